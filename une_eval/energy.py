@@ -1,0 +1,117 @@
+"""The arithmetic of energy results, shared by the validator and the measurement runner.
+
+Unit conversions, statistics across runs (mean, sample standard deviation, coefficient of variation,
+95% confidence interval from Student's t), and the derived indicators: facility energy with PUE,
+location-based emissions, water with WUE and the ISO/IEC 21031 SCI score. Pure functions, no I/O.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+J_PER_WH = 3600.0
+J_PER_UNIT = {"J": 1.0, "Wh": J_PER_WH, "kWh": 1000 * J_PER_WH, "MWh": 1_000_000 * J_PER_WH}
+
+# Two-sided 95% quantiles of Student's t distribution, t(0.975, df), for df = 1..30
+# (standard table values, e.g. NIST/SEMATECH e-Handbook of Statistical Methods, section 1.3.6.7.2).
+_T975 = (
+    12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
+    2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086,
+    2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042,
+)
+_T975_LARGE = ((40, 2.021), (60, 2.000), (120, 1.980))
+
+
+def t975(df: int) -> float:
+    """t(0.975, df): the two-sided 95% Student-t quantile (table values; 1.960 above 120)."""
+    if df < 1:
+        raise ValueError("degrees of freedom must be at least 1")
+    if df <= len(_T975):
+        return _T975[df - 1]
+    for limit, value in _T975_LARGE:
+        if df <= limit:
+            return value
+    return 1.960
+
+
+def to_joules(value: float, unit: str) -> float:
+    """Convert an energy in ``unit`` (J, Wh, kWh, MWh) to joules."""
+    return value * J_PER_UNIT[unit]
+
+
+def from_joules(energy_j: float, unit: str) -> float:
+    """Convert joules to ``unit`` (J, Wh, kWh, MWh)."""
+    return energy_j / J_PER_UNIT[unit]
+
+
+@dataclass(frozen=True, slots=True)
+class RunStatistics:
+    """Statistics of one quantity across measured runs."""
+
+    n_runs: int
+    mean: float
+    std: float
+    cv_pct: float
+    ci95_low: float
+    ci95_high: float
+
+
+def run_statistics(values: Sequence[float]) -> RunStatistics:
+    """Mean, sample standard deviation (n - 1), CV in % and a Student-t 95% CI of the mean."""
+    n = len(values)
+    if n == 0:
+        return RunStatistics(0, 0.0, 0.0, 0.0, 0.0, 0.0)
+    mean = math.fsum(values) / n
+    if n == 1:
+        return RunStatistics(1, mean, 0.0, 0.0, mean, mean)
+    std = math.sqrt(math.fsum((v - mean) ** 2 for v in values) / (n - 1))
+    cv_pct = 100.0 * std / mean if mean > 0 else 0.0
+    half = t975(n - 1) * std / math.sqrt(n)
+    return RunStatistics(n, mean, std, cv_pct, mean - half, mean + half)
+
+
+def energy_per_unit_j(energy_j: float, work_units: float, unit_count: float) -> float:
+    """Energy per functional unit of ``unit_count`` work units (e.g. per 1000 queries), in joules."""
+    if work_units <= 0:
+        raise ValueError("work units must be positive to normalise energy")
+    return energy_j / work_units * unit_count
+
+
+def facility_energy_kwh(it_energy_j: float, pue: float) -> float:
+    """IT energy scaled by the site's power usage effectiveness, in kWh."""
+    return from_joules(it_energy_j, "kWh") * pue
+
+
+def emissions_g(facility_kwh: float, intensity_g_per_kwh: float) -> float:
+    """Location-based operational emissions in gCO2e."""
+    return facility_kwh * intensity_g_per_kwh
+
+
+def water_l(it_energy_j: float, wue_l_per_kwh: float) -> float:
+    """Site water use in litres: IT energy times WUE (The Green Grid: litres per kWh of IT energy)."""
+    return from_joules(it_energy_j, "kWh") * wue_l_per_kwh
+
+
+def sci_score(energy_kwh: float, intensity_g_per_kwh: float, embodied_g: float, functional_units: float) -> float:
+    """ISO/IEC 21031 SCI: (E x I + M) per R, with R the number of functional units."""
+    if functional_units <= 0:
+        raise ValueError("the number of functional units R must be positive")
+    return (energy_kwh * intensity_g_per_kwh + embodied_g) / functional_units
+
+
+def relative_difference(declared: float, expected: float) -> float:
+    """|declared - expected| relative to the larger magnitude (0 when both are 0)."""
+    scale = max(abs(declared), abs(expected))
+    return 0.0 if scale == 0 else abs(declared - expected) / scale
+
+
+def significant_figures(literal: str) -> int:
+    """Significant figures of a number as written in JSON ('1200' -> 2, '1.20' -> 3, '0.05' -> 1)."""
+    mantissa = literal.lower().split("e")[0].lstrip("+-")
+    if "." in mantissa:
+        digits = mantissa.replace(".", "").lstrip("0")
+        return max(len(digits), 1) if digits else 1
+    digits = mantissa.lstrip("0").rstrip("0")
+    return max(len(digits), 1)

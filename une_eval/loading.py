@@ -1,0 +1,132 @@
+"""Safe loading of untrusted JSON: size and nesting limits, strict number and key rules.
+
+Vendor files are hostile input. Everything that makes a file impossible to check safely raises
+:class:`une_eval.errors.InputError` with one clear sentence; nothing here raises anything else.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from une_eval.errors import InputError
+
+MAX_FILE_BYTES = 16 * 1024 * 1024
+MAX_NESTING_DEPTH = 64
+
+
+class JsonNumber(float):
+    """A float that remembers how it was written (for significant-figure checks)."""
+
+    literal: str
+
+    def __new__(cls, literal: str) -> JsonNumber:
+        obj = super().__new__(cls, literal)
+        obj.literal = literal
+        return obj
+
+
+def _reject_constant(name: str) -> Any:
+    raise InputError(f"the JSON contains {name}, which is not a number in standard JSON")
+
+
+def _no_duplicates(pairs: Iterable[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise InputError(f"duplicate key {key!r} in one JSON object (the value that counts would be ambiguous)")
+        out[key] = value
+    return out
+
+
+def _parse_float(text: str) -> float:
+    value = JsonNumber(text)
+    if value in (float("inf"), float("-inf")):
+        raise InputError(f"the number {text[:40]} is out of range for a 64-bit float")
+    return value
+
+
+def _check_depth(text: str, limit: int) -> None:
+    """Reject deep nesting before the parser recurses (brackets inside strings are skipped)."""
+    depth = 0
+    in_string = False
+    escaped = False
+    for ch in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            if depth > limit:
+                raise InputError(f"the JSON nests deeper than {limit} levels")
+        elif ch in "]}":
+            depth -= 1
+
+
+def parse_json_bytes(data: bytes, *, max_depth: int = MAX_NESTING_DEPTH) -> Any:
+    """Parse untrusted JSON bytes (UTF-8, no BOM tricks) into Python values, strictly."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"the file is not UTF-8 text (invalid byte at offset {exc.start})") from None
+    if not text.strip():
+        raise InputError("the file is empty")
+    _check_depth(text, max_depth)
+    try:
+        return json.loads(
+            text,
+            object_pairs_hook=_no_duplicates,
+            parse_constant=_reject_constant,
+            parse_float=_parse_float,
+        )
+    except json.JSONDecodeError as exc:
+        raise InputError(f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}") from None
+    except RecursionError:
+        raise InputError(f"the JSON nests deeper than {max_depth} levels") from None
+
+
+def json_type_name(value: Any) -> str:
+    """The JSON name of a parsed value's type, for messages."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    return "object"
+
+
+def load_json_document(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> dict[str, Any]:
+    """Read a submission file: a JSON object, at most ``max_bytes`` long."""
+    try:
+        size = path.stat().st_size
+        if not path.is_file():
+            raise InputError(f"{path} is not a regular file")
+        if size > max_bytes:
+            raise InputError(f"the file is {size} bytes, over the limit of {max_bytes} bytes")
+        with path.open("rb") as fh:
+            data = fh.read(max_bytes + 1)
+    except InputError:
+        raise
+    except OSError as exc:
+        raise InputError(f"cannot read the file: {exc.strerror or exc}") from None
+    if len(data) > max_bytes:
+        raise InputError(f"the file is over the limit of {max_bytes} bytes")
+    doc = parse_json_bytes(data)
+    if not isinstance(doc, dict):
+        raise InputError(f"the top level is a JSON {json_type_name(doc)}, not an object")
+    return doc

@@ -1,0 +1,420 @@
+"""Typed pydantic v2 models of a submission, agreeing with the JSON Schema in ``spec/``.
+
+The JSON Schema is normative; these models give typed access to a document the schema accepted.
+They are kept as strict as the schema: no ``null`` for absent fields, no strings for numbers,
+``integer`` accepts ``1.0`` (as JSON Schema does) but not ``1.5``, unknown keys are rejected.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+
+def _json_int(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise ValueError("a boolean is not an integer")
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if not isinstance(value, int):
+        raise ValueError("must be an integer")
+    return value
+
+
+def _json_number(value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("must be a number")
+    return float(value)
+
+
+def _json_str(value: Any) -> Any:
+    if not isinstance(value, str):
+        raise ValueError("must be a string")
+    return value
+
+
+def _json_bool(value: Any) -> Any:
+    if not isinstance(value, bool):
+        raise ValueError("must be a boolean")
+    return value
+
+
+def _timestamp(value: Any) -> Any:
+    if not isinstance(value, str):
+        raise ValueError("must be an RFC 3339 date-time string")
+    parsed = dt.datetime.fromisoformat(value.replace("z", "Z"))
+    if parsed.tzinfo is None:
+        raise ValueError("must carry a time-zone offset")
+    return parsed
+
+
+def _date(value: Any) -> Any:
+    if not isinstance(value, str):
+        raise ValueError("must be a date string")
+    return dt.date.fromisoformat(value)
+
+
+Int = Annotated[int, BeforeValidator(_json_int)]
+Num = Annotated[float, BeforeValidator(_json_number)]
+Str = Annotated[str, BeforeValidator(_json_str)]
+Bool = Annotated[bool, BeforeValidator(_json_bool)]
+Timestamp = Annotated[dt.datetime, BeforeValidator(_timestamp)]
+Date = Annotated[dt.date, BeforeValidator(_date)]
+
+Phase = Literal["training", "inference"]
+Component = Literal["gpu", "cpu", "dram", "system"]
+Method = Literal["nvml-energy-counter", "nvml-power-integration", "rapl", "external-meter", "estimate", "unavailable"]
+EnergyUnit = Literal["J", "Wh", "kWh", "MWh"]
+UnitName = Literal["query", "token", "input-token", "output-token", "sample", "image", "step", "epoch", "training-run"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nulls(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            raise ValueError("must be an object")
+        nulls = [k for k, v in data.items() if v is None]
+        if nulls:
+            raise ValueError(f"null is not allowed (omit the key instead): {', '.join(map(str, nulls))}")
+        return data
+
+
+class ProfileRef(_Model):
+    name: Str
+    version: Str | None = None
+
+
+class Submitter(_Model):
+    organisation: Str
+    contact_name: Str | None = None
+    contact_email: Str
+
+
+class Attestation(_Model):
+    data_accurate_and_unaltered: Bool
+    production_model: Bool
+    signed_by: Str
+    date: Date
+    statement: Str | None = None
+
+
+class Quantization(_Model):
+    method: Literal["none", "gptq", "awq", "bitsandbytes", "gguf", "smoothquant", "fp8", "other"]
+    bits: Int | None = None
+    details: Str | None = None
+
+
+class ModelInfo(_Model):
+    name: Str
+    version: Str | None = None
+    provider: Str
+    parameter_count: Int | None = None
+    architecture: Str | None = None
+    precision: Literal["fp64", "fp32", "tf32", "bf16", "fp16", "fp8", "int8", "int4", "mixed"] | None = None
+    quantization: Quantization | None = None
+    weights_sha256: Str | None = None
+
+
+class Accelerator(_Model):
+    vendor: Str
+    model: Str
+    count: Int
+    memory_gb: Num
+    power_limit_w: Num
+    default_power_limit_w: Num | None = None
+    has_energy_counter: Bool | None = None
+    mig_enabled: Bool | None = None
+
+
+class Cpu(_Model):
+    model: Str
+    sockets: Int
+    cores_per_socket: Int | None = None
+
+
+class Node(_Model):
+    node_id: Str
+    accelerators: list[Accelerator]
+    cpu: Cpu
+    memory_gb: Num
+
+
+class Hardware(_Model):
+    nodes: list[Node]
+
+
+class ServingEngine(_Model):
+    name: Str
+    version: Str
+
+
+class Software(_Model):
+    framework: Str
+    framework_version: Str
+    gpu_driver: Str | None = None
+    cuda_version: Str | None = None
+    os: Str
+    serving_engine: ServingEngine | None = None
+
+
+class Pue(_Model):
+    value: Num
+    source: Str
+    period: Str | None = None
+
+
+class Wue(_Model):
+    value_l_per_kwh: Num
+    source: Str
+    period: Str | None = None
+
+
+class GridIntensity(_Model):
+    value_g_per_kwh: Num
+    source: Str
+    year: Int
+    basis: Literal["location-based", "market-based"]
+
+
+class Site(_Model):
+    country: Str
+    region: Str | None = None
+    cloud_region: Str | None = None
+    pue: Pue
+    wue: Wue | None = None
+    grid_intensity: GridIntensity
+
+
+class System(_Model):
+    model: ModelInfo
+    hardware: Hardware
+    software: Software
+    site: Site
+
+
+class Dataset(_Model):
+    name: Str
+    version: Str | None = None
+    sha256: Str | None = None
+    url: Str | None = None
+
+
+class InferenceWorkload(_Model):
+    task: Literal[
+        "text-generation", "reasoning", "summarization", "extractive-qa", "text-classification",
+        "sentence-similarity", "image-classification", "object-detection", "image-generation",
+        "image-captioning", "automatic-speech-recognition", "other",
+    ]
+    dataset: Dataset
+    queries: Int
+    input_tokens: Int | None = None
+    output_tokens: Int | None = None
+    batch_size: Int
+    concurrency: Int | None = None
+
+
+class Flops(_Model):
+    value: Num
+    method: Literal["counted", "profiler", "estimated-6nd", "estimated-other"]
+    details: Str | None = None
+
+
+class QualityMetric(_Model):
+    name: Str
+    value: Num
+    dataset: Str | None = None
+
+
+class Coverage(_Model):
+    kind: Literal["whole-run", "extrapolated"]
+    measured_fraction: Num
+    method: Str | None = None
+
+
+class TrainingWorkload(_Model):
+    dataset: Dataset
+    tokens: Int | None = None
+    samples: Int | None = None
+    steps: Int
+    epochs: Num | None = None
+    global_batch_size: Int
+    sequence_length: Int | None = None
+    flops: Flops | None = None
+    wall_time_s: Num
+    accelerator_hours: Num | None = None
+    quality_metric: QualityMetric | None = None
+    coverage: Coverage
+
+
+class Workload(_Model):
+    inference: InferenceWorkload | None = None
+    training: TrainingWorkload | None = None
+
+
+class Instrument(_Model):
+    name: Str
+    version: Str | None = None
+    uncertainty_pct: Num | None = None
+    sampling_interval_s: Num | None = None
+    update_period_s: Num | None = None
+
+
+class ComponentMethod(_Model):
+    component: Component
+    method: Method
+    instrument: Instrument | None = None
+    reason: Str | None = None
+
+
+class Device(_Model):
+    device_id: Str
+    component: Component
+    node_id: Str
+    model: Str | None = None
+    uuid: Str | None = None
+    power_limit_w: Num | None = None
+    has_energy_counter: Bool | None = None
+
+
+class DeviceEnergy(_Model):
+    device_id: Str
+    energy_j: Num
+    mean_power_w: Num | None = None
+    peak_power_w: Num | None = None
+
+
+class EnergyByComponent(_Model):
+    gpu_j: Num | None = None
+    cpu_j: Num | None = None
+    dram_j: Num | None = None
+    system_j: Num | None = None
+    total_j: Num
+
+    def components(self) -> dict[str, float]:
+        """The declared per-component energies (``gpu_j`` ... ``system_j``), absent ones left out."""
+        values = {"gpu_j": self.gpu_j, "cpu_j": self.cpu_j, "dram_j": self.dram_j, "system_j": self.system_j}
+        return {k: v for k, v in values.items() if v is not None}
+
+
+class Run(_Model):
+    index: Int
+    start_time: Timestamp
+    end_time: Timestamp
+    duration_s: Num
+    work_units: Num
+    energy: EnergyByComponent
+    devices: list[DeviceEnergy] = Field(default_factory=list)
+    mean_power_w: Num | None = None
+    peak_power_w: Num | None = None
+    complete: Bool
+    exit_code: Int | None = None
+    reason: Str | None = None
+
+
+class TraceColumn(_Model):
+    name: Str
+    unit: Str
+    description: Str | None = None
+
+
+class Trace(_Model):
+    path: Str
+    sha256: Str
+    format: Literal["csv", "parquet"]
+    columns: list[TraceColumn]
+    device_id: Str | None = None
+
+
+class IdleDevice(_Model):
+    device_id: Str
+    power_w: Num
+
+
+class IdleBaseline(_Model):
+    duration_s: Num
+    devices: list[IdleDevice]
+
+
+class Warmup(_Model):
+    performed: Bool
+    duration_s: Num | None = None
+
+
+class Measurement(_Model):
+    methods: list[ComponentMethod]
+    devices: list[Device]
+    idle_baseline: IdleBaseline
+    warmup: Warmup
+    runs: list[Run]
+    traces: list[Trace] = Field(default_factory=list)
+    complete: Bool
+    incomplete_reason: Str | None = None
+
+
+class FunctionalUnit(_Model):
+    unit: UnitName
+    count: Num
+
+
+class EnergyQuantity(_Model):
+    value: Num
+    unit: EnergyUnit
+
+
+class Statistics(_Model):
+    n_runs: Int
+    mean: Num
+    std: Num
+    cv_pct: Num
+    ci95_low: Num
+    ci95_high: Num
+
+
+class Sci(_Model):
+    score_g_co2e_per_unit: Num
+    energy_kwh: Num
+    intensity_g_per_kwh: Num
+    embodied_g_co2e: Num
+    functional_unit: FunctionalUnit
+    boundary: Str
+    method: Str
+
+
+class Results(_Model):
+    functional_unit: FunctionalUnit
+    work_units_total: Num
+    energy_total: EnergyByComponent
+    energy_per_unit: EnergyQuantity
+    net_energy_per_unit: EnergyQuantity | None = None
+    mean_power_w: Num | None = None
+    throughput_per_s: Num | None = None
+    statistics: Statistics
+    facility_energy_kwh: Num | None = None
+    emissions_g_co2e: Num | None = None
+    water_l: Num | None = None
+    sci: Sci | None = None
+
+
+class Submission(_Model):
+    """A whole submission document."""
+
+    schema_version: Literal["1.0"]
+    submission_id: Str
+    created_at: Timestamp
+    phase: Phase
+    profile: ProfileRef
+    submitter: Submitter
+    attestation: Attestation
+    system: System
+    workload: Workload
+    measurement: Measurement
+    results: Results | None = None
+
+    def device(self, device_id: str) -> Device | None:
+        """The declared device with this id, if any."""
+        return next((d for d in self.measurement.devices if d.device_id == device_id), None)

@@ -1,0 +1,80 @@
+"""Run the three layers over one document: schema, model, rules; return a :class:`Verdict`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pydantic
+
+from une_eval.errors import SpecError, UneEvalError
+from une_eval.findings import Finding, Outcome, Severity, Verdict, outcome_for, pointer, sort_findings
+from une_eval.loading import load_json_document
+from une_eval.model import Submission
+from une_eval.spec import DEFAULT_PROFILE, Profile, load_profile, profile_names
+from une_eval.validate.rules import RuleContext, registered_rules
+from une_eval.validate.schema_layer import schema_findings
+
+
+def resolve_profile(doc: dict[str, Any], requested: str | None) -> tuple[Profile, list[Finding]]:
+    """The profile to check against: the one asked for, else the one claimed, else the default."""
+    if requested is not None:
+        return load_profile(requested), []
+    claimed = doc.get("profile", {}).get("name") if isinstance(doc.get("profile"), dict) else None
+    if isinstance(claimed, str) and claimed in profile_names():
+        return load_profile(claimed), []
+    notes = []
+    if isinstance(claimed, str):
+        notes.append(Finding("profile.known", Severity.ERROR, pointer("profile", "name"),
+                             f"claims a profile this tool does not ship; checked against {DEFAULT_PROFILE!r}"))
+    return load_profile(DEFAULT_PROFILE), notes
+
+
+def _model_findings(error: pydantic.ValidationError) -> list[Finding]:
+    return [Finding("model." + str(e["type"]), Severity.ERROR, pointer(*e["loc"]), str(e["msg"])[:200])
+            for e in error.errors()]
+
+
+def run_rules(sub: Submission, doc: dict[str, Any], profile: Profile, base_dir: Path | None = None) -> list[Finding]:
+    """Every rule the profile enables, as findings with the profile's severities."""
+    rules = registered_rules()
+    findings: list[Finding] = []
+    for rule_id in profile.rules:
+        fn = rules.get(rule_id)
+        if fn is None:
+            raise SpecError(f"profile {profile.name!r} enables rule {rule_id!r}, which has no implementation")
+        ctx = RuleContext(sub=sub, doc=doc, params=profile.params(rule_id), base_dir=base_dir)
+        try:
+            problems = list(fn(ctx))
+        except KeyError as exc:
+            raise SpecError(f"rule {rule_id!r} in profile {profile.name!r}: {exc.args[0]}") from None
+        severity = profile.severity_of(rule_id)
+        findings += [Finding(rule_id, severity, p.pointer, p.message) for p in problems]
+    return findings
+
+
+def check_document(
+    doc: dict[str, Any], *, profile: str | None = None, source: str = "<document>", base_dir: Path | None = None
+) -> Verdict:
+    """Check a parsed submission: schema layer, then model layer, then the profile's rules."""
+    prof, findings = resolve_profile(doc, profile)
+    schema = list(schema_findings(doc))
+    if schema:
+        return Verdict(source, Outcome.INVALID, prof.name, sort_findings(findings + schema))
+    try:
+        sub = Submission.model_validate(doc)
+    except pydantic.ValidationError as exc:
+        return Verdict(source, Outcome.INVALID, prof.name, sort_findings(findings + _model_findings(exc)))
+    findings += run_rules(sub, doc, prof, base_dir)
+    return Verdict(source, outcome_for(findings), prof.name, sort_findings(findings))
+
+
+def check_file(path: Path, *, profile: str | None = None) -> Verdict:
+    """Load and check one file; a file that cannot be checked gives an ERROR verdict, not an exception."""
+    try:
+        doc = load_json_document(path)
+        return check_document(doc, profile=profile, source=str(path), base_dir=path.parent)
+    except SpecError:
+        raise
+    except UneEvalError as exc:
+        return Verdict(str(path), Outcome.ERROR, profile or DEFAULT_PROFILE, (), error=str(exc))

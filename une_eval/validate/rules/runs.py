@@ -1,0 +1,127 @@
+"""The measured runs: timing, count, length, completeness and repeatability."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from une_eval.findings import pointer
+from une_eval.validate.rules import Problem, RuleContext, rule
+from une_eval.validate.rules.totals import fmt
+
+# Fallback sensor update periods (seconds) when the submission does not declare one. NVML power and
+# energy update every ~100 ms on Hopper (measured on an H200, shared/data/nvml-h200); RAPL counters
+# update every ~1 ms; a SPEC PTDaemon analyzer samples at 1 s (MLPerf Power).
+DEFAULT_UPDATE_PERIOD_S = {
+    "nvml-energy-counter": 0.1,
+    "nvml-power-integration": 0.1,
+    "rapl": 0.001,
+    "external-meter": 1.0,
+}
+
+
+@rule("measurement.complete")
+def measurement_complete(ctx: RuleContext) -> Iterator[Problem]:
+    """A partial submission left by an interrupted measurement cannot conform."""
+    m = ctx.sub.measurement
+    if not m.complete:
+        why = f": {m.incomplete_reason}" if m.incomplete_reason else ""
+        yield Problem(pointer("measurement", "complete"), f"the measurement is marked incomplete{why}")
+
+
+@rule("runs.complete")
+def runs_complete(ctx: RuleContext) -> Iterator[Problem]:
+    """Every measured run finished; a failed run is reported, not hidden."""
+    for i, run in enumerate(ctx.sub.measurement.runs):
+        if not run.complete:
+            why = f" ({run.reason})" if run.reason else ""
+            yield Problem(pointer("measurement", "runs", i, "complete"), f"run {run.index} did not complete{why}")
+
+
+@rule("runs.count")
+def runs_count(ctx: RuleContext) -> Iterator[Problem]:
+    """Enough complete measured runs for the phase."""
+    minimum = ctx.param(f"min_runs_{ctx.sub.phase}")
+    n = sum(1 for r in ctx.sub.measurement.runs if r.complete)
+    if n < minimum:
+        yield Problem(pointer("measurement", "runs"),
+                      f"{n} complete measured runs, the profile requires at least {minimum} for {ctx.sub.phase}")
+
+
+@rule("runs.duration")
+def runs_duration(ctx: RuleContext) -> Iterator[Problem]:
+    """Each run's declared duration agrees with its start and end timestamps."""
+    tol_s = ctx.param("tolerance_s")
+    for i, run in enumerate(ctx.sub.measurement.runs):
+        span_s = (run.end_time - run.start_time).total_seconds()
+        if span_s <= 0:
+            yield Problem(pointer("measurement", "runs", i, "end_time"),
+                          f"run {run.index} ends {fmt(-span_s)} s before (or when) it starts")
+        elif abs(span_s - run.duration_s) > tol_s:
+            yield Problem(pointer("measurement", "runs", i, "duration_s"),
+                          f"declared duration {fmt(run.duration_s)} s, the timestamps span {fmt(span_s)} s")
+
+
+@rule("runs.overlap")
+def runs_overlap(ctx: RuleContext) -> Iterator[Problem]:
+    """Runs do not overlap in time (each measured window is the workload's alone)."""
+    order = sorted(enumerate(ctx.sub.measurement.runs), key=lambda p: p[1].start_time)
+    for (_, prev), (i, run) in zip(order, order[1:], strict=False):
+        if run.start_time < prev.end_time:
+            overlap_s = (prev.end_time - run.start_time).total_seconds()
+            yield Problem(pointer("measurement", "runs", i, "start_time"),
+                          f"run {run.index} starts {fmt(overlap_s)} s before run {prev.index} ends")
+
+
+def _update_period_s(ctx: RuleContext) -> float:
+    periods = []
+    for m in ctx.sub.measurement.methods:
+        if m.instrument is not None and m.instrument.update_period_s is not None:
+            periods.append(m.instrument.update_period_s)
+        elif m.method in DEFAULT_UPDATE_PERIOD_S:
+            periods.append(DEFAULT_UPDATE_PERIOD_S[m.method])
+    return max(periods, default=0.0)
+
+
+@rule("runs.long-enough")
+def runs_long_enough(ctx: RuleContext) -> Iterator[Problem]:
+    """Each run lasts at least 10 sensor update periods and the profile's minimum."""
+    periods = ctx.param("min_update_periods")
+    minimum_s = max(ctx.param("min_duration_s"), periods * _update_period_s(ctx))
+    for i, run in enumerate(ctx.sub.measurement.runs):
+        if run.duration_s < minimum_s:
+            yield Problem(pointer("measurement", "runs", i, "duration_s"),
+                          f"run {run.index} lasts {fmt(run.duration_s)} s, under the minimum of {fmt(minimum_s)} s "
+                          f"(profile minimum {fmt(ctx.param('min_duration_s'))} s, {periods} sensor update periods)")
+
+
+@rule("runs.cv")
+def runs_cv(ctx: RuleContext) -> Iterator[Problem]:
+    """Runs repeat: the coefficient of variation of energy per unit is under the profile's limit."""
+    res = ctx.sub.results
+    if res is None or res.statistics.n_runs < 2:
+        return
+    limit = ctx.param("max_cv_pct")
+    if res.statistics.cv_pct > limit:
+        yield Problem(pointer("results", "statistics", "cv_pct"),
+                      f"coefficient of variation {fmt(res.statistics.cv_pct)} % across runs is over the limit "
+                      f"of {fmt(limit)} %")
+
+
+@rule("devices.known")
+def devices_known(ctx: RuleContext) -> Iterator[Problem]:
+    """Every device named in runs, baseline and traces is declared once in measurement.devices."""
+    m = ctx.sub.measurement
+    seen: set[str] = set()
+    for i, dev in enumerate(m.devices):
+        if dev.device_id in seen:
+            yield Problem(pointer("measurement", "devices", i, "device_id"), "device id declared twice")
+        seen.add(dev.device_id)
+    refs = [(pointer("measurement", "idle_baseline", "devices", i, "device_id"), d.device_id)
+            for i, d in enumerate(m.idle_baseline.devices)]
+    refs += [(pointer("measurement", "runs", i, "devices", j, "device_id"), d.device_id)
+             for i, r in enumerate(m.runs) for j, d in enumerate(r.devices)]
+    refs += [(pointer("measurement", "traces", i, "device_id"), t.device_id)
+             for i, t in enumerate(m.traces) if t.device_id is not None]
+    for where, device_id in refs:
+        if device_id not in seen:
+            yield Problem(where, "names a device that measurement.devices does not declare")
