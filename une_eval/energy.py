@@ -11,6 +11,9 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+import numpy.typing as npt
+
 J_PER_WH = 3600.0
 J_PER_UNIT = {"J": 1.0, "Wh": J_PER_WH, "kWh": 1000 * J_PER_WH, "MWh": 1_000_000 * J_PER_WH}
 
@@ -115,3 +118,45 @@ def significant_figures(literal: str) -> int:
         return max(len(digits), 1) if digits else 1
     digits = mantissa.lstrip("0").rstrip("0")
     return max(len(digits), 1)
+
+
+class CounterReset(ValueError):
+    """A cumulative energy counter went backwards without a wrap: the driver reloaded or the device reset."""
+
+
+def counter_delta(start: float, end: float, *, wrap_at: float | None = None) -> float:
+    """Energy between two reads of a cumulative counter, in the counter's unit.
+
+    ``wrap_at`` is the counter's range (RAPL ``max_energy_range_uj``); a decrease with ``wrap_at`` set is
+    one wrap. A decrease without it (NVML total energy) raises :class:`CounterReset`: the run is invalid.
+    Reading often enough that at most one wrap can happen between reads is the caller's job.
+    """
+    if end >= start:
+        return end - start
+    if wrap_at is None:
+        raise CounterReset(f"counter went backwards from {start} to {end}")
+    return wrap_at - start + end
+
+
+def counter_series_delta(values: npt.NDArray[np.float64], *, wrap_at: float | None = None) -> tuple[float, int]:
+    """Total increase over a series of cumulative counter reads, and the number of decreases seen.
+
+    Vectorised for traces of millions of samples. Each decrease counts as a wrap when ``wrap_at`` is
+    given (adding ``wrap_at``); otherwise decreases are resets and contribute nothing: the caller decides
+    from the returned count whether the series is usable.
+    """
+    if values.size < 2:
+        return 0.0, 0
+    steps = np.diff(values)
+    down = steps < 0
+    n_down = int(np.count_nonzero(down))
+    if wrap_at is None:
+        return float(steps[~down].sum()), n_down
+    return float(steps.sum() + wrap_at * n_down), n_down
+
+
+def integrate_power_j(time_s: npt.NDArray[np.float64], power_w: npt.NDArray[np.float64]) -> float:
+    """Trapezoidal integral of power samples over time, in joules (the labelled fallback method)."""
+    if time_s.size < 2:
+        return 0.0
+    return float(np.sum((power_w[1:] + power_w[:-1]) * np.diff(time_s)) / 2.0)
