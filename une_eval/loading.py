@@ -22,7 +22,7 @@ class JsonNumber(float):
 
     literal: str
 
-    def __new__(cls, literal: str) -> JsonNumber:
+    def __new__(cls, literal: str) -> JsonNumber:  # noqa: D102 - float subclasses need __new__
         obj = super().__new__(cls, literal)
         obj.literal = literal
         return obj
@@ -46,6 +46,12 @@ def _parse_float(text: str) -> float:
     if value in (float("inf"), float("-inf")):
         raise InputError(f"the number {text[:40]} is out of range for a 64-bit float")
     return value
+
+
+def _parse_int(text: str) -> int:
+    if len(text.lstrip("-")) > 30:
+        raise InputError(f"the integer {text[:20]}... has {len(text)} digits, more than any measurement needs")
+    return int(text)
 
 
 def _check_depth(text: str, limit: int) -> None:
@@ -88,9 +94,10 @@ def parse_json_bytes(data: bytes, *, max_depth: int = MAX_NESTING_DEPTH) -> Any:
             object_pairs_hook=_no_duplicates,
             parse_constant=_reject_constant,
             parse_float=_parse_float,
+            parse_int=_parse_int,
         )
     except json.JSONDecodeError as exc:
-        raise InputError(f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}") from None
+        raise InputError(f"not valid JSON ({exc.msg}, line {exc.lineno}, column {exc.colno})") from None
     except RecursionError:
         raise InputError(f"the JSON nests deeper than {max_depth} levels") from None
 

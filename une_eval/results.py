@@ -80,7 +80,8 @@ def build_results(
             "intensity_g_per_kwh": intensity,
             "embodied_g_co2e": embodied_g_co2e,
             "functional_unit": {"unit": unit, "count": count},
-            "boundary": sci_boundary or "accelerators, host CPU and DRAM of the measured nodes, with facility overhead (PUE)",
+            "boundary": sci_boundary
+            or "accelerators, host CPU and DRAM of the measured nodes, with facility overhead (PUE)",
             "method": "ISO/IEC 21031:2024 SCI = (E x I + M) per R; E measured, I location-based annual average, "
                       "M amortised embodied emissions of the hardware for the measured time",
         }

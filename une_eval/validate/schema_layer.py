@@ -22,12 +22,14 @@ def _short(value: Any) -> str:
 
 def _message(error: jsonschema.ValidationError) -> str:
     """One plain sentence per keyword; vendor values are shortened, never echoed whole."""
-    kw, val, inst = error.validator, error.validator_value, error.instance
+    kw, inst = error.validator, error.instance
+    val: Any = error.validator_value
+    schema: Any = error.schema
     if kw == "required":
         missing = [p for p in val if isinstance(inst, dict) and p not in inst]
         return f"missing required property {', '.join(repr(m) for m in missing)}"
     if kw == "additionalProperties":
-        extra = sorted(k for k in inst if k not in error.schema.get("properties", {})) if isinstance(inst, dict) else []
+        extra = sorted(k for k in inst if k not in schema.get("properties", {})) if isinstance(inst, dict) else []
         return f"unknown property {', '.join(_short(k) for k in extra[:5])} (not in the schema)"
     if kw == "type":
         return f"expected a {val}, found a JSON {json_type_name(inst)}"

@@ -29,7 +29,8 @@ def precision_declared(ctx: RuleContext) -> Iterator[Problem]:
     if model.precision is None:
         yield Problem(pointer("system", "model"), "the model's precision (e.g. bf16, fp8) is not declared")
     if model.quantization is None:
-        yield Problem(pointer("system", "model"), "the model's quantization (method 'none' if unquantized) is not declared")
+        yield Problem(pointer("system", "model"),
+                      "the model's quantization (method 'none' if unquantized) is not declared")
 
 
 @rule("training.significant-figures")

@@ -16,7 +16,8 @@ def baseline_duration(ctx: RuleContext) -> Iterator[Problem]:
     base = ctx.sub.measurement.idle_baseline
     if base.duration_s < minimum_s:
         yield Problem(pointer("measurement", "idle_baseline", "duration_s"),
-                      f"idle baseline lasted {fmt(base.duration_s)} s, the profile requires at least {fmt(minimum_s)} s")
+                      f"idle baseline lasted {fmt(base.duration_s)} s, the profile requires at least "
+                      f"{fmt(minimum_s)} s")
     gpus = {d.device_id for d in ctx.sub.measurement.devices if d.component == "gpu"}
     missing = sorted(gpus - {d.device_id for d in base.devices})
     if missing:

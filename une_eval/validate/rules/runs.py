@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 
 from une_eval.findings import pointer
@@ -65,7 +66,7 @@ def runs_duration(ctx: RuleContext) -> Iterator[Problem]:
 def runs_overlap(ctx: RuleContext) -> Iterator[Problem]:
     """Runs do not overlap in time (each measured window is the workload's alone)."""
     order = sorted(enumerate(ctx.sub.measurement.runs), key=lambda p: p[1].start_time)
-    for (_, prev), (i, run) in zip(order, order[1:], strict=False):
+    for (_, prev), (i, run) in itertools.pairwise(order):
         if run.start_time < prev.end_time:
             overlap_s = (prev.end_time - run.start_time).total_seconds()
             yield Problem(pointer("measurement", "runs", i, "start_time"),

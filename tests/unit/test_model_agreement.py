@@ -1,0 +1,75 @@
+"""The pydantic models agree with the normative JSON Schema: same documents accepted, same edges rejected."""
+
+from __future__ import annotations
+
+import copy
+import os
+from collections.abc import Callable
+from typing import Any
+
+import pydantic
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis_jsonschema import from_schema
+
+from tests.unit.schema_bundle import bundled_submission_schema
+from une_eval.model import Submission
+from une_eval.spec import submission_validator
+
+# Each example costs ~3 s to generate (the schema is large); raise UNE_EVAL_HYPOTHESIS_EXAMPLES locally.
+_EXAMPLES = int(os.environ.get("UNE_EVAL_HYPOTHESIS_EXAMPLES", "12"))
+
+
+@pytest.mark.slow
+@settings(max_examples=_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.deferred(lambda: from_schema(bundled_submission_schema())))
+def test_schema_valid_documents_load_into_the_models(doc: dict[str, Any]) -> None:
+    assert not list(submission_validator().iter_errors(doc))
+    Submission.model_validate(doc)
+
+
+def _model_accepts(doc: dict[str, Any]) -> bool:
+    try:
+        Submission.model_validate(doc)
+    except pydantic.ValidationError:
+        return False
+    return True
+
+
+def _schema_accepts(doc: dict[str, Any]) -> bool:
+    return not list(submission_validator().iter_errors(doc))
+
+
+def _set(path: str, value: Any) -> Callable[[dict[str, Any]], None]:
+    def apply(doc: dict[str, Any]) -> None:
+        node: Any = doc
+        *parents, last = path.split("/")
+        for p in parents:
+            node = node[int(p)] if isinstance(node, list) else node[p]
+        node[last] = value
+    return apply
+
+
+EDGES: list[tuple[str, Callable[[dict[str, Any]], None], bool]] = [
+    ("integer written 1.0 is an integer", _set("measurement/runs/0/index", 1.0), True),
+    ("integer 1.5 is not", _set("measurement/runs/0/index", 1.5), False),
+    ("integer as a string is not", _set("workload/inference/queries", "1000"), False),
+    ("boolean is not a number", _set("measurement/runs/0/duration_s", True), False),
+    ("number as a string is not", _set("measurement/runs/0/duration_s", "128.0"), False),
+    ("null for an optional field is not allowed", _set("system/model/version", None), False),
+    ("null for a required field is not allowed", _set("system/model/name", None), False),
+    ("unknown property is rejected", _set("system/model/colour", "blue"), False),
+    ("string for a boolean is not", _set("attestation/production_model", "yes"), False),
+    ("timestamp without offset is rejected", _set("measurement/runs/0/start_time", "2026-11-02T09:02:00"), False),
+]
+
+
+@pytest.mark.parametrize(("label", "mutate", "accepted"), EDGES, ids=[e[0] for e in EDGES])
+def test_schema_and_models_agree_on_edges(
+    llm_doc: dict[str, Any], label: str, mutate: Callable[[dict[str, Any]], None], accepted: bool
+) -> None:
+    doc = copy.deepcopy(llm_doc)
+    mutate(doc)
+    assert _schema_accepts(doc) is accepted, label
+    assert _model_accepts(doc) is accepted, label

@@ -1,0 +1,148 @@
+"""Generate the reference docs from ``spec/`` so they cannot drift: ``python -m une_eval.docgen [DOCS_DIR]``.
+
+Writes ``schema.md`` (every property of the submission schema, its type, constraints and meaning)
+and ``rules.md`` (the rule catalogue). A test regenerates both and fails when the committed files differ.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from une_eval.spec import load_profile, profile_names, rule_catalogue, schema_documents, submission_schema
+
+_CONSTRAINTS = ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum", "minLength", "maxLength",
+                "minItems", "maxItems", "pattern", "format", "const")
+
+
+class _Resolver:
+    def __init__(self) -> None:
+        docs = schema_documents()
+        self.by_file = {uri.rsplit("/", 1)[1]: doc for uri, doc in docs.items()}
+
+    def resolve(self, node: dict[str, Any], current: str) -> tuple[dict[str, Any], str]:
+        """Follow ``$ref`` chains; return the target schema and the file it lives in."""
+        while "$ref" in node:
+            ref: str = node["$ref"]
+            file_part, _, fragment = ref.partition("#")
+            current = file_part or current
+            target: Any = self.by_file[current]
+            for token in fragment.strip("/").split("/"):
+                if token:
+                    target = target[token]
+            node = {**target, **{k: v for k, v in node.items() if k != "$ref"}}
+        return node, current
+
+
+def _type_of(node: dict[str, Any]) -> str:
+    if "enum" in node:
+        return "one of " + ", ".join(f"`{v}`" for v in node["enum"])
+    if "const" in node:
+        return f"`{node['const']}`"
+    kind = node.get("type", "")
+    if kind == "array":
+        return "array"
+    return str(kind) if kind else "object"
+
+
+def _constraints(node: dict[str, Any]) -> str:
+    parts = []
+    for key in _CONSTRAINTS:
+        if key in node and key != "const":
+            value = node[key]
+            parts.append(f"{key} `{value}`" if key == "pattern" else f"{key} {value}")
+    return "; ".join(parts)
+
+
+def _walk(node: dict[str, Any], path: str, current: str, res: _Resolver, depth: int = 0
+          ) -> Iterator[tuple[str, str, bool, str, str]]:
+    node, current = res.resolve(node, current)
+    if depth > 12:
+        return
+    if node.get("type") == "array" and "items" in node:
+        yield from _walk(node["items"], path + "[]", current, res, depth + 1)
+        return
+    required = set(node.get("required", []))
+    for name, sub in node.get("properties", {}).items():
+        target, where = res.resolve(sub, current)
+        child = f"{path}.{name}" if path else name
+        desc = " ".join(str(target.get("description", "")).split())
+        items = target.get("items")
+        kind = _type_of(target)
+        if items is not None:
+            item_node, _ = res.resolve(items, where)
+            kind = f"array of {_type_of(item_node)}"
+        yield child, kind, name in required, _constraints(target), desc
+        if target.get("type") == "object" or "properties" in target or items is not None:
+            yield from _walk(target, child, where, res, depth + 1)
+
+
+def schema_markdown() -> str:
+    """The schema reference as Markdown."""
+    schema = submission_schema()
+    lines = [
+        "# Submission schema reference (version 1.0)",
+        "",
+        "Generated from `spec/schemas/1.0/` by `python -m une_eval.docgen`; do not edit by hand.",
+        f"The normative schema is `{schema['$id']}` (JSON Schema draft 2020-12); print it with `une-eval schema`.",
+        "",
+        " ".join(schema["description"].split()),
+        "",
+        "Conditional requirements: an `inference` submission has `workload.inference` and no `workload.training`,",
+        "a `training` submission the reverse; a submission whose `measurement.complete` is true has `results`;",
+        "a measurement method `unavailable` or `estimate` needs a `reason`, any other method an `instrument`.",
+        "",
+        "| property | type | required | constraints | meaning |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for path, kind, required, constraints, desc in _walk(schema, "", "submission.schema.json", _Resolver()):
+        cells = [f"`{path}`", kind, "yes" if required else "",
+                 constraints.replace("|", "\\|"), desc.replace("|", "\\|")]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def rules_markdown() -> str:
+    """The rule catalogue as Markdown, with each bundled profile's parameters."""
+    profiles = [load_profile(n) for n in profile_names()]
+    lines = [
+        "# Rule catalogue",
+        "",
+        "Generated from `spec/rules.json` and `spec/profiles/` by `python -m une_eval.docgen`; do not edit by hand.",
+        "Every finding names one of these rule ids (schema errors are `schema.<keyword>`). Severity is the default;",
+        "a profile may override it. `une-eval rules` prints the same list.",
+        "",
+    ]
+    for info in rule_catalogue().values():
+        lines += [f"## `{info.rule_id}`: {info.title}", "", f"- default severity: **{info.severity.value}**",
+                  f"- why: {info.rationale}", f"- source: {info.source}"]
+        for name, meaning in info.parameters.items():
+            lines.append(f"- parameter `{name}`: {meaning}")
+        enabled = [p for p in profiles if info.rule_id in p.rules]
+        for p in enabled:
+            params = ", ".join(f"{k} = {v}" for k, v in p.params(info.rule_id).items())
+            suffix = f"; {params}" if params else ""
+            lines.append(f"- in profile `{p.name}`: {p.severity_of(info.rule_id).value}{suffix}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def generated_docs() -> dict[str, str]:
+    """File name -> content of every generated doc."""
+    return {"schema.md": schema_markdown(), "rules.md": rules_markdown()}
+
+
+def main(argv: list[str]) -> int:
+    """Write the generated docs into the given folder (default ``docs``)."""
+    out = Path(argv[0]) if argv else Path("docs")
+    out.mkdir(parents=True, exist_ok=True)
+    for name, text in generated_docs().items():
+        (out / name).write_text(text, encoding="utf-8")
+        print(f"wrote {out / name}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
