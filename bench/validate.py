@@ -101,9 +101,9 @@ def main() -> None:
         print(f"| {label:42} | {value:7.0f} |")
     others: tuple[tuple[str, float | None], ...] = (("check-jsonschema, bundled schema files", cj),
                                                     ("check-jsonschema, one inlined schema", cj_inlined))
-    for label, value in others:
-        if value is not None:
-            print(f"| {label:42} | {value:7.1f} |")
+    for label, other in others:
+        if other is not None:
+            print(f"| {label:42} | {other:7.1f} |")
 
 
 if __name__ == "__main__":
