@@ -66,7 +66,9 @@ def queries(ctx: RuleContext) -> Iterator[Problem]:
 
 @rule("results.functional-unit")
 def functional_unit(ctx: RuleContext) -> Iterator[Problem]:
-    """Results are reported per the profile's functional unit and energy unit (e.g. Wh per 1000 queries)."""
+    """Results of the profile's phase are per its functional unit and energy unit (e.g. Wh per 1000 queries)."""
+    if ctx.sub.phase != ctx.param("phase"):
+        return
     res = ctx.sub.results
     unit, count, energy_unit = ctx.param("unit"), ctx.param("count"), ctx.param("energy_unit")
     if res is None:
