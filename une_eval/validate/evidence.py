@@ -146,37 +146,49 @@ def _utc_ns(stamp: Any) -> int:
     return int(stamp.timestamp()) * 1_000_000_000 + stamp.microsecond * 1000
 
 
+def _edge_value(time_ns: npt.NDArray[np.int64], values: npt.NDArray[np.float64], at_ns: int, i: int) -> float:
+    """``values`` linearly interpolated at ``at_ns``, between samples ``i - 1`` and ``i`` (clamped at the ends)."""
+    if i <= 0:
+        return float(values[0])
+    if i >= time_ns.size:
+        return float(values[-1])
+    t0, t1 = int(time_ns[i - 1]), int(time_ns[i])
+    frac = (at_ns - t0) / (t1 - t0)
+    return float(values[i - 1] + (values[i] - values[i - 1]) * frac)
+
+
 def recompute_window(columns: dict[str, npt.NDArray[Any]], start_ns: int, end_ns: int) -> dict[str, Any]:
     """Energy in [start_ns, end_ns] from one device's trace, with coverage, largest gap and counter resets.
 
     The counter (or instant power) is interpolated linearly at the window's edges between the samples
-    that bracket them, so the window is neither widened nor narrowed to the nearest sample.
+    that bracket them, so the window is neither widened nor narrowed to the nearest sample. Interior
+    samples are used as they are: one pass over the window per quantity, no per-sample interpolation.
     """
     time_ns = columns[TIME_COLUMN]
-    n = time_ns.size
-    lo = int(np.searchsorted(time_ns, start_ns, "left"))
-    hi = int(np.searchsorted(time_ns, end_ns, "right"))
-    a, b = max(lo - 1, 0), min(hi + 1, n)
-    # Seconds from the window's start keep float64 precise (absolute ns since 1970 would lose ~256 ns).
-    t_s = (time_ns[a:b] - start_ns) * 1e-9
-    edges = np.array([0.0, (end_ns - start_ns) * 1e-9])
-    inside = (t_s > edges[0]) & (t_s < edges[1])
-    grid = np.concatenate(([edges[0]], t_s[inside], [edges[1]]))
+    lo = int(np.searchsorted(time_ns, start_ns, "right"))  # first sample strictly after the start
+    hi = int(np.searchsorted(time_ns, end_ns, "left"))  # first sample at or after the end
+    a, b = max(lo - 1, 0), min(hi + 1, time_ns.size)
+    gaps_ns = np.diff(time_ns[a:b])
     out: dict[str, Any] = {
         "start_uncovered_s": max((int(time_ns[0]) - start_ns) * 1e-9, 0.0),
         "end_uncovered_s": max((end_ns - int(time_ns[-1])) * 1e-9, 0.0),
-        "max_gap_s": float(np.diff(t_s).max()) if t_s.size > 1 else float("inf"),
+        "max_gap_s": int(gaps_ns.max()) * 1e-9 if gaps_ns.size else float("inf"),
         "counter_decreases": 0, "energy_j": None, "method": None,
     }
     for name, to_j in COUNTERS:
         if name in columns:
-            series = np.interp(grid, t_s, columns[name][a:b])
-            raw_decreases = int(np.count_nonzero(np.diff(columns[name][a:b]) < 0))
-            delta, _ = counter_series_delta(series)
-            out.update(energy_j=delta * to_j, method=METHOD_COUNTER, counter_decreases=raw_decreases)
+            values = columns[name]
+            series = np.concatenate(([_edge_value(time_ns, values, start_ns, lo)], values[lo:hi],
+                                     [_edge_value(time_ns, values, end_ns, hi)]))
+            delta, decreases = counter_series_delta(series)
+            out.update(energy_j=delta * to_j, method=METHOD_COUNTER, counter_decreases=decreases)
             return out
-    power_w = np.interp(grid, t_s, columns["power_instant_mw"][a:b]) * 1e-3
-    out.update(energy_j=integrate_power_j(grid, power_w), method=METHOD_INSTANT)
+    power = columns["power_instant_mw"]
+    # Seconds from the window's start keep float64 precise (absolute ns since 1970 would lose ~256 ns).
+    grid_s = np.concatenate(([0.0], (time_ns[lo:hi] - start_ns) * 1e-9, [(end_ns - start_ns) * 1e-9]))
+    power_w = np.concatenate(([_edge_value(time_ns, power, start_ns, lo)], power[lo:hi],
+                              [_edge_value(time_ns, power, end_ns, hi)])) * 1e-3
+    out.update(energy_j=integrate_power_j(grid_s, power_w), method=METHOD_INSTANT)
     return out
 
 
