@@ -36,10 +36,18 @@ class Rating:
     group: str
 
     def to_json(self) -> dict[str, Any]:
-        """The dict the validator output, the summary and the certificate carry."""
-        return {"class": self.grade, "scheme": self.scheme, "scheme_title": self.scheme_title,
-                "provisional": self.provisional, "provenance": self.provenance, "metric": self.metric,
-                "value": self.value, "unit": self.unit, "group": self.group}
+        """Return the dict the validator output, the summary and the certificate carry."""
+        return {
+            "class": self.grade,
+            "scheme": self.scheme,
+            "scheme_title": self.scheme_title,
+            "provisional": self.provisional,
+            "provenance": self.provenance,
+            "metric": self.metric,
+            "value": self.value,
+            "unit": self.unit,
+            "group": self.group,
+        }
 
 
 def scheme_names() -> list[str]:
@@ -50,15 +58,25 @@ def scheme_names() -> list[str]:
 
 @functools.cache
 def load_scheme(name: str) -> dict[str, Any]:
-    """A bundled rating scheme by name, checked for the fields rating needs."""
+    """Load a bundled rating scheme by name, checked for the fields rating needs."""
     if name not in scheme_names():
         raise SpecError(f"unknown rating scheme {name!r}; bundled schemes: {', '.join(scheme_names())}")
     try:
         raw: dict[str, Any] = json.loads(spec_root().joinpath("ratings", f"{name}.json").read_text("utf-8"))
     except (OSError, ValueError) as exc:
         raise SpecError(f"cannot read rating scheme {name!r}: {exc}") from None
-    missing = {"name", "title", "provisional", "provenance", "kind", "phase", "metric", "unit", "classes",
-               "groups"} - raw.keys()
+    missing = {
+        "name",
+        "title",
+        "provisional",
+        "provenance",
+        "kind",
+        "phase",
+        "metric",
+        "unit",
+        "classes",
+        "groups",
+    } - raw.keys()
     if missing:
         raise SpecError(f"rating scheme {name!r} lacks {', '.join(sorted(missing))}")
     if raw["kind"] not in ("relative", "absolute") or raw["metric"] not in METRICS:
@@ -94,12 +112,12 @@ def _group_for(scheme: dict[str, Any], sub: Submission) -> dict[str, Any] | None
         if (low is not None or high is not None) and params is None:
             continue
         if (low is None or params >= low) and (high is None or params < high):
-            return group
+            return dict(group)
     return None
 
 
 def grade_for(scheme: dict[str, Any], group: dict[str, Any], value: float) -> str:
-    """The class of ``value`` within ``group``: equal bands over the reference range, or upper bounds."""
+    """Return the class of ``value`` in ``group``: equal bands over the reference range, or upper bounds."""
     classes: list[str] = scheme["classes"]
     if scheme["kind"] == "absolute":
         for grade, bound in zip(classes, group["upper_bounds"], strict=False):
@@ -113,7 +131,7 @@ def grade_for(scheme: dict[str, Any], group: dict[str, Any], value: float) -> st
 
 
 def rate(submission: Submission, scheme_name: str | None = None) -> Rating | None:
-    """The submission's efficiency class, or None when the scheme has no group or metric for it."""
+    """Rate the submission's efficiency, or None when the scheme has no group or metric for it."""
     scheme = load_scheme(scheme_name or DEFAULT_SCHEME)
     if submission.phase != scheme["phase"]:
         return None
@@ -121,6 +139,14 @@ def rate(submission: Submission, scheme_name: str | None = None) -> Rating | Non
     value = METRICS[scheme["metric"]](submission)
     if group is None or value is None:
         return None
-    return Rating(grade=grade_for(scheme, group, value), scheme=scheme["name"], scheme_title=scheme["title"],
-                  provisional=bool(scheme["provisional"]), provenance=scheme["provenance"],
-                  metric=scheme["metric"], value=float(f"{value:.4g}"), unit=scheme["unit"], group=group["label"])
+    return Rating(
+        grade=grade_for(scheme, group, value),
+        scheme=scheme["name"],
+        scheme_title=scheme["title"],
+        provisional=bool(scheme["provisional"]),
+        provenance=scheme["provenance"],
+        metric=scheme["metric"],
+        value=float(f"{value:.4g}"),
+        unit=scheme["unit"],
+        group=group["label"],
+    )

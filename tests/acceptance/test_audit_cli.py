@@ -17,12 +17,22 @@ def test_profiles_lists_and_shows() -> None:
     runner = CliRunner()
     listed = runner.invoke(main, ["profiles", "--format", "json"])
     assert listed.exit_code == 0
-    assert {p["name"] for p in json.loads(listed.output)} >= {"une-style", "ai-energy-score", "eu-ai-act-gpai", "sci"}
+    assert {p["name"] for p in json.loads(listed.output)} >= {
+        "une-style",
+        "ai-energy-score",
+        "eu-ai-act-gpai",
+        "sci",
+    }
     shown = runner.invoke(main, ["profiles", "--show", "ai-energy-score", "--format", "json"])
     data = json.loads(shown.output)
-    assert data["phases"] == ["inference"] and data["extends"] == "une-style"
-    assert {"id": "inference.batch-size", "severity": "error", "parameters": {"batch_size": 1},
-            "title": "Queries are served at the required batch size"} in data["rules"]
+    assert data["phases"] == ["inference"]
+    assert data["extends"] == "une-style"
+    assert {
+        "id": "inference.batch-size",
+        "severity": "error",
+        "parameters": {"batch_size": 1},
+        "title": "Queries are served at the required batch size",
+    } in data["rules"]
     assert runner.invoke(main, ["profiles", "--show", "nope"]).exit_code == 2
 
 
@@ -42,17 +52,22 @@ def test_batch_audit_with_summaries(tmp_path: Path) -> None:
     assert files["steady.json"]["evidence"]["windows"][0]["method"] == "energy-counter"
     assert all(p.stat().st_size > 0 for p in out)
     summary = json.loads(out[3].read_text())
-    assert summary["counts"]["error"] == 1 and len(summary["files"]) == 4
+    assert summary["counts"]["error"] == 1
+    assert len(summary["files"]) == 4
     assert "une-eval-provisional" in out[0].read_text()
 
 
 def test_text_output_shows_rating_and_evidence() -> None:
-    result = CliRunner().invoke(main, ["validate", str(REPO / "fixtures" / "evidence" / "h200" / "steady.json")])
+    result = CliRunner().invoke(
+        main, ["validate", str(REPO / "fixtures" / "evidence" / "h200" / "steady.json")]
+    )
     assert result.exit_code == 0
     assert "evidence: 3 run window(s) recomputed from traces (energy-counter)" in result.output
 
 
 def test_bad_summary_extension_is_refused_before_work(tmp_path: Path) -> None:
-    result = CliRunner().invoke(main, ["validate", str(REPO / "fixtures" / "valid"), "--summary",
-                                       str(tmp_path / "s.xlsx")])
-    assert result.exit_code == 2 and "summary must end in" in result.output
+    result = CliRunner().invoke(
+        main, ["validate", str(REPO / "fixtures" / "valid"), "--summary", str(tmp_path / "s.xlsx")]
+    )
+    assert result.exit_code == 2
+    assert "summary must end in" in result.output

@@ -68,7 +68,7 @@ def print_text(verdicts: list[Verdict], console: Console) -> None:
 
 
 def print_extras(v: Verdict, console: Console) -> None:
-    """The efficiency class and the evidence recomputation, one line each."""
+    """Print the efficiency class and the evidence recomputation, one line each."""
     rating = v.extras.get("rating")
     if rating:
         note = " (provisional scheme)" if rating["provisional"] else ""
@@ -175,7 +175,7 @@ def profiles(name: str | None, fmt: str) -> None:
         Console().print(table)
         return
     prof = load_profile(name)
-    rules_ = [{"id": r, "severity": prof.severity_of(r).value, "parameters": prof.params(r),
+    rules_: list[dict[str, Any]] = [{"id": r, "severity": prof.severity_of(r).value, "parameters": prof.params(r),
                "title": rule_catalogue()[r].title} for r in prof.rules]
     if fmt == "json":
         click.echo(json.dumps({"name": prof.name, "version": prof.version, "title": prof.title,

@@ -29,8 +29,12 @@ def check_one(path: str, profile: str | None, rating_scheme: str | None) -> dict
     except SpecError:
         raise
     except Exception as exc:  # a bug must not lose the other 999 verdicts; it is reported, not hidden
-        return Verdict(path, Outcome.ERROR, profile or DEFAULT_PROFILE,
-                       error=f"internal error while checking ({type(exc).__name__}: {exc})").to_json()
+        return Verdict(
+            path,
+            Outcome.ERROR,
+            profile or DEFAULT_PROFILE,
+            error=f"internal error while checking ({type(exc).__name__}: {exc})",
+        ).to_json()
 
 
 def effective_jobs(jobs: int) -> int:
@@ -38,8 +42,14 @@ def effective_jobs(jobs: int) -> int:
     return (os.cpu_count() or 1) if jobs == 0 else jobs
 
 
-def check_many(paths: Sequence[Path], *, profile: str | None = None, rating_scheme: str | None = None,
-               jobs: int = 1, progress: Progress | None = None) -> list[dict[str, Any]]:
+def check_many(
+    paths: Sequence[Path],
+    *,
+    profile: str | None = None,
+    rating_scheme: str | None = None,
+    jobs: int = 1,
+    progress: Progress | None = None,
+) -> list[dict[str, Any]]:
     """Verdict dicts for ``paths``, in the same order; ``progress(n)`` is called as files finish."""
     n_jobs = min(effective_jobs(jobs), max(len(paths), 1))
     if n_jobs <= 1:
@@ -52,7 +62,8 @@ def check_many(paths: Sequence[Path], *, profile: str | None = None, rating_sche
     results: list[dict[str, Any] | None] = [None] * len(paths)
     with ProcessPoolExecutor(max_workers=n_jobs) as pool:
         pending: dict[Future[dict[str, Any]], int] = {
-            pool.submit(check_one, str(p), profile, rating_scheme): i for i, p in enumerate(paths)}
+            pool.submit(check_one, str(p), profile, rating_scheme): i for i, p in enumerate(paths)
+        }
         while pending:
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
             for fut in done:
@@ -65,7 +76,15 @@ def check_many(paths: Sequence[Path], *, profile: str | None = None, rating_sche
 def verdict_from_json(data: dict[str, Any]) -> Verdict:
     """Rebuild a :class:`Verdict` from its dict (for the text report)."""
     known = {"source", "verdict", "profile", "counts", "findings", "error"}
-    findings = tuple(Finding(f["rule_id"], Severity(f["severity"]), f["pointer"], f["message"])
-                     for f in data.get("findings", []))
-    return Verdict(data["source"], Outcome(data["verdict"]), data["profile"], findings, data.get("error"),
-                   {k: v for k, v in data.items() if k not in known})
+    findings = tuple(
+        Finding(f["rule_id"], Severity(f["severity"]), f["pointer"], f["message"])
+        for f in data.get("findings", [])
+    )
+    return Verdict(
+        data["source"],
+        Outcome(data["verdict"]),
+        data["profile"],
+        findings,
+        data.get("error"),
+        {k: v for k, v in data.items() if k not in known},
+    )

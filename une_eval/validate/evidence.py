@@ -80,12 +80,14 @@ class Evidence:
 
     def to_json(self) -> dict[str, Any]:
         """Plain JSON-ready dict (goes into the verdict's output)."""
-        return {"traces_with_issues": len({i.trace_index for i in self.issues}),
-                "windows": [asdict(w) for w in self.windows]}
+        return {
+            "traces_with_issues": len({i.trace_index for i in self.issues}),
+            "windows": [asdict(w) for w in self.windows],
+        }
 
 
 def resolve_trace_path(base_dir: Path, relative: str) -> Path:
-    """The trace's real path, refused when it leaves ``base_dir`` (symlinks included)."""
+    """Return the trace's real path, refused when it leaves ``base_dir`` (symlinks included)."""
     if os.path.isabs(relative) or "\x00" in relative:
         raise TraceUnusable(f"trace path {relative!r} is not a relative path")
     root = base_dir.resolve()
@@ -101,7 +103,7 @@ def resolve_trace_path(base_dir: Path, relative: str) -> Path:
 
 
 def read_trace_bytes(path: Path, relative: str) -> bytes:
-    """The file's bytes, refusing files over :data:`MAX_TRACE_BYTES`."""
+    """Read the file's bytes, refusing files over :data:`MAX_TRACE_BYTES`."""
     try:
         with path.open("rb") as fh:
             data = fh.read(MAX_TRACE_BYTES + 1)
@@ -113,7 +115,7 @@ def read_trace_bytes(path: Path, relative: str) -> bytes:
 
 
 def parse_trace(data: bytes, fmt: str) -> dict[str, npt.NDArray[Any]]:
-    """The known columns of a trace as numpy arrays; time strictly increasing, values finite."""
+    """Parse the known columns of a trace as numpy arrays; time strictly increasing, values finite."""
     try:
         if fmt == "csv":
             frame = pd.read_csv(io.BytesIO(data), usecols=lambda c: c in KNOWN_COLUMNS, engine="c")
@@ -137,17 +139,19 @@ def parse_trace(data: bytes, fmt: str) -> dict[str, npt.NDArray[Any]]:
         raise TraceUnusable(f"{TIME_COLUMN} is not strictly increasing")
     columns[TIME_COLUMN] = time_ns
     if not any(c in columns for c, _ in COUNTERS) and "power_instant_mw" not in columns:
-        raise TraceUnusable("the trace has neither an energy counter nor instant power; averaged power lags the "
-                            "load by about a second and is not accepted as evidence")
+        raise TraceUnusable(
+            "the trace has neither an energy counter nor instant power; averaged power lags the "
+            "load by about a second and is not accepted as evidence"
+        )
     return columns
 
 
 def _utc_ns(stamp: Any) -> int:
-    return int(stamp.timestamp()) * 1_000_000_000 + stamp.microsecond * 1000
+    return int(stamp.timestamp()) * 1_000_000_000 + int(stamp.microsecond) * 1000
 
 
 def _edge_value(time_ns: npt.NDArray[np.int64], values: npt.NDArray[np.float64], at_ns: int, i: int) -> float:
-    """``values`` linearly interpolated at ``at_ns``, between samples ``i - 1`` and ``i`` (clamped at the ends)."""
+    """Interpolate ``values`` linearly at ``at_ns`` between samples ``i - 1`` and ``i`` (clamped)."""
     if i <= 0:
         return float(values[0])
     if i >= time_ns.size:
@@ -173,43 +177,69 @@ def recompute_window(columns: dict[str, npt.NDArray[Any]], start_ns: int, end_ns
         "start_uncovered_s": max((int(time_ns[0]) - start_ns) * 1e-9, 0.0),
         "end_uncovered_s": max((end_ns - int(time_ns[-1])) * 1e-9, 0.0),
         "max_gap_s": int(gaps_ns.max()) * 1e-9 if gaps_ns.size else float("inf"),
-        "counter_decreases": 0, "energy_j": None, "method": None,
+        "counter_decreases": 0,
+        "energy_j": None,
+        "method": None,
     }
     for name, to_j in COUNTERS:
         if name in columns:
             values = columns[name]
-            series = np.concatenate(([_edge_value(time_ns, values, start_ns, lo)], values[lo:hi],
-                                     [_edge_value(time_ns, values, end_ns, hi)]))
+            series = np.concatenate(
+                (
+                    [_edge_value(time_ns, values, start_ns, lo)],
+                    values[lo:hi],
+                    [_edge_value(time_ns, values, end_ns, hi)],
+                )
+            )
             delta, decreases = counter_series_delta(series)
             out.update(energy_j=delta * to_j, method=METHOD_COUNTER, counter_decreases=decreases)
             return out
     power = columns["power_instant_mw"]
     # Seconds from the window's start keep float64 precise (absolute ns since 1970 would lose ~256 ns).
     grid_s = np.concatenate(([0.0], (time_ns[lo:hi] - start_ns) * 1e-9, [(end_ns - start_ns) * 1e-9]))
-    power_w = np.concatenate(([_edge_value(time_ns, power, start_ns, lo)], power[lo:hi],
-                              [_edge_value(time_ns, power, end_ns, hi)])) * 1e-3
+    power_w = (
+        np.concatenate(
+            (
+                [_edge_value(time_ns, power, start_ns, lo)],
+                power[lo:hi],
+                [_edge_value(time_ns, power, end_ns, hi)],
+            )
+        )
+        * 1e-3
+    )
     out.update(energy_j=integrate_power_j(grid_s, power_w), method=METHOD_INSTANT)
     return out
 
 
-def _windows_for_trace(sub: Submission, trace_index: int, device_id: str,
-                       columns: dict[str, npt.NDArray[Any]]) -> list[WindowEvidence]:
+def _windows_for_trace(
+    sub: Submission, trace_index: int, device_id: str, columns: dict[str, npt.NDArray[Any]]
+) -> list[WindowEvidence]:
     out: list[WindowEvidence] = []
     for i, run in enumerate(sub.measurement.runs):
         for j, dev in enumerate(run.devices):
             if dev.device_id != device_id:
                 continue
             got = recompute_window(columns, *run_window_ns(run))
-            out.append(WindowEvidence(
-                run_index=i, device_index=j, device_id=device_id, trace_index=trace_index,
-                declared_j=dev.energy_j, recomputed_j=got["energy_j"], method=got["method"],
-                start_uncovered_s=got["start_uncovered_s"], end_uncovered_s=got["end_uncovered_s"],
-                max_gap_s=got["max_gap_s"], counter_decreases=got["counter_decreases"]))
+            out.append(
+                WindowEvidence(
+                    run_index=i,
+                    device_index=j,
+                    device_id=device_id,
+                    trace_index=trace_index,
+                    declared_j=dev.energy_j,
+                    recomputed_j=got["energy_j"],
+                    method=got["method"],
+                    start_uncovered_s=got["start_uncovered_s"],
+                    end_uncovered_s=got["end_uncovered_s"],
+                    max_gap_s=got["max_gap_s"],
+                    counter_decreases=got["counter_decreases"],
+                )
+            )
     return out
 
 
 def _load_one(base_dir: Path, trace: Trace) -> dict[str, npt.NDArray[Any]] | TraceIssue:
-    """The parsed columns, or the issue that makes the trace unusable (index filled in by the caller)."""
+    """Load one trace: its parsed columns, or the issue that makes it unusable (index set by the caller)."""
     try:
         path = resolve_trace_path(base_dir, trace.path)
         data = read_trace_bytes(path, trace.path)
@@ -217,11 +247,18 @@ def _load_one(base_dir: Path, trace: Trace) -> dict[str, npt.NDArray[Any]] | Tra
         return TraceIssue(-1, "file", str(exc))
     digest = hashlib.sha256(data).hexdigest()
     if digest != trace.sha256:
-        return TraceIssue(-1, "hash", f"trace {trace.path!r} has SHA-256 {digest[:16]}..., the submission "
-                                      f"declares {trace.sha256[:16]}...; the file is not the one declared")
+        return TraceIssue(
+            -1,
+            "hash",
+            f"trace {trace.path!r} has SHA-256 {digest[:16]}..., the submission "
+            f"declares {trace.sha256[:16]}...; the file is not the one declared",
+        )
     if trace.device_id is None:
-        return TraceIssue(-1, "file", f"trace {trace.path!r} names no device_id, so its energy cannot be "
-                                      "attributed to a device")
+        return TraceIssue(
+            -1,
+            "file",
+            f"trace {trace.path!r} names no device_id, so its energy cannot be attributed to a device",
+        )
     try:
         return parse_trace(data, trace.format)
     except TraceUnusable as exc:
@@ -243,5 +280,5 @@ def load_evidence(sub: Submission, base_dir: Path) -> Evidence:
 
 
 def run_window_ns(run: Run) -> tuple[int, int]:
-    """A run's window as integer ns since the Unix epoch (UTC)."""
+    """Return a run's window as integer ns since the Unix epoch (UTC)."""
     return _utc_ns(run.start_time), _utc_ns(run.end_time)

@@ -53,7 +53,7 @@ def phase_findings(sub: Submission, profile: Profile) -> list[Finding]:
 
 
 def audit_extras(sub: Submission, evidence: Evidence | None, rating_scheme: str | None) -> dict[str, Any]:
-    """What the verdict carries besides findings: identity, recomputed evidence, efficiency rating."""
+    """Collect what the verdict carries besides findings: identity, recomputed evidence, efficiency rating."""
     extras: dict[str, Any] = {"submission": {
         "submission_id": sub.submission_id, "phase": sub.phase, "organisation": sub.submitter.organisation,
         "model": sub.system.model.name}}

@@ -60,7 +60,7 @@ def row_for(verdict: dict[str, Any]) -> dict[str, Any]:
 
 
 def neutralise_cell(value: Any) -> Any:
-    """A CSV cell a spreadsheet will show as text, never evaluate as a formula."""
+    """Make a CSV cell that a spreadsheet will show as text, never evaluate as a formula."""
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         return "'" + value
     return value
@@ -145,7 +145,7 @@ q.addEventListener('input',filter);v.addEventListener('change',filter);
 
 
 def render_html(verdicts: Sequence[dict[str, Any]]) -> bytes:
-    """The self-contained, sortable and filterable HTML summary."""
+    """Render the self-contained, sortable and filterable HTML summary."""
     counts = sorted(Counter(v["verdict"] for v in verdicts).items())
     items = [{"row": row_for(v), "findings": v.get("findings", [])} for v in verdicts]
     generated = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -154,7 +154,7 @@ def render_html(verdicts: Sequence[dict[str, Any]]) -> bytes:
 
 
 def format_for(path: Path) -> str:
-    """The summary format a file name asks for, by its extension."""
+    """Return the summary format a file name asks for, by its extension."""
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
         raise InputError(f"{path}: a summary must end in one of {', '.join(sorted(FORMATS))}")

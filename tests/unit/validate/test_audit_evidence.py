@@ -69,8 +69,16 @@ def test_averaged_power_alone_is_refused() -> None:
         parse_trace(data, "csv")
 
 
-@pytest.mark.parametrize("data", [b"", b"time_unix_ns,energy_mj\n2,1\n1,2\n", b"energy_mj\n1\n2\n",
-                                  b"time_unix_ns,energy_mj\n1,nan\n2,3\n", b"\x00\xff\xfe garbage"])
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"",
+        b"time_unix_ns,energy_mj\n2,1\n1,2\n",
+        b"energy_mj\n1\n2\n",
+        b"time_unix_ns,energy_mj\n1,nan\n2,3\n",
+        b"\x00\xff\xfe garbage",
+    ],
+)
 def test_malformed_traces_are_unusable_not_tracebacks(data: bytes) -> None:
     with pytest.raises(TraceUnusable):
         parse_trace(data, "csv")
@@ -78,7 +86,10 @@ def test_malformed_traces_are_unusable_not_tracebacks(data: bytes) -> None:
 
 def test_counter_reset_is_counted() -> None:
     t = np.arange(0, 10, dtype=np.int64) * 100_000_000
-    cols = {"time_unix_ns": t, "energy_mj": np.array([0, 10, 20, 30, 5, 15, 25, 35, 45, 55], dtype=np.float64)}
+    cols = {
+        "time_unix_ns": t,
+        "energy_mj": np.array([0, 10, 20, 30, 5, 15, 25, 35, 45, 55], dtype=np.float64),
+    }
     got = recompute_window(cols, 0, int(t[-1]))
     assert got["counter_decreases"] == 1
 

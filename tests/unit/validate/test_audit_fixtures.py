@@ -41,8 +41,11 @@ def test_valid_fixtures_conform_under_the_profile_they_claim() -> None:
 
 @pytest.mark.slow
 def test_generated_fixtures_are_committed(tmp_path: Path) -> None:
-    subprocess.run([sys.executable, str(REPO / "fixtures" / "generate.py"), str(tmp_path)], check=True,
-                   env={"PYTHONPATH": str(REPO)})
+    subprocess.run(
+        [sys.executable, str(REPO / "fixtures" / "generate.py"), str(tmp_path)],
+        check=True,
+        env={"PYTHONPATH": str(REPO)},
+    )
     for path in sorted(tmp_path.rglob("*")):
         if path.is_file():
             rel = path.relative_to(tmp_path)

@@ -35,7 +35,14 @@ def test_docs_profiles_is_not_stale() -> None:
 def test_relative_bands_cut_the_reference_range() -> None:
     scheme = load_scheme("une-eval-provisional")
     group = {"reference_values": [0.0, 7.0], "label": "x"}
-    assert [grade_for(scheme, group, v) for v in (-1, 0.5, 1.5, 6.9, 7.0, 100)] == ["A", "A", "B", "G", "G", "G"]
+    assert [grade_for(scheme, group, v) for v in (-1, 0.5, 1.5, 6.9, 7.0, 100)] == [
+        "A",
+        "A",
+        "B",
+        "G",
+        "G",
+        "G",
+    ]
 
 
 def test_absolute_thresholds() -> None:
@@ -54,7 +61,8 @@ def test_rate_uses_gpu_energy_per_1000_queries_and_says_provisional() -> None:
     runs = [r for r in doc["measurement"]["runs"] if r["complete"]]
     expected = sum(r["energy"]["gpu_j"] / r["work_units"] * 1000 / 3600 for r in runs) / len(runs)
     assert rating.value == pytest.approx(expected, rel=1e-3)
-    assert rating.provisional and "small" in rating.group
+    assert rating.provisional
+    assert "small" in rating.group
     assert rating.to_json()["class"] == rating.grade
 
 
@@ -71,7 +79,7 @@ def test_csv_neutralises_formula_cells() -> None:
     for bad in ("=cmd()", "+1", "-1", "@SUM(A1)", "\tx", "\rx"):
         assert neutralise_cell(bad) == "'" + bad
     assert neutralise_cell(-1.5) == -1.5
-    row = row_for({"source": "=HYPERLINK(\"http://x\")", "verdict": "error", "profile": "une-style"})
+    row = row_for({"source": '=HYPERLINK("http://x")', "verdict": "error", "profile": "une-style"})
     out = list(csv.DictReader(io.StringIO(render_csv([row]).decode())))
     assert out[0]["source"].startswith("'=")
 
@@ -89,7 +97,9 @@ def test_batch_survives_bad_files_and_keeps_order(tmp_path: Path) -> None:
     assert [r["verdict"] for r in results] == ["error", "conformant", "conformant"]
     assert verdict_from_json(results[1]).to_json() == results[1]
     html = render_html(results).decode()
-    assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)" in html
-    assert "http://" not in html and "https://" not in html
+    assert "<script>alert(1)" not in html
+    assert "&lt;script&gt;alert(1)" in html
+    assert "http://" not in html
+    assert "https://" not in html
     frame = pd.read_parquet(io.BytesIO(render_parquet([row_for(r) for r in results])))
     assert list(frame["verdict"]) == ["error", "conformant", "conformant"]

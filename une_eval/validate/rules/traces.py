@@ -52,15 +52,17 @@ def trace_hash(ctx: RuleContext) -> Iterator[Problem]:
 
 @rule("evidence.coverage")
 def coverage(ctx: RuleContext) -> Iterator[Problem]:
-    """A device's trace covers each run's whole time window."""
+    """Check that a device's trace covers each run's whole time window."""
     if ctx.evidence is None:
         return
     margin_s = ctx.param("max_uncovered_s")
     for w in ctx.evidence.windows:
         if w.start_uncovered_s > margin_s or w.end_uncovered_s > margin_s:
-            yield Problem(_energy_pointer(w),
-                          f"{_where(w)}: the trace misses {fmt(w.start_uncovered_s)} s at the run's start and "
-                          f"{fmt(w.end_uncovered_s)} s at its end")
+            yield Problem(
+                _energy_pointer(w),
+                f"{_where(w)}: the trace misses {fmt(w.start_uncovered_s)} s at the run's start and "
+                f"{fmt(w.end_uncovered_s)} s at its end",
+            )
 
 
 @rule("evidence.gaps")
@@ -71,21 +73,25 @@ def gaps(ctx: RuleContext) -> Iterator[Problem]:
     limit_s = ctx.param("max_gap_s")
     for w in ctx.evidence.windows:
         if w.covered and w.max_gap_s > limit_s:
-            yield Problem(_energy_pointer(w),
-                          f"{_where(w)}: the trace has a sampling gap of {fmt(w.max_gap_s)} s inside the run; "
-                          f"at most {fmt(limit_s)} s is allowed")
+            yield Problem(
+                _energy_pointer(w),
+                f"{_where(w)}: the trace has a sampling gap of {fmt(w.max_gap_s)} s inside the run; "
+                f"at most {fmt(limit_s)} s is allowed",
+            )
 
 
 @rule("evidence.counter-reset")
 def counter_reset(ctx: RuleContext) -> Iterator[Problem]:
-    """The energy counter never goes backwards inside a run (a decrease means the driver reloaded)."""
+    """Check that the energy counter never goes backwards in a run (a decrease: the driver reloaded)."""
     if ctx.evidence is None:
         return
     for w in ctx.evidence.windows:
         if w.counter_decreases:
-            yield Problem(_energy_pointer(w),
-                          f"{_where(w)}: the energy counter went backwards {w.counter_decreases} time(s) inside "
-                          "the run; the run's energy cannot be trusted")
+            yield Problem(
+                _energy_pointer(w),
+                f"{_where(w)}: the energy counter went backwards {w.counter_decreases} time(s) inside "
+                "the run; the run's energy cannot be trusted",
+            )
 
 
 @rule("evidence.energy")
@@ -98,8 +104,13 @@ def energy(ctx: RuleContext) -> Iterator[Problem]:
         if w.recomputed_j is None or not w.covered or w.counter_decreases:
             continue
         if relative_difference(w.declared_j, w.recomputed_j) > tol:
-            how = ("integrated instant power (the trace has no energy counter)" if w.method == METHOD_INSTANT
-                   else "the energy counter")
-            yield Problem(_energy_pointer(w),
-                          f"{_where(w)}: declared {fmt(w.declared_j)} J, the trace gives {fmt(w.recomputed_j)} J "
-                          f"from {how}, {_off_by(w.declared_j, w.recomputed_j)}; at most {fmt(100 * tol)}% is allowed")
+            how = (
+                "integrated instant power (the trace has no energy counter)"
+                if w.method == METHOD_INSTANT
+                else "the energy counter"
+            )
+            yield Problem(
+                _energy_pointer(w),
+                f"{_where(w)}: declared {fmt(w.declared_j)} J, the trace gives {fmt(w.recomputed_j)} J "
+                f"from {how}, {_off_by(w.declared_j, w.recomputed_j)}; at most {fmt(100 * tol)}% is allowed",
+            )
