@@ -1,20 +1,24 @@
-"""``une-eval validate``, ``schema`` and ``rules``: the validation job on the command line."""
+"""``une-eval validate``, ``schema``, ``rules`` and ``profiles``: the validation job on the command line."""
 
 from __future__ import annotations
 
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.console import Console
 from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from une_eval.errors import InputError
 from une_eval.findings import Outcome, Severity, Verdict, exit_code_for
-from une_eval.spec import rule_catalogue, submission_schema
-from une_eval.validate import check_file
+from une_eval.rating import load_scheme
+from une_eval.spec import load_profile, profile_names, rule_catalogue, submission_schema
+from une_eval.validate.batch import check_many, verdict_from_json
+from une_eval.validate.summary import format_for, write_summary
 
 _OUTCOME_STYLE = {
     Outcome.CONFORMANT: "bold green",
@@ -49,6 +53,7 @@ def print_text(verdicts: list[Verdict], console: Console) -> None:
         if v.error:
             console.print(f"  cannot check: {escape(v.error)}")
             continue
+        print_extras(v, console)
         if v.findings:
             table = Table(show_edge=False, pad_edge=False, box=None, padding=(0, 2, 0, 2))
             for col in ("severity", "rule", "where", "finding"):
@@ -62,26 +67,70 @@ def print_text(verdicts: list[Verdict], console: Console) -> None:
         console.print(", ".join(f"{n} {o.value}" for o, n in counts.items() if n) + f" ({len(verdicts)} files)")
 
 
+def print_extras(v: Verdict, console: Console) -> None:
+    """Print the efficiency class and the evidence recomputation, one line each."""
+    rating = v.extras.get("rating")
+    if rating:
+        note = " (provisional scheme)" if rating["provisional"] else ""
+        console.print(f"  rating: class {escape(rating['class'])}, {rating['value']:.4g} {escape(rating['unit'])}, "
+                      f"scheme {escape(rating['scheme'])}{note}; group {escape(rating['group'])}")
+    evidence = v.extras.get("evidence")
+    if evidence:
+        windows = evidence["windows"]
+        methods = ", ".join(sorted({w["method"] for w in windows if w["method"]})) or "none"
+        console.print(f"  evidence: {len(windows)} run window(s) recomputed from traces ({methods}); "
+                      f"{evidence['traces_with_issues']} unusable trace(s)")
+
+
 def add_commands(group: click.Group) -> None:
     """Attach the validation commands to the top-level group."""
     group.add_command(validate)
     group.add_command(schema)
     group.add_command(rules)
+    group.add_command(profiles)
+
+
+def run_batch(files: list[Path], profile: str | None, rating_scheme: str | None, jobs: int) -> list[dict[str, Any]]:
+    """Check every file, with a progress bar on stderr when it is a terminal."""
+    err = Console(stderr=True)
+    if not err.is_terminal or len(files) < 2:
+        return check_many(files, profile=profile, rating_scheme=rating_scheme, jobs=jobs)
+    columns = (TextColumn("validating"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=err, transient=True) as bar:
+        task = bar.add_task("files", total=len(files))
+        return check_many(files, profile=profile, rating_scheme=rating_scheme, jobs=jobs,
+                          progress=lambda n: bar.advance(task, n))
 
 
 @click.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--profile", "profile", default=None, help="Profile to check against (default: the one the file claims).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def validate(paths: tuple[Path, ...], profile: str | None, fmt: str) -> None:
+@click.option("--summary", "summaries", multiple=True, type=click.Path(path_type=Path, dir_okay=False),
+              help="Write a summary; the extension picks the format (.html, .csv, .parquet, .json). Repeatable.")
+@click.option("--jobs", type=click.IntRange(min=0), default=1, show_default=True,
+              help="Worker processes; 0 = all cores.")
+@click.option("--rating-scheme", default=None, help="Rating scheme in spec/ratings (default: the provisional one).")
+def validate(paths: tuple[Path, ...], profile: str | None, fmt: str, summaries: tuple[Path, ...], jobs: int,
+             rating_scheme: str | None) -> None:
     """Check submission files (or folders of them) against the schema and a profile's rules.
 
+    Recomputes each run's energy from the raw traces a submission lists, and rates its efficiency.
     Exit code 0 when every file conforms, 1 when any does not, 2 when any cannot be checked.
     """
+    for path in summaries:
+        format_for(path)
+    if profile is not None:
+        load_profile(profile)
+    if rating_scheme is not None:
+        load_scheme(rating_scheme)
     files = collect_files(paths)
-    verdicts = [check_file(p, profile=profile) for p in files]
+    results = run_batch(files, profile, rating_scheme, jobs)
+    for path in summaries:
+        write_summary(path, results)
+    verdicts = [verdict_from_json(r) for r in results]
     if fmt == "json":
-        click.echo(json.dumps({"files": [v.to_json() for v in verdicts]}, indent=2, ensure_ascii=False))
+        click.echo(json.dumps({"files": results}, indent=2, ensure_ascii=False))
     else:
         print_text(verdicts, Console(highlight=False, soft_wrap=False))
     sys.exit(exit_code_for(verdicts))
@@ -107,3 +156,39 @@ def rules(fmt: str) -> None:
     for r in cat.values():
         table.add_row(r.rule_id, r.severity.value, r.title, r.source)
     Console().print(table)
+
+
+@click.command()
+@click.option("--show", "name", default=None, help="Print one profile's rules and parameters.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def profiles(name: str | None, fmt: str) -> None:
+    """List the bundled profiles and what each checks."""
+    if name is None:
+        rows = [load_profile(n) for n in profile_names()]
+        if fmt == "json":
+            click.echo(json.dumps([{"name": p.name, "version": p.version, "title": p.title, "phases": p.phases,
+                                    "extends": p.extends, "rules": len(p.rules)} for p in rows], indent=2))
+            return
+        table = Table("profile", "phases", "extends", "rules", "title", box=None)
+        for p in rows:
+            table.add_row(p.name, ", ".join(p.phases), p.extends or "", str(len(p.rules)), p.title)
+        Console().print(table)
+        return
+    prof = load_profile(name)
+    rules_: list[dict[str, Any]] = [{"id": r, "severity": prof.severity_of(r).value, "parameters": prof.params(r),
+               "title": rule_catalogue()[r].title} for r in prof.rules]
+    if fmt == "json":
+        click.echo(json.dumps({"name": prof.name, "version": prof.version, "title": prof.title,
+                               "description": prof.description, "sources": prof.sources, "phases": prof.phases,
+                               "extends": prof.extends, "rules": rules_}, indent=2, ensure_ascii=False))
+        return
+    console = Console()
+    console.print(f"[bold]{escape(prof.name)}[/] {escape(prof.version)}: {escape(prof.title)}")
+    console.print(escape(prof.description))
+    console.print(f"phases: {', '.join(prof.phases)}" + (f"; extends {prof.extends}" if prof.extends else ""))
+    console.print("sources: " + "; ".join(escape(s) for s in prof.sources))
+    table = Table("rule", "severity", "parameters", "title", box=None)
+    for r in rules_:
+        params = ", ".join(f"{k}={json.dumps(v)}" for k, v in r["parameters"].items())
+        table.add_row(r["id"], r["severity"], escape(params), r["title"])
+    console.print(table)

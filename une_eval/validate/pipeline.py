@@ -1,4 +1,10 @@
-"""Run the three layers over one document: schema, model, rules; return a :class:`Verdict`."""
+"""Run the three layers over one document: schema, model, rules; return a :class:`Verdict`.
+
+Between the model layer and the rules, the pipeline checks that the profile covers the submission's
+phase and recomputes the evidence from the raw traces (the only file reading besides the submission);
+after the rules, it adds the submission's identity, the evidence and the efficiency rating to the
+verdict's extras.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +17,9 @@ from une_eval.errors import SpecError, UneEvalError
 from une_eval.findings import Finding, Outcome, Severity, Verdict, outcome_for, pointer, sort_findings
 from une_eval.loading import load_json_document
 from une_eval.model import Submission
+from une_eval.rating import rate
 from une_eval.spec import DEFAULT_PROFILE, Profile, load_profile, profile_names
+from une_eval.validate.evidence import Evidence, load_evidence
 from une_eval.validate.rules import RuleContext, registered_rules
 from une_eval.validate.schema_layer import schema_findings
 
@@ -35,7 +43,30 @@ def _model_findings(error: pydantic.ValidationError) -> list[Finding]:
             for e in error.errors()]
 
 
-def run_rules(sub: Submission, doc: dict[str, Any], profile: Profile, base_dir: Path | None = None) -> list[Finding]:
+def phase_findings(sub: Submission, profile: Profile) -> list[Finding]:
+    """``profile.phase``: the profile covers the submission's phase (e.g. ai-energy-score is inference only)."""
+    if sub.phase in profile.phases:
+        return []
+    return [Finding("profile.phase", Severity.ERROR, pointer("phase"),
+                    f"profile {profile.name!r} covers {' and '.join(profile.phases)} only; this is a {sub.phase} "
+                    "submission")]
+
+
+def audit_extras(sub: Submission, evidence: Evidence | None, rating_scheme: str | None) -> dict[str, Any]:
+    """Collect what the verdict carries besides findings: identity, recomputed evidence, efficiency rating."""
+    extras: dict[str, Any] = {"submission": {
+        "submission_id": sub.submission_id, "phase": sub.phase, "organisation": sub.submitter.organisation,
+        "model": sub.system.model.name}}
+    if evidence is not None:
+        extras["evidence"] = evidence.to_json()
+    rating = rate(sub, rating_scheme)
+    if rating is not None:
+        extras["rating"] = rating.to_json()
+    return extras
+
+
+def run_rules(sub: Submission, doc: dict[str, Any], profile: Profile, base_dir: Path | None = None,
+              evidence: Evidence | None = None) -> list[Finding]:
     """Every rule the profile enables, as findings with the profile's severities."""
     rules = registered_rules()
     findings: list[Finding] = []
@@ -43,7 +74,7 @@ def run_rules(sub: Submission, doc: dict[str, Any], profile: Profile, base_dir: 
         fn = rules.get(rule_id)
         if fn is None:
             raise SpecError(f"profile {profile.name!r} enables rule {rule_id!r}, which has no implementation")
-        ctx = RuleContext(sub=sub, doc=doc, params=profile.params(rule_id), base_dir=base_dir)
+        ctx = RuleContext(sub=sub, doc=doc, params=profile.params(rule_id), base_dir=base_dir, evidence=evidence)
         try:
             problems = list(fn(ctx))
         except KeyError as exc:
@@ -54,7 +85,8 @@ def run_rules(sub: Submission, doc: dict[str, Any], profile: Profile, base_dir: 
 
 
 def check_document(
-    doc: dict[str, Any], *, profile: str | None = None, source: str = "<document>", base_dir: Path | None = None
+    doc: dict[str, Any], *, profile: str | None = None, source: str = "<document>", base_dir: Path | None = None,
+    rating_scheme: str | None = None,
 ) -> Verdict:
     """Check a parsed submission: schema layer, then model layer, then the profile's rules."""
     prof, findings = resolve_profile(doc, profile)
@@ -65,15 +97,19 @@ def check_document(
         sub = Submission.model_validate(doc)
     except pydantic.ValidationError as exc:
         return Verdict(source, Outcome.INVALID, prof.name, sort_findings(findings + _model_findings(exc)))
-    findings += run_rules(sub, doc, prof, base_dir)
-    return Verdict(source, outcome_for(findings), prof.name, sort_findings(findings))
+    findings += phase_findings(sub, prof)
+    evidence = load_evidence(sub, base_dir) if base_dir is not None and sub.measurement.traces else None
+    findings += run_rules(sub, doc, prof, base_dir, evidence)
+    return Verdict(source, outcome_for(findings), prof.name, sort_findings(findings),
+                   extras=audit_extras(sub, evidence, rating_scheme))
 
 
-def check_file(path: Path, *, profile: str | None = None) -> Verdict:
+def check_file(path: Path, *, profile: str | None = None, rating_scheme: str | None = None) -> Verdict:
     """Load and check one file; a file that cannot be checked gives an ERROR verdict, not an exception."""
     try:
         doc = load_json_document(path)
-        return check_document(doc, profile=profile, source=str(path), base_dir=path.parent)
+        return check_document(doc, profile=profile, source=str(path), base_dir=path.parent,
+                              rating_scheme=rating_scheme)
     except SpecError:
         raise
     except UneEvalError as exc:

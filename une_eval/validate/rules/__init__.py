@@ -10,9 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from une_eval.model import Submission
+
+if TYPE_CHECKING:
+    from une_eval.validate.evidence import Evidence
 
 
 class Problem(NamedTuple):
@@ -30,6 +33,7 @@ class RuleContext:
     doc: dict[str, Any]
     params: dict[str, Any]
     base_dir: Path | None = None
+    evidence: Evidence | None = None  # recomputed from the traces before the rules run (rules do no I/O)
 
     def param(self, name: str) -> Any:
         """A parameter the profile must set for this rule."""
@@ -57,6 +61,16 @@ def rule(rule_id: str) -> Callable[[RuleFn], RuleFn]:
 
 def registered_rules() -> dict[str, RuleFn]:
     """All rules, importing the modules that define them."""
-    from une_eval.validate.rules import disclosure, power, runs, site, totals  # noqa: F401
+    from une_eval.validate.rules import (  # noqa: F401
+        disclosure,
+        gpai,
+        inference,
+        power,
+        runs,
+        sci,
+        site,
+        totals,
+        traces,
+    )
 
     return dict(REGISTRY)

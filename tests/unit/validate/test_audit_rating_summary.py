@@ -1,0 +1,105 @@
+"""Ratings, batch checking and summaries; docs/profiles.md is up to date."""
+
+from __future__ import annotations
+
+import copy
+import csv
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from une_eval.docgen_profiles import render_profiles_markdown
+from une_eval.errors import SpecError
+from une_eval.model import Submission
+from une_eval.rating import grade_for, load_scheme, rate
+from une_eval.validate.batch import check_many, verdict_from_json
+from une_eval.validate.summary import neutralise_cell, render_csv, render_html, render_parquet, row_for
+
+REPO = Path(__file__).resolve().parents[3]
+VALID = REPO / "fixtures" / "valid"
+
+
+def _doc(name: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((VALID / f"{name}.json").read_text())
+    return data
+
+
+def test_docs_profiles_is_not_stale() -> None:
+    assert (REPO / "docs" / "profiles.md").read_text(encoding="utf-8") == render_profiles_markdown()
+
+
+def test_relative_bands_cut_the_reference_range() -> None:
+    scheme = load_scheme("une-eval-provisional")
+    group = {"reference_values": [0.0, 7.0], "label": "x"}
+    assert [grade_for(scheme, group, v) for v in (-1, 0.5, 1.5, 6.9, 7.0, 100)] == [
+        "A",
+        "A",
+        "B",
+        "G",
+        "G",
+        "G",
+    ]
+
+
+def test_absolute_thresholds() -> None:
+    scheme = load_scheme("absolute-example")
+    group = scheme["groups"][0]
+    assert grade_for(scheme, group, 1.0) == "A"
+    assert grade_for(scheme, group, 1.01) == "B"
+    assert grade_for(scheme, group, 1e6) == "G"
+
+
+def test_rate_uses_gpu_energy_per_1000_queries_and_says_provisional() -> None:
+    doc = _doc("aes-text-generation-h100")
+    sub = Submission.model_validate(doc)
+    rating = rate(sub)
+    assert rating is not None
+    runs = [r for r in doc["measurement"]["runs"] if r["complete"]]
+    expected = sum(r["energy"]["gpu_j"] / r["work_units"] * 1000 / 3600 for r in runs) / len(runs)
+    assert rating.value == pytest.approx(expected, rel=1e-3)
+    assert rating.provisional
+    assert "small" in rating.group
+    assert rating.to_json()["class"] == rating.grade
+
+
+def test_training_is_not_rated_by_an_inference_scheme() -> None:
+    assert rate(Submission.model_validate(_doc("training-multinode-h100"))) is None
+
+
+def test_unknown_scheme_is_a_spec_error() -> None:
+    with pytest.raises(SpecError):
+        rate(Submission.model_validate(_doc("llm-inference-h100")), "no-such-scheme")
+
+
+def test_csv_neutralises_formula_cells() -> None:
+    for bad in ("=cmd()", "+1", "-1", "@SUM(A1)", "\tx", "\rx"):
+        assert neutralise_cell(bad) == "'" + bad
+    assert neutralise_cell(-1.5) == -1.5
+    row = row_for({"source": '=HYPERLINK("http://x")', "verdict": "error", "profile": "une-style"})
+    out = list(csv.DictReader(io.StringIO(render_csv([row]).decode())))
+    assert out[0]["source"].startswith("'=")
+
+
+def test_batch_survives_bad_files_and_keeps_order(tmp_path: Path) -> None:
+    good = tmp_path / "good.json"
+    good.write_text((VALID / "llm-inference-h100.json").read_text())
+    broken = tmp_path / "broken.json"
+    broken.write_text("{not json")
+    hostile = copy.deepcopy(_doc("llm-inference-h100"))
+    hostile["submitter"]["organisation"] = "<script>alert(1)</script>"
+    evil = tmp_path / "evil.json"
+    evil.write_text(json.dumps(hostile))
+    results = check_many([broken, good, evil], jobs=2)
+    assert [r["verdict"] for r in results] == ["error", "conformant", "conformant"]
+    assert verdict_from_json(results[1]).to_json() == results[1]
+    html = render_html(results).decode()
+    assert "<script>alert(1)" not in html
+    assert "&lt;script&gt;alert(1)" in html
+    assert "http://" not in html
+    assert "https://" not in html
+    frame = pd.read_parquet(io.BytesIO(render_parquet([row_for(r) for r in results])))
+    assert list(frame["verdict"]) == ["error", "conformant", "conformant"]

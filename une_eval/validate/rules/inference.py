@@ -1,0 +1,101 @@
+"""Inference test conditions in AI Energy Score's style: hardware, batch size, queries, functional unit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from une_eval.findings import pointer
+from une_eval.validate.rules import Problem, RuleContext, rule
+from une_eval.validate.rules.totals import fmt
+
+
+@rule("inference.accelerator-count")
+def accelerator_count(ctx: RuleContext) -> Iterator[Problem]:
+    """Check that the inference ran on exactly the profile's number of accelerators (AI Energy Score: 1)."""
+    if ctx.sub.workload.inference is None:
+        return
+    expected = ctx.param("count")
+    count = sum(a.count for n in ctx.sub.system.hardware.nodes for a in n.accelerators)
+    if count != expected:
+        yield Problem(
+            pointer("system", "hardware", "nodes"),
+            f"the system has {count} accelerator(s); the profile's conditions require exactly {expected}",
+        )
+
+
+@rule("inference.reference-hardware")
+def reference_hardware(ctx: RuleContext) -> Iterator[Problem]:
+    """Check that the accelerators are of the reference class (AI Energy Score runs on an H100 80GB)."""
+    if ctx.sub.workload.inference is None:
+        return
+    names = [str(n).lower() for n in ctx.param("models")]
+    for i, node in enumerate(ctx.sub.system.hardware.nodes):
+        for j, acc in enumerate(node.accelerators):
+            if not any(name in acc.model.lower() for name in names):
+                yield Problem(
+                    pointer("system", "hardware", "nodes", i, "accelerators", j, "model"),
+                    f"accelerator {acc.model!r} is not of the reference class "
+                    f"({', '.join(ctx.param('models'))}); results are not comparable with reference runs",
+                )
+
+
+@rule("inference.batch-size")
+def batch_size(ctx: RuleContext) -> Iterator[Problem]:
+    """Check that queries are served at the profile's batch size (AI Energy Score: batch size 1)."""
+    inf = ctx.sub.workload.inference
+    expected = ctx.param("batch_size")
+    if inf is not None and inf.batch_size != expected:
+        yield Problem(
+            pointer("workload", "inference", "batch_size"),
+            f"batch size is {inf.batch_size}; the profile's conditions require {expected}",
+        )
+
+
+@rule("inference.queries")
+def queries(ctx: RuleContext) -> Iterator[Problem]:
+    """Each run answers the profile's number of queries from a dataset identified by version or SHA-256."""
+    inf = ctx.sub.workload.inference
+    if inf is None:
+        return
+    expected = ctx.param("queries")
+    if inf.queries != expected:
+        yield Problem(
+            pointer("workload", "inference", "queries"),
+            f"{inf.queries} queries per run; the profile's conditions require {expected}",
+        )
+    for i, run in enumerate(ctx.sub.measurement.runs):
+        if run.complete and run.work_units != inf.queries:
+            yield Problem(
+                pointer("measurement", "runs", i, "work_units"),
+                f"run {i} did {fmt(run.work_units)} work units, the workload declares {inf.queries} queries",
+            )
+    if inf.dataset.version is None and inf.dataset.sha256 is None:
+        yield Problem(
+            pointer("workload", "inference", "dataset"),
+            f"dataset {inf.dataset.name!r} is identified by neither a version nor a SHA-256",
+        )
+
+
+@rule("results.functional-unit")
+def functional_unit(ctx: RuleContext) -> Iterator[Problem]:
+    """Check that results are per the profile's functional and energy units (e.g. Wh per 1000 queries)."""
+    if ctx.sub.phase != ctx.param("phase"):
+        return
+    res = ctx.sub.results
+    unit, count, energy_unit = ctx.param("unit"), ctx.param("count"), ctx.param("energy_unit")
+    if res is None:
+        yield Problem(
+            pointer("results"), f"no results; the profile requires {energy_unit} per {count} {unit}"
+        )
+        return
+    fu = res.functional_unit
+    if fu.unit != unit or fu.count != count:
+        yield Problem(
+            pointer("results", "functional_unit"),
+            f"results are per {fmt(fu.count)} {fu.unit}; the profile requires per {fmt(count)} {unit}",
+        )
+    if res.energy_per_unit.unit != energy_unit:
+        yield Problem(
+            pointer("results", "energy_per_unit", "unit"),
+            f"energy per unit is in {res.energy_per_unit.unit}; the profile requires {energy_unit}",
+        )

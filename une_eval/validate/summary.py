@@ -1,0 +1,173 @@
+"""The summary of a batch audit: one row per file, written as HTML, CSV, Parquet or JSON.
+
+The HTML is one self-contained file: no external resource, a Content-Security-Policy that forbids any
+network access, every vendor string escaped by Jinja2's autoescape, and a little inline JavaScript to
+sort by any column and filter by text or verdict. CSV cells that a spreadsheet would run as a formula
+(starting with ``= + - @``, tab or carriage return) are prefixed with an apostrophe.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import os
+import tempfile
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import pandas as pd
+
+from une_eval import __version__
+from une_eval.errors import InputError
+
+FORMATS = {".html": "html", ".htm": "html", ".csv": "csv", ".parquet": "parquet", ".json": "json"}
+COLUMNS = ("source", "submission_id", "organisation", "model", "phase", "profile", "verdict", "errors",
+           "warnings", "infos", "rating_class", "rating_scheme", "rating_value", "rating_unit", "evidence",
+           "failed_rules", "error")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _evidence_text(evidence: dict[str, Any] | None) -> str:
+    if evidence is None:
+        return "no traces"
+    windows = evidence.get("windows", [])
+    methods = sorted({w["method"] for w in windows if w.get("method")})
+    bad = evidence.get("traces_with_issues", 0)
+    return f"{len(windows)} window(s) recomputed ({', '.join(methods) or 'none'}), {bad} unusable trace(s)"
+
+
+def row_for(verdict: dict[str, Any]) -> dict[str, Any]:
+    """One flat summary row from a verdict dict."""
+    sub = verdict.get("submission", {})
+    rating = verdict.get("rating") or {}
+    counts = verdict.get("counts", {})
+    failed = sorted({f["rule_id"] for f in verdict.get("findings", []) if f["severity"] == "error"})
+    return {
+        "source": verdict["source"], "submission_id": sub.get("submission_id", ""),
+        "organisation": sub.get("organisation", ""), "model": sub.get("model", ""), "phase": sub.get("phase", ""),
+        "profile": verdict["profile"], "verdict": verdict["verdict"], "errors": counts.get("error", 0),
+        "warnings": counts.get("warning", 0), "infos": counts.get("info", 0),
+        "rating_class": rating.get("class", ""), "rating_scheme": rating.get("scheme", ""),
+        "rating_value": rating.get("value"), "rating_unit": rating.get("unit", ""),
+        "evidence": _evidence_text(verdict.get("evidence")), "failed_rules": " ".join(failed),
+        "error": verdict.get("error", ""),
+    }
+
+
+def neutralise_cell(value: Any) -> Any:
+    """Make a CSV cell that a spreadsheet will show as text, never evaluate as a formula."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    """Write via a temporary file and rename, so a crash never leaves half a summary."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def render_csv(rows: Sequence[dict[str, Any]]) -> bytes:
+    """CSV with a header row; formula-looking cells neutralised."""
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: neutralise_cell("" if row[k] is None else row[k]) for k in COLUMNS})
+    return buf.getvalue().encode("utf-8")
+
+
+def render_parquet(rows: Sequence[dict[str, Any]]) -> bytes:
+    """Parquet (pyarrow) with typed columns."""
+    frame = pd.DataFrame(list(rows), columns=list(COLUMNS))
+    frame["rating_value"] = pd.to_numeric(frame["rating_value"], errors="coerce")
+    buf = io.BytesIO()
+    frame.to_parquet(buf, index=False)
+    return buf.getvalue()
+
+
+def render_json(verdicts: Sequence[dict[str, Any]]) -> bytes:
+    """Every verdict in full, with counts by outcome."""
+    doc = {"generated_by": f"une-eval {__version__}", "counts": dict(Counter(v["verdict"] for v in verdicts)),
+           "files": list(verdicts)}
+    return (json.dumps(doc, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+_ENV = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+_TEMPLATE = _ENV.from_string("""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'">
+<title>une-eval audit summary</title>
+<style>
+body{font:14px/1.4 system-ui,sans-serif;margin:1.5em;color:#222}
+table{border-collapse:collapse;width:100%}th,td{border:1px solid #ccc;padding:3px 6px;text-align:left;vertical-align:top}
+th{background:#eee;cursor:pointer;user-select:none}th::after{content:" \\2195";color:#999}
+tr.conformant td.v{background:#d9f2d9}tr.non-conformant td.v{background:#f8d7d7}
+tr.invalid td.v{background:#ecd9f2}tr.error td.v{background:#fff3c4}
+.fx{font-size:12px;color:#444}.note{color:#555}
+</style></head><body>
+<h1>une-eval audit summary</h1>
+<p class="note">{{ generated }} &middot; une-eval {{ version }} &middot; {{ rows|length }} file(s):
+{% for outcome, n in counts %}{{ n }} {{ outcome }}{% if not loop.last %}, {% endif %}{% endfor %}.
+UNE-style profiles; no claim of UNE 0086 conformance. Ratings from provisional schemes are not official labels.</p>
+<p><input id="q" type="search" placeholder="filter (any text)" size="40">
+<select id="v"><option value="">all verdicts</option>{% for outcome, n in counts %}<option>{{ outcome }}</option>{% endfor %}</select></p>
+<table id="t"><thead><tr>{% for c in columns %}<th data-col="{{ loop.index0 }}">{{ c }}</th>{% endfor %}</tr></thead><tbody>
+{% for r in rows %}<tr class="{{ r.row.verdict }}">{% for c in columns %}<td{% if c == 'verdict' %} class="v"{% endif %}>{{ r.row[c] if r.row[c] is not none else '' }}</td>{% endfor %}</tr>
+{% if r.findings %}<tr class="{{ r.row.verdict }} fx"><td colspan="{{ columns|length }}"><details><summary>{{ r.findings|length }} finding(s)</summary><ul>
+{% for f in r.findings %}<li>{{ f.severity }} <b>{{ f.rule_id }}</b> at <code>{{ f.pointer or '/' }}</code>: {{ f.message }}</li>{% endfor %}
+</ul></details></td></tr>{% endif %}{% endfor %}
+</tbody></table>
+<script>
+(function(){
+var t=document.getElementById('t'),b=t.tBodies[0],q=document.getElementById('q'),v=document.getElementById('v');
+function groups(){var out=[],rs=b.rows;for(var i=0;i<rs.length;i++){if(rs[i].classList.contains('fx')){out[out.length-1].push(rs[i]);}else{out.push([rs[i]]);}}return out;}
+function filter(){var s=q.value.toLowerCase(),w=v.value;groups().forEach(function(g){var ok=(!w||g[0].className===w)&&(!s||g.map(function(r){return r.textContent;}).join(' ').toLowerCase().indexOf(s)>=0);g.forEach(function(r){r.style.display=ok?'':'none';});});}
+var dir={};
+t.tHead.addEventListener('click',function(e){var c=e.target.getAttribute('data-col');if(c===null)return;dir[c]=-(dir[c]||-1);
+var gs=groups();gs.sort(function(a,x){var p=a[0].cells[c].textContent,r=x[0].cells[c].textContent,np=parseFloat(p),nr=parseFloat(r);
+var k=(!isNaN(np)&&!isNaN(nr))?np-nr:p.localeCompare(r);return k*dir[c];});gs.forEach(function(g){g.forEach(function(r){b.appendChild(r);});});});
+q.addEventListener('input',filter);v.addEventListener('change',filter);
+})();
+</script></body></html>
+""")
+
+
+def render_html(verdicts: Sequence[dict[str, Any]]) -> bytes:
+    """Render the self-contained, sortable and filterable HTML summary."""
+    counts = sorted(Counter(v["verdict"] for v in verdicts).items())
+    items = [{"row": row_for(v), "findings": v.get("findings", [])} for v in verdicts]
+    generated = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return _TEMPLATE.render(rows=items, columns=COLUMNS, counts=counts, version=__version__,
+                            generated=generated).encode("utf-8")
+
+
+def format_for(path: Path) -> str:
+    """Return the summary format a file name asks for, by its extension."""
+    fmt = FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise InputError(f"{path}: a summary must end in one of {', '.join(sorted(FORMATS))}")
+    return fmt
+
+
+def write_summary(path: Path, verdicts: Sequence[dict[str, Any]]) -> None:
+    """Write the summary in the format its extension names."""
+    fmt = format_for(path)
+    rows = [row_for(v) for v in verdicts]
+    data = {"html": lambda: render_html(verdicts), "csv": lambda: render_csv(rows),
+            "parquet": lambda: render_parquet(rows), "json": lambda: render_json(verdicts)}[fmt]()
+    try:
+        _write_atomic(path, data)
+    except OSError as exc:
+        raise InputError(f"cannot write the summary {path}: {exc.strerror}") from None
