@@ -16,6 +16,7 @@ import os
 import tempfile
 from collections import Counter
 from collections.abc import Sequence
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -104,44 +105,11 @@ def render_json(verdicts: Sequence[dict[str, Any]]) -> bytes:
     return (json.dumps(doc, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
-_ENV = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
-_TEMPLATE = _ENV.from_string("""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'">
-<title>une-eval audit summary</title>
-<style>
-body{font:14px/1.4 system-ui,sans-serif;margin:1.5em;color:#222}
-table{border-collapse:collapse;width:100%}th,td{border:1px solid #ccc;padding:3px 6px;text-align:left;vertical-align:top}
-th{background:#eee;cursor:pointer;user-select:none}th::after{content:" \\2195";color:#999}
-tr.conformant td.v{background:#d9f2d9}tr.non-conformant td.v{background:#f8d7d7}
-tr.invalid td.v{background:#ecd9f2}tr.error td.v{background:#fff3c4}
-.fx{font-size:12px;color:#444}.note{color:#555}
-</style></head><body>
-<h1>une-eval audit summary</h1>
-<p class="note">{{ generated }} &middot; une-eval {{ version }} &middot; {{ rows|length }} file(s):
-{% for outcome, n in counts %}{{ n }} {{ outcome }}{% if not loop.last %}, {% endif %}{% endfor %}.
-UNE-style profiles; no claim of UNE 0086 conformance. Ratings from provisional schemes are not official labels.</p>
-<p><input id="q" type="search" placeholder="filter (any text)" size="40">
-<select id="v"><option value="">all verdicts</option>{% for outcome, n in counts %}<option>{{ outcome }}</option>{% endfor %}</select></p>
-<table id="t"><thead><tr>{% for c in columns %}<th data-col="{{ loop.index0 }}">{{ c }}</th>{% endfor %}</tr></thead><tbody>
-{% for r in rows %}<tr class="{{ r.row.verdict }}">{% for c in columns %}<td{% if c == 'verdict' %} class="v"{% endif %}>{{ r.row[c] if r.row[c] is not none else '' }}</td>{% endfor %}</tr>
-{% if r.findings %}<tr class="{{ r.row.verdict }} fx"><td colspan="{{ columns|length }}"><details><summary>{{ r.findings|length }} finding(s)</summary><ul>
-{% for f in r.findings %}<li>{{ f.severity }} <b>{{ f.rule_id }}</b> at <code>{{ f.pointer or '/' }}</code>: {{ f.message }}</li>{% endfor %}
-</ul></details></td></tr>{% endif %}{% endfor %}
-</tbody></table>
-<script>
-(function(){
-var t=document.getElementById('t'),b=t.tBodies[0],q=document.getElementById('q'),v=document.getElementById('v');
-function groups(){var out=[],rs=b.rows;for(var i=0;i<rs.length;i++){if(rs[i].classList.contains('fx')){out[out.length-1].push(rs[i]);}else{out.push([rs[i]]);}}return out;}
-function filter(){var s=q.value.toLowerCase(),w=v.value;groups().forEach(function(g){var ok=(!w||g[0].className===w)&&(!s||g.map(function(r){return r.textContent;}).join(' ').toLowerCase().indexOf(s)>=0);g.forEach(function(r){r.style.display=ok?'':'none';});});}
-var dir={};
-t.tHead.addEventListener('click',function(e){var c=e.target.getAttribute('data-col');if(c===null)return;dir[c]=-(dir[c]||-1);
-var gs=groups();gs.sort(function(a,x){var p=a[0].cells[c].textContent,r=x[0].cells[c].textContent,np=parseFloat(p),nr=parseFloat(r);
-var k=(!isNaN(np)&&!isNaN(nr))?np-nr:p.localeCompare(r);return k*dir[c];});gs.forEach(function(g){g.forEach(function(r){b.appendChild(r);});});});
-q.addEventListener('input',filter);v.addEventListener('change',filter);
-})();
-</script></body></html>
-""")
+def _template() -> jinja2.Template:
+    """The summary page template, from ``reports/summary.html.j2`` (restyle it there, not here)."""
+    source = resources.files("une_eval").joinpath("_reports", "summary.html.j2").read_text(encoding="utf-8")
+    return jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined).from_string(source)
+
 
 
 def render_html(verdicts: Sequence[dict[str, Any]]) -> bytes:
@@ -149,7 +117,7 @@ def render_html(verdicts: Sequence[dict[str, Any]]) -> bytes:
     counts = sorted(Counter(v["verdict"] for v in verdicts).items())
     items = [{"row": row_for(v), "findings": v.get("findings", [])} for v in verdicts]
     generated = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    return _TEMPLATE.render(rows=items, columns=COLUMNS, counts=counts, version=__version__,
+    return _template().render(rows=items, columns=COLUMNS, counts=counts, version=__version__,
                             generated=generated).encode("utf-8")
 
 
