@@ -53,6 +53,8 @@ def new_key(key_type: str = "ec") -> PrivateKey:
 
 
 def _name(common_name: str, organisation: str) -> x509.Name:
+    if not 1 <= len(common_name) <= 64 or not 1 <= len(organisation) <= 64:
+        raise SigningError("a certificate's name and organisation must each be 1-64 characters (X.509 limit)")
     return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name),
                       x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation)])
 
@@ -100,7 +102,7 @@ def issue(
 
 def issue_dev_ca(organisation: str, *, key_type: str = "ec", days: int = 3650) -> Issued:
     """A self-signed development CA (never trust it outside tests and demos)."""
-    return issue(_name(f"{organisation} development CA (not for production)", organisation),
+    return issue(_name(f"{organisation[:40]} dev CA (not for production)", organisation),
                  issuer=None, key=new_key(key_type), days=days, ca=True)
 
 

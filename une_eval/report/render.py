@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import warnings
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
@@ -79,10 +80,8 @@ def format_number(value: float | None, lang: str, digits: int = 4) -> str:
         return "–"
     if value == 0:
         return "0"
-    if float(value).is_integer() and abs(value) >= 10 ** (digits - 1):
-        decimals = 0
-    else:
-            decimals = max(digits - 1 - math.floor(math.log10(abs(value))), 0)
+    # Whole counts (1000 queries) print without decimals; measured values get significant figures.
+    decimals = 0 if float(value).is_integer() else max(digits - 1 - math.floor(math.log10(abs(value))), 0)
     text = f"{value:,.{decimals}f}"
     if lang == "es":
         # Spanish (RAE, SI): decimal comma and a no-break thin space between groups of three digits.
@@ -154,8 +153,11 @@ class Renderer:
         try:
             document = weasyprint.HTML(string=html, base_url=(self.root / "templates").as_uri() + "/",
                                        url_fetcher=self.fetcher)
-            pdf = document.write_pdf(stylesheets=[self.css], font_config=self.fonts, pdf_variant="pdf/a-3b",
-                                     attachments=attachments, custom_metadata=True)
+            with warnings.catch_warnings():
+                # WeasyPrint 70 leaves its bundled sRGB profile file open when it writes PDF/A.
+                warnings.simplefilter("ignore", ResourceWarning)
+                pdf = document.write_pdf(stylesheets=[self.css], font_config=self.fonts, pdf_variant="pdf/a-3b",
+                                         attachments=attachments, custom_metadata=True)
         except Exception as exc:  # WeasyPrint raises many types; the CLI needs one clear line
             raise ReportError(f"cannot render the certificate: {exc.__class__.__name__}: {exc}") from None
         return Certificate(pdf, number, findings_json, findings_sha)
