@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -82,6 +83,11 @@ class Poppler:
 
     def sig(self, pdf: bytes) -> str:
         return _poppler("pdfsig", self._file(pdf))
+
+    def max_x(self, pdf: bytes) -> float:
+        """The right-most edge of any word on any page, in points."""
+        bbox = _poppler("pdftotext", "-bbox", self._file(pdf), "-")
+        return max(float(x) for x in re.findall(r'xMax="([0-9.]+)"', bbox))
 
     def pages(self, pdf: bytes) -> int:
         info = _poppler("pdfinfo", self._file(pdf))

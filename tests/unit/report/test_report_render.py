@@ -25,6 +25,7 @@ HOSTILE = {
     ("attestation", "statement"): "W" * 420,
     ("system", "model", "provider"): "שלום עולם مرحبا بالعالم",
     ("system", "software", "framework"): "PyTorch 🔥⚡ <b>bold</b>",
+    ("system", "site", "region"): "R" * 300,
 }
 
 
@@ -122,7 +123,8 @@ def test_hostile_strings_render_as_inert_text(renderer: Renderer, poppler: Any) 
     assert '<img src="file:///etc/passwd">' in text
     assert "url(http://127.0.0.1:1/x)" in text
     assert "root:x:0:0" not in text
-    assert "W" * 420 in re.sub(r"\s+", "", text)  # the long word wraps instead of running off the page
+    assert re.sub(r"[^W]", "", text).count("W") >= 420  # the long word is all there...
+    assert poppler.max_x(cert.pdf) <= 595 - 42 + 1  # ...and wraps inside the right margin (A4, 42 pt)
     assert poppler.pages(cert.pdf) == 2
 
 
