@@ -112,8 +112,8 @@ def issue_auditor(ca: Issued, auditor: str, organisation: str, *, key_type: str 
 
 
 def issue_tsa(ca: Issued, name: str = "une-eval test TSA") -> Issued:
-    """A time-stamping authority certificate (for pyHanko's in-process test timestamper)."""
-    return issue(_name(name, "une-eval tests"), issuer=ca, key=new_key("ec"), days=365,
+    """A time-stamping authority certificate (RSA: pyHanko's in-process test timestamper needs it)."""
+    return issue(_name(name, "une-eval tests"), issuer=ca, key=new_key("rsa"), days=365,
                  extended_usage=ExtendedKeyUsageOID.TIME_STAMPING)
 
 
