@@ -25,7 +25,7 @@ from une_eval.report.render import LANGUAGES, Renderer
 from une_eval.report.sign import http_timestamper, load_signer
 from une_eval.report.verify import Verification, load_trust_roots, verify_file
 
-PASSPHRASE_ENV = "UNE_EVAL_KEY_PASSPHRASE"
+PASSPHRASE_ENV = "UNE_EVAL_KEY_PASSPHRASE"  # noqa: S105 (the variable's name, not a secret)
 
 
 def add_commands(group: click.Group) -> None:
@@ -36,7 +36,7 @@ def add_commands(group: click.Group) -> None:
 
 
 def read_passphrase(*, confirm: bool = False, needed: bool = True) -> bytes | None:
-    """The key passphrase from the environment, else a hidden prompt (None when not needed)."""
+    """Read the key passphrase from the environment, else a hidden prompt (None when not needed)."""
     value = os.environ.get(PASSPHRASE_ENV)
     if value is not None:
         return value.encode("utf-8")
@@ -76,14 +76,16 @@ def _key_is_encrypted(key: Path) -> bool:
 @click.argument("submissions", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--key", "key", required=True, type=click.Path(path_type=Path, dir_okay=False),
               help="PKCS#12 file (.p12/.pfx), or a PEM private key used with --cert.")
-@click.option("--cert", "cert", type=click.Path(path_type=Path, dir_okay=False), help="PEM certificate for a PEM --key.")
+@click.option("--cert", "cert", type=click.Path(path_type=Path, dir_okay=False),
+              help="PEM certificate for a PEM --key.")
 @click.option("--chain", "chain", multiple=True, type=click.Path(path_type=Path, dir_okay=False),
               help="Extra CA certificates to embed (repeatable).")
 @click.option("--lang", type=click.Choice(LANGUAGES), default="es", show_default=True)
 @click.option("-o", "--output", type=click.Path(path_type=Path),
               help="Output PDF (one submission) or folder (several). Default: certificate-<number>.pdf here.")
 @click.option("--profile", default=None, help="Profile to check against (default: the one the file claims).")
-@click.option("--number", default=None, help="Certificate number (default: UEC-<date>-<random>); one submission only.")
+@click.option("--number", default=None,
+              help="Certificate number (default: UEC-<date>-<random>); one submission only.")
 @click.option("--tsa-url", default=None, help="RFC 3161 timestamp authority: signs PAdES B-T instead of B-B.")
 @click.option("--rating", "rating_file", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help='Efficiency class to draw: JSON {"class": "A".."G", "scheme": ..., "provenance": ...}.')
@@ -107,8 +109,8 @@ def certify(submissions: tuple[Path, ...], key: Path, cert: Path | None, chain: 
     timestamper = http_timestamper(tsa_url) if tsa_url else None
     worst = 0
     for sub in submissions:
-        issued = issue_certificate(sub, renderer=renderer, signer=signer, lang=lang, number=number, rating=rating,
-                                   timestamper=timestamper, profile=profile)
+        issued = issue_certificate(sub, renderer=renderer, signer=signer, lang=lang, number=number,
+                                   rating=rating, timestamper=timestamper, profile=profile)
         name = f"certificate-{issued.number}.pdf"
         target = (output / name if output is not None and (len(submissions) > 1 or output.is_dir())
                   else output or Path(name))
@@ -134,7 +136,8 @@ def _print_verification(report: Verification, console: Console) -> None:
 
 @click.command()
 @click.argument("pdfs", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--trust", "trust", multiple=True, required=True, type=click.Path(path_type=Path, dir_okay=False),
+@click.option("--trust", "trust", multiple=True, required=True,
+              type=click.Path(path_type=Path, dir_okay=False),
               help="Trusted CA certificate(s), PEM or DER (repeatable).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def verify(pdfs: tuple[Path, ...], trust: tuple[Path, ...], fmt: str) -> None:
@@ -161,7 +164,8 @@ def keys() -> None:
 
 @keys.command("init")
 @click.option("--dir", "folder", required=True, type=click.Path(path_type=Path, file_okay=False))
-@click.option("--auditor", default="Development Auditor", show_default=True, help="Auditor's name (certificate CN).")
+@click.option("--auditor", default="Development Auditor", show_default=True,
+              help="Auditor's name (certificate CN).")
 @click.option("--organisation", default="une-eval development", show_default=True)
 @click.option("--key-type", type=click.Choice(KEY_TYPES), default="ec", show_default=True,
               help="EC P-256 (fast) or RSA 3072.")

@@ -68,7 +68,7 @@ def _downsample(times: list[float], watts: list[float], limit: int) -> tuple[lis
 
 
 def read_power_trace(path: Path, *, max_points: int = MAX_POINTS) -> PowerSeries | None:
-    """The instant-power series of a CSV trace, or None when it has no usable power column."""
+    """Read the instant-power series of a CSV trace, or None when it has no usable power column."""
     if path.stat().st_size > MAX_TRACE_BYTES:
         return None
     times: list[float] = []

@@ -85,19 +85,20 @@ def sha256_hex(data: bytes) -> str:
 
 
 def new_certificate_number(issued_at: dt.datetime) -> str:
-    """A unique certificate number: issue date plus 48 random bits, e.g. ``UEC-20261126-4F0A9C21D3B7``."""
+    """Make a unique certificate number: issue date and 48 random bits (``UEC-20261126-4F0A9C21D3B7``)."""
     return f"UEC-{issued_at:%Y%m%d}-{secrets.token_hex(6).upper()}"
 
 
 def check_number(number: str) -> str:
     """Accept an auditor-chosen certificate number only in a safe, printable pattern."""
     if not NUMBER_PATTERN.fullmatch(number):
-        raise InputError("a certificate number is 1-64 letters, digits, '.', '_' or '-', starting alphanumeric")
+        raise InputError("a certificate number is 1-64 letters, digits, '.', '_' or '-', "
+                         "starting with a letter or digit")
     return number
 
 
 def read_submission(path: Path) -> bytes:
-    """The submission file's bytes, within the loader's size limit."""
+    """Read the submission file's bytes, within the loader's size limit."""
     try:
         with path.open("rb") as fh:
             data = fh.read(MAX_FILE_BYTES + 1)
@@ -109,7 +110,7 @@ def read_submission(path: Path) -> bytes:
 
 
 def findings_document(verdict: Verdict, number: str, submission_sha256: str) -> bytes:
-    """The findings attachment: the verdict as ``une-eval validate --format json`` prints it, tied to the certificate."""
+    """Build the findings attachment: the verdict as ``validate --format json`` prints it, plus the number."""
     body = {"certificate_number": number, "submission_sha256": submission_sha256} | verdict.to_json()
     return (json.dumps(body, indent=2, ensure_ascii=False, sort_keys=False) + "\n").encode("utf-8")
 
@@ -126,7 +127,9 @@ def _default_unit(phase: str) -> tuple[str, float]:
     return ("training-run", 1.0) if phase == "training" else ("query", 1000.0)
 
 
-def prepare_bytes(data: bytes, *, source_name: str, base_dir: Path | None, profile: str | None = None) -> Prepared:
+def prepare_bytes(
+    data: bytes, *, source_name: str, base_dir: Path | None, profile: str | None = None
+) -> Prepared:
     """Check a submission given as bytes; refuse what cannot be certified."""
     doc = parse_json_bytes(data)
     if not isinstance(doc, dict):
@@ -135,9 +138,11 @@ def prepare_bytes(data: bytes, *, source_name: str, base_dir: Path | None, profi
     if verdict.outcome in (Outcome.INVALID, Outcome.ERROR):
         raise InputError(_refusal(verdict))
     sub = Submission.model_validate(doc)
-    results = doc.get("results")
-    recomputed = not isinstance(results, dict)
-    if recomputed:
+    declared = doc.get("results")
+    recomputed = not isinstance(declared, dict)
+    if isinstance(declared, dict):
+        results = declared
+    else:
         unit, count = _default_unit(sub.phase)
         results = build_results(doc, unit=unit, count=count)
     traces = tuple(_trace_evidence(t.path, t.device_id or "", t.sha256, t.format, base_dir)
@@ -148,7 +153,8 @@ def prepare_bytes(data: bytes, *, source_name: str, base_dir: Path | None, profi
 def prepare(path: Path, *, profile: str | None = None) -> Prepared:
     """Read and check one submission file (traces are looked up beside it, never outside its folder)."""
     try:
-        return prepare_bytes(read_submission(path), source_name=path.name, base_dir=path.parent, profile=profile)
+        data = read_submission(path)
+        return prepare_bytes(data, source_name=path.name, base_dir=path.parent, profile=profile)
     except InputError as exc:
         raise InputError(f"{path}: {exc}") from None
 
@@ -163,7 +169,9 @@ def inside(base_dir: Path, relative: str) -> Path | None:
     return target if target.is_relative_to(base) and target != base else None
 
 
-def _trace_evidence(rel: str, device_id: str, declared: str, fmt: str, base_dir: Path | None) -> TraceEvidence:
+def _trace_evidence(
+    rel: str, device_id: str, declared: str, fmt: str, base_dir: Path | None
+) -> TraceEvidence:
     target = inside(base_dir, rel) if base_dir is not None else None
     if target is None or not target.is_file():
         note = "outside" if base_dir is not None and target is None else "missing"

@@ -37,7 +37,8 @@ def issue_certificate(
     number = check_number(number) if number else new_certificate_number(issued_at)
     prepared = prepare(submission, profile=profile)
     auditor = auditor_of(signer)
-    cert = renderer.render(prepared, number=number, auditor=auditor, lang=lang, rating=rating, issued_at=issued_at)
+    cert = renderer.render(prepared, number=number, auditor=auditor, lang=lang, rating=rating,
+                           issued_at=issued_at)
     pdf = sign_pdf(cert.pdf, signer, reason=_REASON.get(lang, _REASON["en"]).format(n=number),
                    location=auditor.organisation, timestamper=timestamper,
                    stamp_text=f"{number}\n%(signer)s\n%(ts)s")

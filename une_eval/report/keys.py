@@ -44,7 +44,7 @@ class DevPkiPaths:
 
 
 def new_key(key_type: str = "ec") -> PrivateKey:
-    """A fresh private key: EC P-256 (fast to sign and verify) or RSA 3072."""
+    """Generate a private key: EC P-256 (fast to sign and verify) or RSA 3072."""
     if key_type == "ec":
         return ec.generate_private_key(ec.SECP256R1())
     if key_type == "rsa":
@@ -69,7 +69,7 @@ def issue(
     extended_usage: x509.ObjectIdentifier | None = None,
     now: dt.datetime | None = None,
 ) -> Issued:
-    """A certificate for ``key``: self-signed when ``issuer`` is None, a CA when ``ca``.
+    """Issue a certificate for ``key``: self-signed when ``issuer`` is None, a CA when ``ca``.
 
     End-entity certificates get digitalSignature and nonRepudiation, the key usages that PAdES
     validators (and ``une-eval verify``) require of a document signer.
@@ -85,8 +85,9 @@ def issue(
                .not_valid_after(start + dt.timedelta(days=days))
                .add_extension(x509.BasicConstraints(ca=ca, path_length=0 if ca else None), critical=True)
                .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False))
-    usage = dict.fromkeys(("digital_signature", "content_commitment", "key_encipherment", "data_encipherment",
-                           "key_agreement", "key_cert_sign", "crl_sign", "encipher_only", "decipher_only"), False)
+    usage = dict.fromkeys(("digital_signature", "content_commitment", "key_encipherment",
+                           "data_encipherment", "key_agreement", "key_cert_sign", "crl_sign",
+                           "encipher_only", "decipher_only"), False)
     if ca:
         usage |= {"key_cert_sign": True, "crl_sign": True, "digital_signature": True}
     else:
@@ -101,18 +102,20 @@ def issue(
 
 
 def issue_dev_ca(organisation: str, *, key_type: str = "ec", days: int = 3650) -> Issued:
-    """A self-signed development CA (never trust it outside tests and demos)."""
+    """Make a self-signed development CA (never trust it outside tests and demos)."""
     return issue(_name(f"{organisation[:40]} dev CA (not for production)", organisation),
                  issuer=None, key=new_key(key_type), days=days, ca=True)
 
 
-def issue_auditor(ca: Issued, auditor: str, organisation: str, *, key_type: str = "ec", days: int = 825) -> Issued:
-    """An auditor's document-signing certificate issued by ``ca``."""
+def issue_auditor(
+    ca: Issued, auditor: str, organisation: str, *, key_type: str = "ec", days: int = 825
+) -> Issued:
+    """Issue an auditor's document-signing certificate from ``ca``."""
     return issue(_name(auditor, organisation), issuer=ca, key=new_key(key_type), days=days)
 
 
 def issue_tsa(ca: Issued, name: str = "une-eval test TSA") -> Issued:
-    """A time-stamping authority certificate (RSA: pyHanko's in-process test timestamper needs it)."""
+    """Issue a time-stamping authority certificate (RSA: pyHanko's in-process test timestamper needs it)."""
     return issue(_name(name, "une-eval tests"), issuer=ca, key=new_key("rsa"), days=365,
                  extended_usage=ExtendedKeyUsageOID.TIME_STAMPING)
 
@@ -177,5 +180,5 @@ def init_dev_pki(
 
 
 def vars_of(paths: DevPkiPaths) -> list[Path]:
-    """The paths of a :class:`DevPkiPaths`, in declaration order."""
+    """List the paths of a :class:`DevPkiPaths`, in declaration order."""
     return [paths.ca_cert, paths.ca_key, paths.auditor_p12, paths.auditor_cert, paths.auditor_key]

@@ -1,4 +1,4 @@
-"""Render a certificate: Jinja2 (autoescaped) HTML from ``reports/``, WeasyPrint PDF/A-3b with evidence attached.
+"""Render a certificate: autoescaped Jinja2 HTML from ``reports/``, then PDF/A-3b with evidence attached.
 
 A :class:`Renderer` holds the template environment, the message catalogues, the stylesheet and the
 font configuration, so a batch reuses them. WeasyPrint fetches resources only through
@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import jinja2
+import markupsafe
 import segno
 import weasyprint
 from weasyprint.text.fonts import FontConfiguration
@@ -39,10 +40,10 @@ GENERATOR = "une-eval"
 
 
 def reports_root() -> Path:
-    """The bundled ``reports/`` folder (templates, CSS, fonts, messages)."""
+    """Locate the bundled ``reports/`` folder (templates, CSS, fonts, messages)."""
     root = files("une_eval").joinpath("_reports")
     if not isinstance(root, Path) or not root.is_dir():
-        raise ReportError("the bundled report templates (une_eval/_reports) are missing from this installation")
+        raise ReportError("the bundled report templates (une_eval/_reports) are missing from this install")
     return root.resolve()
 
 
@@ -112,7 +113,7 @@ class Renderer:
 
     def html(self, prepared: Prepared, *, number: str, issued_at: dt.datetime, auditor: Auditor, lang: str,
              findings_sha256: str, rating: Rating | None = None, chart: Chart | None = None) -> str:
-        """The certificate as HTML (vendor strings autoescaped)."""
+        """Render the certificate as HTML (vendor strings autoescaped)."""
         if lang not in LANGUAGES:
             raise ReportError(f"unknown language {lang!r} (expected one of {', '.join(LANGUAGES)})")
         catalogue = self.messages[lang]
@@ -125,12 +126,13 @@ class Renderer:
         qr = segno.make(f"UNE-EVAL-CERT:{number};SHA256:{prepared.submission_sha256}", error="m")
         template = self.env.get_template("certificate.html.j2")
         return template.render(
-            t=t, lang=lang, p=prepared, sub=prepared.submission, verdict=prepared.verdict, res=prepared.results,
+            t=t, lang=lang, p=prepared, sub=prepared.submission, verdict=prepared.verdict,
+            res=prepared.results,
             number=number, issued_at=issued_at, auditor=auditor, rating=rating, chart=chart,
             findings_sha256=findings_sha256, generator=GENERATOR,
             num=lambda v, d=4: format_number(v, lang, d),
             # segno writes the SVG from the payload above, which holds only our number and a hex digest.
-            qr_svg=jinja2.utils.markupsafe.Markup(qr.svg_inline(scale=2.2, border=0, dark="#111")),
+            qr_svg=markupsafe.Markup(qr.svg_inline(scale=2.2, border=0, dark="#111")),  # noqa: S704
         )
 
     def render(self, prepared: Prepared, *, number: str, auditor: Auditor, lang: str = "es",
@@ -139,7 +141,8 @@ class Renderer:
         issued_at = issued_at or dt.datetime.now(dt.UTC).replace(microsecond=0)
         findings_json = findings_document(prepared.verdict, number, prepared.submission_sha256)
         findings_sha = sha256_hex(findings_json)
-        chart = layout_chart([(t.device_id or t.path, t.power) for t in prepared.traces if t.power is not None])
+        chart = layout_chart([(t.device_id or t.path, t.power) for t in prepared.traces
+                              if t.power is not None])
         html = self.html(prepared, number=number, issued_at=issued_at, auditor=auditor, lang=lang,
                          findings_sha256=findings_sha, rating=rating, chart=chart)
         attachments = [
@@ -156,8 +159,9 @@ class Renderer:
             with warnings.catch_warnings():
                 # WeasyPrint 70 leaves its bundled sRGB profile file open when it writes PDF/A.
                 warnings.simplefilter("ignore", ResourceWarning)
-                pdf = document.write_pdf(stylesheets=[self.css], font_config=self.fonts, pdf_variant="pdf/a-3b",
-                                         attachments=attachments, custom_metadata=True)
+                pdf = document.write_pdf(stylesheets=[self.css], font_config=self.fonts,
+                                         pdf_variant="pdf/a-3b", attachments=attachments,
+                                         custom_metadata=True)
         except Exception as exc:  # WeasyPrint raises many types; the CLI needs one clear line
             raise ReportError(f"cannot render the certificate: {exc.__class__.__name__}: {exc}") from None
         return Certificate(pdf, number, findings_json, findings_sha)

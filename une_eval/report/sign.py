@@ -40,33 +40,40 @@ def load_signer(
     for path in (p12, key, cert, *chain):
         if path is not None and not path.is_file():
             raise SigningError(f"{path}: no such file")
+    chain_files = [str(c) for c in chain] or None
     try:
         if p12 is not None:
-            signer = signers.SimpleSigner.load_pkcs12(str(p12), ca_chain_files=[str(c) for c in chain] or None,
+            signer = signers.SimpleSigner.load_pkcs12(  # type: ignore[no-untyped-call]
+                str(p12), ca_chain_files=chain_files,
                                                       passphrase=passphrase)
         elif key is not None and cert is not None:
-            signer = signers.SimpleSigner.load(str(key), str(cert), ca_chain_files=[str(c) for c in chain] or None,
+            signer = signers.SimpleSigner.load(  # type: ignore[no-untyped-call]
+                str(key), str(cert), ca_chain_files=chain_files,
                                                key_passphrase=passphrase)
         else:
-            raise SigningError("give a PKCS#12 file (--key x.p12) or a PEM key and certificate (--key, --cert)")
+            raise SigningError("give a PKCS#12 file (--key x.p12) or a PEM key and certificate "
+                               "(--key, --cert)")
     except SigningError:
         raise
     except Exception as exc:  # pyHanko and cryptography raise many types for a bad file or passphrase
         raise SigningError(f"cannot load the signing key: {exc.__class__.__name__}: {exc}") from None
-    if signer is None or signer.signing_cert is None:
+    if not isinstance(signer, signers.SimpleSigner) or signer.signing_cert is None:
         raise SigningError("cannot load the signing key (wrong passphrase or not a key file?)")
     return signer
 
 
 def auditor_of(signer: signers.SimpleSigner) -> Auditor:
-    """The auditor's name and organisation from the signing certificate's subject."""
-    subject: dict[str, Any] = signer.signing_cert.subject.native
-    name = str(subject.get("common_name", "")) or signer.signing_cert.subject.human_friendly
+    """Read the auditor's name and organisation from the signing certificate's subject."""
+    cert = signer.signing_cert
+    if cert is None:
+        raise SigningError("the signing key has no certificate")
+    subject: dict[str, Any] = cert.subject.native
+    name = str(subject.get("common_name", "")) or cert.subject.human_friendly
     return Auditor(name=name, organisation=str(subject.get("organization_name", "")))
 
 
 def http_timestamper(url: str) -> TimeStamper:
-    """An RFC 3161 client for the TSA at ``url`` (used for PAdES B-T)."""
+    """Make an RFC 3161 client for the TSA at ``url`` (used for PAdES B-T)."""
     return HTTPTimeStamper(url)
 
 

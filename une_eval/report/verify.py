@@ -16,7 +16,6 @@ from typing import Any
 
 from asn1crypto import pem
 from asn1crypto import x509 as asn1_x509
-from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.settings import KeyUsageConstraints
@@ -30,9 +29,10 @@ from une_eval.validate import check_document
 
 MAX_PDF_BYTES = 64 * 1024 * 1024
 REQUIRED_KEY_USAGE = {"digital_signature", "non_repudiation"}
-# The template's <meta name="une-eval-..."> tags; WeasyPrint lower-cases them and keeps only letters and digits.
-_INFO_KEYS = {"number": "/uneevalcertificatenumber", "verdict": "/uneevalverdict", "profile": "/uneevalprofile",
-              "submission_sha256": "/uneevalsubmissionsha256", "findings_sha256": "/uneevalfindingssha256"}
+# The template's <meta name="une-eval-..."> tags: WeasyPrint lower-cases them, keeps letters and digits.
+_INFO_KEYS = {"number": "/uneevalcertificatenumber", "verdict": "/uneevalverdict",
+              "profile": "/uneevalprofile", "submission_sha256": "/uneevalsubmissionsha256",
+              "findings_sha256": "/uneevalfindingssha256"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +95,7 @@ def load_trust_roots(paths: list[Path]) -> list[asn1_x509.Certificate]:
 
 
 def _attachments(reader: PdfFileReader) -> dict[str, bytes]:
-    """Embedded files by name, from the document's /EmbeddedFiles name tree (flat, as WeasyPrint writes it)."""
+    """Read the embedded files by name from the /EmbeddedFiles name tree."""
     out: dict[str, bytes] = {}
     names = reader.root.get("/Names")
     tree = names.get_object().get("/EmbeddedFiles") if names is not None else None
@@ -114,7 +114,9 @@ def _attachments(reader: PdfFileReader) -> dict[str, bytes]:
 
 def _printed(reader: PdfFileReader) -> dict[str, str]:
     info = reader.trailer_view.get("/Info")
-    info = info.get_object() if info is not None else generic.DictionaryObject()
+    if info is None:
+        return {}
+    info = info.get_object()
     return {key: str(info[pdf_key]) for key, pdf_key in _INFO_KEYS.items() if pdf_key in info}
 
 
@@ -138,13 +140,16 @@ def _check_signature(report: Verification, reader: PdfFileReader, data: bytes,
                f"{'+'.join(sorted(REQUIRED_KEY_USAGE))}" if status.trusted else
                "the signer's certificate does not chain to a --trust anchor with the required key usage")
     if report.timestamped:
-        ts_ok = bool(status.timestamp_validity and status.timestamp_validity.intact and status.timestamp_validity.valid)
-        report.add("timestamp", ts_ok, "RFC 3161 timestamp intact and valid" if ts_ok else "the timestamp does not check")
-    start, len1, off2, len2 = (int(x) for x in sig.byte_range)
+        ts = status.timestamp_validity
+        ts_ok = bool(ts and ts.intact and ts.valid)
+        report.add("timestamp", ts_ok,
+                   "RFC 3161 timestamp intact and valid" if ts_ok else "the timestamp does not check")
+    start, _len1, off2, len2 = (int(x) for x in sig.byte_range)
     whole = (start == 0 and off2 + len2 == len(data) and status.coverage == SignatureCoverageLevel.ENTIRE_FILE
              and sig.signed_revision == reader.xrefs.total_revisions - 1)
     report.add("covers whole file", whole, f"signed bytes 0-{off2 + len2} of {len(data)}" if whole else
-                      f"the signature covers bytes 0-{off2 + len2} of {len(data)}: something was added after signing")
+                      f"the signature covers bytes 0-{off2 + len2} of {len(data)}: "
+                      "something was added after signing")
 
 
 def _check_evidence(report: Verification, reader: PdfFileReader) -> None:
@@ -167,7 +172,8 @@ def _check_revalidation(report: Verification, submission: bytes, findings: bytes
     try:
         doc = parse_json_bytes(submission)
         recorded = json.loads(findings)
-        verdict = check_document(doc, profile=report.printed.get("profile"), source=str(recorded.get("source", "")))
+        verdict = check_document(doc, profile=report.printed.get("profile"),
+                                 source=str(recorded.get("source", "")))
     except Exception as exc:  # a tampered attachment can be anything; say so instead of failing
         report.add("re-validation", False, f"the embedded evidence cannot be re-checked: {exc}")
         return
@@ -187,7 +193,8 @@ def verify_bytes(data: bytes, roots: list[asn1_x509.Certificate], *, path: str =
         report.printed = _printed(reader)
         _check_signature(report, reader, data, roots)
     except Exception as exc:  # truncated or mangled files fail deep inside the PDF parser
-        report.add("readable PDF", False, f"not a readable signed PDF ({exc.__class__.__name__}: {exc})"[:300])
+        reason = f"not a readable signed PDF ({exc.__class__.__name__}: {exc})"
+        report.add("readable PDF", False, reason[:300])
         return report
     report.add("certificate number", bool(report.printed.get("number")),
                report.printed.get("number", "no une-eval certificate number in the metadata"))

@@ -8,6 +8,7 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pyhanko.sign import signers
@@ -29,7 +30,7 @@ ISSUED_AT = dt.datetime(2026, 11, 26, 10, 0, tzinfo=dt.UTC)
 class Pki:
     paths: DevPkiPaths
     signer: signers.SimpleSigner
-    roots: list
+    roots: list[Any]
 
 
 @pytest.fixture(scope="session")

@@ -54,7 +54,8 @@ def test_catalogues_are_complete_and_cover_every_template_key() -> None:
     assert all(es[k].strip() and en[k].strip() for k in es)
     template = (root / "templates" / "certificate.html.j2").read_text(encoding="utf-8")
     literal_keys = set(re.findall(r"t\('([a-z0-9_]+)'\)", template))
-    assert literal_keys and literal_keys <= set(en)
+    assert literal_keys
+    assert literal_keys <= set(en)
     prefixes = set(re.findall(r"t\('([a-z0-9_]+_)' \+", template))
     for prefix in prefixes:  # dynamic keys: every value they can take must be in the catalogue
         assert any(k.startswith(prefix) for k in en), prefix
@@ -82,7 +83,8 @@ def test_certificate_numbers_are_unique_and_checked() -> None:
 
     now = dt.datetime(2026, 11, 26, tzinfo=dt.UTC)
     numbers = {new_certificate_number(now) for _ in range(200)}
-    assert len(numbers) == 200 and all(n.startswith("UEC-20261126-") for n in numbers)
+    assert len(numbers) == 200
+    assert all(n.startswith("UEC-20261126-") for n in numbers)
     assert check_number("CB-2026/1".replace("/", "-")) == "CB-2026-1"
     for bad in ("", "../x", "a b", "x" * 65, "<b>"):
         with pytest.raises(InputError):
@@ -113,9 +115,12 @@ def test_hostile_strings_render_as_inert_text(renderer: Renderer, poppler: Any) 
     prepared = prepare_bytes(json.dumps(hostile).encode(), source_name="hostile.json", base_dir=None)
     assert prepared.conformant
     refused_before = len(renderer.fetcher.refused)
-    html = renderer.html(prepared, number="UEC-TEST-H", issued_at=prepared.submission.created_at, auditor=AUDITOR,
+    html = renderer.html(prepared, number="UEC-TEST-H", issued_at=prepared.submission.created_at,
+                         auditor=AUDITOR,
                          lang="en", findings_sha256="0" * 64)
-    assert "<img src=" not in html and "<script>" not in html and "<style>body" not in html
+    assert "<img src=" not in html
+    assert "<script>" not in html
+    assert "<style>body" not in html
     assert "&lt;img src=&#34;file:///etc/passwd&#34;&gt;" in html
     cert = renderer.render(prepared, number="UEC-TEST-H", auditor=AUDITOR, lang="en")
     assert len(renderer.fetcher.refused) == refused_before  # nothing outside the bundle was even asked for
@@ -130,7 +135,8 @@ def test_hostile_strings_render_as_inert_text(renderer: Renderer, poppler: Any) 
 
 def _trace_csv(n: int) -> bytes:
     rows = ["time_unix_ns,power_instant_mw,phase"]
-    rows += [f"{1_790_000_000_000_000_000 + i * 100_000_000},{300_000 + 50_000 * (i % 20)},run-0" for i in range(n)]
+    start_ns = 1_790_000_000_000_000_000
+    rows += [f"{start_ns + i * 100_000_000},{300_000 + 50_000 * (i % 20)},run-0" for i in range(n)]
     return ("\n".join(rows) + "\n").encode()
 
 
@@ -155,8 +161,11 @@ def test_traces_are_hashed_charted_and_never_read_outside_the_folder(tmp_path: P
     prepared = prepare(folder / "sub.json")
     first, second = prepared.traces
     assert (first.note, second.note) == ("match", "outside")
-    assert first.power is not None and len(first.power.time_s) <= 400 and max(first.power.power_w) == 1250.0
-    assert second.power is None and second.sha256_actual is None
+    assert first.power is not None
+    assert len(first.power.time_s) <= 400
+    assert max(first.power.power_w) == 1250.0
+    assert second.power is None
+    assert second.sha256_actual is None
     cert = renderer.render(prepared, number="UEC-TEST-T", auditor=AUDITOR, lang="es")
     text = poppler.text(cert.pdf)
     assert "POTENCIA A LO LARGO DEL TIEMPO" in text.upper()
@@ -168,13 +177,18 @@ def test_chart_layout_scales_into_the_box(tmp_path: Path) -> None:
     path = tmp_path / "t.csv"
     path.write_bytes(_trace_csv(50))
     series = read_power_trace(path)
-    assert series is not None and series.time_s[0] == 0.0 and series.time_s[-1] == pytest.approx(4.9)
+    assert series is not None
+    assert series.time_s[0] == 0.0
+    assert series.time_s[-1] == pytest.approx(4.9)
     chart = layout_chart([("gpu <0>", series)])
-    assert chart is not None and chart.lines[0].label == "gpu <0>"
+    assert chart is not None
+    assert chart.lines[0].label == "gpu <0>"
     xs = [float(p.split(",")[0]) for p in chart.lines[0].points.split()]
     ys = [float(p.split(",")[1]) for p in chart.lines[0].points.split()]
-    assert min(xs) >= chart.left and max(xs) <= chart.width
-    assert min(ys) >= 0 and max(ys) <= chart.height - chart.bottom
+    assert min(xs) >= chart.left
+    assert max(xs) <= chart.width
+    assert min(ys) >= 0
+    assert max(ys) <= chart.height - chart.bottom
     assert nice_ticks(1250) == [0, 500, 1000, 1500] or nice_ticks(1250)[-1] >= 1250
     assert layout_chart([]) is None
     (tmp_path / "bad.csv").write_text("a,b\n1,2\n", encoding="utf-8")
@@ -184,5 +198,6 @@ def test_chart_layout_scales_into_the_box(tmp_path: Path) -> None:
 def test_unknown_language_is_refused(renderer: Renderer) -> None:
     prepared = prepare(VALID)
     with pytest.raises(ReportError, match="unknown language"):
-        renderer.html(prepared, number="N", issued_at=prepared.submission.created_at, auditor=AUDITOR, lang="fr",
+        renderer.html(prepared, number="N", issued_at=prepared.submission.created_at, auditor=AUDITOR,
+                      lang="fr",
                       findings_sha256="0" * 64)

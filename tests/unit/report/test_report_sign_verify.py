@@ -5,7 +5,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
@@ -26,7 +25,7 @@ def _incremental(data: bytes, change: Any) -> bytes:
     writer = IncrementalPdfFileWriter(io.BytesIO(data))
     change(writer)
     out = io.BytesIO()
-    writer.write(out)
+    writer.write(out)  # type: ignore[no-untyped-call]
     return out.getvalue()
 
 
@@ -42,14 +41,16 @@ def test_signed_certificate_verifies_here_and_in_pdfsig(conformant_en: Any, pki:
                      "attachment submission.json", "attachment findings.json", "re-validation"):
         assert required in names
     out = poppler.sig(conformant_en.pdf)
-    assert "Signature is Valid." in out and "Total document signed" in out
+    assert "Signature is Valid." in out
+    assert "Total document signed" in out
     assert "ETSI.CAdES.detached" in out  # PAdES subfilter
 
 
 def test_certificate_text_carries_number_verdict_and_figures(conformant_en: Any, nonconformant_es: Any,
                                                              poppler: Any) -> None:
     text = poppler.text(conformant_en.pdf)
-    for needle in ("Certificate of conformity", "UEC-TEST-0001", "CONFORMANT", "71.75 Wh", "per 1,000 queries",
+    for needle in ("Certificate of conformity", "UEC-TEST-0001", "CONFORMANT", "71.75 Wh",
+                   "per 1,000 queries",
                    "± 5 %", "Llama-3.1-70B-Instruct", "Example AI Labs S.L.", conformant_en.submission_sha256,
                    "une-style v1.0", "Marta Ruiz"):
         assert needle in text, needle
@@ -59,19 +60,22 @@ def test_certificate_text_carries_number_verdict_and_figures(conformant_en: Any,
         assert needle in texto, needle
     assert "Certificado de conformidad" not in texto
     assert "75,33 Wh" in texto  # Spanish decimal comma
-    assert not nonconformant_es.conformant and nonconformant_es.verdict == "non-conformant"
+    assert not nonconformant_es.conformant
+    assert nonconformant_es.verdict == "non-conformant"
 
 
 def test_attachments_are_the_submission_and_its_findings(nonconformant_es: Any, pki: Any) -> None:
     report = verify_bytes(nonconformant_es.pdf, pki.roots)
     assert report.ok, _failed(report)
-    from une_eval.report.verify import _attachments
     from pyhanko.pdf_utils.reader import PdfFileReader
+
+    from une_eval.report.verify import _attachments
 
     files = _attachments(PdfFileReader(io.BytesIO(nonconformant_es.pdf)))
     assert files["submission.json"] == (ROOT / "fixtures" / "invalid" / "runs.cv.json").read_bytes()
     findings = json.loads(files["findings.json"])
-    assert findings["verdict"] == "non-conformant" and findings["certificate_number"] == "UEC-TEST-0002"
+    assert findings["verdict"] == "non-conformant"
+    assert findings["certificate_number"] == "UEC-TEST-0002"
     assert [f["rule_id"] for f in findings["findings"]] == ["runs.cv"]
 
 
@@ -95,7 +99,8 @@ def test_incremental_update_after_signing_fails(conformant_en: Any, pki: Any, po
     forged = _incremental(conformant_en.pdf, retitle)
     report = verify_bytes(forged, pki.roots)
     failed = _failed(report)
-    assert not report.ok and "covers whole file" in failed
+    assert not report.ok
+    assert "covers whole file" in failed
     assert "something was added after signing" in failed["covers whole file"]
     assert "Total document signed" not in poppler.sig(forged)
 
@@ -122,23 +127,30 @@ def test_truncated_file_fails_with_a_reason(conformant_en: Any, pki: Any, tmp_pa
         path = tmp_path / f"cut{cut}.pdf"
         path.write_bytes(conformant_en.pdf[:cut])
         report = verify_file(path, pki.roots)
-        assert not report.ok and _failed(report)
+        assert not report.ok
+        assert _failed(report)
         assert all(detail for detail in _failed(report).values())
 
 
-def test_signer_not_chaining_to_the_trust_anchor_fails(conformant_en: Any, tmp_path: Path, passphrase: bytes) -> None:
+def test_signer_not_chaining_to_the_trust_anchor_fails(
+    conformant_en: Any, tmp_path: Path, passphrase: bytes
+) -> None:
     other = init_dev_pki(tmp_path / "other", passphrase=passphrase)
     failed = _failed(verify_bytes(conformant_en.pdf, load_trust_roots([other.ca_cert])))
     assert set(failed) == {"signer trusted"}
 
 
-def test_timestamped_signature_is_pades_b_t(pki: Any, renderer: Renderer, poppler: Any) -> None:
-    from cryptography.hazmat.primitives import serialization
-    from asn1crypto import keys as asn1_keys, x509 as asn1_x509
-    from une_eval.report.content import prepare
+def test_timestamped_signature_is_pades_b_t(
+    pki: Any, renderer: Renderer, poppler: Any, passphrase: bytes
+) -> None:
+    from asn1crypto import keys as asn1_keys
+    from asn1crypto import x509 as asn1_x509
     from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
 
-    ca_key = serialization.load_pem_private_key(pki.paths.ca_key.read_bytes(), password=b"test-only-passphrase")
+    from une_eval.report.content import prepare
+
+    ca_key = serialization.load_pem_private_key(pki.paths.ca_key.read_bytes(), password=passphrase)
     ca_cert = x509.load_pem_x509_certificate(pki.paths.ca_cert.read_bytes())
     from une_eval.report.keys import Issued
 
@@ -152,5 +164,6 @@ def test_timestamped_signature_is_pades_b_t(pki: Any, renderer: Renderer, popple
     signed = sign_pdf(cert.pdf, pki.signer, reason="test", timestamper=stamper)
     report = verify_bytes(signed, pki.roots)
     assert report.ok, _failed(report)
-    assert report.timestamped and "timestamp" in [c.name for c in report.checks]
+    assert report.timestamped
+    assert "timestamp" in [c.name for c in report.checks]
     assert "Signature is Valid." in poppler.sig(signed)
