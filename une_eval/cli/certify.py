@@ -82,7 +82,7 @@ def _key_is_encrypted(key: Path) -> bool:
               help="Extra CA certificates to embed (repeatable).")
 @click.option("--lang", type=click.Choice(LANGUAGES), default="es", show_default=True)
 @click.option("-o", "--output", type=click.Path(path_type=Path),
-              help="Output PDF (one submission) or folder (several). Default: certificate-<number>.pdf here.")
+              help="A .pdf file (one submission) or a folder. Default: certificate-<number>.pdf here.")
 @click.option("--profile", default=None, help="Profile to check against (default: the one the file claims).")
 @click.option("--number", default=None,
               help="Certificate number (default: UEC-<date>-<random>); one submission only.")
@@ -112,8 +112,9 @@ def certify(submissions: tuple[Path, ...], key: Path, cert: Path | None, chain: 
         issued = issue_certificate(sub, renderer=renderer, signer=signer, lang=lang, number=number,
                                    rating=rating, timestamper=timestamper, profile=profile)
         name = f"certificate-{issued.number}.pdf"
-        target = (output / name if output is not None and (len(submissions) > 1 or output.is_dir())
-                  else output or Path(name))
+        to_folder = output is not None and (len(submissions) > 1 or output.is_dir()
+                                            or output.suffix != ".pdf")
+        target = output / name if output is not None and to_folder else output or Path(name)
         write_atomically(target, issued.pdf)
         kind = "certificate of conformity" if issued.conformant else "NON-CONFORMITY REPORT"
         click.echo(f"{sub}: {kind} {issued.number} ({issued.verdict}) -> {target}")
