@@ -111,6 +111,7 @@ def test_passphrase_is_never_an_argument_and_missing_one_is_a_clear_error(workdi
                                env={"UNE_EVAL_KEY_PASSPHRASE": "wrong"})
     assert wrong.exit_code == 2
     assert "cannot load the signing key" in wrong.output
+    assert "Traceback" not in wrong.output
 
 
 def test_unreadable_trust_anchor_is_exit_2(certificate: Path, workdir: Path) -> None:

@@ -7,6 +7,7 @@ never from an argument (arguments end up in shell history and process listings).
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
 import tempfile
@@ -24,6 +25,11 @@ from une_eval.report.keys import KEY_TYPES, init_dev_pki
 from une_eval.report.render import LANGUAGES, Renderer
 from une_eval.report.sign import http_timestamper, load_signer
 from une_eval.report.verify import Verification, load_trust_roots, verify_file
+
+# pyHanko logs a traceback for a wrong passphrase and WeasyPrint logs layout notes; the CLI reports
+# failures as one clear line, so their log records go nowhere instead of Python's last-resort stderr.
+for _name in ("pyhanko", "pyhanko_certvalidator", "weasyprint", "fontTools"):
+    logging.getLogger(_name).addHandler(logging.NullHandler())
 
 PASSPHRASE_ENV = "UNE_EVAL_KEY_PASSPHRASE"  # noqa: S105 (the variable's name, not a secret)
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import json
-import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -214,7 +213,6 @@ def verify_file(path: Path, roots: list[asn1_x509.Certificate]) -> Verification:
         raise InputError(f"{path}: cannot read the file: {exc.strerror or exc}") from None
     if len(data) > MAX_PDF_BYTES:
         raise InputError(f"{path}: over the limit of {MAX_PDF_BYTES} bytes")
-    logging.getLogger("pyhanko").setLevel(logging.CRITICAL)  # its own warnings repeat our checks' reasons
     return verify_bytes(data, roots, path=str(path))
 
 
