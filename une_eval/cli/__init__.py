@@ -45,6 +45,8 @@ def _register(*modules: Callable[[click.Group], None]) -> None:
         add(main)
 
 
+from une_eval.cli import certify as _certify  # noqa: E402
 from une_eval.cli import validate as _validate  # noqa: E402
 
 _register(_validate.add_commands)
+_register(_certify.add_commands)

@@ -1,0 +1,127 @@
+"""The power-over-time chart: read a trace's power column and lay it out as SVG geometry.
+
+The template draws the SVG from these numbers (so every label passes through autoescaping);
+nothing here formats markup. Traces follow docs/traces.md (``time_unix_ns``, ``power_instant_mw``).
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+MAX_TRACE_BYTES = 256 * 1024 * 1024
+MAX_POINTS = 400
+COLOURS = ("#1f4e79", "#c55a11", "#548235", "#7030a0", "#bf9000", "#2e75b6", "#843c0c", "#3b3838")
+
+
+@dataclass(frozen=True, slots=True)
+class PowerSeries:
+    """Power samples of one device: seconds since its first sample and watts."""
+
+    time_s: tuple[float, ...]
+    power_w: tuple[float, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One device's polyline in chart coordinates."""
+
+    label: str
+    colour: str
+    points: str
+
+
+@dataclass(frozen=True, slots=True)
+class Tick:
+    """An axis tick: position in chart coordinates and its value."""
+
+    pos: float
+    value: float
+
+
+@dataclass(frozen=True, slots=True)
+class Chart:
+    """Everything the template needs to draw the chart."""
+
+    width: float
+    height: float
+    left: float
+    bottom: float
+    lines: tuple[Line, ...]
+    x_ticks: tuple[Tick, ...]
+    y_ticks: tuple[Tick, ...]
+
+
+def _downsample(times: list[float], watts: list[float], limit: int) -> tuple[list[float], list[float]]:
+    """Keep at most ``limit`` points, taking each bucket's maximum so short peaks stay visible."""
+    if len(times) <= limit:
+        return times, watts
+    step = math.ceil(len(times) / limit)
+    out_t, out_w = [], []
+    for i in range(0, len(times), step):
+        bucket = watts[i:i + step]
+        out_t.append(times[i])
+        out_w.append(max(bucket))
+    return out_t, out_w
+
+
+def read_power_trace(path: Path, *, max_points: int = MAX_POINTS) -> PowerSeries | None:
+    """Read the instant-power series of a CSV trace, or None when it has no usable power column."""
+    if path.stat().st_size > MAX_TRACE_BYTES:
+        return None
+    times: list[float] = []
+    watts: list[float] = []
+    with path.open(newline="", encoding="utf-8", errors="replace") as fh:
+        reader = csv.DictReader(fh)
+        if not reader.fieldnames or not {"time_unix_ns", "power_instant_mw"} <= set(reader.fieldnames):
+            return None
+        for row in reader:
+            try:
+                t_ns, p_mw = int(row["time_unix_ns"]), float(row["power_instant_mw"])
+            except (TypeError, ValueError):
+                continue
+            if math.isfinite(p_mw):
+                times.append(t_ns / 1e9)
+                watts.append(p_mw / 1000.0)
+    if len(times) < 2:
+        return None
+    start = times[0]
+    t, w = _downsample([x - start for x in times], watts, max_points)
+    return PowerSeries(tuple(t), tuple(w))
+
+
+def nice_ticks(high: float, count: int = 5) -> list[float]:
+    """Round tick values from 0 to at least ``high`` (steps of 1, 2 or 5 times a power of ten)."""
+    if high <= 0:
+        return [0.0, 1.0]
+    raw = high / count
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw)
+    return [i * step for i in range(math.ceil(high / step) + 1)]
+
+
+def layout_chart(
+    series: list[tuple[str, PowerSeries]], *, width: float = 480, height: float = 170,
+    left: float = 44, bottom: float = 22,
+) -> Chart | None:
+    """Scale the series into a ``width`` x ``height`` box with axes; None when there is nothing to draw."""
+    series = [(label, s) for label, s in series if s.time_s]
+    if not series:
+        return None
+    x_ticks = nice_ticks(max(s.time_s[-1] for _, s in series))
+    y_ticks = nice_ticks(max(max(s.power_w) for _, s in series))
+    plot_w, plot_h = width - left - 8, height - bottom - 8
+
+    def x(v: float) -> float:
+        return left + plot_w * v / x_ticks[-1]
+
+    def y(v: float) -> float:
+        return 8 + plot_h * (1 - v / y_ticks[-1])
+
+    lines = tuple(Line(label, COLOURS[i % len(COLOURS)],
+                       " ".join(f"{x(t):.1f},{y(p):.1f}" for t, p in zip(s.time_s, s.power_w, strict=True)))
+                  for i, (label, s) in enumerate(series))
+    return Chart(width, height, left, bottom, lines,
+                 tuple(Tick(x(v), v) for v in x_ticks), tuple(Tick(y(v), v) for v in y_ticks))

@@ -1,0 +1,186 @@
+"""What a certificate says: the submission, its verdict and evidence, gathered before rendering.
+
+:func:`prepare` reads and checks one submission file and refuses (``InputError``) one that cannot
+be certified (unreadable, unsafe, schema-invalid). The result is plain data; the templates in
+``reports/`` decide how it looks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from une_eval.errors import InputError
+from une_eval.findings import Outcome, Verdict
+from une_eval.loading import MAX_FILE_BYTES, parse_json_bytes
+from une_eval.model import Submission
+from une_eval.report.charts import PowerSeries, read_power_trace
+from une_eval.results import build_results
+from une_eval.validate import check_document
+
+NUMBER_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+RATING_CLASSES = ("A", "B", "C", "D", "E", "F", "G")
+SUBMISSION_ATTACHMENT = "submission.json"
+FINDINGS_ATTACHMENT = "findings.json"
+
+
+@dataclass(frozen=True, slots=True)
+class Rating:
+    """An efficiency class from a rating scheme (issue 5 computes it; the certificate draws it)."""
+
+    rating_class: str
+    scheme: str
+    provenance: str
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Rating:
+        """Accept ``{"class": "A".."G", "scheme": ..., "provenance": ...}``."""
+        letter = str(data.get("class", "")).upper()
+        if letter not in RATING_CLASSES:
+            raise InputError(f"rating class {letter[:8]!r} is not one of A-G")
+        return cls(letter, str(data.get("scheme", ""))[:200], str(data.get("provenance", ""))[:500])
+
+
+@dataclass(frozen=True, slots=True)
+class TraceEvidence:
+    """One raw trace: its declared and actual hash, and its power samples when readable."""
+
+    path: str
+    device_id: str
+    sha256_declared: str
+    sha256_actual: str | None
+    note: str  # match, mismatch, missing or outside (the catalogue words it)
+    power: PowerSeries | None
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A checked submission, ready to be rendered."""
+
+    source_name: str
+    submission_bytes: bytes
+    submission_sha256: str
+    doc: dict[str, Any]
+    submission: Submission
+    verdict: Verdict
+    results: dict[str, Any]
+    results_recomputed: bool
+    traces: tuple[TraceEvidence, ...]
+
+    @property
+    def conformant(self) -> bool:
+        """Whether the certificate is a certificate of conformity (else a non-conformity report)."""
+        return self.verdict.outcome is Outcome.CONFORMANT
+
+
+def sha256_hex(data: bytes) -> str:
+    """Lower-case hex SHA-256 of ``data``."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def new_certificate_number(issued_at: dt.datetime) -> str:
+    """Make a unique certificate number: issue date and 48 random bits (``UEC-20261126-4F0A9C21D3B7``)."""
+    return f"UEC-{issued_at:%Y%m%d}-{secrets.token_hex(6).upper()}"
+
+
+def check_number(number: str) -> str:
+    """Accept an auditor-chosen certificate number only in a safe, printable pattern."""
+    if not NUMBER_PATTERN.fullmatch(number):
+        raise InputError("a certificate number is 1-64 letters, digits, '.', '_' or '-', "
+                         "starting with a letter or digit")
+    return number
+
+
+def read_submission(path: Path) -> bytes:
+    """Read the submission file's bytes, within the loader's size limit."""
+    try:
+        with path.open("rb") as fh:
+            data = fh.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read the file: {exc.strerror or exc}") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise InputError(f"{path}: the file is over the limit of {MAX_FILE_BYTES} bytes")
+    return data
+
+
+def findings_document(verdict: Verdict, number: str, submission_sha256: str) -> bytes:
+    """Build the findings attachment: the verdict as ``validate --format json`` prints it, plus the number."""
+    body = {"certificate_number": number, "submission_sha256": submission_sha256} | verdict.to_json()
+    return (json.dumps(body, indent=2, ensure_ascii=False, sort_keys=False) + "\n").encode("utf-8")
+
+
+def _refusal(verdict: Verdict) -> str:
+    if verdict.error:
+        return verdict.error
+    first = "; ".join(f"{f.pointer or '/'}: {f.message}" for f in verdict.findings[:3])
+    more = f" (and {len(verdict.findings) - 3} more)" if len(verdict.findings) > 3 else ""
+    return f"the submission does not follow the schema, so no certificate can be issued: {first}{more}"
+
+
+def _default_unit(phase: str) -> tuple[str, float]:
+    return ("training-run", 1.0) if phase == "training" else ("query", 1000.0)
+
+
+def prepare_bytes(
+    data: bytes, *, source_name: str, base_dir: Path | None, profile: str | None = None
+) -> Prepared:
+    """Check a submission given as bytes; refuse what cannot be certified."""
+    doc = parse_json_bytes(data)
+    if not isinstance(doc, dict):
+        raise InputError("the top level of the submission is not a JSON object")
+    verdict = check_document(doc, profile=profile, source=source_name, base_dir=base_dir)
+    if verdict.outcome in (Outcome.INVALID, Outcome.ERROR):
+        raise InputError(_refusal(verdict))
+    sub = Submission.model_validate(doc)
+    declared = doc.get("results")
+    recomputed = not isinstance(declared, dict)
+    if isinstance(declared, dict):
+        results = declared
+    else:
+        unit, count = _default_unit(sub.phase)
+        results = build_results(doc, unit=unit, count=count)
+    traces = tuple(_trace_evidence(t.path, t.device_id or "", t.sha256, t.format, base_dir)
+                   for t in sub.measurement.traces)
+    return Prepared(source_name, data, sha256_hex(data), doc, sub, verdict, results, recomputed, traces)
+
+
+def prepare(path: Path, *, profile: str | None = None) -> Prepared:
+    """Read and check one submission file (traces are looked up beside it, never outside its folder)."""
+    try:
+        data = read_submission(path)
+        return prepare_bytes(data, source_name=path.name, base_dir=path.parent, profile=profile)
+    except InputError as exc:
+        raise InputError(f"{path}: {exc}") from None
+
+
+def inside(base_dir: Path, relative: str) -> Path | None:
+    """``base_dir / relative`` resolved, or None when it escapes ``base_dir`` (``..``, absolute, symlink)."""
+    base = base_dir.resolve()
+    try:
+        target = (base / relative).resolve()
+    except (OSError, RuntimeError, ValueError):
+        return None
+    return target if target.is_relative_to(base) and target != base else None
+
+
+def _trace_evidence(
+    rel: str, device_id: str, declared: str, fmt: str, base_dir: Path | None
+) -> TraceEvidence:
+    target = inside(base_dir, rel) if base_dir is not None else None
+    if target is None or not target.is_file():
+        note = "outside" if base_dir is not None and target is None else "missing"
+        return TraceEvidence(rel, device_id, declared, None, note, None)
+    digest = hashlib.sha256()
+    with target.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+    actual = digest.hexdigest()
+    note = "match" if actual == declared.lower() else "mismatch"
+    power = read_power_trace(target) if fmt == "csv" else None
+    return TraceEvidence(rel, device_id, declared, actual, note, power)

@@ -1,0 +1,219 @@
+"""Verify a signed certificate: signature, trust, whole-file coverage, attachments, re-validation.
+
+Every check is a :class:`Check` (name, ok, reason); the certificate verifies only when all hold.
+The signature must cover the whole file: any incremental update after signing fails, whatever
+pyHanko's modification analysis would tolerate, because a certificate is never legitimately edited.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from asn1crypto import pem
+from asn1crypto import x509 as asn1_x509
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation.settings import KeyUsageConstraints
+from pyhanko.sign.validation.status import SignatureCoverageLevel
+from pyhanko_certvalidator import ValidationContext
+
+from une_eval.errors import InputError
+from une_eval.loading import parse_json_bytes
+from une_eval.report.content import FINDINGS_ATTACHMENT, SUBMISSION_ATTACHMENT, sha256_hex
+from une_eval.validate import check_document
+
+MAX_PDF_BYTES = 64 * 1024 * 1024
+REQUIRED_KEY_USAGE = {"digital_signature", "non_repudiation"}
+# The template's <meta name="une-eval-..."> tags: WeasyPrint lower-cases them, keeps letters and digits.
+_INFO_KEYS = {"number": "/uneevalcertificatenumber", "verdict": "/uneevalverdict",
+              "profile": "/uneevalprofile", "submission_sha256": "/uneevalsubmissionsha256",
+              "findings_sha256": "/uneevalfindingssha256"}
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    """One verification step."""
+
+    name: str
+    ok: bool
+    detail: str
+
+
+@dataclass(slots=True)
+class Verification:
+    """Everything ``une-eval verify`` found about one file."""
+
+    path: str
+    checks: list[Check] = field(default_factory=list)
+    printed: dict[str, str] = field(default_factory=dict)
+    signer: str = ""
+    signed_at: str = ""
+    timestamped: bool = False
+
+    @property
+    def ok(self) -> bool:
+        """True only when there was at least one check and every check held."""
+        return bool(self.checks) and all(c.ok for c in self.checks)
+
+    def add(self, name: str, ok: bool, detail: str) -> bool:
+        """Record a check; return ``ok`` so callers can stop early."""
+        self.checks.append(Check(name, ok, detail))
+        return ok
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain JSON-ready dict."""
+        return {"file": self.path, "ok": self.ok, "certificate": self.printed, "signer": self.signer,
+                "signed_at": self.signed_at, "timestamped": self.timestamped,
+                "checks": [{"name": c.name, "ok": c.ok, "detail": c.detail} for c in self.checks]}
+
+
+def load_trust_roots(paths: list[Path]) -> list[asn1_x509.Certificate]:
+    """Every certificate in the given PEM or DER files."""
+    roots: list[asn1_x509.Certificate] = []
+    for path in paths:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise InputError(f"{path}: cannot read the trust anchor: {exc.strerror or exc}") from None
+        try:
+            if pem.detect(data):
+                roots += [asn1_x509.Certificate.load(der) for _, _, der in pem.unarmor(data, multiple=True)]
+            else:
+                roots.append(asn1_x509.Certificate.load(data))
+            for cert in roots:
+                _ = cert.subject.human_friendly  # force parsing now, so a bad file fails here
+        except Exception:  # asn1crypto raises ValueError/TypeError variants on garbage
+            raise InputError(f"{path}: not a PEM or DER certificate") from None
+    if not roots:
+        raise InputError("no trust anchor given (use --trust ca.pem)")
+    return roots
+
+
+def _attachments(reader: PdfFileReader) -> dict[str, bytes]:
+    """Read the embedded files by name from the /EmbeddedFiles name tree."""
+    out: dict[str, bytes] = {}
+    names = reader.root.get("/Names")
+    tree = names.get_object().get("/EmbeddedFiles") if names is not None else None
+    if tree is None:
+        return out
+    pending = [tree.get_object()]
+    while pending:
+        node = pending.pop()
+        pending += [kid.get_object() for kid in node.get("/Kids", [])]
+        pairs = list(node.get("/Names", []))
+        for name, spec in zip(pairs[::2], pairs[1::2], strict=False):
+            stream = spec.get_object()["/EF"]["/F"].get_object()
+            out[str(name)] = stream.data
+    return out
+
+
+def _printed(reader: PdfFileReader) -> dict[str, str]:
+    info = reader.trailer_view.get("/Info")
+    if info is None:
+        return {}
+    info = info.get_object()
+    return {key: str(info[pdf_key]) for key, pdf_key in _INFO_KEYS.items() if pdf_key in info}
+
+
+def _check_signature(report: Verification, reader: PdfFileReader, data: bytes,
+                     roots: list[asn1_x509.Certificate]) -> None:
+    sigs = reader.embedded_signatures
+    if not report.add("one signature", len(sigs) == 1, f"{len(sigs)} signature(s) in the file"):
+        return
+    sig = sigs[0]
+    context = ValidationContext(trust_roots=roots, allow_fetching=False)
+    status = validate_pdf_signature(sig, context, key_usage_settings=KeyUsageConstraints(
+        key_usage=REQUIRED_KEY_USAGE, match_all_key_usages=True))
+    report.signer = sig.signer_cert.subject.human_friendly
+    report.signed_at = str(status.signer_reported_dt or "")
+    report.timestamped = status.timestamp_validity is not None
+    report.add("signature intact", bool(status.intact), "the signed bytes hash to the signed digest"
+               if status.intact else "the signed bytes were changed after signing (digest mismatch)")
+    report.add("signature valid", bool(status.valid), "the cryptographic signature checks"
+               if status.valid else "the cryptographic signature does not check")
+    report.add("signer trusted", bool(status.trusted), f"chain to a --trust anchor, key usage "
+               f"{'+'.join(sorted(REQUIRED_KEY_USAGE))}" if status.trusted else
+               "the signer's certificate does not chain to a --trust anchor with the required key usage")
+    if report.timestamped:
+        ts = status.timestamp_validity
+        ts_ok = bool(ts and ts.intact and ts.valid)
+        report.add("timestamp", ts_ok,
+                   "RFC 3161 timestamp intact and valid" if ts_ok else "the timestamp does not check")
+    start, _len1, off2, len2 = (int(x) for x in sig.byte_range)
+    whole = (start == 0 and off2 + len2 == len(data) and status.coverage == SignatureCoverageLevel.ENTIRE_FILE
+             and sig.signed_revision == reader.xrefs.total_revisions - 1)
+    report.add("covers whole file", whole, f"signed bytes 0-{off2 + len2} of {len(data)}" if whole else
+                      f"the signature covers bytes 0-{off2 + len2} of {len(data)}: "
+                      "something was added after signing")
+
+
+def _check_evidence(report: Verification, reader: PdfFileReader) -> None:
+    printed = report.printed
+    files = _attachments(reader)
+    for name, key in ((SUBMISSION_ATTACHMENT, "submission_sha256"), (FINDINGS_ATTACHMENT, "findings_sha256")):
+        blob = files.get(name)
+        if blob is None:
+            report.add(f"attachment {name}", False, "missing from the PDF")
+            continue
+        digest = sha256_hex(blob)
+        ok = digest == printed.get(key)
+        report.add(f"attachment {name}", ok, f"SHA-256 {digest} matches the printed one" if ok else
+                   f"SHA-256 {digest} differs from the printed {printed.get(key, '(none)')}")
+    if SUBMISSION_ATTACHMENT in files and FINDINGS_ATTACHMENT in files:
+        _check_revalidation(report, files[SUBMISSION_ATTACHMENT], files[FINDINGS_ATTACHMENT])
+
+
+def _check_revalidation(report: Verification, submission: bytes, findings: bytes) -> None:
+    try:
+        doc = parse_json_bytes(submission)
+        recorded = json.loads(findings)
+        verdict = check_document(doc, profile=report.printed.get("profile"),
+                                 source=str(recorded.get("source", "")))
+    except Exception as exc:  # a tampered attachment can be anything; say so instead of failing
+        report.add("re-validation", False, f"the embedded evidence cannot be re-checked: {exc}")
+        return
+    ok = (str(verdict.outcome) == report.printed.get("verdict") == recorded.get("verdict")
+          and [f.to_json() for f in verdict.findings] == recorded.get("findings"))
+    report.add("re-validation", ok, f"the embedded submission re-validates to {verdict.outcome} with "
+               f"{len(verdict.findings)} finding(s), as printed" if ok else
+               f"the embedded submission now validates to {verdict.outcome} with {len(verdict.findings)} "
+               f"finding(s); printed: {report.printed.get('verdict')}")
+
+
+def verify_bytes(data: bytes, roots: list[asn1_x509.Certificate], *, path: str = "<pdf>") -> Verification:
+    """Run every check on a certificate's bytes."""
+    report = Verification(path)
+    try:
+        reader = PdfFileReader(io.BytesIO(data), strict=False)
+        report.printed = _printed(reader)
+        _check_signature(report, reader, data, roots)
+    except Exception as exc:  # truncated or mangled files fail deep inside the PDF parser
+        reason = f"not a readable signed PDF ({exc.__class__.__name__}: {exc})"
+        report.add("readable PDF", False, reason[:300])
+        return report
+    report.add("certificate number", bool(report.printed.get("number")),
+               report.printed.get("number", "no une-eval certificate number in the metadata"))
+    try:
+        _check_evidence(report, reader)
+    except Exception as exc:  # a mangled name tree or stream in a tampered file
+        report.add("attachments readable", False, f"cannot read the attachments ({exc.__class__.__name__})")
+    return report
+
+
+def verify_file(path: Path, roots: list[asn1_x509.Certificate]) -> Verification:
+    """Read ``path`` (size-limited) and verify it."""
+    try:
+        with path.open("rb") as fh:
+            data = fh.read(MAX_PDF_BYTES + 1)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read the file: {exc.strerror or exc}") from None
+    if len(data) > MAX_PDF_BYTES:
+        raise InputError(f"{path}: over the limit of {MAX_PDF_BYTES} bytes")
+    return verify_bytes(data, roots, path=str(path))
+
+
+__all__ = ["Check", "Verification", "load_trust_roots", "verify_bytes", "verify_file"]
