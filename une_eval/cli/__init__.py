@@ -45,6 +45,8 @@ def _register(*modules: Callable[[click.Group], None]) -> None:
         add(main)
 
 
+from une_eval.cli import measure as _measure  # noqa: E402
 from une_eval.cli import validate as _validate  # noqa: E402
 
 _register(_validate.add_commands)
+_register(_measure.add_commands)
