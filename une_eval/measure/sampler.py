@@ -161,6 +161,11 @@ class Sampler:
         for writer in self._writers.values():
             writer.flush()
 
+    def close(self) -> None:
+        """Close every trace."""
+        for writer in self._writers.values():
+            writer.close()
+
 
 def _next_tick(scheduled_s: float, now_s: float, interval_s: float) -> float:
     """Return the next tick on the fixed grid; ticks missed while a slow read ran are skipped, not bunched."""
