@@ -1,5 +1,6 @@
 """On-site measurement: sensors (NVML, RAPL, replay), the protocol runner, traces and the submission."""
 
+from une_eval.measure.inprocess import RunCounter, Session
 from une_eval.measure.inventory import NodeInventory, read_host, read_host_file
 from une_eval.measure.nvml import NvmlSensor
 from une_eval.measure.protocol import ProtocolConfig, ProtocolRecord
@@ -32,6 +33,8 @@ __all__ = [
     "RaplSensor",
     "ReplaySensor",
     "Result",
+    "RunCounter",
+    "Session",
     "Setup",
     "SimulatedClock",
     "SimulatedWorkload",

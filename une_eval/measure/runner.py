@@ -102,61 +102,75 @@ class RunLog:
         self._fh.close()
 
 
+class Outputs:
+    """The output folder of one measurement: traces, run log, inventory, and the submission."""
+
+    def __init__(self, out_dir: Path, setup: Setup, declared: dict[str, Any], clock: Clock,
+                 policy: Policy) -> None:
+        (out_dir / "traces").mkdir(parents=True, exist_ok=True)
+        (out_dir / "work").mkdir(exist_ok=True)
+        self.out_dir, self._setup, self._declared, self._clock = out_dir, setup, declared, clock
+        warnings = preflight(setup.devices, policy)
+        self.log = RunLog(out_dir / "run.log", clock)
+        for w in warnings:
+            self.log(f"warning: {w}")
+        inventory = {"node": asdict(setup.node), "devices": [asdict(d) for d in setup.devices],
+                     "unavailable": [asdict(u) for u in setup.unavailable], "warnings": warnings}
+        write_atomic(out_dir / "inventory.json", json.dumps(inventory, indent=2, default=str))
+        self.writers = {d.device_id: TraceWriter(out_dir / "traces" / f"{d.device_id}.csv", columns_for(d))
+                        for d in setup.devices}
+
+    @property
+    def submission_path(self) -> Path:
+        """Where the submission goes."""
+        return self.out_dir / "submission.json"
+
+    def save(self, record: ProtocolRecord) -> dict[str, Any]:
+        """Write the submission for ``record`` atomically and return it."""
+        traces = [w.reference(self.out_dir, dev_id) for dev_id, w in self.writers.items()]
+        doc = build_submission(self._setup, self._declared, record, traces,
+                               created_unix_ns=self._clock.unix_ns())
+        write_atomic(self.submission_path, json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+        return doc
+
+    def checkpoint(self, record: ProtocolRecord) -> None:
+        """Save what is known so far as a partial submission (a killed runner leaves this behind)."""
+        self.save(ProtocolRecord(record.baseline, record.warmup, list(record.runs), False,
+                                 "measurement in progress (the runner was stopped before it finished)"))
+        self.log(f"checkpoint: baseline done, {len(record.runs)} run(s) recorded")
+
+    def finish(self, sensors: Sequence[EnergySensor], record: ProtocolRecord) -> Result:
+        """Close traces and sensors, write the final (or partial) submission."""
+        for w in self.writers.values():
+            w.close()
+        for s in sensors:
+            s.close()
+        doc = self.save(record)
+        self.log("complete" if record.complete else f"incomplete: {record.incomplete_reason}")
+        self.log.close()
+        return Result(self.submission_path, doc, record.complete, record.incomplete_reason)
+
+
 def measure(sensors: Sequence[EnergySensor], clock: Clock, workload: Workload, setup: Setup,
             declared: dict[str, Any], config: ProtocolConfig, out_dir: Path, *, policy: Policy = Policy(),
             interval_s: float = 0.1, counter_interval_s: float = 0.5, progress: Progress | None = None,
             on_tick: Callable[[str, dict[str, float]], None] | None = None) -> Result:
     """Run the protocol and write the submission; Ctrl-C writes a partial one and propagates."""
-    (out_dir / "traces").mkdir(parents=True, exist_ok=True)
-    (out_dir / "work").mkdir(exist_ok=True)
-    log = RunLog(out_dir / "run.log", clock)
-    warnings = preflight(setup.devices, policy)
-    for w in warnings:
-        log(f"warning: {w}")
-    write_atomic(out_dir / "inventory.json", json.dumps(
-        {"node": asdict(setup.node), "devices": [asdict(d) for d in setup.devices],
-         "unavailable": [asdict(u) for u in setup.unavailable], "warnings": warnings}, indent=2, default=str))
-    writers = {d.device_id: TraceWriter(out_dir / "traces" / f"{d.device_id}.csv", columns_for(d))
-               for d in setup.devices}
-    sampler = Sampler(sensors, clock, writers, interval_s=interval_s, counter_interval_s=counter_interval_s,
-                      on_tick=on_tick)
-
-    def save(record: ProtocolRecord) -> dict[str, Any]:
-        traces = [w.reference(out_dir, dev_id) for dev_id, w in writers.items()]
-        doc = build_submission(setup, declared, record, traces, created_unix_ns=clock.unix_ns())
-        write_atomic(out_dir / "submission.json", json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
-        return doc
-
-    def checkpoint(record: ProtocolRecord) -> None:
-        partial = ProtocolRecord(record.baseline, record.warmup, list(record.runs), False,
-                                 "measurement in progress (the runner was stopped before it finished)")
-        save(partial)
-        log(f"checkpoint: baseline done, {len(record.runs)} run(s) recorded")
+    outputs = Outputs(out_dir, setup, declared, clock, policy)
+    sampler = Sampler(sensors, clock, outputs.writers, interval_s=interval_s,
+                      counter_interval_s=counter_interval_s, on_tick=on_tick)
 
     def logged(phase: str, k: int, n: int) -> None:
-        log(f"phase {phase} ({k}/{n})")
+        outputs.log(f"phase {phase} ({k}/{n})")
         if progress is not None:
             progress(phase, k, n)
 
     protocol = Protocol(sampler, workload, config, out_dir / "work", progress=logged)
     try:
-        record = protocol.run(checkpoint)
+        record = protocol.run(outputs.checkpoint)
     except KeyboardInterrupt:
         protocol.record.complete = False
         protocol.record.incomplete_reason = "interrupted by the operator (Ctrl-C)"
-        _finish(writers, sensors, log, save, protocol.record)
+        outputs.finish(sensors, protocol.record)
         raise
-    doc = _finish(writers, sensors, log, save, record)
-    return Result(out_dir / "submission.json", doc, record.complete, record.incomplete_reason)
-
-
-def _finish(writers: dict[str, TraceWriter], sensors: Sequence[EnergySensor], log: RunLog,
-            save: Callable[[ProtocolRecord], dict[str, Any]], record: ProtocolRecord) -> dict[str, Any]:
-    for w in writers.values():
-        w.close()
-    for s in sensors:
-        s.close()
-    doc = save(record)
-    log("complete" if record.complete else f"incomplete: {record.incomplete_reason}")
-    log.close()
-    return doc
+    return outputs.finish(sensors, record)
