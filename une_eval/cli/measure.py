@@ -95,7 +95,10 @@ def _sensors(replay: tuple[Path, Path, Path] | None, node_id: str | None, gpus: 
 
     system_clock = SystemClock()
     node = read_host(node_id=node_id)
-    indices = [int(i) for i in gpus.split(",")] if gpus else None
+    try:
+        indices = [int(i) for i in gpus.split(",")] if gpus else None
+    except ValueError:
+        raise InputError(f"--gpus takes comma-separated GPU indices, not {gpus!r}") from None
     nvml_sensor = NvmlSensor(pynvml, system_clock, node_id=node.node_id, indices=indices)
     rapl, gaps = open_rapl(rapl_root, node_id=node.node_id, cpu_model=node.cpu_model)
     sensors: list[EnergySensor] = [nvml_sensor] + ([rapl] if rapl is not None else [])
@@ -171,7 +174,7 @@ def measure_cmd(**opts: Any) -> None:
 def _run(sensors: list[EnergySensor], clock: Clock, workload: Workload, setup: Setup,
          declared: dict[str, Any], config: ProtocolConfig, out_dir: Path, policy: Policy, *,
          quiet: bool) -> None:
-    console = Console(highlight=False)
+    console = Console(highlight=False, soft_wrap=True)
     live = not quiet and sys.stdout.isatty() and not isinstance(clock, SimulatedClock)
     if live:
         with _Display(console, clock) as display:

@@ -75,7 +75,8 @@ def read_host(proc_root: Path = Path("/proc"), *, node_id: str | None = None) ->
         os_name = info.get("PRETTY_NAME", os_name)
     except OSError:
         pass
-    return NodeInventory(node_id or safe_identifier(socket.gethostname()), model, sockets, per_socket,
+    # Ids name trace files: always reduced to a safe identifier, never used as given.
+    return NodeInventory(safe_identifier(node_id or socket.gethostname()), model, sockets, per_socket,
                          _memory_gb(proc_root), os_name)
 
 
@@ -83,7 +84,7 @@ def read_host_file(path: Path, *, node_id: str | None = None) -> NodeInventory:
     """Read a recorded host's inventory: JSON with cpu_model, sockets, cores_per_socket, memory_gb, os."""
     try:
         data: Any = json.loads(path.read_text(encoding="utf-8"))
-        name = node_id or safe_identifier(str(data.get("node_id", "node0")))
+        name = safe_identifier(node_id or str(data.get("node_id", "node0")))
         return NodeInventory(name, str(data["cpu_model"]),
                              int(data["sockets"]), int(data["cores_per_socket"]), float(data["memory_gb"]),
                              str(data["os"]))

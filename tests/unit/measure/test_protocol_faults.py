@@ -147,3 +147,9 @@ def test_command_exit_code_is_a_failed_run(tmp_path: Path) -> None:
     run = result.document["measurement"]["runs"][0]
     assert (run["complete"], run["exit_code"]) == (False, 5)
     assert "results" not in result.document
+
+
+def test_node_id_cannot_escape_the_output_folder() -> None:
+    node = read_host_file(FIX / "h200-host.json", node_id="../../etc/evil")
+    assert "/" not in node.node_id
+    assert node.node_id == "etc-evil"
