@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 from pathlib import Path
 from typing import Any
@@ -11,9 +12,12 @@ import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from rich.console import Console
 
 from une_eval.cli import main
+from une_eval.cli.measure import _Display
 from une_eval.energy import counter_series_delta
+from une_eval.measure import SimulatedClock
 from une_eval.validate import check_file
 
 FIX = Path(__file__).parents[2] / "fixtures" / "traces"
@@ -92,3 +96,14 @@ def test_hostile_declarations_file_is_a_clear_error(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "une-eval: error:" in result.output
     assert "Traceback" not in result.output
+
+
+def test_live_display_shows_phase_run_and_power() -> None:
+    buffer = io.StringIO()
+    with _Display(Console(file=buffer, force_terminal=True, width=100), SimulatedClock()) as display:
+        display.progress("run-1", 2, 5)
+        display.tick("run-1", {"node0-gpu0": 687.0})
+    text = buffer.getvalue()
+    assert "run-1" in text
+    assert "2/5" in text
+    assert "687.0" in text
