@@ -5,8 +5,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fake_nvml import FakeGpu, FakeNvml
 
+from tests.unit.measure.fake_nvml import FakeGpu, FakeNvml
 from une_eval.measure import NvmlSensor, Setup, SystemClock, Unavailable, read_host_file
 from une_eval.measure.inprocess import Session
 

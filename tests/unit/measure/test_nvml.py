@@ -3,8 +3,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from fake_nvml import FakeGpu, FakeNvml
 
+from tests.unit.measure.fake_nvml import FakeGpu, FakeNvml
 from une_eval.errors import ProtocolError, SensorError
 from une_eval.measure.nvml import NvmlSensor
 from une_eval.measure.runner import Policy, preflight
