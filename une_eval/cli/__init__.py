@@ -46,7 +46,7 @@ def _register(*modules: Callable[[click.Group], None]) -> None:
 
 
 from une_eval.cli import certify as _certify  # noqa: E402
+from une_eval.cli import measure as _measure  # noqa: E402
 from une_eval.cli import validate as _validate  # noqa: E402
 
-_register(_validate.add_commands)
-_register(_certify.add_commands)
+_register(_validate.add_commands, _measure.add_commands, _certify.add_commands)

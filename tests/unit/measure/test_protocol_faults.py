@@ -1,0 +1,155 @@
+"""Nothing lost: failed runs, sensor errors and Ctrl-C leave a readable partial submission."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from une_eval.errors import SensorError
+from une_eval.measure import (
+    CommandWorkload,
+    ProtocolConfig,
+    ReplaySensor,
+    Setup,
+    SimulatedClock,
+    SimulatedWorkload,
+    SystemClock,
+    Unavailable,
+    load_probe,
+    load_recording,
+    measure,
+    read_host_file,
+)
+from une_eval.measure.sensors import DeviceInfo, PowerSample
+from une_eval.measure.workload import RunningWorkload
+from une_eval.validate import check_document
+
+FIX = Path(__file__).parents[3] / "fixtures" / "traces"
+DECLARED: dict[str, Any] = json.loads((FIX / "h200-declarations.json").read_text())
+QUICK = ProtocolConfig(runs=3, idle_s=30.0, pause_min_s=1.0, pause_max_s=2.0, work_units=1000, seed=7)
+
+
+def _replay() -> tuple[SimulatedClock, ReplaySensor, Setup]:
+    clock = SimulatedClock()
+    sensor = ReplaySensor(load_recording(FIX / "h200-trace.csv"), load_probe(FIX / "h200-probe.json"), clock)
+    setup = Setup(phase="inference", unit="query", unit_count=1000, profile="une-style", submission_id="t",
+                  devices=sensor.devices(),
+                  unavailable=[Unavailable("cpu", "none"), Unavailable("dram", "none")],
+                  node=read_host_file(FIX / "h200-host.json", node_id="node0"))
+    return clock, sensor, setup
+
+
+def _read(out: Path) -> dict[str, Any]:
+    doc: dict[str, Any] = json.loads((out / "submission.json").read_text())
+    return doc
+
+
+def test_failed_run_is_reported_and_measurement_incomplete(tmp_path: Path) -> None:
+    clock, sensor, setup = _replay()
+    workload = SimulatedWorkload(clock, sensor.load_duration_s, sensor.play_load, exit_codes=[0, 0, 3])
+    result = measure([sensor], clock, workload, setup, DECLARED, QUICK, tmp_path)
+    assert not result.complete
+    doc = _read(tmp_path)
+    m = doc["measurement"]
+    assert m["complete"] is False
+    assert "run 1: the workload exited with code 3" in m["incomplete_reason"]
+    assert m["runs"][-1]["complete"] is False
+    assert m["runs"][-1]["exit_code"] == 3
+    assert m["runs"][0]["complete"] is True
+    verdict = check_document(doc, base_dir=tmp_path)
+    assert verdict.outcome.value == "non-conformant"
+    assert any(f.rule_id == "measurement.complete" for f in verdict.findings)
+
+
+class _FailingSensor:
+    """Wraps a sensor and fails its counter read after a number of calls (an NVML error mid-run)."""
+
+    def __init__(self, inner: ReplaySensor, fail_after: int) -> None:
+        self._inner = inner
+        self._left = fail_after
+
+    def devices(self) -> list[DeviceInfo]:
+        return self._inner.devices()
+
+    def read_power(self) -> list[PowerSample]:
+        return self._inner.read_power()
+
+    def read_counters(self) -> dict[str, int]:
+        self._left -= 1
+        if self._left < 0:
+            raise SensorError("NVML energy read failed: GPU is lost")
+        return self._inner.read_counters()
+
+    def close(self) -> None:
+        self._inner.close()
+
+
+def test_sensor_error_leaves_partial_submission(tmp_path: Path) -> None:
+    clock, sensor, setup = _replay()
+    workload = SimulatedWorkload(clock, sensor.load_duration_s, sensor.play_load)
+    result = measure([_FailingSensor(sensor, 150)], clock, workload, setup, DECLARED, QUICK, tmp_path)
+    assert not result.complete
+    m = _read(tmp_path)["measurement"]
+    assert m["complete"] is False
+    assert "GPU is lost" in m["incomplete_reason"]
+    assert m["idle_baseline"]["duration_s"] == pytest.approx(30.0)
+
+
+class _InterruptingWorkload:
+    def __init__(self, inner: SimulatedWorkload, at_start: int) -> None:
+        self._inner = inner
+        self._at = at_start
+
+    def start(self, env: Mapping[str, str]) -> RunningWorkload:
+        if self._inner.starts == self._at:
+            raise KeyboardInterrupt
+        return self._inner.start(env)
+
+
+def test_ctrl_c_writes_partial_submission_and_propagates(tmp_path: Path) -> None:
+    clock, sensor, setup = _replay()
+    workload = _InterruptingWorkload(SimulatedWorkload(clock, sensor.load_duration_s, sensor.play_load), 2)
+    with pytest.raises(KeyboardInterrupt):
+        measure([sensor], clock, workload, setup, DECLARED, QUICK, tmp_path)
+    doc = _read(tmp_path)
+    assert doc["measurement"]["complete"] is False
+    assert "Ctrl-C" in doc["measurement"]["incomplete_reason"]
+    assert len(doc["measurement"]["runs"]) == 1
+    trace = pd.read_csv(tmp_path / doc["measurement"]["traces"][0]["path"])
+    assert set(trace["phase"]) >= {"idle", "warmup", "run-0"}
+
+
+def test_command_workload_reports_work_units_through_result_file(tmp_path: Path) -> None:
+    _, sensor, setup = _replay()
+    script = ("import json, os; json.dump({'work_units': 250}, "
+              "open(os.environ['UNE_EVAL_RESULT_FILE'], 'w'))")
+    config = ProtocolConfig(runs=2, idle_s=0.2, warmup=False, pause_min_s=0.05, pause_max_s=0.1)
+    workload = CommandWorkload([sys.executable, "-c", script])
+    result = measure([sensor], SystemClock(), workload, setup, DECLARED, config, tmp_path)
+    assert result.complete, result.reason
+    runs = result.document["measurement"]["runs"]
+    assert [r["work_units"] for r in runs] == [250, 250]
+    assert result.document["results"]["work_units_total"] == 500
+
+
+def test_command_exit_code_is_a_failed_run(tmp_path: Path) -> None:
+    _, sensor, setup = _replay()
+    config = ProtocolConfig(runs=1, idle_s=0.1, warmup=False, work_units=1)
+    workload = CommandWorkload([sys.executable, "-c", "raise SystemExit(5)"])
+    result = measure([sensor], SystemClock(), workload, setup, DECLARED, config, tmp_path)
+    assert not result.complete
+    run = result.document["measurement"]["runs"][0]
+    assert (run["complete"], run["exit_code"]) == (False, 5)
+    assert "results" not in result.document
+
+
+def test_node_id_cannot_escape_the_output_folder() -> None:
+    node = read_host_file(FIX / "h200-host.json", node_id="../../etc/evil")
+    assert "/" not in node.node_id
+    assert node.node_id == "etc-evil"

@@ -1,0 +1,90 @@
+"""Raw trace files, written as they are sampled: one CSV per device, flushed every few seconds.
+
+The columns follow ``docs/traces.md``. A row carries the counter only when the counter was read at
+that tick (window boundaries and the low-rate reads); other cells stay empty, which pandas reads as
+missing values.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import os
+from pathlib import Path
+from typing import IO, Any
+
+from une_eval.measure.sensors import DeviceInfo
+
+COLUMN_UNITS = {
+    "time_unix_ns": ("ns", "host wall clock when the sample was read"),
+    "phase": ("", "protocol phase: idle, warmup, run-<k>, pause, cooldown"),
+    "energy_mj": ("mJ", "cumulative NVML energy counter (nvmlDeviceGetTotalEnergyConsumption)"),
+    "energy_uj": ("uJ", "cumulative RAPL energy counter (energy_uj), wraps at max_energy_range_uj"),
+    "power_instant_mw": ("mW", "instantaneous power (NVML_FI_DEV_POWER_INSTANT)"),
+    "power_average_mw": ("mW", "1-second averaged power (nvmlDeviceGetPowerUsage on Hopper)"),
+}
+
+
+def columns_for(device: DeviceInfo) -> list[str]:
+    """List the trace columns a device's sensor fills."""
+    cols = ["time_unix_ns", "phase"]
+    if device.counter_column:
+        cols.append(device.counter_column)
+    if device.component == "gpu":
+        cols += ["power_instant_mw", "power_average_mw"]
+    return cols
+
+
+def sha256_file(path: Path) -> str:
+    """Lower-case hex SHA-256 of a file's bytes."""
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+class TraceWriter:
+    """Appends rows to one device's CSV and flushes them to disk at least every ``flush_s`` seconds."""
+
+    def __init__(self, path: Path, columns: list[str], *, flush_s: float = 2.0) -> None:
+        self.path = path
+        self.columns = columns
+        self._flush_s = flush_s
+        self._last_flush_s: float | None = None
+        self._fh: IO[str] = path.open("w", newline="", encoding="utf-8")
+        self._csv = csv.writer(self._fh, lineterminator="\n")
+        self._csv.writerow(columns)
+
+    def write(self, row: dict[str, Any], now_s: float) -> None:
+        """Append one row (missing columns stay empty); flush when ``flush_s`` has passed."""
+        self._csv.writerow(["" if row.get(c) is None else row[c] for c in self.columns])
+        if self._last_flush_s is None:
+            self._last_flush_s = now_s
+        elif now_s - self._last_flush_s >= self._flush_s:
+            self.flush()
+            self._last_flush_s = now_s
+
+    def flush(self) -> None:
+        """Push buffered rows to the disk (fsync), so a crash loses at most ``flush_s`` of samples."""
+        if not self._fh.closed:
+            self._fh.flush()
+            os.fsync(self._fh.fileno())
+
+    def close(self) -> None:
+        """Flush and close."""
+        if not self._fh.closed:
+            self.flush()
+            self._fh.close()
+
+    def reference(self, base_dir: Path, device_id: str) -> dict[str, Any]:
+        """Describe the file as a ``measurement.traces`` entry (path, SHA-256, columns)."""
+        self.flush()
+        return {
+            "path": self.path.relative_to(base_dir).as_posix(),
+            "sha256": sha256_file(self.path),
+            "format": "csv",
+            "columns": [{"name": c, "unit": COLUMN_UNITS[c][0], "description": COLUMN_UNITS[c][1]}
+                        for c in self.columns],
+            "device_id": device_id,
+        }
