@@ -114,8 +114,23 @@ def read_trace_bytes(path: Path, relative: str) -> bytes:
     return data
 
 
+def sample_times(columns: dict[str, npt.NDArray[Any]], name: str) -> npt.NDArray[np.int64]:
+    """The sample times of one value column (a sparse column carries its own, see :func:`parse_trace`)."""
+    times: npt.NDArray[np.int64] = columns.get(f"{TIME_COLUMN}:{name}", columns[TIME_COLUMN])
+    return times
+
+
 def parse_trace(data: bytes, fmt: str) -> dict[str, npt.NDArray[Any]]:
-    """Parse the known columns of a trace as numpy arrays; time strictly increasing, values finite."""
+    """Parse the known columns of a trace as numpy arrays; time never decreasing, values finite.
+
+    Two rows may share a timestamp: the runner writes the last row of one phase and the first of the
+    next at the same instant.
+
+    Empty cells are allowed: ``une-eval measure`` fills the energy counter only where it read it (window
+    edges and every 0.5 s), not on every 10 Hz power row. A column with empty cells is stored compacted,
+    with its own sample times under ``"time_unix_ns:<column>"``. A cell that is present but not a finite
+    number makes the trace unusable.
+    """
     try:
         if fmt == "csv":
             frame = pd.read_csv(io.BytesIO(data), usecols=lambda c: c in KNOWN_COLUMNS, engine="c")
@@ -128,16 +143,28 @@ def parse_trace(data: bytes, fmt: str) -> dict[str, npt.NDArray[Any]]:
         raise TraceUnusable(f"the trace has no {TIME_COLUMN} column")
     if len(frame) < 2:
         raise TraceUnusable("the trace has fewer than 2 samples")
-    columns: dict[str, npt.NDArray[Any]] = {}
-    for name in frame.columns:
-        values = pd.to_numeric(frame[name], errors="coerce").to_numpy(dtype=np.float64)
-        if not np.isfinite(values).all():
-            raise TraceUnusable(f"column {name} holds values that are not finite numbers")
-        columns[name] = values
+    numeric = {name: pd.to_numeric(frame[name], errors="coerce") for name in frame.columns}
+    time_values = numeric[TIME_COLUMN].to_numpy(dtype=np.float64)
+    if not np.isfinite(time_values).all():
+        raise TraceUnusable(f"column {TIME_COLUMN} holds values that are not finite numbers")
     time_ns = frame[TIME_COLUMN].to_numpy(dtype=np.int64)
-    if np.any(np.diff(time_ns) <= 0):
-        raise TraceUnusable(f"{TIME_COLUMN} is not strictly increasing")
-    columns[TIME_COLUMN] = time_ns
+    if np.any(np.diff(time_ns) < 0):
+        raise TraceUnusable(f"{TIME_COLUMN} goes backwards")
+    columns: dict[str, npt.NDArray[Any]] = {TIME_COLUMN: time_ns}
+    for name, series in numeric.items():
+        if name == TIME_COLUMN:
+            continue
+        values = series.to_numpy(dtype=np.float64)
+        empty = frame[name].isna().to_numpy()
+        if np.isinf(values).any() or (np.isnan(values) & ~empty).any():
+            raise TraceUnusable(f"column {name} holds values that are not finite numbers")
+        if empty.any():
+            keep = ~empty
+            if np.count_nonzero(keep) < 2:
+                continue  # fewer than two readings: the column cannot bound any window
+            columns[f"{TIME_COLUMN}:{name}"] = time_ns[keep]
+            values = values[keep]
+        columns[name] = values
     if not any(c in columns for c, _ in COUNTERS) and "power_instant_mw" not in columns:
         raise TraceUnusable(
             "the trace has neither an energy counter nor instant power; averaged power lags the "
@@ -184,17 +211,23 @@ def recompute_window(columns: dict[str, npt.NDArray[Any]], start_ns: int, end_ns
     for name, to_j in COUNTERS:
         if name in columns:
             values = columns[name]
+            t_ns = sample_times(columns, name)
+            lo = int(np.searchsorted(t_ns, start_ns, "right"))
+            hi = int(np.searchsorted(t_ns, end_ns, "left"))
             series = np.concatenate(
                 (
-                    [_edge_value(time_ns, values, start_ns, lo)],
+                    [_edge_value(t_ns, values, start_ns, lo)],
                     values[lo:hi],
-                    [_edge_value(time_ns, values, end_ns, hi)],
+                    [_edge_value(t_ns, values, end_ns, hi)],
                 )
             )
             delta, decreases = counter_series_delta(series)
             out.update(energy_j=delta * to_j, method=METHOD_COUNTER, counter_decreases=decreases)
             return out
     power = columns["power_instant_mw"]
+    time_ns = sample_times(columns, "power_instant_mw")
+    lo = int(np.searchsorted(time_ns, start_ns, "right"))
+    hi = int(np.searchsorted(time_ns, end_ns, "left"))
     # Seconds from the window's start keep float64 precise (absolute ns since 1970 would lose ~256 ns).
     grid_s = np.concatenate(([0.0], (time_ns[lo:hi] - start_ns) * 1e-9, [(end_ns - start_ns) * 1e-9]))
     power_w = (

@@ -136,3 +136,23 @@ def test_without_base_dir_no_evidence_is_claimed() -> None:
     verdict = check_document(copy.deepcopy(doc))
     assert "evidence" not in verdict.extras
     assert not [f for f in verdict.findings if f.rule_id.startswith("evidence.")]
+
+
+def test_sparse_counter_column_and_shared_phase_boundary_timestamps() -> None:
+    # As une-eval measure writes them: the counter only on some rows, two rows at a phase boundary.
+    rows = ["time_unix_ns,phase,energy_mj,power_instant_mw",
+            "1000000000,idle,5000,100000", "1100000000,idle,,100000", "1200000000,idle,5020,100000",
+            "1200000000,run-0,5020,100000", "1300000000,run-0,,300000", "1400000000,run-0,5080,300000"]
+    cols = parse_trace("\n".join(rows).encode(), "csv")
+    assert cols["energy_mj"].tolist() == [5000.0, 5020.0, 5020.0, 5080.0]
+    got = recompute_window(cols, 1_200_000_000, 1_400_000_000)
+    assert got["method"] == METHOD_COUNTER
+    assert got["energy_j"] == pytest.approx(0.060)
+
+
+def test_a_present_but_garbled_cell_is_not_an_empty_one() -> None:
+    data = b"time_unix_ns,energy_mj\n1,5000\n2,oops\n3,5010\n"
+    with pytest.raises(TraceUnusable, match="not finite numbers"):
+        parse_trace(data, "csv")
+    with pytest.raises(TraceUnusable, match="goes backwards"):
+        parse_trace(b"time_unix_ns,energy_mj\n2,5000\n1,5010\n", "csv")
