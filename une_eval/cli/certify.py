@@ -18,8 +18,6 @@ from rich.console import Console
 from rich.markup import escape
 
 from une_eval.errors import InputError, SigningError
-from une_eval.loading import load_json_document
-from une_eval.report.content import Rating
 from une_eval.report.issue import issue_certificate
 from une_eval.report.keys import KEY_TYPES, init_dev_pki
 from une_eval.report.render import LANGUAGES, Renderer
@@ -66,10 +64,6 @@ def write_atomically(path: Path, data: bytes) -> None:
         raise
 
 
-def _load_rating(path: Path | None) -> Rating | None:
-    return Rating.from_dict(load_json_document(path)) if path is not None else None
-
-
 def _key_is_encrypted(key: Path) -> bool:
     try:
         head = key.read_bytes()[:4096]
@@ -93,11 +87,11 @@ def _key_is_encrypted(key: Path) -> bool:
 @click.option("--number", default=None,
               help="Certificate number (default: UEC-<date>-<random>); one submission only.")
 @click.option("--tsa-url", default=None, help="RFC 3161 timestamp authority: signs PAdES B-T instead of B-B.")
-@click.option("--rating", "rating_file", type=click.Path(path_type=Path, dir_okay=False), default=None,
-              help='Efficiency class to draw: JSON {"class": "A".."G", "scheme": ..., "provenance": ...}.')
+@click.option("--rating-scheme", default=None,
+              help="Rating scheme from spec/ratings/ for the efficiency class (default: the provisional one).")
 def certify(submissions: tuple[Path, ...], key: Path, cert: Path | None, chain: tuple[Path, ...], lang: str,
             output: Path | None, profile: str | None, number: str | None, tsa_url: str | None,
-            rating_file: Path | None) -> None:
+            rating_scheme: str | None) -> None:
     """Issue a signed PDF certificate for each submission.
 
     A conformant submission gets a certificate of conformity, a non-conformant one a non-conformity
@@ -111,12 +105,12 @@ def certify(submissions: tuple[Path, ...], key: Path, cert: Path | None, chain: 
         signer = load_signer(p12=key, chain=chain, passphrase=passphrase)
     else:
         signer = load_signer(key=key, cert=cert, chain=chain, passphrase=passphrase)
-    renderer, rating = Renderer(), _load_rating(rating_file)
+    renderer = Renderer()
     timestamper = http_timestamper(tsa_url) if tsa_url else None
     worst = 0
     for sub in submissions:
         issued = issue_certificate(sub, renderer=renderer, signer=signer, lang=lang, number=number,
-                                   rating=rating, timestamper=timestamper, profile=profile)
+                                   rating_scheme=rating_scheme, timestamper=timestamper, profile=profile)
         name = f"certificate-{issued.number}.pdf"
         to_folder = output is not None and (len(submissions) > 1 or output.is_dir()
                                             or output.suffix != ".pdf")

@@ -20,31 +20,14 @@ from une_eval.errors import InputError
 from une_eval.findings import Outcome, Verdict
 from une_eval.loading import MAX_FILE_BYTES, parse_json_bytes
 from une_eval.model import Submission
+from une_eval.rating import Rating, rate
 from une_eval.report.charts import PowerSeries, read_power_trace
 from une_eval.results import build_results
 from une_eval.validate import check_document
 
 NUMBER_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
-RATING_CLASSES = ("A", "B", "C", "D", "E", "F", "G")
 SUBMISSION_ATTACHMENT = "submission.json"
 FINDINGS_ATTACHMENT = "findings.json"
-
-
-@dataclass(frozen=True, slots=True)
-class Rating:
-    """An efficiency class from a rating scheme (issue 5 computes it; the certificate draws it)."""
-
-    rating_class: str
-    scheme: str
-    provenance: str
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Rating:
-        """Accept ``{"class": "A".."G", "scheme": ..., "provenance": ...}``."""
-        letter = str(data.get("class", "")).upper()
-        if letter not in RATING_CLASSES:
-            raise InputError(f"rating class {letter[:8]!r} is not one of A-G")
-        return cls(letter, str(data.get("scheme", ""))[:200], str(data.get("provenance", ""))[:500])
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +55,7 @@ class Prepared:
     results: dict[str, Any]
     results_recomputed: bool
     traces: tuple[TraceEvidence, ...]
+    rating: Rating | None = None
 
     @property
     def conformant(self) -> bool:
@@ -128,13 +112,15 @@ def _default_unit(phase: str) -> tuple[str, float]:
 
 
 def prepare_bytes(
-    data: bytes, *, source_name: str, base_dir: Path | None, profile: str | None = None
+    data: bytes, *, source_name: str, base_dir: Path | None, profile: str | None = None,
+    rating_scheme: str | None = None,
 ) -> Prepared:
     """Check a submission given as bytes; refuse what cannot be certified."""
     doc = parse_json_bytes(data)
     if not isinstance(doc, dict):
         raise InputError("the top level of the submission is not a JSON object")
-    verdict = check_document(doc, profile=profile, source=source_name, base_dir=base_dir)
+    verdict = check_document(doc, profile=profile, source=source_name, base_dir=base_dir,
+                             rating_scheme=rating_scheme)
     if verdict.outcome in (Outcome.INVALID, Outcome.ERROR):
         raise InputError(_refusal(verdict))
     sub = Submission.model_validate(doc)
@@ -147,14 +133,16 @@ def prepare_bytes(
         results = build_results(doc, unit=unit, count=count)
     traces = tuple(_trace_evidence(t.path, t.device_id or "", t.sha256, t.format, base_dir)
                    for t in sub.measurement.traces)
-    return Prepared(source_name, data, sha256_hex(data), doc, sub, verdict, results, recomputed, traces)
+    return Prepared(source_name, data, sha256_hex(data), doc, sub, verdict, results, recomputed, traces,
+                    rate(sub, rating_scheme))
 
 
-def prepare(path: Path, *, profile: str | None = None) -> Prepared:
+def prepare(path: Path, *, profile: str | None = None, rating_scheme: str | None = None) -> Prepared:
     """Read and check one submission file (traces are looked up beside it, never outside its folder)."""
     try:
         data = read_submission(path)
-        return prepare_bytes(data, source_name=path.name, base_dir=path.parent, profile=profile)
+        return prepare_bytes(data, source_name=path.name, base_dir=path.parent, profile=profile,
+                             rating_scheme=rating_scheme)
     except InputError as exc:
         raise InputError(f"{path}: {exc}") from None
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from pyhanko.sign import signers
 from pyhanko.sign.timestamps import TimeStamper
 
-from une_eval.report.content import Rating, check_number, new_certificate_number, prepare
+from une_eval.report.content import check_number, new_certificate_number, prepare
 from une_eval.report.render import Renderer
 from une_eval.report.sign import auditor_of, sign_pdf
 
@@ -29,16 +29,15 @@ class Issued:
 
 def issue_certificate(
     submission: Path, *, renderer: Renderer, signer: signers.SimpleSigner, lang: str = "es",
-    number: str | None = None, rating: Rating | None = None, timestamper: TimeStamper | None = None,
+    number: str | None = None, rating_scheme: str | None = None, timestamper: TimeStamper | None = None,
     profile: str | None = None, issued_at: dt.datetime | None = None,
 ) -> Issued:
     """Check ``submission``, render its certificate (or non-conformity report) and sign it."""
     issued_at = issued_at or dt.datetime.now(dt.UTC).replace(microsecond=0)
     number = check_number(number) if number else new_certificate_number(issued_at)
-    prepared = prepare(submission, profile=profile)
+    prepared = prepare(submission, profile=profile, rating_scheme=rating_scheme)
     auditor = auditor_of(signer)
-    cert = renderer.render(prepared, number=number, auditor=auditor, lang=lang, rating=rating,
-                           issued_at=issued_at)
+    cert = renderer.render(prepared, number=number, auditor=auditor, lang=lang, issued_at=issued_at)
     pdf = sign_pdf(cert.pdf, signer, reason=_REASON.get(lang, _REASON["en"]).format(n=number),
                    location=auditor.organisation, timestamper=timestamper,
                    stamp_text=f"{number}\n%(signer)s\n%(ts)s")

@@ -29,7 +29,6 @@ from une_eval.report.content import (
     FINDINGS_ATTACHMENT,
     SUBMISSION_ATTACHMENT,
     Prepared,
-    Rating,
     findings_document,
     sha256_hex,
 )
@@ -112,7 +111,7 @@ class Renderer:
         return {str(k): str(v) for k, v in data.items()}
 
     def html(self, prepared: Prepared, *, number: str, issued_at: dt.datetime, auditor: Auditor, lang: str,
-             findings_sha256: str, rating: Rating | None = None, chart: Chart | None = None) -> str:
+             findings_sha256: str, chart: Chart | None = None) -> str:
         """Render the certificate as HTML (vendor strings autoescaped)."""
         if lang not in LANGUAGES:
             raise ReportError(f"unknown language {lang!r} (expected one of {', '.join(LANGUAGES)})")
@@ -128,7 +127,7 @@ class Renderer:
         return template.render(
             t=t, lang=lang, p=prepared, sub=prepared.submission, verdict=prepared.verdict,
             res=prepared.results,
-            number=number, issued_at=issued_at, auditor=auditor, rating=rating, chart=chart,
+            number=number, issued_at=issued_at, auditor=auditor, rating=prepared.rating, chart=chart,
             findings_sha256=findings_sha256, generator=GENERATOR,
             num=lambda v, d=4: format_number(v, lang, d),
             # segno writes the SVG from the payload above, which holds only our number and a hex digest.
@@ -136,7 +135,7 @@ class Renderer:
         )
 
     def render(self, prepared: Prepared, *, number: str, auditor: Auditor, lang: str = "es",
-               rating: Rating | None = None, issued_at: dt.datetime | None = None) -> Certificate:
+               issued_at: dt.datetime | None = None) -> Certificate:
         """Render one certificate to PDF/A-3b bytes with the submission and findings attached."""
         issued_at = issued_at or dt.datetime.now(dt.UTC).replace(microsecond=0)
         findings_json = findings_document(prepared.verdict, number, prepared.submission_sha256)
@@ -144,7 +143,7 @@ class Renderer:
         chart = layout_chart([(t.device_id or t.path, t.power) for t in prepared.traces
                               if t.power is not None])
         html = self.html(prepared, number=number, issued_at=issued_at, auditor=auditor, lang=lang,
-                         findings_sha256=findings_sha, rating=rating, chart=chart)
+                         findings_sha256=findings_sha, chart=chart)
         attachments = [
             weasyprint.Attachment(string=prepared.submission_bytes, name=SUBMISSION_ATTACHMENT,
                                   description="Vendor submission as received", relationship="Source",

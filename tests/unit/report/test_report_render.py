@@ -12,7 +12,7 @@ import pytest
 
 from une_eval.errors import InputError, ReportError
 from une_eval.report.charts import layout_chart, nice_ticks, read_power_trace
-from une_eval.report.content import Rating, check_number, new_certificate_number, prepare, prepare_bytes
+from une_eval.report.content import check_number, new_certificate_number, prepare, prepare_bytes
 from une_eval.report.render import BundledOnlyFetcher, Renderer, format_number, reports_root
 from une_eval.report.sign import Auditor
 
@@ -91,10 +91,19 @@ def test_certificate_numbers_are_unique_and_checked() -> None:
             check_number(bad)
 
 
-def test_rating_accepts_only_a_to_g() -> None:
-    assert Rating.from_dict({"class": "c", "scheme": "S", "provenance": "P"}).rating_class == "C"
-    with pytest.raises(InputError):
-        Rating.from_dict({"class": "H"})
+def test_the_efficiency_class_of_the_rating_scheme_is_drawn(renderer: Renderer) -> None:
+    prepared = prepare(VALID)
+    assert prepared.rating is not None
+    html = renderer.html(prepared, number="UEC-TEST-R", issued_at=prepared.submission.created_at,
+                         auditor=AUDITOR, lang="en", findings_sha256="0" * 64)
+    assert f"bar-{prepared.rating.grade} chosen" in html
+    assert html.count(" chosen\" style=") == 1
+    assert "provisional scheme, not an official label" in html
+    training = prepare(ROOT / "fixtures" / "valid" / "training-multinode-h100.json")
+    assert training.rating is None
+    html = renderer.html(training, number="UEC-TEST-T", issued_at=training.submission.created_at,
+                         auditor=AUDITOR, lang="en", findings_sha256="0" * 64)
+    assert " chosen\" style=" not in html
 
 
 def test_schema_invalid_and_unreadable_submissions_are_refused(tmp_path: Path) -> None:
