@@ -56,8 +56,11 @@ def print_text(verdicts: list[Verdict], console: Console) -> None:
         print_extras(v, console)
         if v.findings:
             table = Table(show_edge=False, pad_edge=False, box=None, padding=(0, 2, 0, 2))
-            for col in ("severity", "rule", "where", "finding"):
-                table.add_column(col, overflow="fold")
+            # Ids and pointers are copied from here into searches and editors: never break them mid-word.
+            table.add_column("severity", no_wrap=True)
+            table.add_column("rule", no_wrap=True)
+            table.add_column("where", overflow="fold")
+            table.add_column("finding", ratio=1)
             for f in v.findings:
                 table.add_row(f"[{_SEVERITY_STYLE[f.severity]}]{f.severity.value}[/]", escape(f.rule_id),
                               escape(f.pointer or "/"), escape(f.message))
@@ -132,7 +135,9 @@ def validate(paths: tuple[Path, ...], profile: str | None, fmt: str, summaries: 
     if fmt == "json":
         click.echo(json.dumps({"files": results}, indent=2, ensure_ascii=False))
     else:
-        print_text(verdicts, Console(highlight=False, soft_wrap=False))
+        # Piped output (CI logs, files) gets a wide page instead of rich's 80-column default.
+        width = None if sys.stdout.isatty() else 160
+        print_text(verdicts, Console(highlight=False, soft_wrap=False, width=width))
     sys.exit(exit_code_for(verdicts))
 
 

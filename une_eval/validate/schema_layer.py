@@ -44,7 +44,8 @@ def _message(error: jsonschema.ValidationError) -> str:
     if kw == "format":
         return f"{_short(inst)} is not a valid {val}"
     if kw == "pattern":
-        return f"{_short(inst)} does not have the required form"
+        shown = f" (pattern {val})" if len(str(val)) <= 40 else ""
+        return f"{_short(inst)} does not have the required form{shown}"
     if kw in ("minLength", "maxLength"):
         return f"text must be {'at least' if kw == 'minLength' else 'at most'} {val} characters long"
     if kw in ("minItems", "maxItems"):

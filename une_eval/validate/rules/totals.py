@@ -13,8 +13,13 @@ _COMPONENT_OF_KEY = {"gpu_j": "gpu", "cpu_j": "cpu", "dram_j": "dram", "system_j
 
 
 def fmt(value: float) -> str:
-    """A number for a message: 4 significant figures, no exponent for ordinary magnitudes."""
-    return f"{value:.4g}" if abs(value) < 1e7 else f"{value:.4e}"
+    """A number for a message: 4 significant figures, whole numbers with separators, no exponent in between."""
+    magnitude = abs(value)
+    if magnitude == 0 or 1e-3 <= magnitude < 1e4:
+        return f"{value:.4g}"
+    if 1e4 <= magnitude < 1e12:
+        return f"{value:,.0f}"
+    return f"{value:.4e}"
 
 
 @rule("totals.run-components")
