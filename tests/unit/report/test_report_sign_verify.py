@@ -9,6 +9,7 @@ from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
 
+from une_eval.report.issue import issue_certificate
 from une_eval.report.keys import init_dev_pki, issue_tsa
 from une_eval.report.render import Renderer
 from une_eval.report.sign import auditor_of, sign_pdf
@@ -167,3 +168,15 @@ def test_timestamped_signature_is_pades_b_t(
     assert report.timestamped
     assert "timestamp" in [c.name for c in report.checks]
     assert "Signature is Valid." in poppler.sig(signed)
+
+
+def test_a_report_whose_findings_come_from_the_traces_still_verifies(pki: Any, renderer: Renderer) -> None:
+    # The traces stay beside the submission, not inside the PDF: verify cannot recompute evidence.*
+    # findings, takes them as recorded, and still recomputes everything else.
+    source = ROOT / "fixtures" / "evidence" / "h200" / "averaged-power.json"
+    issued = issue_certificate(source, renderer=renderer, signer=pki.signer, lang="en", number="UEC-TEST-EV")
+    assert not issued.conformant
+    report = verify_bytes(issued.pdf, pki.roots)
+    assert report.ok, _failed(report)
+    detail = next(c.detail for c in report.checks if c.name == "re-validation")
+    assert "trace finding(s) as recorded" in detail
