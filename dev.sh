@@ -31,8 +31,14 @@ setup_venv() {
   if [ ! -x "$VENV/bin/python" ]; then
     "$PY" -m venv "$VENV"
   fi
-  "$VENV/bin/python" -m pip install -q --upgrade pip
-  "$VENV/bin/python" -m pip install -q -e ".[dev]"
+  # pip's own chatter goes to a log; it is shown only when the install fails.
+  local log="$VENV/pip-install.log"
+  if ! { "$VENV/bin/python" -m pip install -q --upgrade pip && "$VENV/bin/python" -m pip install -q -e ".[dev]"; } \
+      >"$log" 2>&1; then
+    cat "$log" >&2
+    echo "dev.sh: installing the Python packages failed (log above, also in $log)" >&2
+    exit 1
+  fi
 }
 
 setup() { setup_system; setup_venv; }
@@ -47,7 +53,7 @@ demo() {
   "$ue" measure --phase inference --unit query --work-units 1000 --runs 5 --idle-s 60 --seed 1 \
     --declarations fixtures/traces/h200-declarations.json \
     --replay fixtures/traces/h200-trace.csv fixtures/traces/h200-probe.json fixtures/traces/h200-host.json \
-    --quiet -o "$out/measurement"
+    -o "$out/measurement"
   echo "== 2. validate: the measured submission, with its energy recomputed from the raw traces =="
   "$ue" validate "$out/measurement/submission.json"
   echo "== 3. certify: development keys, then a signed PDF/A-3 certificate =="
