@@ -6,12 +6,14 @@ nothing here formats markup. Traces follow docs/traces.md (``time_unix_ns``, ``p
 
 from __future__ import annotations
 
-import csv
 import math
 from dataclasses import dataclass
-from pathlib import Path
+from typing import Any
 
-MAX_TRACE_BYTES = 256 * 1024 * 1024
+import numpy.typing as npt
+
+from une_eval.validate.evidence import sample_times
+
 MAX_POINTS = 400
 COLOURS = ("#1f4e79", "#c55a11", "#548235", "#7030a0", "#bf9000", "#2e75b6", "#843c0c", "#3b3838")
 
@@ -67,28 +69,16 @@ def _downsample(times: list[float], watts: list[float], limit: int) -> tuple[lis
     return out_t, out_w
 
 
-def read_power_trace(path: Path, *, max_points: int = MAX_POINTS) -> PowerSeries | None:
-    """Read the instant-power series of a CSV trace, or None when it has no usable power column."""
-    if path.stat().st_size > MAX_TRACE_BYTES:
+def power_series(columns: dict[str, npt.NDArray[Any]], *, max_points: int = MAX_POINTS) -> PowerSeries | None:
+    """The instant-power series of a parsed trace (see ``parse_trace``), or None when it has none."""
+    if "power_instant_mw" not in columns:
         return None
-    times: list[float] = []
-    watts: list[float] = []
-    with path.open(newline="", encoding="utf-8", errors="replace") as fh:
-        reader = csv.DictReader(fh)
-        if not reader.fieldnames or not {"time_unix_ns", "power_instant_mw"} <= set(reader.fieldnames):
-            return None
-        for row in reader:
-            try:
-                t_ns, p_mw = int(row["time_unix_ns"]), float(row["power_instant_mw"])
-            except (TypeError, ValueError):
-                continue
-            if math.isfinite(p_mw):
-                times.append(t_ns / 1e9)
-                watts.append(p_mw / 1000.0)
-    if len(times) < 2:
+    time_ns = sample_times(columns, "power_instant_mw")
+    if time_ns.size < 2:
         return None
-    start = times[0]
-    t, w = _downsample([x - start for x in times], watts, max_points)
+    times = ((time_ns - time_ns[0]) * 1e-9).tolist()
+    watts = (columns["power_instant_mw"] * 1e-3).tolist()
+    t, w = _downsample(times, watts, max_points)
     return PowerSeries(tuple(t), tuple(w))
 
 

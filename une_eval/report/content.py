@@ -21,9 +21,10 @@ from une_eval.findings import Outcome, Verdict
 from une_eval.loading import MAX_FILE_BYTES, parse_json_bytes
 from une_eval.model import Submission
 from une_eval.rating import Rating, rate
-from une_eval.report.charts import PowerSeries, read_power_trace
+from une_eval.report.charts import PowerSeries, power_series
 from une_eval.results import build_results
 from une_eval.validate import check_document
+from une_eval.validate.evidence import TraceUnusable, parse_trace, read_trace_bytes, resolve_trace_path
 
 NUMBER_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 SUBMISSION_ATTACHMENT = "submission.json"
@@ -147,28 +148,20 @@ def prepare(path: Path, *, profile: str | None = None, rating_scheme: str | None
         raise InputError(f"{path}: {exc}") from None
 
 
-def inside(base_dir: Path, relative: str) -> Path | None:
-    """``base_dir / relative`` resolved, or None when it escapes ``base_dir`` (``..``, absolute, symlink)."""
-    base = base_dir.resolve()
-    try:
-        target = (base / relative).resolve()
-    except (OSError, RuntimeError, ValueError):
-        return None
-    return target if target.is_relative_to(base) and target != base else None
-
-
 def _trace_evidence(
     rel: str, device_id: str, declared: str, fmt: str, base_dir: Path | None
 ) -> TraceEvidence:
-    target = inside(base_dir, rel) if base_dir is not None else None
-    if target is None or not target.is_file():
-        note = "outside" if base_dir is not None and target is None else "missing"
-        return TraceEvidence(rel, device_id, declared, None, note, None)
-    digest = hashlib.sha256()
-    with target.open("rb") as fh:
-        while chunk := fh.read(1 << 20):
-            digest.update(chunk)
-    actual = digest.hexdigest()
+    """Hash and chart one trace, with the validator's path rules (never outside the submission's folder)."""
+    if base_dir is None:
+        return TraceEvidence(rel, device_id, declared, None, "missing", None)
+    try:
+        data = read_trace_bytes(resolve_trace_path(base_dir, rel), rel)
+    except TraceUnusable as exc:
+        return TraceEvidence(rel, device_id, declared, None, "outside" if exc.kind == "outside" else "missing", None)
+    actual = sha256_hex(data)
     note = "match" if actual == declared.lower() else "mismatch"
-    power = read_power_trace(target) if fmt == "csv" else None
+    try:
+        power = power_series(parse_trace(data, fmt))
+    except TraceUnusable:
+        power = None
     return TraceEvidence(rel, device_id, declared, actual, note, power)

@@ -37,7 +37,15 @@ METHOD_INSTANT = "instant-power-integration"
 
 
 class TraceUnusable(Exception):
-    """A trace file that cannot be used as evidence; the message is one sentence for a finding."""
+    """A trace file that cannot be used as evidence; the message is one sentence for a finding.
+
+    ``kind`` says why in one word, for callers that word it themselves (the certificate):
+    ``outside`` (the path leaves the submission's folder), ``missing`` or ``unusable``.
+    """
+
+    def __init__(self, message: str, kind: str = "unusable") -> None:
+        super().__init__(message)
+        self.kind = kind
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,16 +97,16 @@ class Evidence:
 def resolve_trace_path(base_dir: Path, relative: str) -> Path:
     """Return the trace's real path, refused when it leaves ``base_dir`` (symlinks included)."""
     if os.path.isabs(relative) or "\x00" in relative:
-        raise TraceUnusable(f"trace path {relative!r} is not a relative path")
+        raise TraceUnusable(f"trace path {relative!r} is not a relative path", "outside")
     root = base_dir.resolve()
     try:
         real = (root / relative).resolve(strict=True)
     except (OSError, RuntimeError):
-        raise TraceUnusable(f"trace file {relative!r} does not exist beside the submission") from None
+        raise TraceUnusable(f"trace file {relative!r} does not exist beside the submission", "missing") from None
     if not real.is_relative_to(root):
-        raise TraceUnusable(f"trace path {relative!r} leads outside the submission's folder; refused")
+        raise TraceUnusable(f"trace path {relative!r} leads outside the submission's folder; refused", "outside")
     if not real.is_file():
-        raise TraceUnusable(f"trace path {relative!r} is not a regular file")
+        raise TraceUnusable(f"trace path {relative!r} is not a regular file", "missing")
     return real
 
 
