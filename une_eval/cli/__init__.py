@@ -6,6 +6,7 @@ turns :class:`une_eval.errors.UneEvalError` into one clear message and its exit 
 
 from __future__ import annotations
 
+import importlib
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -15,9 +16,21 @@ import click
 from une_eval import __version__
 from une_eval.errors import UneEvalError
 
+# The certificate commands pull in WeasyPrint and pyHanko (about 1.2 s of imports): load their module
+# only when one of them runs (or --help lists them), so validate and measure start faster.
+_LAZY_COMMANDS = {"certify": "une_eval.cli.certify", "verify": "une_eval.cli.certify", "keys": "une_eval.cli.certify"}
+
 
 class _Group(click.Group):
     """A group that reports une-eval errors as one line on stderr with the error's exit code."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *_LAZY_COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in _LAZY_COMMANDS and cmd_name not in self.commands:
+            importlib.import_module(_LAZY_COMMANDS[cmd_name]).add_commands(self)
+        return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -45,8 +58,7 @@ def _register(*modules: Callable[[click.Group], None]) -> None:
         add(main)
 
 
-from une_eval.cli import certify as _certify  # noqa: E402
 from une_eval.cli import measure as _measure  # noqa: E402
 from une_eval.cli import validate as _validate  # noqa: E402
 
-_register(_validate.add_commands, _measure.add_commands, _certify.add_commands)
+_register(_validate.add_commands, _measure.add_commands)
