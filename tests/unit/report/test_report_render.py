@@ -5,6 +5,7 @@ import hashlib
 import json
 import os
 import re
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,7 @@ from une_eval.errors import InputError, ReportError
 from une_eval.report.charts import layout_chart, nice_ticks, power_series
 from une_eval.report.content import check_number, new_certificate_number, prepare, prepare_bytes
 from une_eval.report.render import BundledOnlyFetcher, Renderer, format_number, reports_root
-from une_eval.report.sign import Auditor
+from une_eval.report.sign import SIGNATURE_BOX, Auditor
 from une_eval.validate.evidence import parse_trace
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -211,3 +212,22 @@ def test_unknown_language_is_refused(renderer: Renderer) -> None:
         renderer.html(prepared, number="N", issued_at=prepared.submission.created_at, auditor=AUDITOR,
                       lang="fr",
                       findings_sha256="0" * 64)
+
+
+@pytest.mark.parametrize("name", ["llm-inference-h100", "training-multinode-h100"])
+def test_page_one_leaves_the_signature_box_free(renderer: Renderer, name: str, tmp_path: Path) -> None:
+    # The visible signature is stamped at fixed coordinates on page 1: no page content may lie under it.
+    prepared = prepare(ROOT / "fixtures" / "valid" / f"{name}.json")
+    cert = renderer.render(prepared, number="UEC-TEST-BOX", auditor=AUDITOR, lang="es")
+    pdf = tmp_path / "c.pdf"
+    pdf.write_bytes(cert.pdf)
+    html = subprocess.run(["pdftotext", "-bbox", "-f", "1", "-l", "1", str(pdf), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    page_h = float(re.search(r'<page width="[\d.]+" height="([\d.]+)"', html).group(1))  # type: ignore[union-attr]
+    x1, y1, x2, y2 = SIGNATURE_BOX  # PDF points, origin bottom-left
+    words = re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>',
+                       html)
+    assert words
+    under = [w[4] for w in words
+             if float(w[0]) < x2 and float(w[2]) > x1 and page_h - float(w[3]) < y2 and page_h - float(w[1]) > y1]
+    assert under == []
