@@ -107,3 +107,28 @@ def test_live_display_shows_phase_run_and_power() -> None:
     assert "run-1" in text
     assert "2/5" in text
     assert "687.0" in text
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (lambda d: d.clear(), "missing required property 'submitter'"),
+        (lambda d: d.__setitem__("system", "x"), "/system: expected an object"),
+        (lambda d: d["system"]["site"].pop("pue"), "/system/site: missing required property 'pue'"),
+        (lambda d: d["system"]["site"]["pue"].__setitem__("value", "1.2"), "/system/site/pue/value"),
+    ],
+)
+def test_a_malformed_declarations_file_is_refused_before_measuring(tmp_path: Path, change: Any,
+                                                                   expected: str) -> None:
+    declarations = json.loads((FIX / "h200-declarations.json").read_text())
+    change(declarations)
+    path = tmp_path / "declarations.json"
+    path.write_text(json.dumps(declarations))
+    out = tmp_path / "out"
+    args = ["measure", "--phase", "inference", "--unit", "query", "--work-units", "1000", "--runs", "3",
+            "--idle-s", "30", "--seed", "1", "--declarations", str(path), *REPLAY, "-o", str(out)]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2
+    assert isinstance(result.exception, SystemExit)
+    assert expected in result.output
+    assert not (out / "traces").exists() or not any((out / "traces").iterdir())

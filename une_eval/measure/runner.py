@@ -21,7 +21,7 @@ from une_eval.errors import ProtocolError
 from une_eval.measure.protocol import Progress, Protocol, ProtocolConfig, ProtocolRecord
 from une_eval.measure.sampler import Sampler
 from une_eval.measure.sensors import Clock, DeviceInfo, EnergySensor
-from une_eval.measure.submission import Setup, build_submission
+from une_eval.measure.submission import Setup, build_submission, check_declarations
 from une_eval.measure.traces import TraceWriter, columns_for
 from une_eval.measure.workload import Workload
 
@@ -107,6 +107,7 @@ class Outputs:
 
     def __init__(self, out_dir: Path, setup: Setup, declared: dict[str, Any], clock: Clock,
                  policy: Policy) -> None:
+        check_declarations(declared)
         (out_dir / "traces").mkdir(parents=True, exist_ok=True)
         (out_dir / "work").mkdir(exist_ok=True)
         self.out_dir, self._setup, self._declared, self._clock = out_dir, setup, declared, clock

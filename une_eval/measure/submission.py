@@ -14,10 +14,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from une_eval.errors import InputError
+from une_eval.findings import pointer
 from une_eval.measure.inventory import NodeInventory
 from une_eval.measure.protocol import ProtocolRecord, Window
 from une_eval.measure.sensors import DeviceInfo, Unavailable
 from une_eval.results import build_results
+from une_eval.spec import submission_validator
+from une_eval.validate.schema_layer import describe_error
 
 _COMPONENT_KEY = {"gpu": "gpu_j", "cpu": "cpu_j", "dram": "dram_j"}
 _DECLARED_KEYS = ("submitter", "attestation", "system", "workload")
@@ -148,6 +152,34 @@ def _measurement(setup: Setup, record: ProtocolRecord, traces: list[dict[str, An
     if not record.complete:
         m["incomplete_reason"] = (record.incomplete_reason or "the measurement did not finish")[:500]
     return m
+
+
+def declarations_schema() -> dict[str, Any]:
+    """The part of the submission schema a declarations file must meet (the runner fills the rest)."""
+    schema: Any = submission_validator().schema
+    props = schema["properties"]
+    system = props["system"]["properties"]
+    software = {**system["software"], "required": [r for r in system["software"]["required"] if r != "os"]}
+    return {
+        "type": "object",
+        "required": list(_DECLARED_KEYS),
+        "properties": {
+            "submitter": props["submitter"], "attestation": props["attestation"], "workload": props["workload"],
+            "system": {"type": "object", "required": ["model", "software", "site"], "additionalProperties": False,
+                       "properties": {"model": system["model"], "software": software, "site": system["site"]}},
+        },
+    }
+
+
+def check_declarations(declared: dict[str, Any]) -> None:
+    """Refuse a declarations file the submission could not be built from, before anything is measured."""
+    validator = type(submission_validator())(declarations_schema(),
+                                             format_checker=submission_validator().format_checker)
+    errors = sorted(validator.iter_errors(declared), key=lambda e: [str(p) for p in e.absolute_path])
+    if errors:
+        shown = "; ".join(f"{pointer(*e.absolute_path) or '/'}: {describe_error(e)}" for e in errors[:5])
+        more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
+        raise InputError(f"the declarations file does not fit the submission schema: {shown}{more}")
 
 
 def build_submission(setup: Setup, declared: dict[str, Any], record: ProtocolRecord,

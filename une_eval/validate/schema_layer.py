@@ -20,19 +20,22 @@ def _short(value: Any) -> str:
     return text if len(text) <= _MAX_SHOWN else text[: _MAX_SHOWN - 3] + "..."
 
 
-def _message(error: jsonschema.ValidationError) -> str:
+def describe_error(error: jsonschema.ValidationError) -> str:
     """One plain sentence per keyword; vendor values are shortened, never echoed whole."""
     kw, inst = error.validator, error.instance
     val: Any = error.validator_value
     schema: Any = error.schema
     if kw == "required":
-        missing = [p for p in val if isinstance(inst, dict) and p not in inst]
+        # jsonschema raises one error per missing property, naming it in its message.
+        missing = [p for p in val if isinstance(inst, dict) and p not in inst and repr(p) in error.message]
         return f"missing required property {', '.join(repr(m) for m in missing)}"
     if kw == "additionalProperties":
         extra = sorted(k for k in inst if k not in schema.get("properties", {})) if isinstance(inst, dict) else []
         return f"unknown property {', '.join(_short(k) for k in extra[:5])} (not in the schema)"
     if kw == "type":
-        return f"expected a {val}, found a JSON {json_type_name(inst)}"
+        wanted = " or ".join(val) if isinstance(val, list) else str(val)
+        article = "an" if wanted[:1] in "aeiou" else "a"
+        return f"expected {article} {wanted}, found a JSON {json_type_name(inst)}"
     if kw == "enum":
         return f"{_short(inst)} is not one of {', '.join(map(repr, val))}"
     if kw == "const":
@@ -64,7 +67,7 @@ def schema_findings(doc: dict[str, Any]) -> Iterator[Finding]:
             rule_id=f"schema.{error.validator}",
             severity=Severity.ERROR,
             pointer=pointer(*error.absolute_path),
-            message=_message(error),
+            message=describe_error(error),
         )
     if len(errors) > MAX_SCHEMA_FINDINGS:
         yield Finding("schema.too-many", Severity.ERROR, "",
