@@ -7,6 +7,8 @@ Vendor files are hostile input. Everything that makes a file impossible to check
 from __future__ import annotations
 
 import json
+import os
+import stat
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -117,22 +119,37 @@ def json_type_name(value: Any) -> str:
     return "object"
 
 
-def load_json_document(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> dict[str, Any]:
-    """Read a submission file: a JSON object, at most ``max_bytes`` long."""
+def read_bounded(path: Path, max_bytes: int) -> bytes:
+    """Read a regular file of at most ``max_bytes``; anything else is an :class:`InputError`.
+
+    The file is opened without blocking and checked with ``fstat`` before it is read, so a FIFO, a
+    device (``/dev/zero``) or a folder given where a file belongs fails at once instead of hanging or
+    filling memory.
+    """
     try:
-        size = path.stat().st_size
-        if not path.is_file():
-            raise InputError(f"{path} is not a regular file")
-        if size > max_bytes:
-            raise InputError(f"the file is {size} bytes, over the limit of {max_bytes} bytes")
-        with path.open("rb") as fh:
-            data = fh.read(max_bytes + 1)
-    except InputError:
-        raise
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except OSError as exc:
         raise InputError(f"cannot read the file: {exc.strerror or exc}") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise InputError("not a regular file (a folder, FIFO or device)")
+        if info.st_size > max_bytes:
+            raise InputError(f"the file is {info.st_size} bytes, over the limit of {max_bytes} bytes")
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            data = fh.read(max_bytes + 1)
+    except OSError as exc:
+        raise InputError(f"cannot read the file: {exc.strerror or exc}") from None
+    finally:
+        os.close(fd)
     if len(data) > max_bytes:
         raise InputError(f"the file is over the limit of {max_bytes} bytes")
+    return data
+
+
+def load_json_document(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> dict[str, Any]:
+    """Read a submission file: a JSON object, at most ``max_bytes`` long."""
+    data = read_bounded(path, max_bytes)
     doc = parse_json_bytes(data)
     if not isinstance(doc, dict):
         raise InputError(f"the top level is a JSON {json_type_name(doc)}, not an object")

@@ -136,11 +136,15 @@ def rate(submission: Submission, scheme_name: str | None = None) -> Rating | Non
     if submission.phase != scheme["phase"]:
         return None
     group = _group_for(scheme, submission)
-    value = METRICS[scheme["metric"]](submission)
-    if group is None or value is None:
+    try:
+        value = METRICS[scheme["metric"]](submission)
+        if group is None or value is None or not math.isfinite(value):
+            return None
+        grade = grade_for(scheme, group, value)
+    except (ArithmeticError, ValueError):  # absurd magnitudes: not rateable (the rules flag them)
         return None
     return Rating(
-        grade=grade_for(scheme, group, value),
+        grade=grade,
         scheme=scheme["name"],
         scheme_title=scheme["title"],
         provisional=bool(scheme["provisional"]),

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 from une_eval.errors import InputError
-from une_eval.loading import JsonNumber, load_json_document, parse_json_bytes
+from une_eval.loading import JsonNumber, load_json_document, parse_json_bytes, read_bounded
 
 
 @pytest.mark.parametrize(
@@ -63,3 +64,12 @@ def test_missing_file_and_folder_are_input_errors(tmp_path: Path) -> None:
         load_json_document(tmp_path / "absent.json")
     with pytest.raises(InputError, match="not a regular file"):
         load_json_document(tmp_path)
+
+
+def test_fifos_and_devices_are_refused_without_blocking(tmp_path: Path) -> None:
+    fifo = tmp_path / "vendor.json"
+    os.mkfifo(fifo)  # opening a FIFO for reading would block until a writer comes: it must not be opened so
+    with pytest.raises(InputError, match="not a regular file"):
+        load_json_document(fifo)
+    with pytest.raises(InputError, match="not a regular file"):
+        read_bounded(Path("/dev/zero"), 1024)

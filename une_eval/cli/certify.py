@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from une_eval.errors import InputError, SigningError
+from une_eval.loading import read_bounded
 from une_eval.report.issue import issue_certificate
 from une_eval.report.keys import KEY_TYPES, init_dev_pki
 from une_eval.report.render import LANGUAGES, Renderer
@@ -29,6 +30,7 @@ from une_eval.report.verify import Verification, load_trust_roots, verify_file
 for _name in ("pyhanko", "pyhanko_certvalidator", "weasyprint", "fontTools"):
     logging.getLogger(_name).addHandler(logging.NullHandler())
 
+MAX_KEY_BYTES = 1024 * 1024
 PASSPHRASE_ENV = "UNE_EVAL_KEY_PASSPHRASE"  # noqa: S105 (the variable's name, not a secret)
 
 
@@ -66,9 +68,9 @@ def write_atomically(path: Path, data: bytes) -> None:
 
 def _key_is_encrypted(key: Path) -> bool:
     try:
-        head = key.read_bytes()[:4096]
-    except OSError as exc:
-        raise SigningError(f"{key}: cannot read: {exc.strerror or exc}") from None
+        head = read_bounded(key, MAX_KEY_BYTES)[:4096]
+    except InputError as exc:
+        raise SigningError(f"{key}: {exc}") from None
     return key.suffix.lower() in (".p12", ".pfx") or b"ENCRYPTED" in head
 
 

@@ -84,9 +84,9 @@ def power_series(columns: dict[str, npt.NDArray[Any]], *, max_points: int = MAX_
 
 def nice_ticks(high: float, count: int = 5) -> list[float]:
     """Round tick values from 0 to at least ``high`` (steps of 1, 2 or 5 times a power of ten)."""
-    if high <= 0:
-        return [0.0, 1.0]
     raw = high / count
+    if not 1e-9 <= raw <= 1e15:  # nothing sensible to scale: zero, denormal or absurd values (NaN too)
+        return [0.0, 1.0]
     magnitude = 10 ** math.floor(math.log10(raw))
     step = next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw)
     return [i * step for i in range(math.ceil(high / step) + 1)]

@@ -18,7 +18,7 @@ from typing import Any
 
 from une_eval.errors import InputError
 from une_eval.findings import Outcome, Verdict
-from une_eval.loading import MAX_FILE_BYTES, parse_json_bytes
+from une_eval.loading import MAX_FILE_BYTES, parse_json_bytes, read_bounded
 from une_eval.model import Submission
 from une_eval.rating import Rating, rate
 from une_eval.report.charts import PowerSeries, power_series
@@ -84,14 +84,7 @@ def check_number(number: str) -> str:
 
 def read_submission(path: Path) -> bytes:
     """Read the submission file's bytes, within the loader's size limit."""
-    try:
-        with path.open("rb") as fh:
-            data = fh.read(MAX_FILE_BYTES + 1)
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read the file: {exc.strerror or exc}") from None
-    if len(data) > MAX_FILE_BYTES:
-        raise InputError(f"{path}: the file is over the limit of {MAX_FILE_BYTES} bytes")
-    return data
+    return read_bounded(path, MAX_FILE_BYTES)
 
 
 def findings_document(verdict: Verdict, number: str, submission_sha256: str) -> bytes:

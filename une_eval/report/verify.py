@@ -23,12 +23,13 @@ from pyhanko_certvalidator import ValidationContext
 
 from une_eval.errors import InputError
 from une_eval.findings import Outcome
-from une_eval.loading import parse_json_bytes
+from une_eval.loading import parse_json_bytes, read_bounded
 from une_eval.report.content import FINDINGS_ATTACHMENT, SUBMISSION_ATTACHMENT, sha256_hex
 from une_eval.validate import check_document
 
 MAX_PDF_BYTES = 64 * 1024 * 1024
 TRACE_RULE_PREFIX = "evidence."
+MAX_TRUST_BYTES = 4 * 1024 * 1024
 REQUIRED_KEY_USAGE = {"digital_signature", "non_repudiation"}
 # The template's <meta name="une-eval-..."> tags: WeasyPrint lower-cases them, keeps letters and digits.
 _INFO_KEYS = {"number": "/uneevalcertificatenumber", "verdict": "/uneevalverdict",
@@ -78,9 +79,9 @@ def load_trust_roots(paths: list[Path]) -> list[asn1_x509.Certificate]:
     roots: list[asn1_x509.Certificate] = []
     for path in paths:
         try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise InputError(f"{path}: cannot read the trust anchor: {exc.strerror or exc}") from None
+            data = read_bounded(path, MAX_TRUST_BYTES)
+        except InputError as exc:
+            raise InputError(f"{path}: cannot read the trust anchor: {exc}") from None
         try:
             if pem.detect(data):
                 roots += [asn1_x509.Certificate.load(der) for _, _, der in pem.unarmor(data, multiple=True)]
@@ -222,12 +223,9 @@ def verify_bytes(data: bytes, roots: list[asn1_x509.Certificate], *, path: str =
 def verify_file(path: Path, roots: list[asn1_x509.Certificate]) -> Verification:
     """Read ``path`` (size-limited) and verify it."""
     try:
-        with path.open("rb") as fh:
-            data = fh.read(MAX_PDF_BYTES + 1)
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read the file: {exc.strerror or exc}") from None
-    if len(data) > MAX_PDF_BYTES:
-        raise InputError(f"{path}: over the limit of {MAX_PDF_BYTES} bytes")
+        data = read_bounded(path, MAX_PDF_BYTES)
+    except InputError as exc:
+        raise InputError(f"{path}: {exc}") from None
     return verify_bytes(data, roots, path=str(path))
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import math
 import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -88,10 +89,10 @@ class Evidence:
 
     def to_json(self) -> dict[str, Any]:
         """Plain JSON-ready dict (goes into the verdict's output)."""
-        return {
-            "traces_with_issues": len({i.trace_index for i in self.issues}),
-            "windows": [asdict(w) for w in self.windows],
-        }
+        # JSON has no Infinity (a window with no sample inside has an infinite largest gap): null instead.
+        windows = [{k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in asdict(w).items()}
+                   for w in self.windows]
+        return {"traces_with_issues": len({i.trace_index for i in self.issues}), "windows": windows}
 
 
 def resolve_trace_path(base_dir: Path, relative: str) -> Path:
@@ -155,7 +156,10 @@ def parse_trace(data: bytes, fmt: str) -> dict[str, npt.NDArray[Any]]:
     time_values = numeric[TIME_COLUMN].to_numpy(dtype=np.float64)
     if not np.isfinite(time_values).all():
         raise TraceUnusable(f"column {TIME_COLUMN} holds values that are not finite numbers")
-    time_ns = frame[TIME_COLUMN].to_numpy(dtype=np.int64)
+    try:
+        time_ns = frame[TIME_COLUMN].to_numpy(dtype=np.int64)
+    except (OverflowError, ValueError, TypeError):
+        raise TraceUnusable(f"{TIME_COLUMN} holds values that are not whole nanoseconds within int64") from None
     if np.any(np.diff(time_ns) < 0):
         raise TraceUnusable(f"{TIME_COLUMN} goes backwards")
     columns: dict[str, npt.NDArray[Any]] = {TIME_COLUMN: time_ns}

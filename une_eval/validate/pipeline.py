@@ -20,7 +20,7 @@ from une_eval.model import Submission
 from une_eval.rating import rate
 from une_eval.spec import DEFAULT_PROFILE, Profile, load_profile, profile_names
 from une_eval.validate.evidence import Evidence, load_evidence
-from une_eval.validate.rules import RuleContext, registered_rules
+from une_eval.validate.rules import Problem, RuleContext, registered_rules
 from une_eval.validate.schema_layer import schema_findings
 
 
@@ -79,6 +79,11 @@ def run_rules(sub: Submission, doc: dict[str, Any], profile: Profile, base_dir: 
             problems = list(fn(ctx))
         except KeyError as exc:
             raise SpecError(f"rule {rule_id!r} in profile {profile.name!r}: {exc.args[0]}") from None
+        except (ArithmeticError, ValueError) as exc:
+            # Schema-valid but absurd magnitudes (1e308 J, 1e-300 work units) overflow the arithmetic: the
+            # rule cannot vouch for the file, so it fails instead of passing or crashing.
+            problems = [Problem("", f"the figures this rule checks are out of computable range "
+                                    f"({type(exc).__name__}); check their magnitudes and units")]
         severity = profile.severity_of(rule_id)
         findings += [Finding(rule_id, severity, p.pointer, p.message) for p in problems]
     return findings
