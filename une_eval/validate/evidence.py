@@ -314,7 +314,13 @@ def load_evidence(sub: Submission, base_dir: Path) -> Evidence:
     """Load every trace the submission lists and recompute each run window of its device."""
     issues: list[TraceIssue] = []
     windows: list[WindowEvidence] = []
+    seen: set[tuple[str, str | None]] = set()
     for k, trace in enumerate(sub.measurement.traces):
+        if (trace.path, trace.device_id) in seen:  # listed twice: read once, and say so
+            issues.append(TraceIssue(k, "file", f"trace {trace.path!r} is listed more than once for the same "
+                                                "device; only its first entry is used"))
+            continue
+        seen.add((trace.path, trace.device_id))
         loaded = _load_one(base_dir, trace)
         if isinstance(loaded, TraceIssue):
             issues.append(TraceIssue(k, loaded.kind, loaded.message))

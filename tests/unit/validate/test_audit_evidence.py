@@ -156,3 +156,11 @@ def test_a_present_but_garbled_cell_is_not_an_empty_one() -> None:
         parse_trace(data, "csv")
     with pytest.raises(TraceUnusable, match="goes backwards"):
         parse_trace(b"time_unix_ns,energy_mj\n2,5000\n1,5010\n", "csv")
+
+
+def test_a_trace_listed_twice_is_read_once_and_reported() -> None:
+    doc = json.loads((H200 / "steady.json").read_text())
+    doc["measurement"]["traces"] = doc["measurement"]["traces"] * 3
+    verdict = check_document(doc, base_dir=H200)
+    dupes = [f for f in verdict.findings if "listed more than once" in f.message]
+    assert [f.pointer for f in dupes] == ["/measurement/traces/1/path", "/measurement/traces/2/path"]
