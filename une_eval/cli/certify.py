@@ -10,7 +10,6 @@ import json
 import logging
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 import click
@@ -19,6 +18,7 @@ from rich.markup import escape
 
 from une_eval.errors import InputError, SigningError
 from une_eval.loading import read_bounded
+from une_eval.output import write_atomic
 from une_eval.report.issue import issue_certificate
 from une_eval.report.keys import KEY_TYPES, init_dev_pki
 from une_eval.report.render import LANGUAGES, Renderer
@@ -51,19 +51,6 @@ def read_passphrase(*, confirm: bool = False, needed: bool = True) -> bytes | No
     if not sys.stdin.isatty():
         raise SigningError(f"set {PASSPHRASE_ENV} (no terminal to prompt for the key passphrase)")
     return str(click.prompt("Key passphrase", hide_input=True, confirmation_prompt=confirm)).encode("utf-8")
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder, then rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".une-eval-", suffix=".pdf")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _key_is_encrypted(key: Path) -> bool:
@@ -117,7 +104,7 @@ def certify(submissions: tuple[Path, ...], key: Path, cert: Path | None, chain: 
         to_folder = output is not None and (len(submissions) > 1 or output.is_dir()
                                             or output.suffix != ".pdf")
         target = output / name if output is not None and to_folder else output or Path(name)
-        write_atomically(target, issued.pdf)
+        write_atomic(target, issued.pdf)
         kind = "certificate of conformity" if issued.conformant else "NON-CONFORMITY REPORT"
         click.echo(f"{sub}: {kind} {issued.number} ({issued.verdict}) -> {target}")
         worst = max(worst, 0 if issued.conformant else 1)

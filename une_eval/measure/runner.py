@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -24,6 +22,7 @@ from une_eval.measure.sensors import Clock, DeviceInfo, EnergySensor
 from une_eval.measure.submission import Setup, build_submission, check_declarations
 from une_eval.measure.traces import TraceWriter, columns_for
 from une_eval.measure.workload import Workload
+from une_eval.output import write_atomic
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,21 +41,6 @@ class Result:
     document: dict[str, Any]
     complete: bool
     reason: str | None
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write via a temporary file in the same folder and rename, so readers never see half a file."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        os.fchmod(fd, 0o644)  # mkstemp makes 0600; outputs are meant to be shared with the vendor
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def preflight(devices: Sequence[DeviceInfo], policy: Policy) -> list[str]:

@@ -12,8 +12,6 @@ import csv
 import datetime as dt
 import io
 import json
-import os
-import tempfile
 from collections import Counter
 from collections.abc import Sequence
 from importlib import resources
@@ -25,6 +23,7 @@ import pandas as pd
 
 from une_eval import __version__
 from une_eval.errors import InputError
+from une_eval.output import write_atomic
 
 FORMATS = {".html": "html", ".htm": "html", ".csv": "csv", ".parquet": "parquet", ".json": "json"}
 COLUMNS = ("source", "submission_id", "organisation", "model", "phase", "profile", "verdict", "errors",
@@ -65,18 +64,6 @@ def neutralise_cell(value: Any) -> Any:
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         return "'" + value
     return value
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    """Write via a temporary file and rename, so a crash never leaves half a summary."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def render_csv(rows: Sequence[dict[str, Any]]) -> bytes:
@@ -136,6 +123,6 @@ def write_summary(path: Path, verdicts: Sequence[dict[str, Any]]) -> None:
     data = {"html": lambda: render_html(verdicts), "csv": lambda: render_csv(rows),
             "parquet": lambda: render_parquet(rows), "json": lambda: render_json(verdicts)}[fmt]()
     try:
-        _write_atomic(path, data)
+        write_atomic(path, data)
     except OSError as exc:
         raise InputError(f"cannot write the summary {path}: {exc.strerror}") from None
