@@ -30,24 +30,24 @@ def _off_by(declared_j: float, recomputed_j: float) -> str:
     return f"off by {fmt(100 * (declared_j / recomputed_j - 1))}%"
 
 
+def _trace_issues(ctx: RuleContext, kind: str, field: str) -> Iterator[Problem]:
+    """The evidence step's whole-file issues of one kind, each pointing at the trace entry's ``field``."""
+    issues = ctx.evidence.issues if ctx.evidence is not None else ()
+    for issue in issues:
+        if issue.kind == kind:
+            yield Problem(pointer("measurement", "traces", issue.trace_index, field), issue.message)
+
+
 @rule("evidence.trace-file")
 def trace_file(ctx: RuleContext) -> Iterator[Problem]:
     """Every listed trace exists beside the submission, inside its folder, and is a readable trace."""
-    if ctx.evidence is None:
-        return
-    for issue in ctx.evidence.issues:
-        if issue.kind == "file":
-            yield Problem(pointer("measurement", "traces", issue.trace_index, "path"), issue.message)
+    return _trace_issues(ctx, "file", "path")
 
 
 @rule("evidence.trace-hash")
 def trace_hash(ctx: RuleContext) -> Iterator[Problem]:
     """Every trace's SHA-256 matches the digest the submission declares."""
-    if ctx.evidence is None:
-        return
-    for issue in ctx.evidence.issues:
-        if issue.kind == "hash":
-            yield Problem(pointer("measurement", "traces", issue.trace_index, "sha256"), issue.message)
+    return _trace_issues(ctx, "hash", "sha256")
 
 
 @rule("evidence.coverage")
