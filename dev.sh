@@ -2,7 +2,7 @@
 # One entry point for a fresh Debian/Ubuntu machine with Python 3.11+:
 #   ./dev.sh demo    set up, then run the main job on the bundled demo data
 #   ./dev.sh test    set up, then run the test suite
-#   ./dev.sh lint    ruff and mypy --strict
+#   ./dev.sh lint    ruff (check and format --check) and mypy --strict
 #   ./dev.sh setup   system packages (apt-get) and a virtual environment in .venv
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -73,6 +73,7 @@ test_() {
 
 lint() {
   "$VENV/bin/ruff" check une_eval tests bench fixtures
+  "$VENV/bin/ruff" format --check une_eval tests bench fixtures
   "$VENV/bin/mypy"
 }
 

@@ -20,8 +20,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SUBMISSIONS = [*sorted((ROOT / "fixtures" / "valid").glob("*.json")),
-               ROOT / "fixtures" / "invalid" / "runs.cv.json"]
+SUBMISSIONS = [*sorted((ROOT / "fixtures" / "valid").glob("*.json")), ROOT / "fixtures" / "invalid" / "runs.cv.json"]
 PASSPHRASE = "bench-only-passphrase"
 
 
@@ -37,6 +36,7 @@ def main() -> None:
     from une_eval.report.render import Renderer
     from une_eval.report.sign import load_signer
     from une_eval.report.verify import load_trust_roots, verify_bytes
+
     import_s = time.perf_counter() - t0
 
     work = Path(tempfile.mkdtemp(prefix="une-eval-bench-"))
@@ -69,8 +69,17 @@ def main() -> None:
     t0 = time.perf_counter()
     for i in range(args.processes):
         sub = SUBMISSIONS[i % len(SUBMISSIONS)]
-        cmd = [sys.executable, "-m", "une_eval", "certify", str(sub), "--key", str(keys.auditor_p12),
-               "-o", str(work / f"p{i}.pdf")]
+        cmd = [
+            sys.executable,
+            "-m",
+            "une_eval",
+            "certify",
+            str(sub),
+            "--key",
+            str(keys.auditor_p12),
+            "-o",
+            str(work / f"p{i}.pdf"),
+        ]
         done = subprocess.run(cmd, env=env, capture_output=True, check=False)
         assert done.returncode in (0, 1), done.stderr.decode()
     proc_s = time.perf_counter() - t0
@@ -84,10 +93,11 @@ def main() -> None:
         ("  of which issue (render + sign) / verify", f"{cold_issue:.2f} s / {cold_verify:.3f} s"),
         ("warm certificate, median of 10 (render + sign + verify)", f"{statistics.median(warm_total):.3f} s"),
         ("  of which verify, median", f"{statistics.median(b for _, b in warm):.3f} s"),
-        (f"batch of {args.batch}, one Renderer (issue + verify each)",
-         f"{batch_s:.1f} s = {batch_per:.3f} s/cert"),
-        (f"process per certificate ({args.processes} runs of `une-eval certify`)",
-         f"{proc_s:.1f} s = {proc_per:.2f} s/cert"),
+        (f"batch of {args.batch}, one Renderer (issue + verify each)", f"{batch_s:.1f} s = {batch_per:.3f} s/cert"),
+        (
+            f"process per certificate ({args.processes} runs of `une-eval certify`)",
+            f"{proc_s:.1f} s = {proc_per:.2f} s/cert",
+        ),
         ("batch throughput / process-per-cert throughput", f"{proc_per / batch_per:.1f}x"),
     ]
     width = max(len(k) for k, _ in rows)

@@ -11,8 +11,10 @@ def main() -> None:
     out = Path(sys.argv[1])
     doc = json.loads((out / "submission.json").read_text())
     rows = []
-    print(f"{'run':>4} {'runner J':>12} {'independent J':>14} {'diff %':>8} {'runner s':>9} "
-          f"{'workload s':>11} {'idle W':>7} {'diff net of idle %':>19}")
+    print(
+        f"{'run':>4} {'runner J':>12} {'independent J':>14} {'diff %':>8} {'runner s':>9} "
+        f"{'workload s':>11} {'idle W':>7} {'diff net of idle %':>19}"
+    )
     idle_w = sum(d["power_w"] for d in doc["measurement"]["idle_baseline"]["devices"])
     for run in doc["measurement"]["runs"]:
         ind = json.loads((out / f"independent-run-{run['index']}.json").read_text())
@@ -22,14 +24,22 @@ def main() -> None:
         # The runner's window also covers process start and exit, outside the workload's own reads,
         # at roughly idle power: remove that share before comparing.
         expected_j = ind_j + idle_w * max(run["duration_s"] - ind_s, 0.0)
-        row = {"run": run["index"], "runner_j": runner_j, "independent_j": ind_j,
-               "diff_pct": 100 * (runner_j - ind_j) / ind_j, "runner_s": run["duration_s"],
-               "workload_s": ind_s,
-               "idle_w": idle_w, "diff_net_pct": 100 * (runner_j - expected_j) / expected_j,
-               "tflops": ind["tflops"]}
+        row = {
+            "run": run["index"],
+            "runner_j": runner_j,
+            "independent_j": ind_j,
+            "diff_pct": 100 * (runner_j - ind_j) / ind_j,
+            "runner_s": run["duration_s"],
+            "workload_s": ind_s,
+            "idle_w": idle_w,
+            "diff_net_pct": 100 * (runner_j - expected_j) / expected_j,
+            "tflops": ind["tflops"],
+        }
         rows.append(row)
-        print(f"{row['run']:>4} {runner_j:12.1f} {ind_j:14.1f} {row['diff_pct']:8.2f} {row['runner_s']:9.2f} "
-              f"{ind_s:11.2f} {idle_w:7.1f} {row['diff_net_pct']:19.2f}")
+        print(
+            f"{row['run']:>4} {runner_j:12.1f} {ind_j:14.1f} {row['diff_pct']:8.2f} {row['runner_s']:9.2f} "
+            f"{ind_s:11.2f} {idle_w:7.1f} {row['diff_net_pct']:19.2f}"
+        )
     (out / "compare.json").write_text(json.dumps(rows, indent=1))
 
 

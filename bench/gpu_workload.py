@@ -40,9 +40,16 @@ load_s = time.monotonic() - t0
 end_mj = pynvml.nvmlDeviceGetTotalEnergyConsumption(_handle)
 end_ns = time.time_ns()
 phase = os.environ.get("UNE_EVAL_PHASE", "manual")
-record = {"phase": phase, "start_mj": start_mj, "end_mj": end_mj, "start_unix_ns": start_ns,
-          "end_unix_ns": end_ns,
-          "load_s": load_s, "matmuls": matmuls, "tflops": 2 * n**3 * matmuls / load_s / 1e12}
+record = {
+    "phase": phase,
+    "start_mj": start_mj,
+    "end_mj": end_mj,
+    "start_unix_ns": start_ns,
+    "end_unix_ns": end_ns,
+    "load_s": load_s,
+    "matmuls": matmuls,
+    "tflops": 2 * n**3 * matmuls / load_s / 1e12,
+}
 out_dir = Path(os.environ.get("GPU_CHECK_DIR", "."))
 (out_dir / f"independent-{phase}.json").write_text(json.dumps(record, indent=1))
 result_file = os.environ.get("UNE_EVAL_RESULT_FILE")

@@ -104,8 +104,14 @@ def run(gpus: int, seconds: float, *, counter_interval_s: float, field_s: float)
             writers[d.device_id] = writer
         first = next(iter(writers.values()))
         assert isinstance(first, StampedWriter)
-        sampler = Sampler([sensor], clock, writers, interval_s=0.1, counter_interval_s=counter_interval_s,
-                          on_tick=lambda phase, power: ends.append(clock.unix_ns()))
+        sampler = Sampler(
+            [sensor],
+            clock,
+            writers,
+            interval_s=0.1,
+            counter_interval_s=counter_interval_s,
+            on_tick=lambda phase, power: ends.append(clock.unix_ns()),
+        )
         cpu0, wall0 = time.process_time(), time.monotonic()
         sampler.sample_for("run-0", seconds)
         cpu_s, wall_s = time.process_time() - cpu0, time.monotonic() - wall0
@@ -134,8 +140,15 @@ def main() -> None:
         ("8 GPUs, counter every tick (10 Hz)", 8, 0.0, 1.1e-6),
         ("8 GPUs, counter 2 Hz, instant field 3 ms", 8, 0.5, 3.1e-3),
     ]
-    cols = ["cpu_pct", "cpu_pct_per_gpu", "ticks_per_s", "gap_median_ms", "gap_max_ms", "jitter_sd_ms",
-            "tick_busy_max_ms"]
+    cols = [
+        "cpu_pct",
+        "cpu_pct_per_gpu",
+        "ticks_per_s",
+        "gap_median_ms",
+        "gap_max_ms",
+        "jitter_sd_ms",
+        "tick_busy_max_ms",
+    ]
     print(f"{'scenario':42} " + " ".join(f"{c:>15}" for c in cols))
     for name, gpus, counter_s, field_s in scenarios:
         res = run(gpus, args.seconds, counter_interval_s=counter_s, field_s=field_s)

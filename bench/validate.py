@@ -93,14 +93,17 @@ def main() -> None:
         inlined = Path(tmp) / "inlined.schema.json"
         inlined.write_text(json.dumps(inline_references(submission_schema())))
         cj_inlined = check_jsonschema_rate(files, inlined)
-    print(f"# {args.files} files, Python {platform.python_version()}, {platform.machine()}, "
-          f"{time.strftime('%Y-%m-%d')}")
+    print(
+        f"# {args.files} files, Python {platform.python_version()}, {platform.machine()}, {time.strftime('%Y-%m-%d')}"
+    )
     print(f"| {'step':42} | files/s |")
     print(f"| {'-' * 42} | ------: |")
     for label, value in rows:
         print(f"| {label:42} | {value:7.0f} |")
-    others: tuple[tuple[str, float | None], ...] = (("check-jsonschema, bundled schema files", cj),
-                                                    ("check-jsonschema, one inlined schema", cj_inlined))
+    others: tuple[tuple[str, float | None], ...] = (
+        ("check-jsonschema, bundled schema files", cj),
+        ("check-jsonschema, one inlined schema", cj_inlined),
+    )
     for label, other in others:
         if other is not None:
             print(f"| {label:42} | {other:7.1f} |")

@@ -13,8 +13,19 @@ from typing import Any
 
 from une_eval.spec import load_profile, profile_names, rule_catalogue, schema_documents, submission_schema
 
-_CONSTRAINTS = ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum", "minLength", "maxLength",
-                "minItems", "maxItems", "pattern", "format", "const")
+_CONSTRAINTS = (
+    "minimum",
+    "exclusiveMinimum",
+    "maximum",
+    "exclusiveMaximum",
+    "minLength",
+    "maxLength",
+    "minItems",
+    "maxItems",
+    "pattern",
+    "format",
+    "const",
+)
 
 
 class _Resolver:
@@ -56,8 +67,9 @@ def _constraints(node: dict[str, Any]) -> str:
     return "; ".join(parts)
 
 
-def _walk(node: dict[str, Any], path: str, current: str, res: _Resolver, depth: int = 0
-          ) -> Iterator[tuple[str, str, bool, str, str]]:
+def _walk(
+    node: dict[str, Any], path: str, current: str, res: _Resolver, depth: int = 0
+) -> Iterator[tuple[str, str, bool, str, str]]:
     node, current = res.resolve(node, current)
     if depth > 12:
         return
@@ -98,8 +110,13 @@ def schema_markdown() -> str:
         "| --- | --- | --- | --- | --- |",
     ]
     for path, kind, required, constraints, desc in _walk(schema, "", "submission.schema.json", _Resolver()):
-        cells = [f"`{path}`", kind, "yes" if required else "",
-                 constraints.replace("|", "\\|"), desc.replace("|", "\\|")]
+        cells = [
+            f"`{path}`",
+            kind,
+            "yes" if required else "",
+            constraints.replace("|", "\\|"),
+            desc.replace("|", "\\|"),
+        ]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
@@ -116,8 +133,13 @@ def rules_markdown() -> str:
         "",
     ]
     for info in rule_catalogue().values():
-        lines += [f"## `{info.rule_id}`: {info.title}", "", f"- default severity: **{info.severity.value}**",
-                  f"- why: {info.rationale}", f"- source: {info.source}"]
+        lines += [
+            f"## `{info.rule_id}`: {info.title}",
+            "",
+            f"- default severity: **{info.severity.value}**",
+            f"- why: {info.rationale}",
+            f"- source: {info.source}",
+        ]
         for name, meaning in info.parameters.items():
             lines.append(f"- parameter `{name}`: {meaning}")
         enabled = [p for p in profiles if info.rule_id in p.rules]

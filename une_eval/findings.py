@@ -50,8 +50,12 @@ class Finding:
 
     def to_json(self) -> dict[str, str]:
         """Plain JSON-ready dict."""
-        return {"rule_id": self.rule_id, "severity": str(self.severity), "pointer": self.pointer,
-                "message": self.message}
+        return {
+            "rule_id": self.rule_id,
+            "severity": str(self.severity),
+            "pointer": self.pointer,
+            "message": self.message,
+        }
 
 
 @dataclass(frozen=True, slots=True)

@@ -206,9 +206,18 @@ class Dataset(_Model):
 
 class InferenceWorkload(_Model):
     task: Literal[
-        "text-generation", "reasoning", "summarization", "extractive-qa", "text-classification",
-        "sentence-similarity", "image-classification", "object-detection", "image-generation",
-        "image-captioning", "automatic-speech-recognition", "other",
+        "text-generation",
+        "reasoning",
+        "summarization",
+        "extractive-qa",
+        "text-classification",
+        "sentence-similarity",
+        "image-classification",
+        "object-detection",
+        "image-generation",
+        "image-captioning",
+        "automatic-speech-recognition",
+        "other",
     ]
     dataset: Dataset
     queries: Int

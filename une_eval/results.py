@@ -41,29 +41,46 @@ def build_results(
     """The ``results`` object for ``doc``'s complete runs, per ``count`` work units of ``unit``."""
     runs = [r for r in doc["measurement"]["runs"] if r["complete"]]
     site = doc["system"]["site"]
-    totals = {key: math.fsum(r["energy"][key] for r in runs if key in r["energy"])
-              for key in COMPONENT_KEYS if any(key in r["energy"] for r in runs)}
+    totals = {
+        key: math.fsum(r["energy"][key] for r in runs if key in r["energy"])
+        for key in COMPONENT_KEYS
+        if any(key in r["energy"] for r in runs)
+    }
     total_j = math.fsum(r["energy"]["total_j"] for r in runs)
     work_units = math.fsum(r["work_units"] for r in runs)
     duration_s = math.fsum(r["duration_s"] for r in runs)
-    per_run = [from_joules(energy_per_unit_j(r["energy"]["total_j"], r["work_units"], count), energy_unit)
-               for r in runs if r["work_units"] > 0]
+    per_run = [
+        from_joules(energy_per_unit_j(r["energy"]["total_j"], r["work_units"], count), energy_unit)
+        for r in runs
+        if r["work_units"] > 0
+    ]
     stats = run_statistics(per_run)
     out: dict[str, Any] = {
         "functional_unit": {"unit": unit, "count": count},
         "work_units_total": _round(work_units),
         "energy_total": {k: _round(v) for k, v in totals.items()} | {"total_j": _round(total_j)},
-        "energy_per_unit": {"value": _round(from_joules(energy_per_unit_j(total_j, work_units, count), energy_unit))
-                            if work_units > 0 else 0.0, "unit": energy_unit},
-        "statistics": {"n_runs": stats.n_runs, "mean": _round(stats.mean), "std": _round(stats.std),
-                       "cv_pct": _round(stats.cv_pct), "ci95_low": _round(stats.ci95_low),
-                       "ci95_high": _round(stats.ci95_high)},
+        "energy_per_unit": {
+            "value": _round(from_joules(energy_per_unit_j(total_j, work_units, count), energy_unit))
+            if work_units > 0
+            else 0.0,
+            "unit": energy_unit,
+        },
+        "statistics": {
+            "n_runs": stats.n_runs,
+            "mean": _round(stats.mean),
+            "std": _round(stats.std),
+            "cv_pct": _round(stats.cv_pct),
+            "ci95_low": _round(stats.ci95_low),
+            "ci95_high": _round(stats.ci95_high),
+        },
     }
     idle_w = math.fsum(d["power_w"] for d in doc["measurement"]["idle_baseline"]["devices"])
     if work_units > 0 and idle_w > 0:
         net_j = max(total_j - idle_w * duration_s, 0.0)
         out["net_energy_per_unit"] = {
-            "value": _round(from_joules(energy_per_unit_j(net_j, work_units, count), energy_unit)), "unit": energy_unit}
+            "value": _round(from_joules(energy_per_unit_j(net_j, work_units, count), energy_unit)),
+            "unit": energy_unit,
+        }
     if duration_s > 0:
         out["mean_power_w"] = _round(total_j / duration_s)
         out["throughput_per_s"] = _round(work_units / duration_s)
@@ -83,6 +100,6 @@ def build_results(
             "boundary": sci_boundary
             or "accelerators, host CPU and DRAM of the measured nodes, with facility overhead (PUE)",
             "method": "ISO/IEC 21031:2024 SCI = (E x I + M) per R; E measured, I location-based annual average, "
-                      "M amortised embodied emissions of the hardware for the measured time",
+            "M amortised embodied emissions of the hardware for the measured time",
         }
     return out

@@ -58,9 +58,7 @@ def test_batch_audit_with_summaries(tmp_path: Path) -> None:
 
 
 def test_text_output_shows_rating_and_evidence() -> None:
-    result = CliRunner().invoke(
-        main, ["validate", str(REPO / "fixtures" / "evidence" / "h200" / "steady.json")]
-    )
+    result = CliRunner().invoke(main, ["validate", str(REPO / "fixtures" / "evidence" / "h200" / "steady.json")])
     assert result.exit_code == 0
     assert "evidence: 3 run window(s) recomputed from traces (energy-counter)" in result.output
 

@@ -22,9 +22,20 @@ ENV = {"UNE_EVAL_KEY_PASSPHRASE": "test-only-passphrase"}
 @pytest.fixture(scope="module")
 def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("certify-cli")
-    result = CliRunner().invoke(main, ["keys", "init", "--dir", str(folder / "auditor"),
-                                       "--auditor", "Marta Ruiz", "--organisation", "Auditoría Ejemplo S.L."],
-                                env=ENV)
+    result = CliRunner().invoke(
+        main,
+        [
+            "keys",
+            "init",
+            "--dir",
+            str(folder / "auditor"),
+            "--auditor",
+            "Marta Ruiz",
+            "--organisation",
+            "Auditoría Ejemplo S.L.",
+        ],
+        env=ENV,
+    )
     assert result.exit_code == 0, result.output
     return folder
 
@@ -33,8 +44,7 @@ def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def certificate(workdir: Path) -> Path:
     out = workdir / "certificate.pdf"
     key = str(workdir / "auditor" / "auditor.p12")
-    result = CliRunner().invoke(main, ["certify", str(VALID), "--key", key, "--lang", "es", "-o", str(out)],
-                                env=ENV)
+    result = CliRunner().invoke(main, ["certify", str(VALID), "--key", key, "--lang", "es", "-o", str(out)], env=ENV)
     assert result.exit_code == 0, result.output
     assert "certificate of conformity" in result.output
     return out
@@ -63,8 +73,7 @@ def test_pdfsig_accepts_the_cli_certificate(certificate: Path) -> None:
     exe = shutil.which("pdfsig")
     if exe is None:
         pytest.fail("pdfsig (poppler-utils) is required for the certificate tests")
-    out = subprocess.run([exe, str(certificate)], capture_output=True, text=True, check=False,
-                         timeout=60).stdout
+    out = subprocess.run([exe, str(certificate)], capture_output=True, text=True, check=False, timeout=60).stdout
     assert "Signature is Valid." in out
     assert "Total document signed" in out
 
@@ -72,9 +81,24 @@ def test_pdfsig_accepts_the_cli_certificate(certificate: Path) -> None:
 def test_non_conformant_submission_gets_a_report_and_exit_1(workdir: Path) -> None:
     out = workdir / "reports"
     keys = workdir / "auditor"
-    result = CliRunner().invoke(main, ["certify", str(NON_CONFORMANT), "--key", str(keys / "auditor.key.pem"),
-                                       "--cert", str(keys / "auditor.pem"), "--lang", "en",
-                                       "--number", "UEC-CLI-NC-1", "-o", str(out)], env=ENV)
+    result = CliRunner().invoke(
+        main,
+        [
+            "certify",
+            str(NON_CONFORMANT),
+            "--key",
+            str(keys / "auditor.key.pem"),
+            "--cert",
+            str(keys / "auditor.pem"),
+            "--lang",
+            "en",
+            "--number",
+            "UEC-CLI-NC-1",
+            "-o",
+            str(out),
+        ],
+        env=ENV,
+    )
     assert result.exit_code == 1, result.output
     assert "NON-CONFORMITY REPORT UEC-CLI-NC-1" in result.output
     assert (out / "certificate-UEC-CLI-NC-1.pdf").is_file()
@@ -103,12 +127,10 @@ def test_passphrase_is_never_an_argument_and_missing_one_is_a_clear_error(workdi
     help_text = CliRunner().invoke(main, ["certify", "--help"]).output
     assert "passphrase" not in help_text.lower()
     key = str(workdir / "auditor" / "auditor.p12")
-    result = CliRunner().invoke(main, ["certify", str(VALID), "--key", key],
-                                env={"UNE_EVAL_KEY_PASSPHRASE": None})
+    result = CliRunner().invoke(main, ["certify", str(VALID), "--key", key], env={"UNE_EVAL_KEY_PASSPHRASE": None})
     assert result.exit_code == 2
     assert "UNE_EVAL_KEY_PASSPHRASE" in result.output
-    wrong = CliRunner().invoke(main, ["certify", str(VALID), "--key", key],
-                               env={"UNE_EVAL_KEY_PASSPHRASE": "wrong"})
+    wrong = CliRunner().invoke(main, ["certify", str(VALID), "--key", key], env={"UNE_EVAL_KEY_PASSPHRASE": "wrong"})
     assert wrong.exit_code == 2
     assert "cannot load the signing key" in wrong.output
     assert "Traceback" not in wrong.output

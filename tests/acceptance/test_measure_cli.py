@@ -26,9 +26,27 @@ REPLAY = ["--replay", str(FIX / "h200-trace.csv"), str(FIX / "h200-probe.json"),
 
 
 def _measure(out: Path, *extra: str) -> Any:
-    args = ["measure", "--phase", "inference", "--unit", "query", "--work-units", "1000", "--runs", "5",
-            "--idle-s", "60", "--seed", "3", "--declarations", str(FIX / "h200-declarations.json"),
-            *REPLAY, "-o", str(out), *extra]
+    args = [
+        "measure",
+        "--phase",
+        "inference",
+        "--unit",
+        "query",
+        "--work-units",
+        "1000",
+        "--runs",
+        "5",
+        "--idle-s",
+        "60",
+        "--seed",
+        "3",
+        "--declarations",
+        str(FIX / "h200-declarations.json"),
+        *REPLAY,
+        "-o",
+        str(out),
+        *extra,
+    ]
     return CliRunner().invoke(main, args)
 
 
@@ -90,8 +108,24 @@ def test_below_profile_minimum_is_refused(tmp_path: Path) -> None:
 def test_hostile_declarations_file_is_a_clear_error(tmp_path: Path) -> None:
     bad = tmp_path / "decl.json"
     bad.write_text('{"submitter": NaN}')
-    args = ["measure", "--phase", "inference", "--unit", "query", "--work-units", "1", "--runs", "3",
-            "--idle-s", "30", "--declarations", str(bad), *REPLAY, "-o", str(tmp_path / "out")]
+    args = [
+        "measure",
+        "--phase",
+        "inference",
+        "--unit",
+        "query",
+        "--work-units",
+        "1",
+        "--runs",
+        "3",
+        "--idle-s",
+        "30",
+        "--declarations",
+        str(bad),
+        *REPLAY,
+        "-o",
+        str(tmp_path / "out"),
+    ]
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 2
     assert "une-eval: error:" in result.output
@@ -118,15 +152,32 @@ def test_live_display_shows_phase_run_and_power() -> None:
         (lambda d: d["system"]["site"]["pue"].__setitem__("value", "1.2"), "/system/site/pue/value"),
     ],
 )
-def test_a_malformed_declarations_file_is_refused_before_measuring(tmp_path: Path, change: Any,
-                                                                   expected: str) -> None:
+def test_a_malformed_declarations_file_is_refused_before_measuring(tmp_path: Path, change: Any, expected: str) -> None:
     declarations = json.loads((FIX / "h200-declarations.json").read_text())
     change(declarations)
     path = tmp_path / "declarations.json"
     path.write_text(json.dumps(declarations))
     out = tmp_path / "out"
-    args = ["measure", "--phase", "inference", "--unit", "query", "--work-units", "1000", "--runs", "3",
-            "--idle-s", "30", "--seed", "1", "--declarations", str(path), *REPLAY, "-o", str(out)]
+    args = [
+        "measure",
+        "--phase",
+        "inference",
+        "--unit",
+        "query",
+        "--work-units",
+        "1000",
+        "--runs",
+        "3",
+        "--idle-s",
+        "30",
+        "--seed",
+        "1",
+        "--declarations",
+        str(path),
+        *REPLAY,
+        "-o",
+        str(out),
+    ]
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 2
     assert isinstance(result.exception, SystemExit)

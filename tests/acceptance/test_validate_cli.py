@@ -61,8 +61,11 @@ def test_each_invalid_fixture_raises_exactly_its_expected_findings(path: Path) -
 
 
 def test_every_catalogued_rule_has_an_invalid_fixture_and_documentation() -> None:
-    covered = {f["rule_id"] for p in INVALID
-               for f in json.loads(p.with_name(p.stem + ".expected.json").read_text())["findings"]}
+    covered = {
+        f["rule_id"]
+        for p in INVALID
+        for f in json.loads(p.with_name(p.stem + ".expected.json").read_text())["findings"]
+    }
     rules_doc = (REPO / "docs" / "rules.md").read_text(encoding="utf-8")
     for rule_id in rule_catalogue():
         assert rule_id in covered, f"no invalid fixture raises {rule_id}"
@@ -128,7 +131,8 @@ def test_schema_command_prints_the_normative_schema() -> None:
 
 
 def test_console_entry_points_work() -> None:
-    out = subprocess.run([sys.executable, "-m", "une_eval", "validate", str(VALID[0])],
-                         capture_output=True, text=True, check=False)
+    out = subprocess.run(
+        [sys.executable, "-m", "une_eval", "validate", str(VALID[0])], capture_output=True, text=True, check=False
+    )
     assert out.returncode == 0, out.stderr
     assert "CONFORMANT" in out.stdout

@@ -26,13 +26,18 @@ def bundled_submission_schema() -> dict[str, Any]:
     schema = rewrite(schema)
     for name, sub in common["$defs"].items():
         schema["$defs"]["common_" + name] = rewrite(sub)
+
     # common's internal refs point at its own $defs: rename them too
     def local(node: Any) -> Any:
         if isinstance(node, dict):
             out = {k: local(v) for k, v in node.items()}
             ref = out.get("$ref")
-            if isinstance(ref, str) and ref.startswith("#/$defs/") and ref[8:] in common["$defs"] \
-                    and ref[8:] not in schema["$defs"]:
+            if (
+                isinstance(ref, str)
+                and ref.startswith("#/$defs/")
+                and ref[8:] in common["$defs"]
+                and ref[8:] not in schema["$defs"]
+            ):
                 out["$ref"] = "#/$defs/common_" + ref[8:]
             return out
         if isinstance(node, list):

@@ -23,8 +23,12 @@ def test_outcomes_and_exit_codes() -> None:
 
 
 def test_verdict_json_counts_by_severity() -> None:
-    v = Verdict("f.json", Outcome.NON_CONFORMANT, "une-style",
-                (Finding("y", Severity.ERROR, "/b", "e"), Finding("x", Severity.WARNING, "/a", "w")))
+    v = Verdict(
+        "f.json",
+        Outcome.NON_CONFORMANT,
+        "une-style",
+        (Finding("y", Severity.ERROR, "/b", "e"), Finding("x", Severity.WARNING, "/a", "w")),
+    )
     out = v.to_json()
     assert out["verdict"] == "non-conformant"
     assert out["counts"] == {"error": 1, "warning": 1, "info": 0}

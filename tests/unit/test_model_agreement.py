@@ -66,6 +66,7 @@ def _set(path: str, value: Any) -> Callable[[dict[str, Any]], None]:
         for p in parents:
             node = node[int(p)] if isinstance(node, list) else node[p]
         node[last] = value
+
     return apply
 
 

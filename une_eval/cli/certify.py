@@ -63,24 +63,50 @@ def _key_is_encrypted(key: Path) -> bool:
 
 @click.command()
 @click.argument("submissions", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--key", "key", required=True, type=click.Path(path_type=Path, dir_okay=False),
-              help="PKCS#12 file (.p12/.pfx), or a PEM private key used with --cert.")
-@click.option("--cert", "cert", type=click.Path(path_type=Path, dir_okay=False),
-              help="PEM certificate for a PEM --key.")
-@click.option("--chain", "chain", multiple=True, type=click.Path(path_type=Path, dir_okay=False),
-              help="Extra CA certificates to embed (repeatable).")
+@click.option(
+    "--key",
+    "key",
+    required=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="PKCS#12 file (.p12/.pfx), or a PEM private key used with --cert.",
+)
+@click.option(
+    "--cert", "cert", type=click.Path(path_type=Path, dir_okay=False), help="PEM certificate for a PEM --key."
+)
+@click.option(
+    "--chain",
+    "chain",
+    multiple=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Extra CA certificates to embed (repeatable).",
+)
 @click.option("--lang", type=click.Choice(LANGUAGES), default="es", show_default=True)
-@click.option("-o", "--output", type=click.Path(path_type=Path),
-              help="A .pdf file (one submission) or a folder. Default: certificate-<number>.pdf here.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    help="A .pdf file (one submission) or a folder. Default: certificate-<number>.pdf here.",
+)
 @click.option("--profile", default=None, help="Profile to check against (default: the one the file claims).")
-@click.option("--number", default=None,
-              help="Certificate number (default: UEC-<date>-<random>); one submission only.")
+@click.option("--number", default=None, help="Certificate number (default: UEC-<date>-<random>); one submission only.")
 @click.option("--tsa-url", default=None, help="RFC 3161 timestamp authority: signs PAdES B-T instead of B-B.")
-@click.option("--rating-scheme", default=None,
-              help="Rating scheme from spec/ratings/ for the efficiency class (default: the provisional one).")
-def certify(submissions: tuple[Path, ...], key: Path, cert: Path | None, chain: tuple[Path, ...], lang: str,
-            output: Path | None, profile: str | None, number: str | None, tsa_url: str | None,
-            rating_scheme: str | None) -> None:
+@click.option(
+    "--rating-scheme",
+    default=None,
+    help="Rating scheme from spec/ratings/ for the efficiency class (default: the provisional one).",
+)
+def certify(
+    submissions: tuple[Path, ...],
+    key: Path,
+    cert: Path | None,
+    chain: tuple[Path, ...],
+    lang: str,
+    output: Path | None,
+    profile: str | None,
+    number: str | None,
+    tsa_url: str | None,
+    rating_scheme: str | None,
+) -> None:
     """Issue a signed PDF certificate for each submission.
 
     A conformant submission gets a certificate of conformity, a non-conformant one a non-conformity
@@ -98,11 +124,18 @@ def certify(submissions: tuple[Path, ...], key: Path, cert: Path | None, chain: 
     timestamper = http_timestamper(tsa_url) if tsa_url else None
     worst = 0
     for sub in submissions:
-        issued = issue_certificate(sub, renderer=renderer, signer=signer, lang=lang, number=number,
-                                   rating_scheme=rating_scheme, timestamper=timestamper, profile=profile)
+        issued = issue_certificate(
+            sub,
+            renderer=renderer,
+            signer=signer,
+            lang=lang,
+            number=number,
+            rating_scheme=rating_scheme,
+            timestamper=timestamper,
+            profile=profile,
+        )
         name = f"certificate-{issued.number}.pdf"
-        to_folder = output is not None and (len(submissions) > 1 or output.is_dir()
-                                            or output.suffix != ".pdf")
+        to_folder = output is not None and (len(submissions) > 1 or output.is_dir() or output.suffix != ".pdf")
         target = output / name if output is not None and to_folder else output or Path(name)
         write_atomic(target, issued.pdf)
         kind = "certificate of conformity" if issued.conformant else "NON-CONFORMITY REPORT"
@@ -117,8 +150,10 @@ def _print_verification(report: Verification, console: Console) -> None:
     for key, value in report.printed.items():
         console.print(f"  {key}: {escape(value)}")
     if report.signer:
-        console.print(f"  signer: {escape(report.signer)}  signed at: {escape(report.signed_at)}"
-                      f"{'  (timestamped)' if report.timestamped else ''}")
+        console.print(
+            f"  signer: {escape(report.signer)}  signed at: {escape(report.signed_at)}"
+            f"{'  (timestamped)' if report.timestamped else ''}"
+        )
     for check in report.checks:
         mark = "[green]ok  [/]" if check.ok else "[red]FAIL[/]"
         console.print(f"  {mark} {escape(check.name)}: {escape(check.detail)}")
@@ -126,9 +161,14 @@ def _print_verification(report: Verification, console: Console) -> None:
 
 @click.command()
 @click.argument("pdfs", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--trust", "trust", multiple=True, required=True,
-              type=click.Path(path_type=Path, dir_okay=False),
-              help="Trusted CA certificate(s), PEM or DER (repeatable).")
+@click.option(
+    "--trust",
+    "trust",
+    multiple=True,
+    required=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Trusted CA certificate(s), PEM or DER (repeatable).",
+)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def verify(pdfs: tuple[Path, ...], trust: tuple[Path, ...], fmt: str) -> None:
     """Verify signed certificates: signature, trust, whole-file coverage, attachments, re-validation.
@@ -154,15 +194,20 @@ def keys() -> None:
 
 @keys.command("init")
 @click.option("--dir", "folder", required=True, type=click.Path(path_type=Path, file_okay=False))
-@click.option("--auditor", default="Development Auditor", show_default=True,
-              help="Auditor's name (certificate CN).")
+@click.option("--auditor", default="Development Auditor", show_default=True, help="Auditor's name (certificate CN).")
 @click.option("--organisation", default="une-eval development", show_default=True)
-@click.option("--key-type", type=click.Choice(KEY_TYPES), default="ec", show_default=True,
-              help="EC P-256 (fast) or RSA 3072.")
+@click.option(
+    "--key-type", type=click.Choice(KEY_TYPES), default="ec", show_default=True, help="EC P-256 (fast) or RSA 3072."
+)
 def keys_init(folder: Path, auditor: str, organisation: str, key_type: str) -> None:
     """Write a development CA and an auditor key + certificate (private keys mode 0600)."""
-    paths = init_dev_pki(folder, passphrase=read_passphrase(confirm=True) or b"", auditor=auditor,
-                         organisation=organisation, key_type=key_type)
+    paths = init_dev_pki(
+        folder,
+        passphrase=read_passphrase(confirm=True) or b"",
+        auditor=auditor,
+        organisation=organisation,
+        key_type=key_type,
+    )
     click.echo(f"trust anchor (for verify --trust): {paths.ca_cert}")
     click.echo(f"auditor key + certificate (for certify --key): {paths.auditor_p12}")
     click.echo(f"also: {paths.auditor_cert}, {paths.auditor_key}, {paths.ca_key}")

@@ -62,8 +62,12 @@ def print_text(verdicts: list[Verdict], console: Console) -> None:
             table.add_column("where", overflow="fold")
             table.add_column("finding", ratio=1)
             for f in v.findings:
-                table.add_row(f"[{_SEVERITY_STYLE[f.severity]}]{f.severity.value}[/]", escape(f.rule_id),
-                              escape(f.pointer or "/"), escape(f.message))
+                table.add_row(
+                    f"[{_SEVERITY_STYLE[f.severity]}]{f.severity.value}[/]",
+                    escape(f.rule_id),
+                    escape(f.pointer or "/"),
+                    escape(f.message),
+                )
             console.print(table)
     if len(verdicts) > 1:
         counts = {o: sum(1 for v in verdicts if v.outcome is o) for o in Outcome}
@@ -75,14 +79,18 @@ def print_extras(v: Verdict, console: Console) -> None:
     rating = v.extras.get("rating")
     if rating:
         note = " (provisional scheme)" if rating["provisional"] else ""
-        console.print(f"  rating: class {escape(rating['class'])}, {rating['value']:.4g} {escape(rating['unit'])}, "
-                      f"scheme {escape(rating['scheme'])}{note}; group {escape(rating['group'])}")
+        console.print(
+            f"  rating: class {escape(rating['class'])}, {rating['value']:.4g} {escape(rating['unit'])}, "
+            f"scheme {escape(rating['scheme'])}{note}; group {escape(rating['group'])}"
+        )
     evidence = v.extras.get("evidence")
     if evidence:
         windows = evidence["windows"]
         methods = ", ".join(sorted({w["method"] for w in windows if w["method"]})) or "none"
-        console.print(f"  evidence: {len(windows)} run window(s) recomputed from traces ({methods}); "
-                      f"{evidence['traces_with_issues']} unusable trace(s)")
+        console.print(
+            f"  evidence: {len(windows)} run window(s) recomputed from traces ({methods}); "
+            f"{evidence['traces_with_issues']} unusable trace(s)"
+        )
 
 
 def add_commands(group: click.Group) -> None:
@@ -101,21 +109,34 @@ def run_batch(files: list[Path], profile: str | None, rating_scheme: str | None,
     columns = (TextColumn("validating"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=err, transient=True) as bar:
         task = bar.add_task("files", total=len(files))
-        return check_many(files, profile=profile, rating_scheme=rating_scheme, jobs=jobs,
-                          progress=lambda n: bar.advance(task, n))
+        return check_many(
+            files, profile=profile, rating_scheme=rating_scheme, jobs=jobs, progress=lambda n: bar.advance(task, n)
+        )
 
 
 @click.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--profile", "profile", default=None, help="Profile to check against (default: the one the file claims).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--summary", "summaries", multiple=True, type=click.Path(path_type=Path, dir_okay=False),
-              help="Write a summary; the extension picks the format (.html, .csv, .parquet, .json). Repeatable.")
-@click.option("--jobs", type=click.IntRange(min=0), default=1, show_default=True,
-              help="Worker processes; 0 = all cores.")
+@click.option(
+    "--summary",
+    "summaries",
+    multiple=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write a summary; the extension picks the format (.html, .csv, .parquet, .json). Repeatable.",
+)
+@click.option(
+    "--jobs", type=click.IntRange(min=0), default=1, show_default=True, help="Worker processes; 0 = all cores."
+)
 @click.option("--rating-scheme", default=None, help="Rating scheme in spec/ratings (default: the provisional one).")
-def validate(paths: tuple[Path, ...], profile: str | None, fmt: str, summaries: tuple[Path, ...], jobs: int,
-             rating_scheme: str | None) -> None:
+def validate(
+    paths: tuple[Path, ...],
+    profile: str | None,
+    fmt: str,
+    summaries: tuple[Path, ...],
+    jobs: int,
+    rating_scheme: str | None,
+) -> None:
     """Check submission files (or folders of them) against the schema and a profile's rules.
 
     Recomputes each run's energy from the raw traces a submission lists, and rates its efficiency.
@@ -153,9 +174,22 @@ def rules(fmt: str) -> None:
     """List the rule catalogue: id, default severity, title and source."""
     cat = rule_catalogue()
     if fmt == "json":
-        click.echo(json.dumps([{"id": r.rule_id, "severity": r.severity.value, "title": r.title,
-                                "rationale": r.rationale, "source": r.source, "parameters": r.parameters}
-                               for r in cat.values()], indent=2))
+        click.echo(
+            json.dumps(
+                [
+                    {
+                        "id": r.rule_id,
+                        "severity": r.severity.value,
+                        "title": r.title,
+                        "rationale": r.rationale,
+                        "source": r.source,
+                        "parameters": r.parameters,
+                    }
+                    for r in cat.values()
+                ],
+                indent=2,
+            )
+        )
         return
     table = Table("rule", "severity", "title", "source", box=None)
     for r in cat.values():
@@ -171,8 +205,22 @@ def profiles(name: str | None, fmt: str) -> None:
     if name is None:
         rows = [load_profile(n) for n in profile_names()]
         if fmt == "json":
-            click.echo(json.dumps([{"name": p.name, "version": p.version, "title": p.title, "phases": p.phases,
-                                    "extends": p.extends, "rules": len(p.rules)} for p in rows], indent=2))
+            click.echo(
+                json.dumps(
+                    [
+                        {
+                            "name": p.name,
+                            "version": p.version,
+                            "title": p.title,
+                            "phases": p.phases,
+                            "extends": p.extends,
+                            "rules": len(p.rules),
+                        }
+                        for p in rows
+                    ],
+                    indent=2,
+                )
+            )
             return
         table = Table("profile", "phases", "extends", "rules", "title", box=None)
         for p in rows:
@@ -180,12 +228,32 @@ def profiles(name: str | None, fmt: str) -> None:
         Console().print(table)
         return
     prof = load_profile(name)
-    rules_: list[dict[str, Any]] = [{"id": r, "severity": prof.severity_of(r).value, "parameters": prof.params(r),
-               "title": rule_catalogue()[r].title} for r in prof.rules]
+    rules_: list[dict[str, Any]] = [
+        {
+            "id": r,
+            "severity": prof.severity_of(r).value,
+            "parameters": prof.params(r),
+            "title": rule_catalogue()[r].title,
+        }
+        for r in prof.rules
+    ]
     if fmt == "json":
-        click.echo(json.dumps({"name": prof.name, "version": prof.version, "title": prof.title,
-                               "description": prof.description, "sources": prof.sources, "phases": prof.phases,
-                               "extends": prof.extends, "rules": rules_}, indent=2, ensure_ascii=False))
+        click.echo(
+            json.dumps(
+                {
+                    "name": prof.name,
+                    "version": prof.version,
+                    "title": prof.title,
+                    "description": prof.description,
+                    "sources": prof.sources,
+                    "phases": prof.phases,
+                    "extends": prof.extends,
+                    "rules": rules_,
+                },
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
         return
     console = Console()
     console.print(f"[bold]{escape(prof.name)}[/] {escape(prof.version)}: {escape(prof.title)}")

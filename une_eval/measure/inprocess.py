@@ -51,14 +51,24 @@ class RunCounter:
 class Session:
     """One in-process measurement: idle baseline, warm-up and runs, driven by the caller."""
 
-    def __init__(self, sensors: Sequence[EnergySensor], clock: Clock, setup: Setup, declared: dict[str, Any],
-                 out_dir: Path, *, policy: Policy | None = None, interval_s: float = 0.1,
-                 counter_interval_s: float = 0.5) -> None:
+    def __init__(
+        self,
+        sensors: Sequence[EnergySensor],
+        clock: Clock,
+        setup: Setup,
+        declared: dict[str, Any],
+        out_dir: Path,
+        *,
+        policy: Policy | None = None,
+        interval_s: float = 0.1,
+        counter_interval_s: float = 0.5,
+    ) -> None:
         self._sensors = list(sensors)
         self._clock = clock
         self._outputs = Outputs(out_dir, setup, declared, clock, policy or Policy())
-        self._sampler = Sampler(self._sensors, clock, self._outputs.writers, interval_s=interval_s,
-                                counter_interval_s=counter_interval_s)
+        self._sampler = Sampler(
+            self._sensors, clock, self._outputs.writers, interval_s=interval_s, counter_interval_s=counter_interval_s
+        )
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._phase = "setup"
@@ -121,8 +131,9 @@ class Session:
             yield counter
         except BaseException as exc:
             window = self._window(f"run-{k}", start)
-            self.record.runs.append(RunRecord(k, window, 1, counter.work_units,
-                                              f"the workload raised {type(exc).__name__}"))
+            self.record.runs.append(
+                RunRecord(k, window, 1, counter.work_units, f"the workload raised {type(exc).__name__}")
+            )
             raise
         window = self._window(f"run-{k}", start)
         resets = window.reset_devices()
@@ -134,14 +145,18 @@ class Session:
         self._thread.start()
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self._stop.set()
         self._thread.join()
         failed = [r for r in self.record.runs if r.problem]
         if exc is not None:
-            why = "interrupted by the operator (Ctrl-C)" if isinstance(exc, KeyboardInterrupt) else (
-                f"the workload raised {type(exc).__name__}: {exc}")
+            why = (
+                "interrupted by the operator (Ctrl-C)"
+                if isinstance(exc, KeyboardInterrupt)
+                else (f"the workload raised {type(exc).__name__}: {exc}")
+            )
             self.record.complete, self.record.incomplete_reason = False, why[:500]
         elif failed:
             reason = f"run {failed[0].index}: {failed[0].problem}"

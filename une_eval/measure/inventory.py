@@ -76,8 +76,9 @@ def read_host(proc_root: Path = Path("/proc"), *, node_id: str | None = None) ->
     except OSError:
         pass
     # Ids name trace files: always reduced to a safe identifier, never used as given.
-    return NodeInventory(safe_identifier(node_id or socket.gethostname()), model, sockets, per_socket,
-                         _memory_gb(proc_root), os_name)
+    return NodeInventory(
+        safe_identifier(node_id or socket.gethostname()), model, sockets, per_socket, _memory_gb(proc_root), os_name
+    )
 
 
 def read_host_file(path: Path, *, node_id: str | None = None) -> NodeInventory:
@@ -85,8 +86,13 @@ def read_host_file(path: Path, *, node_id: str | None = None) -> NodeInventory:
     try:
         data: Any = json.loads(path.read_text(encoding="utf-8"))
         name = safe_identifier(node_id or str(data.get("node_id", "node0")))
-        return NodeInventory(name, str(data["cpu_model"]),
-                             int(data["sockets"]), int(data["cores_per_socket"]), float(data["memory_gb"]),
-                             str(data["os"]))
+        return NodeInventory(
+            name,
+            str(data["cpu_model"]),
+            int(data["sockets"]),
+            int(data["cores_per_socket"]),
+            float(data["memory_gb"]),
+            str(data["os"]),
+        )
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise InputError(f"cannot read the host description {path}: {exc}") from None

@@ -27,8 +27,9 @@ def _text(value: Any) -> str:
 class NvmlSensor:
     """All GPUs of the node, or the chosen indices; reads instant power and the energy counter."""
 
-    def __init__(self, nvml: Any, clock: Clock, *, node_id: str = "node0",
-                 indices: Sequence[int] | None = None) -> None:
+    def __init__(
+        self, nvml: Any, clock: Clock, *, node_id: str = "node0", indices: Sequence[int] | None = None
+    ) -> None:
         self._nvml = nvml
         self._clock = clock
         try:
@@ -79,24 +80,27 @@ class NvmlSensor:
             "driver": _text(driver) if driver is not None else None,
             "nvml_version": self._optional("nvmlSystemGetNVMLVersion"),
             "persistence_mode": self._optional("nvmlDeviceGetPersistenceMode", handle),
-            "temperature_c": self._optional("nvmlDeviceGetTemperature", handle,
-                                            getattr(n, "NVML_TEMPERATURE_GPU", 0)),
+            "temperature_c": self._optional("nvmlDeviceGetTemperature", handle, getattr(n, "NVML_TEMPERATURE_GPU", 0)),
             "throttle_reasons": self._optional("nvmlDeviceGetCurrentClocksThrottleReasons", handle),
             "foreign_processes": [int(getattr(p, "pid", 0)) for p in procs],
         }
         return DeviceInfo(
-            device_id=device_id, component="gpu",
+            device_id=device_id,
+            component="gpu",
             method="nvml-energy-counter" if has_counter else "nvml-power-integration",
-            model=_text(n.nvmlDeviceGetName(handle)), counter_unit_j=0.001 if has_counter else None,
+            model=_text(n.nvmlDeviceGetName(handle)),
+            counter_unit_j=0.001 if has_counter else None,
             counter_column="energy_mj" if has_counter else None,
             uuid=_text(self._optional("nvmlDeviceGetUUID", handle) or "") or None,
             power_limit_w=limit_mw / 1000 if limit_mw else None,
             default_power_limit_w=default_mw / 1000 if default_mw else None,
             memory_gb=round(mem.total / 2**30, 1) if mem is not None else None,
             mig_enabled=bool(mig[0]) if isinstance(mig, list | tuple) and mig else False,
-            instrument="NVML nvmlDeviceGetTotalEnergyConsumption" if has_counter
+            instrument="NVML nvmlDeviceGetTotalEnergyConsumption"
+            if has_counter
             else "NVML instant power (NVML_FI_DEV_POWER_INSTANT), integrated: estimated",
-            instrument_version=facts["driver"], facts=facts,
+            instrument_version=facts["driver"],
+            facts=facts,
         )
 
     def devices(self) -> list[DeviceInfo]:
@@ -134,8 +138,7 @@ class NvmlSensor:
     def read_counters(self) -> dict[str, int]:
         """Read the total-energy counter (mJ) of every GPU that has one."""
         try:
-            return {d: int(self._nvml.nvmlDeviceGetTotalEnergyConsumption(self._handles[d]))
-                    for d in self._counter_ids}
+            return {d: int(self._nvml.nvmlDeviceGetTotalEnergyConsumption(self._handles[d])) for d in self._counter_ids}
         except self._nvml.NVMLError as exc:
             raise SensorError(f"NVML energy read failed: {_text(exc)}") from None
 

@@ -83,8 +83,15 @@ Progress = Callable[[str, int, int], None]
 class Protocol:
     """Runs the phases of the protocol on one sampler and one workload."""
 
-    def __init__(self, sampler: Sampler, workload: Workload, config: ProtocolConfig, work_dir: Path,
-                 *, progress: Progress | None = None) -> None:
+    def __init__(
+        self,
+        sampler: Sampler,
+        workload: Workload,
+        config: ProtocolConfig,
+        work_dir: Path,
+        *,
+        progress: Progress | None = None,
+    ) -> None:
         self._sampler = sampler
         self._workload = workload
         self._config = config

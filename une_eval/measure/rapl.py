@@ -54,15 +54,22 @@ class RaplSensor:
 
 def _device(dev_id: str, component: str, zone: Path, cpu_model: str) -> DeviceInfo:
     return DeviceInfo(
-        device_id=dev_id, component="cpu" if component == "cpu" else "dram", method="rapl",
-        model=cpu_model if component == "cpu" else "DRAM", counter_unit_j=1e-6, counter_column="energy_uj",
-        wrap_at=_read_int(zone / "max_energy_range_uj"), update_period_s=0.001,
-        instrument="Linux powercap intel-rapl", facts={"zone": zone.name, "zone_name": _zone_name(zone)},
+        device_id=dev_id,
+        component="cpu" if component == "cpu" else "dram",
+        method="rapl",
+        model=cpu_model if component == "cpu" else "DRAM",
+        counter_unit_j=1e-6,
+        counter_column="energy_uj",
+        wrap_at=_read_int(zone / "max_energy_range_uj"),
+        update_period_s=0.001,
+        instrument="Linux powercap intel-rapl",
+        facts={"zone": zone.name, "zone_name": _zone_name(zone)},
     )
 
 
-def open_rapl(root: Path, *, node_id: str = "node0",
-              cpu_model: str = "CPU") -> tuple[RaplSensor | None, list[Unavailable]]:
+def open_rapl(
+    root: Path, *, node_id: str = "node0", cpu_model: str = "CPU"
+) -> tuple[RaplSensor | None, list[Unavailable]]:
     """Find package and DRAM zones under ``root``; unreadable or absent ones are reported unavailable."""
     if not root.is_dir():
         reason = f"RAPL is not exposed on this machine ({root} is absent; common in VMs and containers)"
@@ -82,8 +89,10 @@ def open_rapl(root: Path, *, node_id: str = "node0",
             _read_int(zone / "energy_uj")
             devices.append(_device(dev_id, "dram" if "-dram" in dev_id else "cpu", zone, cpu_model))
     except PermissionError:
-        reason = (f"RAPL counters under {root} are readable by root only (Linux 5.10+, CVE-2020-8694); "
-                  "run as root or grant read access to energy_uj")
+        reason = (
+            f"RAPL counters under {root} are readable by root only (Linux 5.10+, CVE-2020-8694); "
+            "run as root or grant read access to energy_uj"
+        )
         return None, [Unavailable("cpu", reason), Unavailable("dram", reason)]
     except (OSError, ValueError) as exc:
         reason = f"RAPL counters under {root} cannot be read: {exc}"

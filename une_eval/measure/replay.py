@@ -64,7 +64,8 @@ def load_recording(path: Path) -> dict[str, Segment]:
                     raise SensorError(f"{path}: recording has more than {_MAX_ROWS} rows")
                 avg = row.get("power_average_mW") or row["power_mW"]
                 rows.setdefault(row["phase"], []).append(
-                    (int(row["t_ns"]), int(row["energy_mJ"]), int(row["power_instant_mW"]), int(avg)))
+                    (int(row["t_ns"]), int(row["energy_mJ"]), int(row["power_instant_mW"]), int(avg))
+                )
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
         raise SensorError(f"cannot read the recording {path}: {exc}") from None
     except (ValueError, TypeError):
@@ -72,8 +73,9 @@ def load_recording(path: Path) -> dict[str, Segment]:
     segments = {}
     for name, data in rows.items():
         t0, e0 = data[0][0], data[0][1]
-        segments[name] = Segment(name, [r[0] - t0 for r in data], [r[1] - e0 for r in data],
-                                 [r[2] for r in data], [r[3] for r in data])
+        segments[name] = Segment(
+            name, [r[0] - t0 for r in data], [r[1] - e0 for r in data], [r[2] for r in data], [r[3] for r in data]
+        )
     for needed in ("idle", "load"):
         if needed not in segments or len(segments[needed].t_ns) < 2:
             raise SensorError(f"{path}: recording has no usable '{needed}' segment")
@@ -94,8 +96,14 @@ def load_probe(path: Path) -> dict[str, Any]:
 class ReplaySensor:
     """Plays a recording of one GPU as an NVML-like device with an energy counter (mJ)."""
 
-    def __init__(self, segments: Mapping[str, Segment], probe: Mapping[str, Any], clock: SimulatedClock,
-                 *, device_id: str = "node0-gpu0") -> None:
+    def __init__(
+        self,
+        segments: Mapping[str, Segment],
+        probe: Mapping[str, Any],
+        clock: SimulatedClock,
+        *,
+        device_id: str = "node0-gpu0",
+    ) -> None:
         self._segments = dict(segments)
         self._probe = probe
         self._clock = clock
@@ -153,21 +161,32 @@ class ReplaySensor:
         default_mw = dev.get("default_limit_mW")
         mem = dev.get("mem_info_total")
         mig = dev.get("mig_mode") or [0, 0]
-        return [DeviceInfo(
-            device_id=self._device_id, component="gpu", method="nvml-energy-counter",
-            model=str(dev.get("name", "recorded GPU")), counter_unit_j=0.001, counter_column="energy_mj",
-            uuid=str(dev["uuid"]) if dev.get("uuid") else None,
-            power_limit_w=limit_mw / 1000 if isinstance(limit_mw, int) else None,
-            default_power_limit_w=default_mw / 1000 if isinstance(default_mw, int) else None,
-            memory_gb=round(mem / 2**30, 1) if isinstance(mem, int) else None,
-            mig_enabled=bool(mig[0]), update_period_s=0.1,
-            instrument="NVML nvmlDeviceGetTotalEnergyConsumption (replayed recording)",
-            instrument_version=str(self._probe.get("driver", "")) or None,
-            facts={"replayed": True, "serial": dev.get("serial"), "driver": self._probe.get("driver"),
-                   "nvml_version": self._probe.get("nvml_version"),
-                   "persistence_mode": dev.get("persistence"),
-                   "foreign_processes": []},
-        )]
+        return [
+            DeviceInfo(
+                device_id=self._device_id,
+                component="gpu",
+                method="nvml-energy-counter",
+                model=str(dev.get("name", "recorded GPU")),
+                counter_unit_j=0.001,
+                counter_column="energy_mj",
+                uuid=str(dev["uuid"]) if dev.get("uuid") else None,
+                power_limit_w=limit_mw / 1000 if isinstance(limit_mw, int) else None,
+                default_power_limit_w=default_mw / 1000 if isinstance(default_mw, int) else None,
+                memory_gb=round(mem / 2**30, 1) if isinstance(mem, int) else None,
+                mig_enabled=bool(mig[0]),
+                update_period_s=0.1,
+                instrument="NVML nvmlDeviceGetTotalEnergyConsumption (replayed recording)",
+                instrument_version=str(self._probe.get("driver", "")) or None,
+                facts={
+                    "replayed": True,
+                    "serial": dev.get("serial"),
+                    "driver": self._probe.get("driver"),
+                    "nvml_version": self._probe.get("nvml_version"),
+                    "persistence_mode": dev.get("persistence"),
+                    "foreign_processes": [],
+                },
+            )
+        ]
 
     def read_power(self) -> list[PowerSample]:
         """Return the recorded instant and averaged power at the current simulated time."""

@@ -57,13 +57,18 @@ def preflight(devices: Sequence[DeviceInfo], policy: Policy) -> list[str]:
             (warnings if policy.allow_mig else refusals).append(msg)
         limit_w, default_w = d.power_limit_w, d.default_power_limit_w
         if limit_w and default_w and abs(limit_w - default_w) > 0.5:
-            warnings.append(f"{d.device_id}: power limit {d.power_limit_w:g} W differs from the default "
-                            f"{d.default_power_limit_w:g} W (recorded in the submission)")
+            warnings.append(
+                f"{d.device_id}: power limit {d.power_limit_w:g} W differs from the default "
+                f"{d.default_power_limit_w:g} W (recorded in the submission)"
+            )
         if not d.has_energy_counter and d.component == "gpu":
             warnings.append(f"{d.device_id}: no energy counter; integrating instant power (estimate)")
     if refusals:
-        raise ProtocolError("preflight refused: " + "; ".join(refusals) +
-                            " (--allow-foreign-processes / --allow-mig measure anyway, recorded as warnings)")
+        raise ProtocolError(
+            "preflight refused: "
+            + "; ".join(refusals)
+            + " (--allow-foreign-processes / --allow-mig measure anyway, recorded as warnings)"
+        )
     return warnings
 
 
@@ -89,8 +94,7 @@ class RunLog:
 class Outputs:
     """The output folder of one measurement: traces, run log, inventory, and the submission."""
 
-    def __init__(self, out_dir: Path, setup: Setup, declared: dict[str, Any], clock: Clock,
-                 policy: Policy) -> None:
+    def __init__(self, out_dir: Path, setup: Setup, declared: dict[str, Any], clock: Clock, policy: Policy) -> None:
         check_declarations(declared)
         (out_dir / "traces").mkdir(parents=True, exist_ok=True)
         (out_dir / "work").mkdir(exist_ok=True)
@@ -99,11 +103,16 @@ class Outputs:
         self.log = RunLog(out_dir / "run.log", clock)
         for w in warnings:
             self.log(f"warning: {w}")
-        inventory = {"node": asdict(setup.node), "devices": [asdict(d) for d in setup.devices],
-                     "unavailable": [asdict(u) for u in setup.unavailable], "warnings": warnings}
+        inventory = {
+            "node": asdict(setup.node),
+            "devices": [asdict(d) for d in setup.devices],
+            "unavailable": [asdict(u) for u in setup.unavailable],
+            "warnings": warnings,
+        }
         write_atomic(out_dir / "inventory.json", json.dumps(inventory, indent=2, default=str))
-        self.writers = {d.device_id: TraceWriter(out_dir / "traces" / f"{d.device_id}.csv", columns_for(d))
-                        for d in setup.devices}
+        self.writers = {
+            d.device_id: TraceWriter(out_dir / "traces" / f"{d.device_id}.csv", columns_for(d)) for d in setup.devices
+        }
 
     @property
     def submission_path(self) -> Path:
@@ -113,15 +122,21 @@ class Outputs:
     def save(self, record: ProtocolRecord) -> dict[str, Any]:
         """Write the submission for ``record`` atomically and return it."""
         traces = [w.reference(self.out_dir, dev_id) for dev_id, w in self.writers.items()]
-        doc = build_submission(self._setup, self._declared, record, traces,
-                               created_unix_ns=self._clock.unix_ns())
+        doc = build_submission(self._setup, self._declared, record, traces, created_unix_ns=self._clock.unix_ns())
         write_atomic(self.submission_path, json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
         return doc
 
     def checkpoint(self, record: ProtocolRecord) -> None:
         """Save what is known so far as a partial submission (a killed runner leaves this behind)."""
-        self.save(ProtocolRecord(record.baseline, record.warmup, list(record.runs), False,
-                                 "measurement in progress (the runner was stopped before it finished)"))
+        self.save(
+            ProtocolRecord(
+                record.baseline,
+                record.warmup,
+                list(record.runs),
+                False,
+                "measurement in progress (the runner was stopped before it finished)",
+            )
+        )
         self.log(f"checkpoint: baseline done, {len(record.runs)} run(s) recorded")
 
     def finish(self, sensors: Sequence[EnergySensor], record: ProtocolRecord) -> Result:
@@ -136,14 +151,26 @@ class Outputs:
         return Result(self.submission_path, doc, record.complete, record.incomplete_reason)
 
 
-def measure(sensors: Sequence[EnergySensor], clock: Clock, workload: Workload, setup: Setup,
-            declared: dict[str, Any], config: ProtocolConfig, out_dir: Path, *, policy: Policy = Policy(),
-            interval_s: float = 0.1, counter_interval_s: float = 0.5, progress: Progress | None = None,
-            on_tick: Callable[[str, dict[str, float]], None] | None = None) -> Result:
+def measure(
+    sensors: Sequence[EnergySensor],
+    clock: Clock,
+    workload: Workload,
+    setup: Setup,
+    declared: dict[str, Any],
+    config: ProtocolConfig,
+    out_dir: Path,
+    *,
+    policy: Policy = Policy(),
+    interval_s: float = 0.1,
+    counter_interval_s: float = 0.5,
+    progress: Progress | None = None,
+    on_tick: Callable[[str, dict[str, float]], None] | None = None,
+) -> Result:
     """Run the protocol and write the submission; Ctrl-C writes a partial one and propagates."""
     outputs = Outputs(out_dir, setup, declared, clock, policy)
-    sampler = Sampler(sensors, clock, outputs.writers, interval_s=interval_s,
-                      counter_interval_s=counter_interval_s, on_tick=on_tick)
+    sampler = Sampler(
+        sensors, clock, outputs.writers, interval_s=interval_s, counter_interval_s=counter_interval_s, on_tick=on_tick
+    )
 
     def logged(phase: str, k: int, n: int) -> None:
         outputs.log(f"phase {phase} ({k}/{n})")

@@ -50,9 +50,16 @@ class WindowPower:
 class Sampler:
     """Reads the sensors on one schedule and writes every read to the device's trace."""
 
-    def __init__(self, sensors: Sequence[EnergySensor], clock: Clock, writers: dict[str, TraceWriter], *,
-                 interval_s: float = 0.1, counter_interval_s: float = 1.0,
-                 on_tick: Callable[[str, dict[str, float]], None] | None = None) -> None:
+    def __init__(
+        self,
+        sensors: Sequence[EnergySensor],
+        clock: Clock,
+        writers: dict[str, TraceWriter],
+        *,
+        interval_s: float = 0.1,
+        counter_interval_s: float = 1.0,
+        on_tick: Callable[[str, dict[str, float]], None] | None = None,
+    ) -> None:
         self._sensors = list(sensors)
         self._clock = clock
         self._writers = writers
@@ -73,12 +80,14 @@ class Sampler:
         """One sample of every device; counters too when due or when ``counters`` is set."""
         now_s, unix_ns = self._clock.monotonic_s(), self._clock.unix_ns()
         rows: dict[str, dict[str, int | str | None]] = {
-            dev_id: {"time_unix_ns": unix_ns, "phase": phase} for dev_id in self._accounts}
+            dev_id: {"time_unix_ns": unix_ns, "phase": phase} for dev_id in self._accounts
+        }
         read_counters = counters or now_s >= self._next_counter_s
         for sensor in self._sensors:
             for sample in sensor.read_power():
-                rows[sample.device_id].update(power_instant_mw=sample.power_instant_mw,
-                                              power_average_mw=sample.power_average_mw)
+                rows[sample.device_id].update(
+                    power_instant_mw=sample.power_instant_mw, power_average_mw=sample.power_average_mw
+                )
                 self._account_power(sample.device_id, now_s, sample.power_instant_mw)
             if read_counters:
                 for dev_id, raw in sensor.read_counters().items():
@@ -119,9 +128,12 @@ class Sampler:
     def mark(self, phase: str) -> Mark:
         """Mark a boundary: read every counter now and return the accumulated state."""
         self.tick(phase, counters=True)
-        return Mark(self._clock.monotonic_s(), self._clock.unix_ns(),
-                    {d: a.energy_j for d, a in self._accounts.items()},
-                    {d: a.resets for d, a in self._accounts.items()})
+        return Mark(
+            self._clock.monotonic_s(),
+            self._clock.unix_ns(),
+            {d: a.energy_j for d, a in self._accounts.items()},
+            {d: a.resets for d, a in self._accounts.items()},
+        )
 
     def open_window(self) -> None:
         """Start tracking peak power for a new window."""

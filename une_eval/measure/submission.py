@@ -58,14 +58,19 @@ def _accelerators(devices: Sequence[DeviceInfo]) -> list[dict[str, Any]]:
     groups: dict[tuple[Any, ...], int] = {}
     for d in devices:
         if d.component == "gpu":
-            key = (d.model, d.memory_gb, d.power_limit_w, d.default_power_limit_w, d.has_energy_counter,
-                   d.mig_enabled)
+            key = (d.model, d.memory_gb, d.power_limit_w, d.default_power_limit_w, d.has_energy_counter, d.mig_enabled)
             groups[key] = groups.get(key, 0) + 1
     out = []
     for (model, mem, limit, default, counter, mig), count in groups.items():
-        acc: dict[str, Any] = {"vendor": "NVIDIA", "model": model, "count": count, "memory_gb": mem or 0.001,
-                               "power_limit_w": limit or 0.001, "has_energy_counter": counter,
-                               "mig_enabled": mig}
+        acc: dict[str, Any] = {
+            "vendor": "NVIDIA",
+            "model": model,
+            "count": count,
+            "memory_gb": mem or 0.001,
+            "power_limit_w": limit or 0.001,
+            "has_energy_counter": counter,
+            "mig_enabled": mig,
+        }
         if default:
             acc["default_power_limit_w"] = default
         out.append(acc)
@@ -80,8 +85,11 @@ def _methods(setup: Setup) -> list[dict[str, Any]]:
             method = devs[0].method
             if component == "gpu" and not all(d.has_energy_counter for d in devs):
                 method = "nvml-power-integration"
-            instrument: dict[str, Any] = {"name": devs[0].instrument, "sampling_interval_s": 0.1,
-                                          "update_period_s": max(d.update_period_s for d in devs)}
+            instrument: dict[str, Any] = {
+                "name": devs[0].instrument,
+                "sampling_interval_s": 0.1,
+                "update_period_s": max(d.update_period_s for d in devs),
+            }
             if devs[0].instrument_version:
                 instrument["version"] = devs[0].instrument_version
             methods.append({"component": component, "method": method, "instrument": instrument})
@@ -91,8 +99,13 @@ def _methods(setup: Setup) -> list[dict[str, Any]]:
 
 
 def _device_entry(d: DeviceInfo, node_id: str) -> dict[str, Any]:
-    entry: dict[str, Any] = {"device_id": d.device_id, "component": d.component, "node_id": node_id,
-                             "model": d.model, "has_energy_counter": d.has_energy_counter}
+    entry: dict[str, Any] = {
+        "device_id": d.device_id,
+        "component": d.component,
+        "node_id": node_id,
+        "model": d.model,
+        "has_energy_counter": d.has_energy_counter,
+    }
     if d.uuid:
         entry["uuid"] = d.uuid
     if d.power_limit_w:
@@ -100,8 +113,14 @@ def _device_entry(d: DeviceInfo, node_id: str) -> dict[str, Any]:
     return entry
 
 
-def _run_entry(run_index: int, window: Window, devices: Sequence[DeviceInfo], work_units: float | None,
-               exit_code: int, problem: str | None) -> dict[str, Any]:
+def _run_entry(
+    run_index: int,
+    window: Window,
+    devices: Sequence[DeviceInfo],
+    work_units: float | None,
+    exit_code: int,
+    problem: str | None,
+) -> dict[str, Any]:
     energy: dict[str, float] = {}
     per_device = []
     duration_s = window.duration_s
@@ -116,11 +135,15 @@ def _run_entry(run_index: int, window: Window, devices: Sequence[DeviceInfo], wo
         per_device.append(dev)
     total_j = math.fsum(energy.values())
     run: dict[str, Any] = {
-        "index": run_index, "start_time": timestamp(window.start.unix_ns),
+        "index": run_index,
+        "start_time": timestamp(window.start.unix_ns),
         "end_time": timestamp(window.end.unix_ns),
-        "duration_s": _r(max(duration_s, 1e-9)), "work_units": work_units or 0,
-        "energy": {k: _r(v) for k, v in energy.items()} | {"total_j": _r(total_j)}, "devices": per_device,
-        "complete": problem is None, "exit_code": exit_code,
+        "duration_s": _r(max(duration_s, 1e-9)),
+        "work_units": work_units or 0,
+        "energy": {k: _r(v) for k, v in energy.items()} | {"total_j": _r(total_j)},
+        "devices": per_device,
+        "complete": problem is None,
+        "exit_code": exit_code,
     }
     if duration_s > 0:
         run["mean_power_w"] = _r(total_j / duration_s)
@@ -135,19 +158,26 @@ def _measurement(setup: Setup, record: ProtocolRecord, traces: list[dict[str, An
     base = record.baseline
     baseline: dict[str, Any] = {"duration_s": 0.0, "devices": []}
     if base is not None and base.duration_s > 0:
-        baseline = {"duration_s": _r(base.duration_s), "devices": [
-            {"device_id": d.device_id, "power_w": _r(max(base.energy_j(d.device_id), 0.0) / base.duration_s)}
-            for d in setup.devices]}
+        baseline = {
+            "duration_s": _r(base.duration_s),
+            "devices": [
+                {"device_id": d.device_id, "power_w": _r(max(base.energy_j(d.device_id), 0.0) / base.duration_s)}
+                for d in setup.devices
+            ],
+        }
     warmup: dict[str, Any] = {"performed": record.warmup is not None}
     if record.warmup is not None:
         warmup["duration_s"] = _r(record.warmup.duration_s)
     m: dict[str, Any] = {
         "methods": _methods(setup),
         "devices": [_device_entry(d, setup.node.node_id) for d in setup.devices],
-        "idle_baseline": baseline, "warmup": warmup,
-        "runs": [_run_entry(r.index, r.window, setup.devices, r.work_units, r.exit_code, r.problem)
-                 for r in record.runs],
-        "traces": traces, "complete": record.complete,
+        "idle_baseline": baseline,
+        "warmup": warmup,
+        "runs": [
+            _run_entry(r.index, r.window, setup.devices, r.work_units, r.exit_code, r.problem) for r in record.runs
+        ],
+        "traces": traces,
+        "complete": record.complete,
     }
     if not record.complete:
         m["incomplete_reason"] = (record.incomplete_reason or "the measurement did not finish")[:500]
@@ -164,17 +194,24 @@ def declarations_schema() -> dict[str, Any]:
         "type": "object",
         "required": list(_DECLARED_KEYS),
         "properties": {
-            "submitter": props["submitter"], "attestation": props["attestation"], "workload": props["workload"],
-            "system": {"type": "object", "required": ["model", "software", "site"], "additionalProperties": False,
-                       "properties": {"model": system["model"], "software": software, "site": system["site"]}},
+            "submitter": props["submitter"],
+            "attestation": props["attestation"],
+            "workload": props["workload"],
+            "system": {
+                "type": "object",
+                "required": ["model", "software", "site"],
+                "additionalProperties": False,
+                "properties": {"model": system["model"], "software": software, "site": system["site"]},
+            },
         },
     }
 
 
 def check_declarations(declared: dict[str, Any]) -> None:
     """Refuse a declarations file the submission could not be built from, before anything is measured."""
-    validator = type(submission_validator())(declarations_schema(),
-                                             format_checker=submission_validator().format_checker)
+    validator = type(submission_validator())(
+        declarations_schema(), format_checker=submission_validator().format_checker
+    )
     errors = sorted(validator.iter_errors(declared), key=lambda e: [str(p) for p in e.absolute_path])
     if errors:
         shown = "; ".join(f"{pointer(*e.absolute_path) or '/'}: {describe_error(e)}" for e in errors[:5])
@@ -182,8 +219,14 @@ def check_declarations(declared: dict[str, Any]) -> None:
         raise InputError(f"the declarations file does not fit the submission schema: {shown}{more}")
 
 
-def build_submission(setup: Setup, declared: dict[str, Any], record: ProtocolRecord,
-                     traces: list[dict[str, Any]], *, created_unix_ns: int) -> dict[str, Any]:
+def build_submission(
+    setup: Setup,
+    declared: dict[str, Any],
+    record: ProtocolRecord,
+    traces: list[dict[str, Any]],
+    *,
+    created_unix_ns: int,
+) -> dict[str, Any]:
     """Build the submission document; ``results`` whenever at least one complete run reported work units."""
     decl = copy.deepcopy({k: declared[k] for k in _DECLARED_KEYS if k in declared})
     system = decl.get("system", {})
@@ -195,13 +238,25 @@ def build_submission(setup: Setup, declared: dict[str, Any], record: ProtocolRec
     cpu: dict[str, Any] = {"model": node.cpu_model, "sockets": node.sockets}
     if node.cores_per_socket:
         cpu["cores_per_socket"] = node.cores_per_socket
-    system["hardware"] = {"nodes": [{"node_id": node.node_id, "accelerators": _accelerators(setup.devices),
-                                     "cpu": cpu, "memory_gb": node.memory_gb or 0.001}]}
+    system["hardware"] = {
+        "nodes": [
+            {
+                "node_id": node.node_id,
+                "accelerators": _accelerators(setup.devices),
+                "cpu": cpu,
+                "memory_gb": node.memory_gb or 0.001,
+            }
+        ]
+    }
     doc: dict[str, Any] = {
-        "schema_version": "1.0", "submission_id": setup.submission_id,
+        "schema_version": "1.0",
+        "submission_id": setup.submission_id,
         "created_at": timestamp(created_unix_ns),
-        "phase": setup.phase, "profile": {"name": setup.profile},
-        **decl, "system": system, "measurement": _measurement(setup, record, traces),
+        "phase": setup.phase,
+        "profile": {"name": setup.profile},
+        **decl,
+        "system": system,
+        "measurement": _measurement(setup, record, traces),
     }
     if any(r["complete"] and r["work_units"] > 0 for r in doc["measurement"]["runs"]):
         doc["results"] = build_results(doc, unit=setup.unit, count=setup.unit_count)

@@ -84,7 +84,8 @@ class TraceWriter:
             "path": self.path.relative_to(base_dir).as_posix(),
             "sha256": sha256_file(self.path),
             "format": "csv",
-            "columns": [{"name": c, "unit": COLUMN_UNITS[c][0], "description": COLUMN_UNITS[c][1]}
-                        for c in self.columns],
+            "columns": [
+                {"name": c, "unit": COLUMN_UNITS[c][0], "description": COLUMN_UNITS[c][1]} for c in self.columns
+            ],
             "device_id": device_id,
         }

@@ -105,8 +105,14 @@ class SimulatedWorkload:
     ``exit_codes`` gives the exit code of each successive start (default 0), so tests can make a run fail.
     """
 
-    def __init__(self, clock: SimulatedClock, duration_s: float, on_start: Callable[[float], None],
-                 *, exit_codes: Sequence[int] = ()) -> None:
+    def __init__(
+        self,
+        clock: SimulatedClock,
+        duration_s: float,
+        on_start: Callable[[float], None],
+        *,
+        exit_codes: Sequence[int] = (),
+    ) -> None:
         self._clock = clock
         self._duration_s = duration_s
         self._on_start = on_start

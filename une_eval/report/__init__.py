@@ -4,5 +4,14 @@ from une_eval.report.content import Prepared, prepare, prepare_bytes
 from une_eval.report.render import Certificate, Renderer
 from une_eval.report.sign import Auditor, auditor_of, load_signer, sign_pdf
 
-__all__ = ["Auditor", "Certificate", "Prepared", "Renderer", "auditor_of", "load_signer", "prepare",
-           "prepare_bytes", "sign_pdf"]
+__all__ = [
+    "Auditor",
+    "Certificate",
+    "Prepared",
+    "Renderer",
+    "auditor_of",
+    "load_signer",
+    "prepare",
+    "prepare_bytes",
+    "sign_pdf",
+]

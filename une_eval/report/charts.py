@@ -63,7 +63,7 @@ def _downsample(times: list[float], watts: list[float], limit: int) -> tuple[lis
     step = math.ceil(len(times) / limit)
     out_t, out_w = [], []
     for i in range(0, len(times), step):
-        bucket = watts[i:i + step]
+        bucket = watts[i : i + step]
         out_t.append(times[i])
         out_w.append(max(bucket))
     return out_t, out_w
@@ -93,8 +93,12 @@ def nice_ticks(high: float, count: int = 5) -> list[float]:
 
 
 def layout_chart(
-    series: list[tuple[str, PowerSeries]], *, width: float = 480, height: float = 170,
-    left: float = 44, bottom: float = 22,
+    series: list[tuple[str, PowerSeries]],
+    *,
+    width: float = 480,
+    height: float = 170,
+    left: float = 44,
+    bottom: float = 22,
 ) -> Chart | None:
     """Scale the series into a ``width`` x ``height`` box with axes; None when there is nothing to draw."""
     series = [(label, s) for label, s in series if s.time_s]
@@ -110,8 +114,14 @@ def layout_chart(
     def y(v: float) -> float:
         return 8 + plot_h * (1 - v / y_ticks[-1])
 
-    lines = tuple(Line(label, COLOURS[i % len(COLOURS)],
-                       " ".join(f"{x(t):.1f},{y(p):.1f}" for t, p in zip(s.time_s, s.power_w, strict=True)))
-                  for i, (label, s) in enumerate(series))
-    return Chart(width, height, left, bottom, lines,
-                 tuple(Tick(x(v), v) for v in x_ticks), tuple(Tick(y(v), v) for v in y_ticks))
+    lines = tuple(
+        Line(
+            label,
+            COLOURS[i % len(COLOURS)],
+            " ".join(f"{x(t):.1f},{y(p):.1f}" for t, p in zip(s.time_s, s.power_w, strict=True)),
+        )
+        for i, (label, s) in enumerate(series)
+    )
+    return Chart(
+        width, height, left, bottom, lines, tuple(Tick(x(v), v) for v in x_ticks), tuple(Tick(y(v), v) for v in y_ticks)
+    )

@@ -77,8 +77,9 @@ def new_certificate_number(issued_at: dt.datetime) -> str:
 def check_number(number: str) -> str:
     """Accept an auditor-chosen certificate number only in a safe, printable pattern."""
     if not NUMBER_PATTERN.fullmatch(number):
-        raise InputError("a certificate number is 1-64 letters, digits, '.', '_' or '-', "
-                         "starting with a letter or digit")
+        raise InputError(
+            "a certificate number is 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit"
+        )
     return number
 
 
@@ -106,15 +107,18 @@ def _default_unit(phase: str) -> tuple[str, float]:
 
 
 def prepare_bytes(
-    data: bytes, *, source_name: str, base_dir: Path | None, profile: str | None = None,
+    data: bytes,
+    *,
+    source_name: str,
+    base_dir: Path | None,
+    profile: str | None = None,
     rating_scheme: str | None = None,
 ) -> Prepared:
     """Check a submission given as bytes; refuse what cannot be certified."""
     doc = parse_json_bytes(data)
     if not isinstance(doc, dict):
         raise InputError("the top level of the submission is not a JSON object")
-    verdict = check_document(doc, profile=profile, source=source_name, base_dir=base_dir,
-                             rating_scheme=rating_scheme)
+    verdict = check_document(doc, profile=profile, source=source_name, base_dir=base_dir, rating_scheme=rating_scheme)
     if verdict.outcome in (Outcome.INVALID, Outcome.ERROR):
         raise InputError(_refusal(verdict))
     sub = Submission.model_validate(doc)
@@ -125,25 +129,26 @@ def prepare_bytes(
     else:
         unit, count = _default_unit(sub.phase)
         results = build_results(doc, unit=unit, count=count)
-    traces = tuple(_trace_evidence(t.path, t.device_id or "", t.sha256, t.format, base_dir)
-                   for t in sub.measurement.traces)
-    return Prepared(source_name, data, sha256_hex(data), doc, sub, verdict, results, recomputed, traces,
-                    rate(sub, rating_scheme))
+    traces = tuple(
+        _trace_evidence(t.path, t.device_id or "", t.sha256, t.format, base_dir) for t in sub.measurement.traces
+    )
+    return Prepared(
+        source_name, data, sha256_hex(data), doc, sub, verdict, results, recomputed, traces, rate(sub, rating_scheme)
+    )
 
 
 def prepare(path: Path, *, profile: str | None = None, rating_scheme: str | None = None) -> Prepared:
     """Read and check one submission file (traces are looked up beside it, never outside its folder)."""
     try:
         data = read_submission(path)
-        return prepare_bytes(data, source_name=path.name, base_dir=path.parent, profile=profile,
-                             rating_scheme=rating_scheme)
+        return prepare_bytes(
+            data, source_name=path.name, base_dir=path.parent, profile=profile, rating_scheme=rating_scheme
+        )
     except InputError as exc:
         raise InputError(f"{path}: {exc}") from None
 
 
-def _trace_evidence(
-    rel: str, device_id: str, declared: str, fmt: str, base_dir: Path | None
-) -> TraceEvidence:
+def _trace_evidence(rel: str, device_id: str, declared: str, fmt: str, base_dir: Path | None) -> TraceEvidence:
     """Hash and chart one trace, with the validator's path rules (never outside the submission's folder)."""
     if base_dir is None:
         return TraceEvidence(rel, device_id, declared, None, "missing", None)

@@ -28,9 +28,16 @@ class Issued:
 
 
 def issue_certificate(
-    submission: Path, *, renderer: Renderer, signer: signers.SimpleSigner, lang: str = "es",
-    number: str | None = None, rating_scheme: str | None = None, timestamper: TimeStamper | None = None,
-    profile: str | None = None, issued_at: dt.datetime | None = None,
+    submission: Path,
+    *,
+    renderer: Renderer,
+    signer: signers.SimpleSigner,
+    lang: str = "es",
+    number: str | None = None,
+    rating_scheme: str | None = None,
+    timestamper: TimeStamper | None = None,
+    profile: str | None = None,
+    issued_at: dt.datetime | None = None,
 ) -> Issued:
     """Check ``submission``, render its certificate (or non-conformity report) and sign it."""
     issued_at = issued_at or dt.datetime.now(dt.UTC).replace(microsecond=0)
@@ -38,7 +45,12 @@ def issue_certificate(
     prepared = prepare(submission, profile=profile, rating_scheme=rating_scheme)
     auditor = auditor_of(signer)
     cert = renderer.render(prepared, number=number, auditor=auditor, lang=lang, issued_at=issued_at)
-    pdf = sign_pdf(cert.pdf, signer, reason=_REASON.get(lang, _REASON["en"]).format(n=number),
-                   location=auditor.organisation, timestamper=timestamper,
-                   stamp_text=f"{number}\n%(signer)s\n%(ts)s")
+    pdf = sign_pdf(
+        cert.pdf,
+        signer,
+        reason=_REASON.get(lang, _REASON["en"]).format(n=number),
+        location=auditor.organisation,
+        timestamper=timestamper,
+        stamp_text=f"{number}\n%(signer)s\n%(ts)s",
+    )
     return Issued(pdf, number, prepared.conformant, str(prepared.verdict.outcome), prepared.submission_sha256)

@@ -55,8 +55,12 @@ def new_key(key_type: str = "ec") -> PrivateKey:
 def _name(common_name: str, organisation: str) -> x509.Name:
     if not 1 <= len(common_name) <= 64 or not 1 <= len(organisation) <= 64:
         raise SigningError("a certificate's name and organisation must each be 1-64 characters (X.509 limit)")
-    return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name),
-                      x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation)])
+    return x509.Name(
+        [
+            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation),
+        ]
+    )
 
 
 def issue(
@@ -76,18 +80,31 @@ def issue(
     """
     start = (now or dt.datetime.now(dt.UTC)) - dt.timedelta(minutes=5)
     signing_key = issuer.key if issuer else key
-    builder = (x509.CertificateBuilder()
-               .subject_name(subject)
-               .issuer_name(issuer.cert.subject if issuer else subject)
-               .public_key(key.public_key())
-               .serial_number(x509.random_serial_number())
-               .not_valid_before(start)
-               .not_valid_after(start + dt.timedelta(days=days))
-               .add_extension(x509.BasicConstraints(ca=ca, path_length=0 if ca else None), critical=True)
-               .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False))
-    usage = dict.fromkeys(("digital_signature", "content_commitment", "key_encipherment",
-                           "data_encipherment", "key_agreement", "key_cert_sign", "crl_sign",
-                           "encipher_only", "decipher_only"), False)
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(issuer.cert.subject if issuer else subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(start)
+        .not_valid_after(start + dt.timedelta(days=days))
+        .add_extension(x509.BasicConstraints(ca=ca, path_length=0 if ca else None), critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+    )
+    usage = dict.fromkeys(
+        (
+            "digital_signature",
+            "content_commitment",
+            "key_encipherment",
+            "data_encipherment",
+            "key_agreement",
+            "key_cert_sign",
+            "crl_sign",
+            "encipher_only",
+            "decipher_only",
+        ),
+        False,
+    )
     if ca:
         usage |= {"key_cert_sign": True, "crl_sign": True, "digital_signature": True}
     else:
@@ -95,7 +112,8 @@ def issue(
     builder = builder.add_extension(x509.KeyUsage(**usage), critical=True)
     if issuer is not None:
         builder = builder.add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer.key.public_key()), critical=False)
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer.key.public_key()), critical=False
+        )
     if extended_usage is not None:
         builder = builder.add_extension(x509.ExtendedKeyUsage([extended_usage]), critical=True)
     return Issued(key, builder.sign(signing_key, hashes.SHA256()))
@@ -103,21 +121,29 @@ def issue(
 
 def issue_dev_ca(organisation: str, *, key_type: str = "ec", days: int = 3650) -> Issued:
     """Make a self-signed development CA (never trust it outside tests and demos)."""
-    return issue(_name(f"{organisation[:40]} dev CA (not for production)", organisation),
-                 issuer=None, key=new_key(key_type), days=days, ca=True)
+    return issue(
+        _name(f"{organisation[:40]} dev CA (not for production)", organisation),
+        issuer=None,
+        key=new_key(key_type),
+        days=days,
+        ca=True,
+    )
 
 
-def issue_auditor(
-    ca: Issued, auditor: str, organisation: str, *, key_type: str = "ec", days: int = 825
-) -> Issued:
+def issue_auditor(ca: Issued, auditor: str, organisation: str, *, key_type: str = "ec", days: int = 825) -> Issued:
     """Issue an auditor's document-signing certificate from ``ca``."""
     return issue(_name(auditor, organisation), issuer=ca, key=new_key(key_type), days=days)
 
 
 def issue_tsa(ca: Issued, name: str = "une-eval test TSA") -> Issued:
     """Issue a time-stamping authority certificate (RSA: pyHanko's in-process test timestamper needs it)."""
-    return issue(_name(name, "une-eval tests"), issuer=ca, key=new_key("rsa"), days=365,
-                 extended_usage=ExtendedKeyUsageOID.TIME_STAMPING)
+    return issue(
+        _name(name, "une-eval tests"),
+        issuer=ca,
+        key=new_key("rsa"),
+        days=365,
+        extended_usage=ExtendedKeyUsageOID.TIME_STAMPING,
+    )
 
 
 def _write_private(path: Path, data: bytes) -> None:
@@ -141,8 +167,9 @@ def _pem(cert: x509.Certificate) -> bytes:
 
 
 def _encrypted_pem(key: PrivateKey, passphrase: bytes) -> bytes:
-    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                             serialization.BestAvailableEncryption(passphrase))
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.BestAvailableEncryption(passphrase)
+    )
 
 
 def init_dev_pki(
@@ -164,13 +191,19 @@ def init_dev_pki(
     folder.mkdir(parents=True, exist_ok=True)
     ca = issue_dev_ca(organisation, key_type=key_type)
     signer = issue_auditor(ca, auditor, organisation, key_type=key_type)
-    paths = DevPkiPaths(folder / "ca.pem", folder / "ca.key.pem", folder / "auditor.p12",
-                        folder / "auditor.pem", folder / "auditor.key.pem")
+    paths = DevPkiPaths(
+        folder / "ca.pem",
+        folder / "ca.key.pem",
+        folder / "auditor.p12",
+        folder / "auditor.pem",
+        folder / "auditor.key.pem",
+    )
     clash = [p for p in vars_of(paths) if p.exists()]
     if clash:
         raise SigningError(f"{clash[0]} already exists; choose an empty folder")
     p12 = pkcs12.serialize_key_and_certificates(
-        b"auditor", signer.key, signer.cert, [ca.cert], serialization.BestAvailableEncryption(passphrase))
+        b"auditor", signer.key, signer.cert, [ca.cert], serialization.BestAvailableEncryption(passphrase)
+    )
     _write_private(paths.ca_key, _encrypted_pem(ca.key, passphrase))
     _write_private(paths.auditor_key, _encrypted_pem(signer.key, passphrase))
     _write_private(paths.auditor_p12, p12)

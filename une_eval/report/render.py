@@ -96,13 +96,17 @@ class Renderer:
         self.root = root or reports_root()
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(self.root / "templates"),
-            autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
         )
         self.messages = {lang: self._catalogue(lang) for lang in LANGUAGES}
         self.fetcher = BundledOnlyFetcher(self.root)
         self.fonts = FontConfiguration()
-        self.css = weasyprint.CSS(filename=str(self.root / "certificate.css"), url_fetcher=self.fetcher,
-                                  font_config=self.fonts)
+        self.css = weasyprint.CSS(
+            filename=str(self.root / "certificate.css"), url_fetcher=self.fetcher, font_config=self.fonts
+        )
 
     def _catalogue(self, lang: str) -> dict[str, str]:
         data = json.loads((self.root / "messages" / f"{lang}.json").read_text(encoding="utf-8"))
@@ -110,8 +114,17 @@ class Renderer:
             raise ReportError(f"reports/messages/{lang}.json is not an object")
         return {str(k): str(v) for k, v in data.items()}
 
-    def html(self, prepared: Prepared, *, number: str, issued_at: dt.datetime, auditor: Auditor, lang: str,
-             findings_sha256: str, chart: Chart | None = None) -> str:
+    def html(
+        self,
+        prepared: Prepared,
+        *,
+        number: str,
+        issued_at: dt.datetime,
+        auditor: Auditor,
+        lang: str,
+        findings_sha256: str,
+        chart: Chart | None = None,
+    ) -> str:
         """Render the certificate as HTML (vendor strings autoescaped)."""
         if lang not in LANGUAGES:
             raise ReportError(f"unknown language {lang!r} (expected one of {', '.join(LANGUAGES)})")
@@ -125,42 +138,79 @@ class Renderer:
         qr = segno.make(f"UNE-EVAL-CERT:{number};SHA256:{prepared.submission_sha256}", error="m")
         template = self.env.get_template("certificate.html.j2")
         return template.render(
-            t=t, lang=lang, p=prepared, sub=prepared.submission, verdict=prepared.verdict,
+            t=t,
+            lang=lang,
+            p=prepared,
+            sub=prepared.submission,
+            verdict=prepared.verdict,
             res=prepared.results,
-            number=number, issued_at=issued_at, auditor=auditor, rating=prepared.rating, chart=chart,
-            findings_sha256=findings_sha256, generator=GENERATOR,
+            number=number,
+            issued_at=issued_at,
+            auditor=auditor,
+            rating=prepared.rating,
+            chart=chart,
+            findings_sha256=findings_sha256,
+            generator=GENERATOR,
             num=lambda v, d=4: format_number(v, lang, d),
             # segno writes the SVG from the payload above, which holds only our number and a hex digest.
             qr_svg=markupsafe.Markup(qr.svg_inline(scale=2.2, border=0, dark="#111")),  # noqa: S704
         )
 
-    def render(self, prepared: Prepared, *, number: str, auditor: Auditor, lang: str = "es",
-               issued_at: dt.datetime | None = None) -> Certificate:
+    def render(
+        self,
+        prepared: Prepared,
+        *,
+        number: str,
+        auditor: Auditor,
+        lang: str = "es",
+        issued_at: dt.datetime | None = None,
+    ) -> Certificate:
         """Render one certificate to PDF/A-3b bytes with the submission and findings attached."""
         issued_at = issued_at or dt.datetime.now(dt.UTC).replace(microsecond=0)
         findings_json = findings_document(prepared.verdict, number, prepared.submission_sha256)
         findings_sha = sha256_hex(findings_json)
-        chart = layout_chart([(t.device_id or t.path, t.power) for t in prepared.traces
-                              if t.power is not None])
-        html = self.html(prepared, number=number, issued_at=issued_at, auditor=auditor, lang=lang,
-                         findings_sha256=findings_sha, chart=chart)
+        chart = layout_chart([(t.device_id or t.path, t.power) for t in prepared.traces if t.power is not None])
+        html = self.html(
+            prepared,
+            number=number,
+            issued_at=issued_at,
+            auditor=auditor,
+            lang=lang,
+            findings_sha256=findings_sha,
+            chart=chart,
+        )
         attachments = [
-            weasyprint.Attachment(string=prepared.submission_bytes, name=SUBMISSION_ATTACHMENT,
-                                  description="Vendor submission as received", relationship="Source",
-                                  created=issued_at, modified=issued_at),
-            weasyprint.Attachment(string=findings_json, name=FINDINGS_ATTACHMENT,
-                                  description="Validation verdict and findings", relationship="Data",
-                                  created=issued_at, modified=issued_at),
+            weasyprint.Attachment(
+                string=prepared.submission_bytes,
+                name=SUBMISSION_ATTACHMENT,
+                description="Vendor submission as received",
+                relationship="Source",
+                created=issued_at,
+                modified=issued_at,
+            ),
+            weasyprint.Attachment(
+                string=findings_json,
+                name=FINDINGS_ATTACHMENT,
+                description="Validation verdict and findings",
+                relationship="Data",
+                created=issued_at,
+                modified=issued_at,
+            ),
         ]
         try:
-            document = weasyprint.HTML(string=html, base_url=(self.root / "templates").as_uri() + "/",
-                                       url_fetcher=self.fetcher)
+            document = weasyprint.HTML(
+                string=html, base_url=(self.root / "templates").as_uri() + "/", url_fetcher=self.fetcher
+            )
             with warnings.catch_warnings():
                 # WeasyPrint 70 leaves its bundled sRGB profile file open when it writes PDF/A.
                 warnings.simplefilter("ignore", ResourceWarning)
-                pdf = document.write_pdf(stylesheets=[self.css], font_config=self.fonts,
-                                         pdf_variant="pdf/a-3b", attachments=attachments,
-                                         custom_metadata=True)
+                pdf = document.write_pdf(
+                    stylesheets=[self.css],
+                    font_config=self.fonts,
+                    pdf_variant="pdf/a-3b",
+                    attachments=attachments,
+                    custom_metadata=True,
+                )
         except Exception as exc:  # WeasyPrint raises many types; the CLI needs one clear line
             raise ReportError(f"cannot render the certificate: {exc.__class__.__name__}: {exc}") from None
         return Certificate(pdf, number, findings_json, findings_sha)

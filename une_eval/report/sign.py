@@ -33,8 +33,12 @@ class Auditor:
 
 
 def load_signer(
-    *, p12: Path | None = None, key: Path | None = None, cert: Path | None = None,
-    chain: tuple[Path, ...] = (), passphrase: bytes | None = None,
+    *,
+    p12: Path | None = None,
+    key: Path | None = None,
+    cert: Path | None = None,
+    chain: tuple[Path, ...] = (),
+    passphrase: bytes | None = None,
 ) -> signers.SimpleSigner:
     """Load key material from a PKCS#12 file, or from a PEM key and certificate."""
     for path in (p12, key, cert, *chain):
@@ -44,15 +48,14 @@ def load_signer(
     try:
         if p12 is not None:
             signer = signers.SimpleSigner.load_pkcs12(  # type: ignore[no-untyped-call]
-                str(p12), ca_chain_files=chain_files,
-                                                      passphrase=passphrase)
+                str(p12), ca_chain_files=chain_files, passphrase=passphrase
+            )
         elif key is not None and cert is not None:
             signer = signers.SimpleSigner.load(  # type: ignore[no-untyped-call]
-                str(key), str(cert), ca_chain_files=chain_files,
-                                               key_passphrase=passphrase)
+                str(key), str(cert), ca_chain_files=chain_files, key_passphrase=passphrase
+            )
         else:
-            raise SigningError("give a PKCS#12 file (--key x.p12) or a PEM key and certificate "
-                               "(--key, --cert)")
+            raise SigningError("give a PKCS#12 file (--key x.p12) or a PEM key and certificate (--key, --cert)")
     except SigningError:
         raise
     except Exception as exc:  # pyHanko and cryptography raise many types for a bad file or passphrase
@@ -78,17 +81,29 @@ def http_timestamper(url: str) -> TimeStamper:
 
 
 def sign_pdf(
-    pdf: bytes, signer: signers.SimpleSigner, *, reason: str, location: str = "",
-    timestamper: TimeStamper | None = None, stamp_text: str = "%(signer)s\n%(ts)s",
+    pdf: bytes,
+    signer: signers.SimpleSigner,
+    *,
+    reason: str,
+    location: str = "",
+    timestamper: TimeStamper | None = None,
+    stamp_text: str = "%(signer)s\n%(ts)s",
 ) -> bytes:
     """Add one PAdES signature (B-B, or B-T when a timestamper is given) with a visible stamp on page 1."""
     meta = signers.PdfSignatureMetadata(
-        field_name=SIGNATURE_FIELD, subfilter=fields.SigSeedSubFilter.PADES, md_algorithm="sha256",
-        reason=reason, location=location or None, use_pades_lta=False,
+        field_name=SIGNATURE_FIELD,
+        subfilter=fields.SigSeedSubFilter.PADES,
+        md_algorithm="sha256",
+        reason=reason,
+        location=location or None,
+        use_pades_lta=False,
     )
     style = stamp.TextStampStyle(stamp_text=stamp_text, border_width=1)
     pdf_signer = signers.PdfSigner(
-        meta, signer=signer, timestamper=timestamper, stamp_style=style,
+        meta,
+        signer=signer,
+        timestamper=timestamper,
+        stamp_style=style,
         new_field_spec=fields.SigFieldSpec(SIGNATURE_FIELD, on_page=0, box=SIGNATURE_BOX),
     )
     try:

@@ -32,9 +32,13 @@ TRACE_RULE_PREFIX = "evidence."
 MAX_TRUST_BYTES = 4 * 1024 * 1024
 REQUIRED_KEY_USAGE = {"digital_signature", "non_repudiation"}
 # The template's <meta name="une-eval-..."> tags: WeasyPrint lower-cases them, keeps letters and digits.
-_INFO_KEYS = {"number": "/uneevalcertificatenumber", "verdict": "/uneevalverdict",
-              "profile": "/uneevalprofile", "submission_sha256": "/uneevalsubmissionsha256",
-              "findings_sha256": "/uneevalfindingssha256"}
+_INFO_KEYS = {
+    "number": "/uneevalcertificatenumber",
+    "verdict": "/uneevalverdict",
+    "profile": "/uneevalprofile",
+    "submission_sha256": "/uneevalsubmissionsha256",
+    "findings_sha256": "/uneevalfindingssha256",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,9 +73,15 @@ class Verification:
 
     def to_json(self) -> dict[str, Any]:
         """Plain JSON-ready dict."""
-        return {"file": self.path, "ok": self.ok, "certificate": self.printed, "signer": self.signer,
-                "signed_at": self.signed_at, "timestamped": self.timestamped,
-                "checks": [{"name": c.name, "ok": c.ok, "detail": c.detail} for c in self.checks]}
+        return {
+            "file": self.path,
+            "ok": self.ok,
+            "certificate": self.printed,
+            "signer": self.signer,
+            "signed_at": self.signed_at,
+            "timestamped": self.timestamped,
+            "checks": [{"name": c.name, "ok": c.ok, "detail": c.detail} for c in self.checks],
+        }
 
 
 def load_trust_roots(paths: list[Path]) -> list[asn1_x509.Certificate]:
@@ -122,36 +132,59 @@ def _printed(reader: PdfFileReader) -> dict[str, str]:
     return {key: str(info[pdf_key]) for key, pdf_key in _INFO_KEYS.items() if pdf_key in info}
 
 
-def _check_signature(report: Verification, reader: PdfFileReader, data: bytes,
-                     roots: list[asn1_x509.Certificate]) -> None:
+def _check_signature(
+    report: Verification, reader: PdfFileReader, data: bytes, roots: list[asn1_x509.Certificate]
+) -> None:
     sigs = reader.embedded_signatures
     if not report.add("one signature", len(sigs) == 1, f"{len(sigs)} signature(s) in the file"):
         return
     sig = sigs[0]
     context = ValidationContext(trust_roots=roots, allow_fetching=False)
-    status = validate_pdf_signature(sig, context, key_usage_settings=KeyUsageConstraints(
-        key_usage=REQUIRED_KEY_USAGE, match_all_key_usages=True))
+    status = validate_pdf_signature(
+        sig, context, key_usage_settings=KeyUsageConstraints(key_usage=REQUIRED_KEY_USAGE, match_all_key_usages=True)
+    )
     report.signer = sig.signer_cert.subject.human_friendly
     report.signed_at = str(status.signer_reported_dt or "")
     report.timestamped = status.timestamp_validity is not None
-    report.add("signature intact", bool(status.intact), "the signed bytes hash to the signed digest"
-               if status.intact else "the signed bytes were changed after signing (digest mismatch)")
-    report.add("signature valid", bool(status.valid), "the cryptographic signature checks"
-               if status.valid else "the cryptographic signature does not check")
-    report.add("signer trusted", bool(status.trusted), f"chain to a --trust anchor, key usage "
-               f"{'+'.join(sorted(REQUIRED_KEY_USAGE))}" if status.trusted else
-               "the signer's certificate does not chain to a --trust anchor with the required key usage")
+    report.add(
+        "signature intact",
+        bool(status.intact),
+        "the signed bytes hash to the signed digest"
+        if status.intact
+        else "the signed bytes were changed after signing (digest mismatch)",
+    )
+    report.add(
+        "signature valid",
+        bool(status.valid),
+        "the cryptographic signature checks" if status.valid else "the cryptographic signature does not check",
+    )
+    report.add(
+        "signer trusted",
+        bool(status.trusted),
+        f"chain to a --trust anchor, key usage {'+'.join(sorted(REQUIRED_KEY_USAGE))}"
+        if status.trusted
+        else "the signer's certificate does not chain to a --trust anchor with the required key usage",
+    )
     if report.timestamped:
         ts = status.timestamp_validity
         ts_ok = bool(ts and ts.intact and ts.valid)
-        report.add("timestamp", ts_ok,
-                   "RFC 3161 timestamp intact and valid" if ts_ok else "the timestamp does not check")
+        report.add(
+            "timestamp", ts_ok, "RFC 3161 timestamp intact and valid" if ts_ok else "the timestamp does not check"
+        )
     start, _len1, off2, len2 = (int(x) for x in sig.byte_range)
-    whole = (start == 0 and off2 + len2 == len(data) and status.coverage == SignatureCoverageLevel.ENTIRE_FILE
-             and sig.signed_revision == reader.xrefs.total_revisions - 1)
-    report.add("covers whole file", whole, f"signed bytes 0-{off2 + len2} of {len(data)}" if whole else
-                      f"the signature covers bytes 0-{off2 + len2} of {len(data)}: "
-                      "something was added after signing")
+    whole = (
+        start == 0
+        and off2 + len2 == len(data)
+        and status.coverage == SignatureCoverageLevel.ENTIRE_FILE
+        and sig.signed_revision == reader.xrefs.total_revisions - 1
+    )
+    report.add(
+        "covers whole file",
+        whole,
+        f"signed bytes 0-{off2 + len2} of {len(data)}"
+        if whole
+        else f"the signature covers bytes 0-{off2 + len2} of {len(data)}: something was added after signing",
+    )
 
 
 def _check_evidence(report: Verification, reader: PdfFileReader) -> None:
@@ -164,8 +197,13 @@ def _check_evidence(report: Verification, reader: PdfFileReader) -> None:
             continue
         digest = sha256_hex(blob)
         ok = digest == printed.get(key)
-        report.add(f"attachment {name}", ok, f"SHA-256 {digest} matches the printed one" if ok else
-                   f"SHA-256 {digest} differs from the printed {printed.get(key, '(none)')}")
+        report.add(
+            f"attachment {name}",
+            ok,
+            f"SHA-256 {digest} matches the printed one"
+            if ok
+            else f"SHA-256 {digest} differs from the printed {printed.get(key, '(none)')}",
+        )
     if SUBMISSION_ATTACHMENT in files and FINDINGS_ATTACHMENT in files:
         _check_revalidation(report, files[SUBMISSION_ATTACHMENT], files[FINDINGS_ATTACHMENT])
 
@@ -174,8 +212,7 @@ def _check_revalidation(report: Verification, submission: bytes, findings: bytes
     try:
         doc = parse_json_bytes(submission)
         recorded = json.loads(findings)
-        verdict = check_document(doc, profile=report.printed.get("profile"),
-                                 source=str(recorded.get("source", "")))
+        verdict = check_document(doc, profile=report.printed.get("profile"), source=str(recorded.get("source", "")))
     except Exception as exc:  # a tampered attachment can be anything; say so instead of failing
         report.add("re-validation", False, f"the embedded evidence cannot be re-checked: {exc}")
         return
@@ -185,8 +222,9 @@ def _check_revalidation(report: Verification, submission: bytes, findings: bytes
     if not isinstance(recorded_findings, list):
         report.add("re-validation", False, "the attached findings hold no list of findings")
         return
-    from_traces = [f for f in recorded_findings
-                   if isinstance(f, dict) and str(f.get("rule_id", "")).startswith(TRACE_RULE_PREFIX)]
+    from_traces = [
+        f for f in recorded_findings if isinstance(f, dict) and str(f.get("rule_id", "")).startswith(TRACE_RULE_PREFIX)
+    ]
     expected = [f for f in recorded_findings if f not in from_traces]
     got = [f.to_json() for f in verdict.findings]
     outcome = verdict.outcome
@@ -194,10 +232,14 @@ def _check_revalidation(report: Verification, submission: bytes, findings: bytes
         outcome = Outcome.NON_CONFORMANT
     ok = str(outcome) == report.printed.get("verdict") == recorded.get("verdict") and got == expected
     kept = f" ({len(from_traces)} trace finding(s) as recorded: traces are not embedded)" if from_traces else ""
-    report.add("re-validation", ok, f"the embedded submission re-validates to {outcome} with "
-               f"{len(recorded_findings)} finding(s), as printed{kept}" if ok else
-               f"the embedded submission now validates to {outcome} with {len(got) + len(from_traces)} "
-               f"finding(s); printed: {report.printed.get('verdict')}")
+    report.add(
+        "re-validation",
+        ok,
+        f"the embedded submission re-validates to {outcome} with {len(recorded_findings)} finding(s), as printed{kept}"
+        if ok
+        else f"the embedded submission now validates to {outcome} with {len(got) + len(from_traces)} "
+        f"finding(s); printed: {report.printed.get('verdict')}",
+    )
 
 
 def verify_bytes(data: bytes, roots: list[asn1_x509.Certificate], *, path: str = "<pdf>") -> Verification:
@@ -211,8 +253,11 @@ def verify_bytes(data: bytes, roots: list[asn1_x509.Certificate], *, path: str =
         reason = f"not a readable signed PDF ({exc.__class__.__name__}: {exc})"
         report.add("readable PDF", False, reason[:300])
         return report
-    report.add("certificate number", bool(report.printed.get("number")),
-               report.printed.get("number", "no une-eval certificate number in the metadata"))
+    report.add(
+        "certificate number",
+        bool(report.printed.get("number")),
+        report.printed.get("number", "no une-eval certificate number in the metadata"),
+    )
     try:
         _check_evidence(report, reader)
     except Exception as exc:  # a mangled name tree or stream in a tampered file

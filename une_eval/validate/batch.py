@@ -77,8 +77,7 @@ def verdict_from_json(data: dict[str, Any]) -> Verdict:
     """Rebuild a :class:`Verdict` from its dict (for the text report)."""
     known = {"source", "verdict", "profile", "counts", "findings", "error"}
     findings = tuple(
-        Finding(f["rule_id"], Severity(f["severity"]), f["pointer"], f["message"])
-        for f in data.get("findings", [])
+        Finding(f["rule_id"], Severity(f["severity"]), f["pointer"], f["message"]) for f in data.get("findings", [])
     )
     return Verdict(
         data["source"],

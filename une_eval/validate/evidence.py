@@ -90,8 +90,10 @@ class Evidence:
     def to_json(self) -> dict[str, Any]:
         """Plain JSON-ready dict (goes into the verdict's output)."""
         # JSON has no Infinity (a window with no sample inside has an infinite largest gap): null instead.
-        windows = [{k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in asdict(w).items()}
-                   for w in self.windows]
+        windows = [
+            {k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in asdict(w).items()}
+            for w in self.windows
+        ]
         return {"traces_with_issues": len({i.trace_index for i in self.issues}), "windows": windows}
 
 
@@ -317,8 +319,13 @@ def load_evidence(sub: Submission, base_dir: Path) -> Evidence:
     seen: set[tuple[str, str | None]] = set()
     for k, trace in enumerate(sub.measurement.traces):
         if (trace.path, trace.device_id) in seen:  # listed twice: read once, and say so
-            issues.append(TraceIssue(k, "file", f"trace {trace.path!r} is listed more than once for the same "
-                                                "device; only its first entry is used"))
+            issues.append(
+                TraceIssue(
+                    k,
+                    "file",
+                    f"trace {trace.path!r} is listed more than once for the same device; only its first entry is used",
+                )
+            )
             continue
         seen.add((trace.path, trace.device_id))
         loaded = _load_one(base_dir, trace)

@@ -33,30 +33,48 @@ def resolve_profile(doc: dict[str, Any], requested: str | None) -> tuple[Profile
         return load_profile(claimed), []
     notes = []
     if isinstance(claimed, str):
-        notes.append(Finding("profile.known", Severity.ERROR, pointer("profile", "name"),
-                             f"claims a profile this tool does not ship; checked against {DEFAULT_PROFILE!r}"))
+        notes.append(
+            Finding(
+                "profile.known",
+                Severity.ERROR,
+                pointer("profile", "name"),
+                f"claims a profile this tool does not ship; checked against {DEFAULT_PROFILE!r}",
+            )
+        )
     return load_profile(DEFAULT_PROFILE), notes
 
 
 def _model_findings(error: pydantic.ValidationError) -> list[Finding]:
-    return [Finding("model." + str(e["type"]), Severity.ERROR, pointer(*e["loc"]), str(e["msg"])[:200])
-            for e in error.errors()]
+    return [
+        Finding("model." + str(e["type"]), Severity.ERROR, pointer(*e["loc"]), str(e["msg"])[:200])
+        for e in error.errors()
+    ]
 
 
 def phase_findings(sub: Submission, profile: Profile) -> list[Finding]:
     """``profile.phase``: the profile covers the submission's phase (e.g. ai-energy-score is inference only)."""
     if sub.phase in profile.phases:
         return []
-    return [Finding("profile.phase", Severity.ERROR, pointer("phase"),
-                    f"profile {profile.name!r} covers {' and '.join(profile.phases)} only; this is a {sub.phase} "
-                    "submission")]
+    return [
+        Finding(
+            "profile.phase",
+            Severity.ERROR,
+            pointer("phase"),
+            f"profile {profile.name!r} covers {' and '.join(profile.phases)} only; this is a {sub.phase} submission",
+        )
+    ]
 
 
 def audit_extras(sub: Submission, evidence: Evidence | None, rating_scheme: str | None) -> dict[str, Any]:
     """Collect what the verdict carries besides findings: identity, recomputed evidence, efficiency rating."""
-    extras: dict[str, Any] = {"submission": {
-        "submission_id": sub.submission_id, "phase": sub.phase, "organisation": sub.submitter.organisation,
-        "model": sub.system.model.name}}
+    extras: dict[str, Any] = {
+        "submission": {
+            "submission_id": sub.submission_id,
+            "phase": sub.phase,
+            "organisation": sub.submitter.organisation,
+            "model": sub.system.model.name,
+        }
+    }
     if evidence is not None:
         extras["evidence"] = evidence.to_json()
     rating = rate(sub, rating_scheme)
@@ -65,8 +83,13 @@ def audit_extras(sub: Submission, evidence: Evidence | None, rating_scheme: str 
     return extras
 
 
-def run_rules(sub: Submission, doc: dict[str, Any], profile: Profile, base_dir: Path | None = None,
-              evidence: Evidence | None = None) -> list[Finding]:
+def run_rules(
+    sub: Submission,
+    doc: dict[str, Any],
+    profile: Profile,
+    base_dir: Path | None = None,
+    evidence: Evidence | None = None,
+) -> list[Finding]:
     """Every rule the profile enables, as findings with the profile's severities."""
     rules = registered_rules()
     findings: list[Finding] = []
@@ -82,15 +105,24 @@ def run_rules(sub: Submission, doc: dict[str, Any], profile: Profile, base_dir: 
         except (ArithmeticError, ValueError) as exc:
             # Schema-valid but absurd magnitudes (1e308 J, 1e-300 work units) overflow the arithmetic: the
             # rule cannot vouch for the file, so it fails instead of passing or crashing.
-            problems = [Problem("", f"the figures this rule checks are out of computable range "
-                                    f"({type(exc).__name__}); check their magnitudes and units")]
+            problems = [
+                Problem(
+                    "",
+                    f"the figures this rule checks are out of computable range "
+                    f"({type(exc).__name__}); check their magnitudes and units",
+                )
+            ]
         severity = profile.severity_of(rule_id)
         findings += [Finding(rule_id, severity, p.pointer, p.message) for p in problems]
     return findings
 
 
 def check_document(
-    doc: dict[str, Any], *, profile: str | None = None, source: str = "<document>", base_dir: Path | None = None,
+    doc: dict[str, Any],
+    *,
+    profile: str | None = None,
+    source: str = "<document>",
+    base_dir: Path | None = None,
     rating_scheme: str | None = None,
 ) -> Verdict:
     """Check a parsed submission: schema layer, then model layer, then the profile's rules."""
@@ -105,16 +137,20 @@ def check_document(
     findings += phase_findings(sub, prof)
     evidence = load_evidence(sub, base_dir) if base_dir is not None and sub.measurement.traces else None
     findings += run_rules(sub, doc, prof, base_dir, evidence)
-    return Verdict(source, outcome_for(findings), prof.name, sort_findings(findings),
-                   extras=audit_extras(sub, evidence, rating_scheme))
+    return Verdict(
+        source,
+        outcome_for(findings),
+        prof.name,
+        sort_findings(findings),
+        extras=audit_extras(sub, evidence, rating_scheme),
+    )
 
 
 def check_file(path: Path, *, profile: str | None = None, rating_scheme: str | None = None) -> Verdict:
     """Load and check one file; a file that cannot be checked gives an ERROR verdict, not an exception."""
     try:
         doc = load_json_document(path)
-        return check_document(doc, profile=profile, source=str(path), base_dir=path.parent,
-                              rating_scheme=rating_scheme)
+        return check_document(doc, profile=profile, source=str(path), base_dir=path.parent, rating_scheme=rating_scheme)
     except SpecError:
         raise
     except UneEvalError as exc:

@@ -41,8 +41,12 @@ def describe_error(error: jsonschema.ValidationError) -> str:
     if kw == "const":
         return f"{_short(inst)} must be {val!r}"
     if kw in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
-        words = {"minimum": "at least", "maximum": "at most", "exclusiveMinimum": "greater than",
-                 "exclusiveMaximum": "less than"}
+        words = {
+            "minimum": "at least",
+            "maximum": "at most",
+            "exclusiveMinimum": "greater than",
+            "exclusiveMaximum": "less than",
+        }
         return f"{_short(inst)} must be {words[kw]} {val}"
     if kw == "format":
         return f"{_short(inst)} is not a valid {val}"
@@ -70,5 +74,6 @@ def schema_findings(doc: dict[str, Any]) -> Iterator[Finding]:
             message=describe_error(error),
         )
     if len(errors) > MAX_SCHEMA_FINDINGS:
-        yield Finding("schema.too-many", Severity.ERROR, "",
-                      f"{len(errors) - MAX_SCHEMA_FINDINGS} more schema errors not listed")
+        yield Finding(
+            "schema.too-many", Severity.ERROR, "", f"{len(errors) - MAX_SCHEMA_FINDINGS} more schema errors not listed"
+        )

@@ -26,9 +26,25 @@ from une_eval.errors import InputError
 from une_eval.output import write_atomic
 
 FORMATS = {".html": "html", ".htm": "html", ".csv": "csv", ".parquet": "parquet", ".json": "json"}
-COLUMNS = ("source", "submission_id", "organisation", "model", "phase", "profile", "verdict", "errors",
-           "warnings", "infos", "rating_class", "rating_scheme", "rating_value", "rating_unit", "evidence",
-           "failed_rules", "error")
+COLUMNS = (
+    "source",
+    "submission_id",
+    "organisation",
+    "model",
+    "phase",
+    "profile",
+    "verdict",
+    "errors",
+    "warnings",
+    "infos",
+    "rating_class",
+    "rating_scheme",
+    "rating_value",
+    "rating_unit",
+    "evidence",
+    "failed_rules",
+    "error",
+)
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -48,13 +64,22 @@ def row_for(verdict: dict[str, Any]) -> dict[str, Any]:
     counts = verdict.get("counts", {})
     failed = sorted({f["rule_id"] for f in verdict.get("findings", []) if f["severity"] == "error"})
     return {
-        "source": verdict["source"], "submission_id": sub.get("submission_id", ""),
-        "organisation": sub.get("organisation", ""), "model": sub.get("model", ""), "phase": sub.get("phase", ""),
-        "profile": verdict["profile"], "verdict": verdict["verdict"], "errors": counts.get("error", 0),
-        "warnings": counts.get("warning", 0), "infos": counts.get("info", 0),
-        "rating_class": rating.get("class", ""), "rating_scheme": rating.get("scheme", ""),
-        "rating_value": rating.get("value"), "rating_unit": rating.get("unit", ""),
-        "evidence": _evidence_text(verdict.get("evidence")), "failed_rules": " ".join(failed),
+        "source": verdict["source"],
+        "submission_id": sub.get("submission_id", ""),
+        "organisation": sub.get("organisation", ""),
+        "model": sub.get("model", ""),
+        "phase": sub.get("phase", ""),
+        "profile": verdict["profile"],
+        "verdict": verdict["verdict"],
+        "errors": counts.get("error", 0),
+        "warnings": counts.get("warning", 0),
+        "infos": counts.get("info", 0),
+        "rating_class": rating.get("class", ""),
+        "rating_scheme": rating.get("scheme", ""),
+        "rating_value": rating.get("value"),
+        "rating_unit": rating.get("unit", ""),
+        "evidence": _evidence_text(verdict.get("evidence")),
+        "failed_rules": " ".join(failed),
         "error": verdict.get("error", ""),
     }
 
@@ -87,8 +112,11 @@ def render_parquet(rows: Sequence[dict[str, Any]]) -> bytes:
 
 def render_json(verdicts: Sequence[dict[str, Any]]) -> bytes:
     """Every verdict in full, with counts by outcome."""
-    doc = {"generated_by": f"une-eval {__version__}", "counts": dict(Counter(v["verdict"] for v in verdicts)),
-           "files": list(verdicts)}
+    doc = {
+        "generated_by": f"une-eval {__version__}",
+        "counts": dict(Counter(v["verdict"] for v in verdicts)),
+        "files": list(verdicts),
+    }
     return (json.dumps(doc, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
@@ -98,14 +126,16 @@ def _template() -> jinja2.Template:
     return jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined).from_string(source)
 
 
-
 def render_html(verdicts: Sequence[dict[str, Any]]) -> bytes:
     """Render the self-contained, sortable and filterable HTML summary."""
     counts = sorted(Counter(v["verdict"] for v in verdicts).items())
     items = [{"row": row_for(v), "findings": v.get("findings", [])} for v in verdicts]
     generated = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    return _template().render(rows=items, columns=COLUMNS, counts=counts, version=__version__,
-                            generated=generated).encode("utf-8")
+    return (
+        _template()
+        .render(rows=items, columns=COLUMNS, counts=counts, version=__version__, generated=generated)
+        .encode("utf-8")
+    )
 
 
 def format_for(path: Path) -> str:
@@ -120,8 +150,12 @@ def write_summary(path: Path, verdicts: Sequence[dict[str, Any]]) -> None:
     """Write the summary in the format its extension names."""
     fmt = format_for(path)
     rows = [row_for(v) for v in verdicts]
-    data = {"html": lambda: render_html(verdicts), "csv": lambda: render_csv(rows),
-            "parquet": lambda: render_parquet(rows), "json": lambda: render_json(verdicts)}[fmt]()
+    data = {
+        "html": lambda: render_html(verdicts),
+        "csv": lambda: render_csv(rows),
+        "parquet": lambda: render_parquet(rows),
+        "json": lambda: render_json(verdicts),
+    }[fmt]()
     try:
         write_atomic(path, data)
     except OSError as exc:

@@ -40,8 +40,15 @@ class FakeNvml:
     NVML_FI_DEV_POWER_INSTANT = NVML_FI_DEV_POWER_INSTANT
     NVML_TEMPERATURE_GPU = NVML_TEMPERATURE_GPU
 
-    def __init__(self, gpus: list[FakeGpu], clock: Clock | None = None, *, driver_missing: bool = False,
-                 energy_latency_s: float = 3e-3, power_latency_s: float = 1e-6) -> None:
+    def __init__(
+        self,
+        gpus: list[FakeGpu],
+        clock: Clock | None = None,
+        *,
+        driver_missing: bool = False,
+        energy_latency_s: float = 3e-3,
+        power_latency_s: float = 1e-6,
+    ) -> None:
         self.gpus = gpus
         self._clock = clock
         self._driver_missing = driver_missing

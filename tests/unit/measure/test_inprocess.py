@@ -18,10 +18,16 @@ def _session(tmp_path: Path) -> tuple[Session, FakeGpu]:
     gpu = FakeGpu(energy_mj=1_000_000)
     clock = SystemClock()
     sensor = NvmlSensor(FakeNvml([gpu], energy_latency_s=0, power_latency_s=0), clock)
-    setup = Setup(phase="training", unit="step", unit_count=1, profile="une-style", submission_id="inproc",
-                  devices=sensor.devices(),
-                  unavailable=[Unavailable("cpu", "n/a"), Unavailable("dram", "n/a")],
-                  node=read_host_file(FIX / "h200-host.json"))
+    setup = Setup(
+        phase="training",
+        unit="step",
+        unit_count=1,
+        profile="une-style",
+        submission_id="inproc",
+        devices=sensor.devices(),
+        unavailable=[Unavailable("cpu", "n/a"), Unavailable("dram", "n/a")],
+        node=read_host_file(FIX / "h200-host.json"),
+    )
     return Session([sensor], clock, setup, DECLARED, tmp_path, interval_s=0.02), gpu
 
 

@@ -38,10 +38,16 @@ QUICK = ProtocolConfig(runs=3, idle_s=30.0, pause_min_s=1.0, pause_max_s=2.0, wo
 def _replay() -> tuple[SimulatedClock, ReplaySensor, Setup]:
     clock = SimulatedClock()
     sensor = ReplaySensor(load_recording(FIX / "h200-trace.csv"), load_probe(FIX / "h200-probe.json"), clock)
-    setup = Setup(phase="inference", unit="query", unit_count=1000, profile="une-style", submission_id="t",
-                  devices=sensor.devices(),
-                  unavailable=[Unavailable("cpu", "none"), Unavailable("dram", "none")],
-                  node=read_host_file(FIX / "h200-host.json", node_id="node0"))
+    setup = Setup(
+        phase="inference",
+        unit="query",
+        unit_count=1000,
+        profile="une-style",
+        submission_id="t",
+        devices=sensor.devices(),
+        unavailable=[Unavailable("cpu", "none"), Unavailable("dram", "none")],
+        node=read_host_file(FIX / "h200-host.json", node_id="node0"),
+    )
     return clock, sensor, setup
 
 
@@ -127,8 +133,7 @@ def test_ctrl_c_writes_partial_submission_and_propagates(tmp_path: Path) -> None
 
 def test_command_workload_reports_work_units_through_result_file(tmp_path: Path) -> None:
     _, sensor, setup = _replay()
-    script = ("import json, os; json.dump({'work_units': 250}, "
-              "open(os.environ['UNE_EVAL_RESULT_FILE'], 'w'))")
+    script = "import json, os; json.dump({'work_units': 250}, open(os.environ['UNE_EVAL_RESULT_FILE'], 'w'))"
     config = ProtocolConfig(runs=2, idle_s=0.2, warmup=False, pause_min_s=0.05, pause_max_s=0.1)
     workload = CommandWorkload([sys.executable, "-c", script])
     result = measure([sensor], SystemClock(), workload, setup, DECLARED, config, tmp_path)

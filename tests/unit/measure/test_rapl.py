@@ -35,7 +35,10 @@ def test_only_package_and_dram_zones_are_measured(tmp_path: Path) -> None:
     sensor, gaps = open_rapl(tmp_path, node_id="n")
     assert sensor is not None
     assert [(d.device_id, d.component) for d in sensor.devices()] == [
-        ("n-cpu0", "cpu"), ("n-dram0", "dram"), ("n-cpu1", "cpu")]
+        ("n-cpu0", "cpu"),
+        ("n-dram0", "dram"),
+        ("n-cpu1", "cpu"),
+    ]
     assert gaps == []
 
 
@@ -44,8 +47,7 @@ def test_wrap_is_accumulated(tmp_path: Path) -> None:
     sensor, _ = open_rapl(tmp_path, node_id="n")
     assert sensor is not None
     clock = SimulatedClock()
-    writers = {d.device_id: TraceWriter(tmp_path / f"{d.device_id}.csv", columns_for(d))
-               for d in sensor.devices()}
+    writers = {d.device_id: TraceWriter(tmp_path / f"{d.device_id}.csv", columns_for(d)) for d in sensor.devices()}
     sampler = Sampler([sensor], clock, writers, counter_interval_s=0.5)
     start = sampler.mark("run-0")
     clock.sleep(0.5)

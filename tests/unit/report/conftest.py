@@ -35,8 +35,12 @@ class Pki:
 
 @pytest.fixture(scope="session")
 def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
-    paths = init_dev_pki(tmp_path_factory.mktemp("keys") / "auditor", passphrase=PASSPHRASE,
-                         auditor="Marta Ruiz", organisation="Auditoría Energética Ejemplo S.L.")
+    paths = init_dev_pki(
+        tmp_path_factory.mktemp("keys") / "auditor",
+        passphrase=PASSPHRASE,
+        auditor="Marta Ruiz",
+        organisation="Auditoría Energética Ejemplo S.L.",
+    )
     signer = load_signer(p12=paths.auditor_p12, passphrase=PASSPHRASE)
     return Pki(paths, signer, load_trust_roots([paths.ca_cert]))
 
@@ -48,14 +52,16 @@ def renderer() -> Renderer:
 
 @pytest.fixture(scope="session")
 def conformant_en(pki: Pki, renderer: Renderer) -> Issued:
-    return issue_certificate(VALID, renderer=renderer, signer=pki.signer, lang="en", number="UEC-TEST-0001",
-                             issued_at=ISSUED_AT)
+    return issue_certificate(
+        VALID, renderer=renderer, signer=pki.signer, lang="en", number="UEC-TEST-0001", issued_at=ISSUED_AT
+    )
 
 
 @pytest.fixture(scope="session")
 def nonconformant_es(pki: Pki, renderer: Renderer) -> Issued:
-    return issue_certificate(NON_CONFORMANT, renderer=renderer, signer=pki.signer, lang="es",
-                             number="UEC-TEST-0002", issued_at=ISSUED_AT)
+    return issue_certificate(
+        NON_CONFORMANT, renderer=renderer, signer=pki.signer, lang="es", number="UEC-TEST-0002", issued_at=ISSUED_AT
+    )
 
 
 def _poppler(tool: str, *args: str) -> str:

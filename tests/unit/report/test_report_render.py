@@ -61,8 +61,10 @@ def test_catalogues_are_complete_and_cover_every_template_key() -> None:
     prefixes = set(re.findall(r"t\('([a-z0-9_]+_)' \+", template))
     for prefix in prefixes:  # dynamic keys: every value they can take must be in the catalogue
         assert any(k.startswith(prefix) for k in en), prefix
-    assert {f"unit_{u}" for u in ("query", "token", "input-token", "output-token", "sample", "image", "step",
-                                  "epoch", "training-run")} <= set(en)
+    assert {
+        f"unit_{u}"
+        for u in ("query", "token", "input-token", "output-token", "sample", "image", "step", "epoch", "training-run")
+    } <= set(en)
 
 
 def test_fetcher_serves_only_bundled_resources(tmp_path: Path) -> None:
@@ -72,9 +74,15 @@ def test_fetcher_serves_only_bundled_resources(tmp_path: Path) -> None:
     assert font.read(4) == b"\x00\x01\x00\x00"
     outside = tmp_path / "secret.txt"
     outside.write_text("secret", encoding="utf-8")
-    for url in ("file:///etc/passwd", outside.as_uri(), "http://127.0.0.1:1/x", "https://example.com/a.css",
-                (root / "fonts" / ".." / ".." / "pyproject.toml").as_uri(), "data:text/plain,hello",
-                "file://attacker/share/x"):
+    for url in (
+        "file:///etc/passwd",
+        outside.as_uri(),
+        "http://127.0.0.1:1/x",
+        "https://example.com/a.css",
+        (root / "fonts" / ".." / ".." / "pyproject.toml").as_uri(),
+        "data:text/plain,hello",
+        "file://attacker/share/x",
+    ):
         with pytest.raises(ValueError, match="bundled"):
             fetcher.fetch(url)
     assert len(fetcher.refused) == 7
@@ -96,16 +104,28 @@ def test_certificate_numbers_are_unique_and_checked() -> None:
 def test_the_efficiency_class_of_the_rating_scheme_is_drawn(renderer: Renderer) -> None:
     prepared = prepare(VALID)
     assert prepared.rating is not None
-    html = renderer.html(prepared, number="UEC-TEST-R", issued_at=prepared.submission.created_at,
-                         auditor=AUDITOR, lang="en", findings_sha256="0" * 64)
+    html = renderer.html(
+        prepared,
+        number="UEC-TEST-R",
+        issued_at=prepared.submission.created_at,
+        auditor=AUDITOR,
+        lang="en",
+        findings_sha256="0" * 64,
+    )
     assert f"bar-{prepared.rating.grade} chosen" in html
-    assert html.count(" chosen\" style=") == 1
+    assert html.count(' chosen" style=') == 1
     assert "provisional scheme, not an official label" in html
     training = prepare(ROOT / "fixtures" / "valid" / "training-multinode-h100.json")
     assert training.rating is None
-    html = renderer.html(training, number="UEC-TEST-T", issued_at=training.submission.created_at,
-                         auditor=AUDITOR, lang="en", findings_sha256="0" * 64)
-    assert " chosen\" style=" not in html
+    html = renderer.html(
+        training,
+        number="UEC-TEST-T",
+        issued_at=training.submission.created_at,
+        auditor=AUDITOR,
+        lang="en",
+        findings_sha256="0" * 64,
+    )
+    assert ' chosen" style=' not in html
 
 
 def test_schema_invalid_and_unreadable_submissions_are_refused(tmp_path: Path) -> None:
@@ -126,9 +146,14 @@ def test_hostile_strings_render_as_inert_text(renderer: Renderer, poppler: Any) 
     prepared = prepare_bytes(json.dumps(hostile).encode(), source_name="hostile.json", base_dir=None)
     assert prepared.conformant
     refused_before = len(renderer.fetcher.refused)
-    html = renderer.html(prepared, number="UEC-TEST-H", issued_at=prepared.submission.created_at,
-                         auditor=AUDITOR,
-                         lang="en", findings_sha256="0" * 64)
+    html = renderer.html(
+        prepared,
+        number="UEC-TEST-H",
+        issued_at=prepared.submission.created_at,
+        auditor=AUDITOR,
+        lang="en",
+        findings_sha256="0" * 64,
+    )
     assert "<img src=" not in html
     assert "<script>" not in html
     assert "<style>body" not in html
@@ -151,8 +176,9 @@ def _trace_csv(n: int) -> bytes:
     return ("\n".join(rows) + "\n").encode()
 
 
-def test_traces_are_hashed_charted_and_never_read_outside_the_folder(tmp_path: Path, renderer: Renderer,
-                                                                     poppler: Any) -> None:
+def test_traces_are_hashed_charted_and_never_read_outside_the_folder(
+    tmp_path: Path, renderer: Renderer, poppler: Any
+) -> None:
     folder = tmp_path / "vendor"
     (folder / "traces").mkdir(parents=True)
     trace = _trace_csv(1000)
@@ -163,10 +189,14 @@ def test_traces_are_hashed_charted_and_never_read_outside_the_folder(tmp_path: P
     doc = json.loads(VALID.read_text(encoding="utf-8"))
     columns = [{"name": "time_unix_ns", "unit": "ns"}, {"name": "power_instant_mw", "unit": "mW"}]
     doc["measurement"]["traces"] = [
-        {"path": "traces/gpu0.csv", "sha256": hashlib.sha256(trace).hexdigest(), "format": "csv",
-         "columns": columns, "device_id": "node0-gpu0"},
-        {"path": "traces/gpu1.csv", "sha256": "a" * 64, "format": "csv", "columns": columns,
-         "device_id": "node0-gpu1"},
+        {
+            "path": "traces/gpu0.csv",
+            "sha256": hashlib.sha256(trace).hexdigest(),
+            "format": "csv",
+            "columns": columns,
+            "device_id": "node0-gpu0",
+        },
+        {"path": "traces/gpu1.csv", "sha256": "a" * 64, "format": "csv", "columns": columns, "device_id": "node0-gpu1"},
     ]
     (folder / "sub.json").write_text(json.dumps(doc), encoding="utf-8")
     prepared = prepare(folder / "sub.json")
@@ -209,9 +239,14 @@ def test_chart_layout_scales_into_the_box(tmp_path: Path) -> None:
 def test_unknown_language_is_refused(renderer: Renderer) -> None:
     prepared = prepare(VALID)
     with pytest.raises(ReportError, match="unknown language"):
-        renderer.html(prepared, number="N", issued_at=prepared.submission.created_at, auditor=AUDITOR,
-                      lang="fr",
-                      findings_sha256="0" * 64)
+        renderer.html(
+            prepared,
+            number="N",
+            issued_at=prepared.submission.created_at,
+            auditor=AUDITOR,
+            lang="fr",
+            findings_sha256="0" * 64,
+        )
 
 
 @pytest.mark.parametrize("name", ["llm-inference-h100", "training-multinode-h100"])
@@ -221,13 +256,16 @@ def test_page_one_leaves_the_signature_box_free(renderer: Renderer, name: str, t
     cert = renderer.render(prepared, number="UEC-TEST-BOX", auditor=AUDITOR, lang="es")
     pdf = tmp_path / "c.pdf"
     pdf.write_bytes(cert.pdf)
-    html = subprocess.run(["pdftotext", "-bbox", "-f", "1", "-l", "1", str(pdf), "-"],
-                          capture_output=True, text=True, check=True).stdout
+    html = subprocess.run(
+        ["pdftotext", "-bbox", "-f", "1", "-l", "1", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
     page_h = float(re.search(r'<page width="[\d.]+" height="([\d.]+)"', html).group(1))  # type: ignore[union-attr]
     x1, y1, x2, y2 = SIGNATURE_BOX  # PDF points, origin bottom-left
-    words = re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>',
-                       html)
+    words = re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>', html)
     assert words
-    under = [w[4] for w in words
-             if float(w[0]) < x2 and float(w[2]) > x1 and page_h - float(w[3]) < y2 and page_h - float(w[1]) > y1]
+    under = [
+        w[4]
+        for w in words
+        if float(w[0]) < x2 and float(w[2]) > x1 and page_h - float(w[3]) < y2 and page_h - float(w[1]) > y1
+    ]
     assert under == []

@@ -38,8 +38,15 @@ def test_signed_certificate_verifies_here_and_in_pdfsig(conformant_en: Any, pki:
     assert report.printed["submission_sha256"] == conformant_en.submission_sha256
     assert "Marta Ruiz" in report.signer
     names = [c.name for c in report.checks]
-    for required in ("signature intact", "signature valid", "signer trusted", "covers whole file",
-                     "attachment submission.json", "attachment findings.json", "re-validation"):
+    for required in (
+        "signature intact",
+        "signature valid",
+        "signer trusted",
+        "covers whole file",
+        "attachment submission.json",
+        "attachment findings.json",
+        "re-validation",
+    ):
         assert required in names
     out = poppler.sig(conformant_en.pdf)
     assert "Signature is Valid." in out
@@ -47,17 +54,34 @@ def test_signed_certificate_verifies_here_and_in_pdfsig(conformant_en: Any, pki:
     assert "ETSI.CAdES.detached" in out  # PAdES subfilter
 
 
-def test_certificate_text_carries_number_verdict_and_figures(conformant_en: Any, nonconformant_es: Any,
-                                                             poppler: Any) -> None:
+def test_certificate_text_carries_number_verdict_and_figures(
+    conformant_en: Any, nonconformant_es: Any, poppler: Any
+) -> None:
     text = poppler.text(conformant_en.pdf)
-    for needle in ("Certificate of conformity", "UEC-TEST-0001", "CONFORMANT", "71.75 Wh",
-                   "per 1,000 queries",
-                   "± 5 %", "Llama-3.1-70B-Instruct", "Example AI Labs S.L.", conformant_en.submission_sha256,
-                   "une-style v1.0", "Marta Ruiz"):
+    for needle in (
+        "Certificate of conformity",
+        "UEC-TEST-0001",
+        "CONFORMANT",
+        "71.75 Wh",
+        "per 1,000 queries",
+        "± 5 %",
+        "Llama-3.1-70B-Instruct",
+        "Example AI Labs S.L.",
+        conformant_en.submission_sha256,
+        "une-style v1.0",
+        "Marta Ruiz",
+    ):
         assert needle in text, needle
     texto = poppler.text(nonconformant_es.pdf)
-    for needle in ("Informe de no conformidad", "UEC-TEST-0002", "NO CONFORME", "runs.cv",
-                   "/results/statistics/cv_pct", "anexo A", "ANEXO A"):
+    for needle in (
+        "Informe de no conformidad",
+        "UEC-TEST-0002",
+        "NO CONFORME",
+        "runs.cv",
+        "/results/statistics/cv_pct",
+        "anexo A",
+        "ANEXO A",
+    ):
         assert needle in texto, needle
     assert "Certificado de conformidad" not in texto
     assert "75,33 Wh" in texto  # Spanish decimal comma
@@ -80,8 +104,7 @@ def test_attachments_are_the_submission_and_its_findings(nonconformant_es: Any, 
     assert [f["rule_id"] for f in findings["findings"]] == ["runs.cv"]
 
 
-def test_byte_flip_inside_the_signed_range_fails_here_and_in_pdfsig(conformant_en: Any, pki: Any,
-                                                                    poppler: Any) -> None:
+def test_byte_flip_inside_the_signed_range_fails_here_and_in_pdfsig(conformant_en: Any, pki: Any, poppler: Any) -> None:
     data = bytearray(conformant_en.pdf)
     offset = data.index(b"/Title")  # inside the first signed range, far from the signature contents
     data[offset + 1] ^= 0x01
@@ -133,17 +156,13 @@ def test_truncated_file_fails_with_a_reason(conformant_en: Any, pki: Any, tmp_pa
         assert all(detail for detail in _failed(report).values())
 
 
-def test_signer_not_chaining_to_the_trust_anchor_fails(
-    conformant_en: Any, tmp_path: Path, passphrase: bytes
-) -> None:
+def test_signer_not_chaining_to_the_trust_anchor_fails(conformant_en: Any, tmp_path: Path, passphrase: bytes) -> None:
     other = init_dev_pki(tmp_path / "other", passphrase=passphrase)
     failed = _failed(verify_bytes(conformant_en.pdf, load_trust_roots([other.ca_cert])))
     assert set(failed) == {"signer trusted"}
 
 
-def test_timestamped_signature_is_pades_b_t(
-    pki: Any, renderer: Renderer, poppler: Any, passphrase: bytes
-) -> None:
+def test_timestamped_signature_is_pades_b_t(pki: Any, renderer: Renderer, poppler: Any, passphrase: bytes) -> None:
     from asn1crypto import keys as asn1_keys
     from asn1crypto import x509 as asn1_x509
     from cryptography import x509
@@ -158,10 +177,18 @@ def test_timestamped_signature_is_pades_b_t(
     tsa = issue_tsa(Issued(ca_key, ca_cert))  # type: ignore[arg-type]
     stamper = DummyTimeStamper(
         tsa_cert=asn1_x509.Certificate.load(tsa.cert.public_bytes(serialization.Encoding.DER)),
-        tsa_key=asn1_keys.PrivateKeyInfo.load(tsa.key.private_bytes(
-            serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())))
-    cert = renderer.render(prepare(ROOT / "fixtures" / "valid" / "image-classification-l40s.json"),
-                           number="UEC-TEST-0003", auditor=auditor_of(pki.signer), lang="en")
+        tsa_key=asn1_keys.PrivateKeyInfo.load(
+            tsa.key.private_bytes(
+                serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+            )
+        ),
+    )
+    cert = renderer.render(
+        prepare(ROOT / "fixtures" / "valid" / "image-classification-l40s.json"),
+        number="UEC-TEST-0003",
+        auditor=auditor_of(pki.signer),
+        lang="en",
+    )
     signed = sign_pdf(cert.pdf, pki.signer, reason="test", timestamper=stamper)
     report = verify_bytes(signed, pki.roots)
     assert report.ok, _failed(report)

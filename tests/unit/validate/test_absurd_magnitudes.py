@@ -51,9 +51,19 @@ def test_tiny_power_still_gets_chart_ticks() -> None:
 
 
 def test_evidence_json_has_no_infinity() -> None:
-    window = WindowEvidence(run_index=0, device_index=0, device_id="g", trace_index=0, declared_j=1.0,
-                            recomputed_j=1.0, method="energy-counter", start_uncovered_s=0.0,
-                            end_uncovered_s=0.0, max_gap_s=math.inf, counter_decreases=0)
+    window = WindowEvidence(
+        run_index=0,
+        device_index=0,
+        device_id="g",
+        trace_index=0,
+        declared_j=1.0,
+        recomputed_j=1.0,
+        method="energy-counter",
+        start_uncovered_s=0.0,
+        end_uncovered_s=0.0,
+        max_gap_s=math.inf,
+        counter_decreases=0,
+    )
     out = Evidence(windows=(window,), issues=()).to_json()
     assert out["windows"][0]["max_gap_s"] is None
     json.dumps(out, allow_nan=False)

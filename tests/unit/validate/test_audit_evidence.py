@@ -140,9 +140,15 @@ def test_without_base_dir_no_evidence_is_claimed() -> None:
 
 def test_sparse_counter_column_and_shared_phase_boundary_timestamps() -> None:
     # As une-eval measure writes them: the counter only on some rows, two rows at a phase boundary.
-    rows = ["time_unix_ns,phase,energy_mj,power_instant_mw",
-            "1000000000,idle,5000,100000", "1100000000,idle,,100000", "1200000000,idle,5020,100000",
-            "1200000000,run-0,5020,100000", "1300000000,run-0,,300000", "1400000000,run-0,5080,300000"]
+    rows = [
+        "time_unix_ns,phase,energy_mj,power_instant_mw",
+        "1000000000,idle,5000,100000",
+        "1100000000,idle,,100000",
+        "1200000000,idle,5020,100000",
+        "1200000000,run-0,5020,100000",
+        "1300000000,run-0,,300000",
+        "1400000000,run-0,5080,300000",
+    ]
     cols = parse_trace("\n".join(rows).encode(), "csv")
     assert cols["energy_mj"].tolist() == [5000.0, 5020.0, 5020.0, 5080.0]
     got = recompute_window(cols, 1_200_000_000, 1_400_000_000)

@@ -15,11 +15,15 @@ def attestation(ctx: RuleContext) -> Iterator[Problem]:
     """The submitter affirms the data is accurate and unaltered and the model is the production one."""
     att = ctx.sub.attestation
     if not att.data_accurate_and_unaltered:
-        yield Problem(pointer("attestation", "data_accurate_and_unaltered"),
-                      "the submitter does not attest that the data is accurate and unaltered")
+        yield Problem(
+            pointer("attestation", "data_accurate_and_unaltered"),
+            "the submitter does not attest that the data is accurate and unaltered",
+        )
     if not att.production_model:
-        yield Problem(pointer("attestation", "production_model"),
-                      "the submitter does not attest that the measured model is the production model")
+        yield Problem(
+            pointer("attestation", "production_model"),
+            "the submitter does not attest that the measured model is the production model",
+        )
 
 
 @rule("model.precision-declared")
@@ -29,8 +33,9 @@ def precision_declared(ctx: RuleContext) -> Iterator[Problem]:
     if model.precision is None:
         yield Problem(pointer("system", "model"), "the model's precision (e.g. bf16, fp8) is not declared")
     if model.quantization is None:
-        yield Problem(pointer("system", "model"),
-                      "the model's quantization (method 'none' if unquantized) is not declared")
+        yield Problem(
+            pointer("system", "model"), "the model's quantization (method 'none' if unquantized) is not declared"
+        )
 
 
 @rule("training.significant-figures")
@@ -42,6 +47,8 @@ def training_significant_figures(ctx: RuleContext) -> Iterator[Problem]:
     minimum = ctx.param("min_significant_figures")
     literal = raw.literal if isinstance(raw, JsonNumber) else (str(raw) if isinstance(raw, int) else None)
     if literal is not None and significant_figures(literal) < minimum:
-        yield Problem(pointer("results", "energy_per_unit", "value"),
-                      f"training energy {literal} is written to {significant_figures(literal)} significant "
-                      f"figure(s); at least {minimum} are required")
+        yield Problem(
+            pointer("results", "energy_per_unit", "value"),
+            f"training energy {literal} is written to {significant_figures(literal)} significant "
+            f"figure(s); at least {minimum} are required",
+        )

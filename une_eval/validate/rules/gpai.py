@@ -74,8 +74,7 @@ def inference_compute(ctx: RuleContext) -> Iterator[Problem]:
     if ctx.sub.system.model.parameter_count is None:
         yield Problem(
             pointer("system", "model"),
-            "the parameter count is not declared, so the compute (FLOPs) of the benchmarked task "
-            "cannot be derived",
+            "the parameter count is not declared, so the compute (FLOPs) of the benchmarked task cannot be derived",
         )
     if inf.input_tokens is None or inf.output_tokens is None:
         yield Problem(

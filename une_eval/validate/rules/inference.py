@@ -84,9 +84,7 @@ def functional_unit(ctx: RuleContext) -> Iterator[Problem]:
     res = ctx.sub.results
     unit, count, energy_unit = ctx.param("unit"), ctx.param("count"), ctx.param("energy_unit")
     if res is None:
-        yield Problem(
-            pointer("results"), f"no results; the profile requires {energy_unit} per {count} {unit}"
-        )
+        yield Problem(pointer("results"), f"no results; the profile requires {energy_unit} per {count} {unit}")
         return
     fu = res.functional_unit
     if fu.unit != unit or fu.count != count:

@@ -15,14 +15,16 @@ def baseline_duration(ctx: RuleContext) -> Iterator[Problem]:
     minimum_s = ctx.param("min_duration_s")
     base = ctx.sub.measurement.idle_baseline
     if base.duration_s < minimum_s:
-        yield Problem(pointer("measurement", "idle_baseline", "duration_s"),
-                      f"idle baseline lasted {fmt(base.duration_s)} s, the profile requires at least "
-                      f"{fmt(minimum_s)} s")
+        yield Problem(
+            pointer("measurement", "idle_baseline", "duration_s"),
+            f"idle baseline lasted {fmt(base.duration_s)} s, the profile requires at least {fmt(minimum_s)} s",
+        )
     gpus = {d.device_id for d in ctx.sub.measurement.devices if d.component == "gpu"}
     missing = sorted(gpus - {d.device_id for d in base.devices})
     if missing:
-        yield Problem(pointer("measurement", "idle_baseline", "devices"),
-                      f"no idle power for GPU {', '.join(missing[:5])}")
+        yield Problem(
+            pointer("measurement", "idle_baseline", "devices"), f"no idle power for GPU {', '.join(missing[:5])}"
+        )
 
 
 @rule("power.limit")
@@ -37,9 +39,11 @@ def power_limit(ctx: RuleContext) -> Iterator[Problem]:
             mean_w = dev.mean_power_w if dev.mean_power_w is not None else dev.energy_j / run.duration_s
             if mean_w > declared.power_limit_w * (1 + tol):
                 field = "mean_power_w" if dev.mean_power_w is not None else "energy_j"
-                yield Problem(pointer("measurement", "runs", i, "devices", j, field),
-                              f"mean power {fmt(mean_w)} W of {dev.device_id} is above its power limit "
-                              f"{fmt(declared.power_limit_w)} W")
+                yield Problem(
+                    pointer("measurement", "runs", i, "devices", j, field),
+                    f"mean power {fmt(mean_w)} W of {dev.device_id} is above its power limit "
+                    f"{fmt(declared.power_limit_w)} W",
+                )
 
 
 @rule("power.above-idle")
@@ -53,9 +57,11 @@ def above_idle(ctx: RuleContext) -> Iterator[Problem]:
                 continue
             floor_j = idle_w[dev.device_id] * run.duration_s
             if dev.energy_j < floor_j * (1 - tol):
-                yield Problem(pointer("measurement", "runs", i, "devices", j, "energy_j"),
-                              f"{dev.device_id} used {fmt(dev.energy_j)} J in {fmt(run.duration_s)} s, below its "
-                              f"idle power {fmt(idle_w[dev.device_id])} W x duration = {fmt(floor_j)} J")
+                yield Problem(
+                    pointer("measurement", "runs", i, "devices", j, "energy_j"),
+                    f"{dev.device_id} used {fmt(dev.energy_j)} J in {fmt(run.duration_s)} s, below its "
+                    f"idle power {fmt(idle_w[dev.device_id])} W x duration = {fmt(floor_j)} J",
+                )
 
 
 @rule("method.counter-preferred")
@@ -68,7 +74,9 @@ def counter_preferred(ctx: RuleContext) -> Iterator[Problem]:
         return
     for i, m in enumerate(ctx.sub.measurement.methods):
         if m.component == "gpu" and m.method == "nvml-power-integration":
-            yield Problem(pointer("measurement", "methods", i, "method"),
-                          "GPU energy from integrated power although the GPU has an energy counter; integrating "
-                          "NVML's averaged power was 1.7% low on steady load and 33% high across a load-to-idle "
-                          "edge on an H200")
+            yield Problem(
+                pointer("measurement", "methods", i, "method"),
+                "GPU energy from integrated power although the GPU has an energy counter; integrating "
+                "NVML's averaged power was 1.7% low on steady load and 33% high across a load-to-idle "
+                "edge on an H200",
+            )

@@ -44,8 +44,10 @@ def runs_count(ctx: RuleContext) -> Iterator[Problem]:
     minimum = ctx.param(f"min_runs_{ctx.sub.phase}")
     n = sum(1 for r in ctx.sub.measurement.runs if r.complete)
     if n < minimum:
-        yield Problem(pointer("measurement", "runs"),
-                      f"{n} complete measured runs, the profile requires at least {minimum} for {ctx.sub.phase}")
+        yield Problem(
+            pointer("measurement", "runs"),
+            f"{n} complete measured runs, the profile requires at least {minimum} for {ctx.sub.phase}",
+        )
 
 
 @rule("runs.duration")
@@ -55,11 +57,15 @@ def runs_duration(ctx: RuleContext) -> Iterator[Problem]:
     for i, run in enumerate(ctx.sub.measurement.runs):
         span_s = (run.end_time - run.start_time).total_seconds()
         if span_s <= 0:
-            yield Problem(pointer("measurement", "runs", i, "end_time"),
-                          f"run {run.index} ends {fmt(-span_s)} s before (or when) it starts")
+            yield Problem(
+                pointer("measurement", "runs", i, "end_time"),
+                f"run {run.index} ends {fmt(-span_s)} s before (or when) it starts",
+            )
         elif abs(span_s - run.duration_s) > tol_s:
-            yield Problem(pointer("measurement", "runs", i, "duration_s"),
-                          f"declared duration {fmt(run.duration_s)} s, the timestamps span {fmt(span_s)} s")
+            yield Problem(
+                pointer("measurement", "runs", i, "duration_s"),
+                f"declared duration {fmt(run.duration_s)} s, the timestamps span {fmt(span_s)} s",
+            )
 
 
 @rule("runs.overlap")
@@ -69,8 +75,10 @@ def runs_overlap(ctx: RuleContext) -> Iterator[Problem]:
     for (_, prev), (i, run) in itertools.pairwise(order):
         if run.start_time < prev.end_time:
             overlap_s = (prev.end_time - run.start_time).total_seconds()
-            yield Problem(pointer("measurement", "runs", i, "start_time"),
-                          f"run {run.index} starts {fmt(overlap_s)} s before run {prev.index} ends")
+            yield Problem(
+                pointer("measurement", "runs", i, "start_time"),
+                f"run {run.index} starts {fmt(overlap_s)} s before run {prev.index} ends",
+            )
 
 
 def _update_period_s(ctx: RuleContext) -> float:
@@ -90,9 +98,11 @@ def runs_long_enough(ctx: RuleContext) -> Iterator[Problem]:
     minimum_s = max(ctx.param("min_duration_s"), periods * _update_period_s(ctx))
     for i, run in enumerate(ctx.sub.measurement.runs):
         if run.duration_s < minimum_s:
-            yield Problem(pointer("measurement", "runs", i, "duration_s"),
-                          f"run {run.index} lasts {fmt(run.duration_s)} s, under the minimum of {fmt(minimum_s)} s "
-                          f"(profile minimum {fmt(ctx.param('min_duration_s'))} s, {periods} sensor update periods)")
+            yield Problem(
+                pointer("measurement", "runs", i, "duration_s"),
+                f"run {run.index} lasts {fmt(run.duration_s)} s, under the minimum of {fmt(minimum_s)} s "
+                f"(profile minimum {fmt(ctx.param('min_duration_s'))} s, {periods} sensor update periods)",
+            )
 
 
 @rule("runs.cv")
@@ -103,9 +113,10 @@ def runs_cv(ctx: RuleContext) -> Iterator[Problem]:
         return
     limit = ctx.param("max_cv_pct")
     if res.statistics.cv_pct > limit:
-        yield Problem(pointer("results", "statistics", "cv_pct"),
-                      f"coefficient of variation {fmt(res.statistics.cv_pct)} % across runs is over the limit "
-                      f"of {fmt(limit)} %")
+        yield Problem(
+            pointer("results", "statistics", "cv_pct"),
+            f"coefficient of variation {fmt(res.statistics.cv_pct)} % across runs is over the limit of {fmt(limit)} %",
+        )
 
 
 @rule("devices.known")
@@ -117,12 +128,20 @@ def devices_known(ctx: RuleContext) -> Iterator[Problem]:
         if dev.device_id in seen:
             yield Problem(pointer("measurement", "devices", i, "device_id"), "device id declared twice")
         seen.add(dev.device_id)
-    refs = [(pointer("measurement", "idle_baseline", "devices", i, "device_id"), d.device_id)
-            for i, d in enumerate(m.idle_baseline.devices)]
-    refs += [(pointer("measurement", "runs", i, "devices", j, "device_id"), d.device_id)
-             for i, r in enumerate(m.runs) for j, d in enumerate(r.devices)]
-    refs += [(pointer("measurement", "traces", i, "device_id"), t.device_id)
-             for i, t in enumerate(m.traces) if t.device_id is not None]
+    refs = [
+        (pointer("measurement", "idle_baseline", "devices", i, "device_id"), d.device_id)
+        for i, d in enumerate(m.idle_baseline.devices)
+    ]
+    refs += [
+        (pointer("measurement", "runs", i, "devices", j, "device_id"), d.device_id)
+        for i, r in enumerate(m.runs)
+        for j, d in enumerate(r.devices)
+    ]
+    refs += [
+        (pointer("measurement", "traces", i, "device_id"), t.device_id)
+        for i, t in enumerate(m.traces)
+        if t.device_id is not None
+    ]
     for where, device_id in refs:
         if device_id not in seen:
             yield Problem(where, "names a device that measurement.devices does not declare")

@@ -25,16 +25,20 @@ def intensity_range(ctx: RuleContext) -> Iterator[Problem]:
     low, high = ctx.param("min_g_per_kwh"), ctx.param("max_g_per_kwh")
     value = ctx.sub.system.site.grid_intensity.value_g_per_kwh
     if not low <= value <= high:
-        yield Problem(pointer("system", "site", "grid_intensity", "value_g_per_kwh"),
-                      f"grid intensity {fmt(value)} gCO2e/kWh is outside [{fmt(low)}, {fmt(high)}] gCO2e/kWh")
+        yield Problem(
+            pointer("system", "site", "grid_intensity", "value_g_per_kwh"),
+            f"grid intensity {fmt(value)} gCO2e/kWh is outside [{fmt(low)}, {fmt(high)}] gCO2e/kWh",
+        )
 
 
 @rule("site.location-based")
 def location_based(ctx: RuleContext) -> Iterator[Problem]:
     """Grid intensity is location-based (ISO/IEC 21031 excludes market-based instruments)."""
     if ctx.sub.system.site.grid_intensity.basis != "location-based":
-        yield Problem(pointer("system", "site", "grid_intensity", "basis"),
-                      "grid intensity is market-based; a location-based value is required")
+        yield Problem(
+            pointer("system", "site", "grid_intensity", "basis"),
+            "grid intensity is market-based; a location-based value is required",
+        )
 
 
 @rule("derived.facility-energy")
@@ -45,8 +49,10 @@ def facility(ctx: RuleContext) -> Iterator[Problem]:
         return
     expected = facility_energy_kwh(res.energy_total.total_j, ctx.sub.system.site.pue.value)
     if relative_difference(res.facility_energy_kwh, expected) > ctx.param("tolerance_rel"):
-        yield Problem(pointer("results", "facility_energy_kwh"),
-                      f"declared {fmt(res.facility_energy_kwh)} kWh, IT energy x PUE gives {fmt(expected)} kWh")
+        yield Problem(
+            pointer("results", "facility_energy_kwh"),
+            f"declared {fmt(res.facility_energy_kwh)} kWh, IT energy x PUE gives {fmt(expected)} kWh",
+        )
 
 
 @rule("derived.emissions")
@@ -58,9 +64,10 @@ def emissions(ctx: RuleContext) -> Iterator[Problem]:
     fac = facility_energy_kwh(res.energy_total.total_j, ctx.sub.system.site.pue.value)
     expected = emissions_g(fac, ctx.sub.system.site.grid_intensity.value_g_per_kwh)
     if relative_difference(res.emissions_g_co2e, expected) > ctx.param("tolerance_rel"):
-        yield Problem(pointer("results", "emissions_g_co2e"),
-                      f"declared {fmt(res.emissions_g_co2e)} gCO2e, facility energy x grid intensity gives "
-                      f"{fmt(expected)} gCO2e")
+        yield Problem(
+            pointer("results", "emissions_g_co2e"),
+            f"declared {fmt(res.emissions_g_co2e)} gCO2e, facility energy x grid intensity gives {fmt(expected)} gCO2e",
+        )
 
 
 @rule("derived.water")
@@ -75,8 +82,9 @@ def water(ctx: RuleContext) -> Iterator[Problem]:
         return
     expected = water_l(res.energy_total.total_j, wue.value_l_per_kwh)
     if relative_difference(res.water_l, expected) > ctx.param("tolerance_rel"):
-        yield Problem(pointer("results", "water_l"),
-                      f"declared {fmt(res.water_l)} L, IT energy x WUE gives {fmt(expected)} L")
+        yield Problem(
+            pointer("results", "water_l"), f"declared {fmt(res.water_l)} L, IT energy x WUE gives {fmt(expected)} L"
+        )
 
 
 @rule("derived.sci")
@@ -88,21 +96,29 @@ def sci(ctx: RuleContext) -> Iterator[Problem]:
     s, tol = res.sci, ctx.param("tolerance_rel")
     fac = facility_energy_kwh(res.energy_total.total_j, ctx.sub.system.site.pue.value)
     if relative_difference(s.energy_kwh, fac) > tol:
-        yield Problem(pointer("results", "sci", "energy_kwh"),
-                      f"E = {fmt(s.energy_kwh)} kWh, the facility energy is {fmt(fac)} kWh")
+        yield Problem(
+            pointer("results", "sci", "energy_kwh"),
+            f"E = {fmt(s.energy_kwh)} kWh, the facility energy is {fmt(fac)} kWh",
+        )
     site_i = ctx.sub.system.site.grid_intensity.value_g_per_kwh
     if relative_difference(s.intensity_g_per_kwh, site_i) > tol:
-        yield Problem(pointer("results", "sci", "intensity_g_per_kwh"),
-                      f"I = {fmt(s.intensity_g_per_kwh)} gCO2e/kWh, the site declares {fmt(site_i)} gCO2e/kWh")
+        yield Problem(
+            pointer("results", "sci", "intensity_g_per_kwh"),
+            f"I = {fmt(s.intensity_g_per_kwh)} gCO2e/kWh, the site declares {fmt(site_i)} gCO2e/kWh",
+        )
     if s.functional_unit.unit != res.functional_unit.unit:
-        yield Problem(pointer("results", "sci", "functional_unit", "unit"),
-                      f"R is per {s.functional_unit.unit}, the results are per {res.functional_unit.unit}")
+        yield Problem(
+            pointer("results", "sci", "functional_unit", "unit"),
+            f"R is per {s.functional_unit.unit}, the results are per {res.functional_unit.unit}",
+        )
         return
     r_units = res.work_units_total / s.functional_unit.count
     if r_units <= 0:
         return
     expected = sci_score(s.energy_kwh, s.intensity_g_per_kwh, s.embodied_g_co2e, r_units)
     if relative_difference(s.score_g_co2e_per_unit, expected) > tol:
-        yield Problem(pointer("results", "sci", "score_g_co2e_per_unit"),
-                      f"declared {fmt(s.score_g_co2e_per_unit)} gCO2e per {fmt(s.functional_unit.count)} "
-                      f"{s.functional_unit.unit}, (E x I + M) / R gives {fmt(expected)}")
+        yield Problem(
+            pointer("results", "sci", "score_g_co2e_per_unit"),
+            f"declared {fmt(s.score_g_co2e_per_unit)} gCO2e per {fmt(s.functional_unit.count)} "
+            f"{s.functional_unit.unit}, (E x I + M) / R gives {fmt(expected)}",
+        )

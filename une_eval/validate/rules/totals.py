@@ -30,9 +30,11 @@ def run_components(ctx: RuleContext) -> Iterator[Problem]:
         comps = run.energy.components()
         parts = {k: v for k, v in comps.items() if k != "system_j"} or comps
         if parts and relative_difference(run.energy.total_j, math.fsum(parts.values())) > tol:
-            yield Problem(pointer("measurement", "runs", i, "energy", "total_j"),
-                          f"run total {fmt(run.energy.total_j)} J differs from the sum of its components "
-                          f"{fmt(math.fsum(parts.values()))} J")
+            yield Problem(
+                pointer("measurement", "runs", i, "energy", "total_j"),
+                f"run total {fmt(run.energy.total_j)} J differs from the sum of its components "
+                f"{fmt(math.fsum(parts.values()))} J",
+            )
         by_component: dict[str, float] = {}
         for dev in run.devices:
             declared = ctx.sub.device(dev.device_id)
@@ -41,9 +43,11 @@ def run_components(ctx: RuleContext) -> Iterator[Problem]:
         for key, value in comps.items():
             summed = by_component.get(_COMPONENT_OF_KEY[key])
             if summed is not None and relative_difference(value, summed) > tol:
-                yield Problem(pointer("measurement", "runs", i, "energy", key),
-                              f"{_COMPONENT_OF_KEY[key].upper()} energy {fmt(value)} J differs from the sum "
-                              f"over its devices {fmt(summed)} J")
+                yield Problem(
+                    pointer("measurement", "runs", i, "energy", key),
+                    f"{_COMPONENT_OF_KEY[key].upper()} energy {fmt(value)} J differs from the sum "
+                    f"over its devices {fmt(summed)} J",
+                )
 
 
 @rule("totals.runs-sum")
@@ -58,12 +62,16 @@ def runs_sum(ctx: RuleContext) -> Iterator[Problem]:
     for key, value in declared.items():
         summed = math.fsum(getattr(r.energy, key) or 0.0 for r in runs)
         if relative_difference(value, summed) > tol:
-            yield Problem(pointer("results", "energy_total", key),
-                          f"declared total {fmt(value)} J differs from the sum over complete runs {fmt(summed)} J")
+            yield Problem(
+                pointer("results", "energy_total", key),
+                f"declared total {fmt(value)} J differs from the sum over complete runs {fmt(summed)} J",
+            )
     units = math.fsum(r.work_units for r in runs)
     if relative_difference(res.work_units_total, units) > tol:
-        yield Problem(pointer("results", "work_units_total"),
-                      f"declared {fmt(res.work_units_total)} work units, the complete runs add up to {fmt(units)}")
+        yield Problem(
+            pointer("results", "work_units_total"),
+            f"declared {fmt(res.work_units_total)} work units, the complete runs add up to {fmt(units)}",
+        )
 
 
 @rule("results.per-unit")
@@ -76,10 +84,12 @@ def per_unit(ctx: RuleContext) -> Iterator[Problem]:
     expected = from_joules(expected_j, res.energy_per_unit.unit)
     if relative_difference(res.energy_per_unit.value, expected) > ctx.param("tolerance_rel"):
         fu = res.functional_unit
-        yield Problem(pointer("results", "energy_per_unit", "value"),
-                      f"declared {fmt(res.energy_per_unit.value)} {res.energy_per_unit.unit} per {fmt(fu.count)} "
-                      f"{fu.unit}, expected {fmt(expected)} {res.energy_per_unit.unit} from "
-                      f"{fmt(res.energy_total.total_j)} J over {fmt(res.work_units_total)} work units")
+        yield Problem(
+            pointer("results", "energy_per_unit", "value"),
+            f"declared {fmt(res.energy_per_unit.value)} {res.energy_per_unit.unit} per {fmt(fu.count)} "
+            f"{fu.unit}, expected {fmt(expected)} {res.energy_per_unit.unit} from "
+            f"{fmt(res.energy_total.total_j)} J over {fmt(res.work_units_total)} work units",
+        )
 
 
 @rule("results.statistics")
@@ -90,22 +100,28 @@ def statistics(ctx: RuleContext) -> Iterator[Problem]:
         return
     runs = [r for r in ctx.sub.measurement.runs if r.complete and r.work_units > 0]
     unit = res.energy_per_unit.unit
-    values = [from_joules(energy_per_unit_j(r.energy.total_j, r.work_units, res.functional_unit.count), unit)
-              for r in runs]
+    values = [
+        from_joules(energy_per_unit_j(r.energy.total_j, r.work_units, res.functional_unit.count), unit) for r in runs
+    ]
     expected = run_statistics(values)
     tol = ctx.param("tolerance_rel")
     declared = res.statistics
     if declared.n_runs != expected.n_runs:
-        yield Problem(pointer("results", "statistics", "n_runs"),
-                      f"declared {declared.n_runs} runs, the submission has {expected.n_runs} complete runs")
+        yield Problem(
+            pointer("results", "statistics", "n_runs"),
+            f"declared {declared.n_runs} runs, the submission has {expected.n_runs} complete runs",
+        )
         return
     scale = max(abs(expected.mean), 1e-300)
     for name in ("mean", "std", "ci95_low", "ci95_high"):
         got, want = getattr(declared, name), getattr(expected, name)
         if abs(got - want) / scale > tol:
-            yield Problem(pointer("results", "statistics", name),
-                          f"declared {name} {fmt(got)} {unit}, recomputed {fmt(want)} {unit} from "
-                          f"{expected.n_runs} runs")
+            yield Problem(
+                pointer("results", "statistics", name),
+                f"declared {name} {fmt(got)} {unit}, recomputed {fmt(want)} {unit} from {expected.n_runs} runs",
+            )
     if abs(declared.cv_pct - expected.cv_pct) > max(tol * 100, 0.01):
-        yield Problem(pointer("results", "statistics", "cv_pct"),
-                      f"declared CV {fmt(declared.cv_pct)} %, recomputed {fmt(expected.cv_pct)} %")
+        yield Problem(
+            pointer("results", "statistics", "cv_pct"),
+            f"declared CV {fmt(declared.cv_pct)} %, recomputed {fmt(expected.cv_pct)} %",
+        )
