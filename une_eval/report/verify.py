@@ -1,14 +1,19 @@
 """Verify a signed certificate: signature, trust, whole-file coverage, attachments, re-validation.
 
 Every check is a :class:`Check` (name, ok, reason); the certificate verifies only when all hold.
-The signature must cover the whole file: any incremental update after signing fails, whatever
-pyHanko's modification analysis would tolerate, because a certificate is never legitimately edited.
+The signature must cover the whole file, byte for byte: the only unsigned bytes allowed are the hex
+digits of the signature's own ``/Contents`` (see :func:`byte_range_gap_problem`), and no revision may
+follow the signed one. Any incremental update after signing fails, whatever pyHanko's modification
+analysis would tolerate, because a certificate is never legitimately edited. Checks stop at the first
+failure of the signature or its coverage, and what the certificate claims is read only from the
+signed revision.
 """
 
 from __future__ import annotations
 
 import io
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,7 +21,9 @@ from typing import Any
 from asn1crypto import pem
 from asn1crypto import x509 as asn1_x509
 from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.pdf_utils.rw_common import PdfHandler
 from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko.sign.validation.settings import KeyUsageConstraints
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
@@ -106,7 +113,7 @@ def load_trust_roots(paths: list[Path]) -> list[asn1_x509.Certificate]:
     return roots
 
 
-def _attachments(reader: PdfFileReader) -> dict[str, bytes]:
+def _attachments(reader: PdfHandler) -> dict[str, bytes]:
     """Read the embedded files by name from the /EmbeddedFiles name tree."""
     out: dict[str, bytes] = {}
     names = reader.root.get("/Names")
@@ -124,7 +131,7 @@ def _attachments(reader: PdfFileReader) -> dict[str, bytes]:
     return out
 
 
-def _printed(reader: PdfFileReader) -> dict[str, str]:
+def _printed(reader: PdfHandler) -> dict[str, str]:
     info = reader.trailer_view.get("/Info")
     if info is None:
         return {}
@@ -132,33 +139,101 @@ def _printed(reader: PdfFileReader) -> dict[str, str]:
     return {key: str(info[pdf_key]) for key, pdf_key in _INFO_KEYS.items() if pdf_key in info}
 
 
+_HEX_CONTENTS = re.compile(rb"<[0-9A-Fa-f]*>")
+
+
+def byte_range_gap_problem(data: bytes, byte_range: Any, contents: bytes) -> str | None:
+    """Why the signed ranges leave more unsigned than this signature's own ``/Contents`` hex string, or None.
+
+    A certificate is never edited after signing, so the only bytes of the whole file that the signature
+    may leave uncovered are the hex digits of its ``/Contents``: the first range starts at byte 0, the gap
+    begins exactly where it ends, holds ``<hex>`` and nothing else, the second range starts where the gap
+    ends and runs to the last byte of the file, and the gap's hex decodes to the very signature that was
+    validated. Signature-wrapping attacks keep the signed bytes but move them, or shorten ``/Contents`` to
+    free room for new objects inside the gap; comparing lengths alone does not see that.
+    """
+    values = list(byte_range) if isinstance(byte_range, list | tuple) else None
+    if values is None or len(values) != 4 or not all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+        return "its /ByteRange is not four integers"
+    start1, len1, start2, len2 = (int(v) for v in values)
+    if start1 != 0 or len1 <= 0 or len2 <= 0 or start2 <= len1:
+        return f"its /ByteRange [{start1} {len1} {start2} {len2}] is not two ranges around one gap from byte 0"
+    if start2 + len2 != len(data):
+        if start2 + len2 < len(data):
+            return f"{len(data) - start2 - len2} byte(s) after the signed ranges: something was added after signing"
+        return f"the signed ranges end at byte {start2 + len2}, past the file's {len(data)} bytes: it was cut"
+    gap = data[len1:start2]
+    if _HEX_CONTENTS.fullmatch(gap) is None or len(gap) % 2:
+        return (
+            f"the {len(gap)} unsigned bytes between the signed ranges (from byte {len1}) are not only the "
+            "signature's hex string: content was placed outside the signature"
+        )
+    if bytes.fromhex(gap[1:-1].decode("ascii")) != contents:
+        return "the unsigned hex string between the signed ranges is not the signature that was validated"
+    der_len = _der_length(contents)
+    if der_len is None or any(contents[der_len:]):
+        return "the signature's hex string holds bytes after the signature itself (only zero padding may follow)"
+    return None
+
+
+def _der_length(blob: bytes) -> int | None:
+    """Length of the DER SEQUENCE at the start of ``blob`` (the CMS ContentInfo), or None when it is not one."""
+    if len(blob) < 2 or blob[0] != 0x30:
+        return None
+    first = blob[1]
+    if first < 0x80:
+        return 2 + first
+    count = first & 0x7F
+    if count == 0 or count > 4 or len(blob) < 2 + count:
+        return None
+    total = 2 + count + int.from_bytes(blob[2 : 2 + count], "big")
+    return total if total <= len(blob) else None
+
+
 def _check_signature(
     report: Verification, reader: PdfFileReader, data: bytes, roots: list[asn1_x509.Certificate]
-) -> None:
+) -> EmbeddedPdfSignature | None:
+    """The signature checks; return the signature when every one held, else None (stop there)."""
     sigs = reader.embedded_signatures
     if not report.add("one signature", len(sigs) == 1, f"{len(sigs)} signature(s) in the file"):
-        return
+        return None
     sig = sigs[0]
+    # Layout first: cheap, and a file whose unsigned bytes hold anything but the signature is not looked
+    # at further (its page, metadata and attachments are the attacker's to choose).
+    problem = byte_range_gap_problem(data, sig.byte_range, sig.pkcs7_content)
+    last = reader.xrefs.total_revisions - 1
+    if problem is None and sig.signed_revision != last:
+        problem = f"the file has {last - sig.signed_revision} revision(s) after the signed one"
+    if not report.add(
+        "covers whole file",
+        problem is None,
+        f"every byte but the signature's own hex string is signed (0-{len(data)})"
+        if problem is None
+        else f"the signature does not cover the whole file: {problem}",
+    ):
+        return None
     context = ValidationContext(trust_roots=roots, allow_fetching=False)
     status = validate_pdf_signature(
-        sig, context, key_usage_settings=KeyUsageConstraints(key_usage=REQUIRED_KEY_USAGE, match_all_key_usages=True)
+        sig,
+        context,
+        key_usage_settings=KeyUsageConstraints(key_usage=REQUIRED_KEY_USAGE, match_all_key_usages=True),
     )
     report.signer = sig.signer_cert.subject.human_friendly
     report.signed_at = str(status.signer_reported_dt or "")
     report.timestamped = status.timestamp_validity is not None
-    report.add(
+    ok = report.add(
         "signature intact",
         bool(status.intact),
         "the signed bytes hash to the signed digest"
         if status.intact
         else "the signed bytes were changed after signing (digest mismatch)",
     )
-    report.add(
+    ok &= report.add(
         "signature valid",
         bool(status.valid),
         "the cryptographic signature checks" if status.valid else "the cryptographic signature does not check",
     )
-    report.add(
+    ok &= report.add(
         "signer trusted",
         bool(status.trusted),
         f"chain to a --trust anchor, key usage {'+'.join(sorted(REQUIRED_KEY_USAGE))}"
@@ -168,26 +243,19 @@ def _check_signature(
     if report.timestamped:
         ts = status.timestamp_validity
         ts_ok = bool(ts and ts.intact and ts.valid)
-        report.add(
+        ok &= report.add(
             "timestamp", ts_ok, "RFC 3161 timestamp intact and valid" if ts_ok else "the timestamp does not check"
         )
-    start, _len1, off2, len2 = (int(x) for x in sig.byte_range)
-    whole = (
-        start == 0
-        and off2 + len2 == len(data)
-        and status.coverage == SignatureCoverageLevel.ENTIRE_FILE
-        and sig.signed_revision == reader.xrefs.total_revisions - 1
+    covered = status.coverage == SignatureCoverageLevel.ENTIRE_FILE
+    ok &= report.add(
+        "coverage (pyHanko)",
+        covered,
+        "pyHanko also finds the entire file signed" if covered else f"pyHanko rates the coverage {status.coverage}",
     )
-    report.add(
-        "covers whole file",
-        whole,
-        f"signed bytes 0-{off2 + len2} of {len(data)}"
-        if whole
-        else f"the signature covers bytes 0-{off2 + len2} of {len(data)}: something was added after signing",
-    )
+    return sig if ok else None
 
 
-def _check_evidence(report: Verification, reader: PdfFileReader) -> None:
+def _check_evidence(report: Verification, reader: PdfHandler) -> None:
     printed = report.printed
     files = _attachments(reader)
     for name, key in ((SUBMISSION_ATTACHMENT, "submission_sha256"), (FINDINGS_ATTACHMENT, "findings_sha256")):
@@ -243,12 +311,19 @@ def _check_revalidation(report: Verification, submission: bytes, findings: bytes
 
 
 def verify_bytes(data: bytes, roots: list[asn1_x509.Certificate], *, path: str = "<pdf>") -> Verification:
-    """Run every check on a certificate's bytes."""
+    """Run every check on a certificate's bytes; stop at the first signature or coverage failure.
+
+    What the certificate claims (its metadata and attachments) is read only once the signature holds,
+    and from the signed revision itself, so nothing outside the signed bytes can speak for the file.
+    """
     report = Verification(path)
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
-        report.printed = _printed(reader)
-        _check_signature(report, reader, data, roots)
+        sig = _check_signature(report, reader, data, roots)
+        if sig is None:
+            return report
+        signed = reader.get_historical_resolver(sig.signed_revision)
+        report.printed = _printed(signed)
     except Exception as exc:  # truncated or mangled files fail deep inside the PDF parser
         reason = f"not a readable signed PDF ({exc.__class__.__name__}: {exc})"
         report.add("readable PDF", False, reason[:300])
@@ -259,7 +334,7 @@ def verify_bytes(data: bytes, roots: list[asn1_x509.Certificate], *, path: str =
         report.printed.get("number", "no une-eval certificate number in the metadata"),
     )
     try:
-        _check_evidence(report, reader)
+        _check_evidence(report, signed)
     except Exception as exc:  # a mangled name tree or stream in a tampered file
         report.add("attachments readable", False, f"cannot read the attachments ({exc.__class__.__name__})")
     return report

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -126,10 +127,11 @@ def test_incremental_update_after_signing_fails(conformant_en: Any, pki: Any, po
     assert not report.ok
     assert "covers whole file" in failed
     assert "something was added after signing" in failed["covers whole file"]
+    assert report.printed == {}
     assert "Total document signed" not in poppler.sig(forged)
 
 
-def test_replaced_attachment_fails(conformant_en: Any, pki: Any) -> None:
+def test_replaced_attachment_fails_before_the_attachments_are_read(conformant_en: Any, pki: Any) -> None:
     def swap(writer: IncrementalPdfFileWriter) -> None:
         tree = writer.root["/Names"]["/EmbeddedFiles"]
         pairs = tree["/Names"]
@@ -140,10 +142,46 @@ def test_replaced_attachment_fails(conformant_en: Any, pki: Any) -> None:
         writer.update_container(spec.get_object())
 
     forged = _incremental(conformant_en.pdf, swap)
-    failed = _failed(verify_bytes(forged, pki.roots))
+    report = verify_bytes(forged, pki.roots)
+    failed = _failed(report)
     assert "covers whole file" in failed
-    assert "differs from the printed" in failed["attachment submission.json"]
-    assert "re-validation" in failed
+    # Nothing the unsigned update says is read or printed: verification stops at the coverage check.
+    assert report.printed == {}
+    assert not any(c.name.startswith("attachment") for c in report.checks)
+
+
+def _gap(pdf: bytes) -> tuple[int, int]:
+    match = re.search(rb"/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]", pdf)
+    assert match is not None
+    return int(match.group(2)), int(match.group(3))
+
+
+def test_content_hidden_beside_a_shortened_signature_fails_here_and_in_pdfsig(
+    nonconformant_es: Any, pki: Any, poppler: Any
+) -> None:
+    # The signature-wrapping move: the same signature in fewer hex digits (its zero padding dropped), and
+    # the freed, unsigned room inside the gap used for other bytes. The file keeps its length, so a
+    # coverage figure that only compares lengths still says "entire file".
+    start, end = _gap(nonconformant_es.pdf)
+    digits = nonconformant_es.pdf[start + 1 : end - 1].rstrip(b"0")
+    digits += b"0" * (len(digits) % 2)
+    payload = b"<" + digits + b">\n% attacker objects and a new xref section would go here\n"
+    forged = nonconformant_es.pdf[:start] + payload.ljust(end - start) + nonconformant_es.pdf[end:]
+    assert len(forged) == len(nonconformant_es.pdf)
+    report = verify_bytes(forged, pki.roots)
+    failed = _failed(report)
+    assert not report.ok
+    assert "not only the signature's hex string" in failed["covers whole file"]
+    assert report.printed == {}
+    assert "Total document signed" not in poppler.sig(forged)
+
+
+def test_a_different_hex_string_in_the_gap_fails(conformant_en: Any, pki: Any) -> None:
+    _start, end = _gap(conformant_en.pdf)
+    flipped = bytearray(conformant_en.pdf)
+    flipped[end - 2] = ord("1") if flipped[end - 2] != ord("1") else ord("2")  # inside the zero padding
+    report = verify_bytes(bytes(flipped), pki.roots)
+    assert not report.ok
 
 
 def test_truncated_file_fails_with_a_reason(conformant_en: Any, pki: Any, tmp_path: Path) -> None:
