@@ -12,7 +12,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from une_eval.validate.batch import check_many
+from une_eval.validation.batch import check_many
 
 REPO = Path(__file__).resolve().parents[1]
 H200 = REPO / "fixtures" / "evidence" / "h200"
@@ -40,7 +40,7 @@ def main() -> None:
             start = time.perf_counter()
             results = check_many(paths, jobs=jobs)
             took = time.perf_counter() - start
-            assert all(r["verdict"] == "conformant" for r in results)
+            assert all(r.verdict == "conformant" for r in results)
             base = base or took
             print(f"{jobs:>4}{n:>7}{took:>9.2f}{n / took:>9.1f}{base / took:>10.2f}")
 

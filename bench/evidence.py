@@ -10,7 +10,7 @@ import time
 
 import numpy as np
 
-from une_eval.validate.evidence import recompute_window
+from une_eval.validation.evidence import recompute_window
 
 
 def synthetic_trace(n: int) -> dict[str, np.ndarray]:

@@ -27,8 +27,8 @@ from typing import Any
 from une_eval.loading import load_json_document
 from une_eval.model import Submission
 from une_eval.spec import inline_references, load_profile, submission_schema, submission_validator
-from une_eval.validate import check_file
-from une_eval.validate.pipeline import run_rules
+from une_eval.validation import check_file
+from une_eval.validation.pipeline import run_rules
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -35,3 +35,7 @@ class ReportError(UneEvalError):
 
 class SigningError(UneEvalError):
     """A certificate cannot be signed, or a key or certificate cannot be loaded."""
+
+
+class InternalError(UneEvalError):
+    """A bug in une-eval (a rule or step failed unexpectedly): reported with its cause, never as a finding."""

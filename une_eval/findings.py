@@ -1,15 +1,15 @@
 """Findings and verdicts: what a check found, as data.
 
 A :class:`Finding` names a rule by its stable id, carries a severity, an RFC 6901 JSON Pointer into
-the submission and one sentence with units. A :class:`Verdict` sums up one file.
+the submission and one sentence with units. An :class:`Outcome` sums up one file; the whole result of
+checking it is an :class:`une_eval.audit.Audit`.
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 
 class Severity(enum.StrEnum):
@@ -58,42 +58,6 @@ class Finding:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class Verdict:
-    """The result of checking one file against a profile."""
-
-    source: str
-    outcome: Outcome
-    profile: str
-    findings: tuple[Finding, ...] = ()
-    error: str | None = None
-    extras: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def errors(self) -> list[Finding]:
-        """Findings of severity error."""
-        return [f for f in self.findings if f.severity is Severity.ERROR]
-
-    @property
-    def warnings(self) -> list[Finding]:
-        """Findings of severity warning."""
-        return [f for f in self.findings if f.severity is Severity.WARNING]
-
-    def to_json(self) -> dict[str, Any]:
-        """Plain JSON-ready dict."""
-        out: dict[str, Any] = {
-            "source": self.source,
-            "verdict": str(self.outcome),
-            "profile": self.profile,
-            "counts": {str(s): sum(1 for f in self.findings if f.severity is s) for s in Severity},
-            "findings": [f.to_json() for f in self.findings],
-        }
-        if self.error is not None:
-            out["error"] = self.error
-        out.update(self.extras)
-        return out
-
-
 def outcome_for(findings: Iterable[Finding], *, schema_valid: bool = True) -> Outcome:
     """The outcome implied by a list of findings."""
     if not schema_valid:
@@ -109,10 +73,11 @@ def sort_findings(findings: Iterable[Finding]) -> tuple[Finding, ...]:
     return tuple(sorted(findings, key=lambda f: (order[f.severity], f.pointer, f.rule_id, f.message)))
 
 
-def exit_code_for(verdicts: Sequence[Verdict]) -> int:
+def exit_code_for(outcomes: Iterable[Outcome]) -> int:
     """0 when every file conforms, 1 when any does not, 2 when any could not be checked."""
-    if any(v.outcome is Outcome.ERROR for v in verdicts):
+    seen = set(outcomes)
+    if Outcome.ERROR in seen:
         return 2
-    if any(v.outcome is not Outcome.CONFORMANT for v in verdicts):
+    if seen - {Outcome.CONFORMANT}:
         return 1
     return 0

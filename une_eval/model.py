@@ -373,6 +373,7 @@ class FunctionalUnit(_Model):
 class EnergyQuantity(_Model):
     value: Num
     unit: EnergyUnit
+    definition: Literal["pooled", "mean-of-runs"] | None = None
 
 
 class Statistics(_Model):

@@ -18,7 +18,7 @@ from une_eval.cli import main
 from une_eval.cli.measure import _Display
 from une_eval.energy import counter_series_delta
 from une_eval.measure import SimulatedClock
-from une_eval.validate import check_file
+from une_eval.validation import check_file
 
 FIX = Path(__file__).parents[2] / "fixtures" / "traces"
 PROBE = json.loads((FIX / "h200-probe.json").read_text())

@@ -32,7 +32,7 @@ def test_statistics_match_a_hand_computation() -> None:
     assert stats.mean == pytest.approx(11.0)
     assert stats.std == pytest.approx(math.sqrt(2.5))
     assert stats.cv_pct == pytest.approx(100 * math.sqrt(2.5) / 11.0)
-    half = 2.776 * math.sqrt(2.5) / math.sqrt(5)
+    half = 2.7764451052 * math.sqrt(2.5) / math.sqrt(5)  # t(0.975, 4)
     assert (stats.ci95_low, stats.ci95_high) == pytest.approx((11.0 - half, 11.0 + half))
 
 
@@ -42,10 +42,18 @@ def test_statistics_of_one_and_no_runs() -> None:
 
 
 def test_t_quantiles() -> None:
-    assert t975(1) == 12.706
-    assert t975(30) == 2.042
-    assert t975(50) == 2.000
-    assert t975(10_000) == 1.960
+    # Reference quantiles (R's qt(0.975, df), 10 digits); a table above 30 df was up to 1 % off.
+    for df, want in (
+        (1, 12.706204736),
+        (4, 2.776445105),
+        (30, 2.042272456),
+        (40, 2.02107539),
+        (50, 2.008559112),
+        (100, 1.983971519),
+        (1000, 1.962339081),
+    ):
+        assert t975(df) == pytest.approx(want, abs=2e-9), df
+    assert t975(10**7) == pytest.approx(1.959963985, abs=1e-6)
     with pytest.raises(ValueError, match="at least 1"):
         t975(0)
 
@@ -85,3 +93,11 @@ def test_derived_figures() -> None:
 )
 def test_significant_figures(literal: str, figures: int) -> None:
     assert significant_figures(literal) == figures
+
+
+def test_student_t_cdf_is_symmetric_and_monotone() -> None:
+    from une_eval.energy import student_t_cdf
+
+    assert student_t_cdf(0.0, 5) == pytest.approx(0.5)
+    assert student_t_cdf(-2.0, 7) == pytest.approx(1 - student_t_cdf(2.0, 7))
+    assert student_t_cdf(t975(12), 12) == pytest.approx(0.975, abs=1e-12)

@@ -15,7 +15,7 @@ from une_eval.spec import (
     spec_root,
     submission_validator,
 )
-from une_eval.validate.rules import registered_rules
+from une_eval.validation.rules import RULES
 
 
 def test_every_schema_has_a_versioned_id_and_draft_2020_12() -> None:
@@ -39,9 +39,15 @@ def test_formats_are_really_checked() -> None:
 
 def test_catalogue_and_implementations_match() -> None:
     catalogue = set(rule_catalogue())
-    implemented = set(registered_rules())
-    pipeline_level = {"profile.known", "profile.phase"}
-    assert implemented == catalogue - pipeline_level
+    assert set(RULES) == catalogue
+
+
+def test_every_rule_function_is_marked_with_the_id_it_is_listed_under() -> None:
+    for rule_id, fn in RULES.items():
+        assert getattr(fn, "rule_id", None) == rule_id
+        assert fn.__module__.rsplit(".", 1)[-1] == {"evidence": "traces"}.get(
+            rule_id.split(".")[0], rule_id.split(".")[0]
+        )
 
 
 def test_bundled_profiles_only_name_catalogued_rules() -> None:

@@ -32,7 +32,7 @@ from une_eval.measure.runner import Policy
 from une_eval.measure.sensors import Clock, EnergySensor, Unavailable
 from une_eval.measure.workload import CommandWorkload, Workload
 from une_eval.spec import load_profile
-from une_eval.validate import check_document
+from une_eval.validation import check_document
 
 _UNITS = ["query", "token", "input-token", "output-token", "sample", "image", "step", "epoch", "training-run"]
 

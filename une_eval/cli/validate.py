@@ -13,12 +13,13 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from une_eval.audit import Audit
 from une_eval.errors import InputError
-from une_eval.findings import Outcome, Severity, Verdict, exit_code_for
+from une_eval.findings import Outcome, Severity, exit_code_for
 from une_eval.rating import load_scheme
 from une_eval.spec import load_profile, profile_names, rule_catalogue, submission_schema
-from une_eval.validate.batch import check_many, verdict_from_json
-from une_eval.validate.summary import format_for, write_summary
+from une_eval.validation.batch import check_many
+from une_eval.validation.summary import format_for, write_summary
 
 _OUTCOME_STYLE = {
     Outcome.CONFORMANT: "bold green",
@@ -44,7 +45,7 @@ def collect_files(paths: tuple[Path, ...]) -> list[Path]:
     return files
 
 
-def print_text(verdicts: list[Verdict], console: Console) -> None:
+def print_text(verdicts: list[Audit], console: Console) -> None:
     """Human-readable output: one heading per file, a table of findings."""
     for v in verdicts:
         style = _OUTCOME_STYLE[v.outcome]
@@ -74,22 +75,23 @@ def print_text(verdicts: list[Verdict], console: Console) -> None:
         console.print(", ".join(f"{n} {o.value}" for o, n in counts.items() if n) + f" ({len(verdicts)} files)")
 
 
-def print_extras(v: Verdict, console: Console) -> None:
-    """Print the efficiency class and the evidence recomputation, one line each."""
-    rating = v.extras.get("rating")
-    if rating:
-        note = " (provisional scheme)" if rating["provisional"] else ""
+def print_extras(v: Audit, console: Console) -> None:
+    """Print the assurance level, the efficiency class and the evidence recomputation, one line each."""
+    need = f" (profile needs {v.required_assurance})" if v.required_assurance else ""
+    console.print(f"  assurance: {v.assurance}{need}")
+    if v.rating is not None:
+        r = v.rating.to_json()
+        note = " (provisional scheme)" if r["provisional"] else ""
         console.print(
-            f"  rating: class {escape(rating['class'])}, {rating['value']:.4g} {escape(rating['unit'])}, "
-            f"scheme {escape(rating['scheme'])}{note}; group {escape(rating['group'])}"
+            f"  rating: class {escape(r['class'])}, {r['value']:.4g} {escape(r['unit'])}, "
+            f"scheme {escape(r['scheme'])}{note}; group {escape(r['group'])}"
         )
-    evidence = v.extras.get("evidence")
-    if evidence:
-        windows = evidence["windows"]
-        methods = ", ".join(sorted({w["method"] for w in windows if w["method"]})) or "none"
+    if v.evidence is not None:
+        windows = v.evidence.windows
+        methods = ", ".join(sorted({w.method for w in windows if w.method})) or "none"
+        bad = len({i.trace_index for i in v.evidence.issues})
         console.print(
-            f"  evidence: {len(windows)} run window(s) recomputed from traces ({methods}); "
-            f"{evidence['traces_with_issues']} unusable trace(s)"
+            f"  evidence: {len(windows)} run window(s) recomputed from traces ({methods}); {bad} unusable trace(s)"
         )
 
 
@@ -101,7 +103,7 @@ def add_commands(group: click.Group) -> None:
     group.add_command(profiles)
 
 
-def run_batch(files: list[Path], profile: str | None, rating_scheme: str | None, jobs: int) -> list[dict[str, Any]]:
+def run_batch(files: list[Path], profile: str | None, rating_scheme: str | None, jobs: int) -> list[Audit]:
     """Check every file, with a progress bar on stderr when it is a terminal."""
     err = Console(stderr=True)
     if not err.is_terminal or len(files) < 2:
@@ -149,17 +151,17 @@ def validate(
     if rating_scheme is not None:
         load_scheme(rating_scheme)
     files = collect_files(paths)
-    results = run_batch(files, profile, rating_scheme, jobs)
+    audits = run_batch(files, profile, rating_scheme, jobs)
+    results = [a.to_json() for a in audits] if summaries or fmt == "json" else []
     for path in summaries:
         write_summary(path, results)
-    verdicts = [verdict_from_json(r) for r in results]
     if fmt == "json":
         click.echo(json.dumps({"files": results}, indent=2, ensure_ascii=False))
     else:
         # Piped output (CI logs, files) gets a wide page instead of rich's 80-column default.
         width = None if sys.stdout.isatty() else 160
-        print_text(verdicts, Console(highlight=False, soft_wrap=False, width=width))
-    sys.exit(exit_code_for(verdicts))
+        print_text(audits, Console(highlight=False, soft_wrap=False, width=width))
+    sys.exit(exit_code_for(a.verdict for a in audits))
 
 
 @click.command()

@@ -21,7 +21,7 @@ from une_eval.measure.protocol import ProtocolRecord, Window
 from une_eval.measure.sensors import DeviceInfo, Unavailable
 from une_eval.results import build_results
 from une_eval.spec import submission_validator
-from une_eval.validate.schema_layer import describe_error
+from une_eval.validation.schema_layer import describe_error
 
 _COMPONENT_KEY = {"gpu": "gpu_j", "cpu": "cpu_j", "dram": "dram_j"}
 _DECLARED_KEYS = ("submitter", "attestation", "system", "workload")

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy.typing as npt
 
-from une_eval.validate.evidence import sample_times
+from une_eval.validation.evidence import sample_times
 
 MAX_POINTS = 400
 COLOURS = ("#1f4e79", "#c55a11", "#548235", "#7030a0", "#bf9000", "#2e75b6", "#843c0c", "#3b3838")

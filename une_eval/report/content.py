@@ -16,15 +16,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from une_eval.audit import Audit, Figure
 from une_eval.errors import InputError
-from une_eval.findings import Outcome, Verdict
+from une_eval.findings import Outcome
 from une_eval.loading import MAX_FILE_BYTES, parse_json_bytes, read_bounded
 from une_eval.model import Submission
-from une_eval.rating import Rating, rate
+from une_eval.rating import Rating
 from une_eval.report.charts import PowerSeries, power_series
 from une_eval.results import build_results
-from une_eval.validate import check_document
-from une_eval.validate.evidence import TraceUnusable, parse_trace, read_trace_bytes, resolve_trace_path
+from une_eval.spec import load_profile
+from une_eval.validation.evidence import TraceUnusable, parse_trace, read_trace_bytes, resolve_trace_path
+from une_eval.validation.figures import figures_of
+from une_eval.validation.pipeline import check_bytes
 
 NUMBER_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 SUBMISSION_ATTACHMENT = "submission.json"
@@ -52,16 +55,30 @@ class Prepared:
     submission_sha256: str
     doc: dict[str, Any]
     submission: Submission
-    verdict: Verdict
+    audit: Audit
     results: dict[str, Any]
     results_recomputed: bool
     traces: tuple[TraceEvidence, ...]
-    rating: Rating | None = None
+    figures: tuple[Figure, ...]
+
+    @property
+    def verdict(self) -> Audit:
+        """The audit (the template's name for it)."""
+        return self.audit
+
+    @property
+    def rating(self) -> Rating | None:
+        """The efficiency class, when the rating scheme covers the submission."""
+        return self.audit.rating
 
     @property
     def conformant(self) -> bool:
         """Whether the certificate is a certificate of conformity (else a non-conformity report)."""
-        return self.verdict.outcome is Outcome.CONFORMANT
+        return self.audit.verdict is Outcome.CONFORMANT
+
+    def figure_map(self) -> dict[str, Figure]:
+        """The figures by key, for the template."""
+        return {f.key: f for f in self.figures}
 
 
 def sha256_hex(data: bytes) -> str:
@@ -88,13 +105,13 @@ def read_submission(path: Path) -> bytes:
     return read_bounded(path, MAX_FILE_BYTES)
 
 
-def findings_document(verdict: Verdict, number: str, submission_sha256: str) -> bytes:
+def findings_document(verdict: Audit, number: str, submission_sha256: str) -> bytes:
     """Build the findings attachment: the verdict as ``validate --format json`` prints it, plus the number."""
     body = {"certificate_number": number, "submission_sha256": submission_sha256} | verdict.to_json()
     return (json.dumps(body, indent=2, ensure_ascii=False, sort_keys=False) + "\n").encode("utf-8")
 
 
-def _refusal(verdict: Verdict) -> str:
+def _refusal(verdict: Audit) -> str:
     if verdict.error:
         return verdict.error
     first = "; ".join(f"{f.pointer or '/'}: {f.message}" for f in verdict.findings[:3])
@@ -115,25 +132,32 @@ def prepare_bytes(
     rating_scheme: str | None = None,
 ) -> Prepared:
     """Check a submission given as bytes; refuse what cannot be certified."""
-    doc = parse_json_bytes(data)
-    if not isinstance(doc, dict):
-        raise InputError("the top level of the submission is not a JSON object")
-    verdict = check_document(doc, profile=profile, source=source_name, base_dir=base_dir, rating_scheme=rating_scheme)
-    if verdict.outcome in (Outcome.INVALID, Outcome.ERROR):
-        raise InputError(_refusal(verdict))
-    sub = Submission.model_validate(doc)
+    audit = check_bytes(data, source=source_name, base_dir=base_dir, profile=profile, rating_scheme=rating_scheme)
+    return prepare_audit(audit, base_dir=base_dir)
+
+
+def prepare_audit(audit: Audit, *, base_dir: Path | None) -> Prepared:
+    """Gather what a certificate needs from an audit; refuse one that cannot be certified."""
+    if audit.verdict in (Outcome.INVALID, Outcome.ERROR) or audit.submission is None or audit.document is None:
+        raise InputError(_refusal(audit))
+    sub = audit.submission
+    doc = parse_json_bytes(audit.document)
     declared = doc.get("results")
     recomputed = not isinstance(declared, dict)
+    figures = audit.figures
     if isinstance(declared, dict):
         results = declared
     else:
         unit, count = _default_unit(sub.phase)
         results = build_results(doc, unit=unit, count=count)
+        completed = Submission.model_validate(doc | {"results": results})
+        profile = load_profile(audit.profile)
+        figures = figures_of(completed, audit.findings, profile, audit.assurance, computed=True)
     traces = tuple(
         _trace_evidence(t.path, t.device_id or "", t.sha256, t.format, base_dir) for t in sub.measurement.traces
     )
     return Prepared(
-        source_name, data, sha256_hex(data), doc, sub, verdict, results, recomputed, traces, rate(sub, rating_scheme)
+        audit.source, audit.document, sha256_hex(audit.document), doc, sub, audit, results, recomputed, traces, figures
     )
 
 

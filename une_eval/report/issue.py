@@ -9,7 +9,8 @@ from pathlib import Path
 from pyhanko.sign import signers
 from pyhanko.sign.timestamps import TimeStamper
 
-from une_eval.report.content import check_number, new_certificate_number, prepare
+from une_eval.audit import Audit
+from une_eval.report.content import check_number, new_certificate_number, prepare, prepare_audit
 from une_eval.report.render import Renderer
 from une_eval.report.sign import auditor_of, sign_pdf
 
@@ -28,7 +29,7 @@ class Issued:
 
 
 def issue_certificate(
-    submission: Path,
+    submission: Path | Audit,
     *,
     renderer: Renderer,
     signer: signers.SimpleSigner,
@@ -39,10 +40,18 @@ def issue_certificate(
     profile: str | None = None,
     issued_at: dt.datetime | None = None,
 ) -> Issued:
-    """Check ``submission``, render its certificate (or non-conformity report) and sign it."""
+    """Render the certificate (or non-conformity report) of ``submission`` and sign it.
+
+    ``submission`` is a file to check, or the :class:`~une_eval.audit.Audit` of one already checked
+    (then nothing is validated again, and ``profile`` and ``rating_scheme`` are those of the audit).
+    """
     issued_at = issued_at or dt.datetime.now(dt.UTC).replace(microsecond=0)
     number = check_number(number) if number else new_certificate_number(issued_at)
-    prepared = prepare(submission, profile=profile, rating_scheme=rating_scheme)
+    if isinstance(submission, Audit):
+        base_dir = Path(submission.source).parent if submission.source else None
+        prepared = prepare_audit(submission, base_dir=base_dir)
+    else:
+        prepared = prepare(submission, profile=profile, rating_scheme=rating_scheme)
     auditor = auditor_of(signer)
     cert = renderer.render(prepared, number=number, auditor=auditor, lang=lang, issued_at=issued_at)
     pdf = sign_pdf(

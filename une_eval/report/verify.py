@@ -32,7 +32,7 @@ from une_eval.errors import InputError
 from une_eval.findings import Outcome
 from une_eval.loading import parse_json_bytes, read_bounded
 from une_eval.report.content import FINDINGS_ATTACHMENT, SUBMISSION_ATTACHMENT, sha256_hex
-from une_eval.validate import check_document
+from une_eval.validation import check_document
 
 MAX_PDF_BYTES = 64 * 1024 * 1024
 TRACE_RULE_PREFIX = "evidence."

@@ -28,7 +28,7 @@ from une_eval.measure import (
 )
 from une_eval.measure.sensors import DeviceInfo, PowerSample
 from une_eval.measure.workload import RunningWorkload
-from une_eval.validate import check_document
+from une_eval.validation import check_document
 
 FIX = Path(__file__).parents[3] / "fixtures" / "traces"
 DECLARED: dict[str, Any] = json.loads((FIX / "h200-declarations.json").read_text())

@@ -16,7 +16,7 @@ from une_eval.report.charts import layout_chart, nice_ticks, power_series
 from une_eval.report.content import check_number, new_certificate_number, prepare, prepare_bytes
 from une_eval.report.render import BundledOnlyFetcher, Renderer, format_number, reports_root
 from une_eval.report.sign import SIGNATURE_BOX, Auditor
-from une_eval.validate.evidence import parse_trace
+from une_eval.validation.evidence import parse_trace
 
 ROOT = Path(__file__).resolve().parents[3]
 VALID = ROOT / "fixtures" / "valid" / "llm-inference-h100.json"

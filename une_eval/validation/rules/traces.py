@@ -1,6 +1,6 @@
 """Evidence rules: declared energies against the energy recomputed from the submission's raw traces.
 
-The traces are loaded and recomputed before the rules run (:mod:`une_eval.validate.evidence`); these
+The traces are loaded and recomputed before the rules run (:mod:`une_eval.validation.evidence`); these
 rules only compare. When the submission lists no traces, or no folder is known to find them in, they
 find nothing.
 """
@@ -11,9 +11,8 @@ from collections.abc import Iterator
 
 from une_eval.energy import relative_difference
 from une_eval.findings import pointer
-from une_eval.validate.evidence import METHOD_INSTANT, WindowEvidence
-from une_eval.validate.rules import Problem, RuleContext, rule
-from une_eval.validate.rules.totals import fmt
+from une_eval.validation.evidence import METHOD_INSTANT, WindowEvidence
+from une_eval.validation.rules.base import Problem, RuleContext, fmt, rule
 
 
 def _energy_pointer(w: WindowEvidence) -> str:

@@ -13,8 +13,8 @@ import pytest
 
 from une_eval.energy import integrate_power_j
 from une_eval.model import Submission
-from une_eval.validate import check_document
-from une_eval.validate.evidence import (
+from une_eval.validation import check_document
+from une_eval.validation.evidence import (
     METHOD_COUNTER,
     METHOD_INSTANT,
     TraceUnusable,
@@ -134,7 +134,7 @@ def test_averaged_power_submission_is_caught_at_the_edge_run() -> None:
 def test_without_base_dir_no_evidence_is_claimed() -> None:
     doc = json.loads((H200 / "steady.json").read_text())
     verdict = check_document(copy.deepcopy(doc))
-    assert "evidence" not in verdict.extras
+    assert verdict.evidence is None
     assert not [f for f in verdict.findings if f.rule_id.startswith("evidence.")]
 
 

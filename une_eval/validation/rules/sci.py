@@ -1,11 +1,11 @@
-"""ISO/IEC 21031 Software Carbon Intensity: the score is reported, with embodied emissions counted."""
+"""ISO/IEC 21031 SCI reporting: the score and its embodied emissions are reported (``sci.*``)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 from une_eval.findings import pointer
-from une_eval.validate.rules import Problem, RuleContext, rule
+from une_eval.validation.rules.base import Problem, RuleContext, rule
 
 
 @rule("sci.reported")

@@ -12,8 +12,8 @@ import pytest
 from tests.conftest import FIXTURES
 from une_eval.findings import Outcome
 from une_eval.report.charts import nice_ticks
-from une_eval.validate import check_document
-from une_eval.validate.evidence import Evidence, TraceUnusable, WindowEvidence, parse_trace
+from une_eval.validation import check_document
+from une_eval.validation.evidence import Evidence, TraceUnusable, WindowEvidence, parse_trace
 
 
 def _doc() -> dict[str, Any]:

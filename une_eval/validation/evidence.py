@@ -1,7 +1,7 @@
 """Evidence recomputation: load a submission's raw traces and recompute every run's energy from them.
 
 This is the only part of validation that reads files besides the submission. It runs before the rules
-and hands them an :class:`Evidence` value; the rules in :mod:`une_eval.validate.rules.traces` compare
+and hands them an :class:`Evidence` value; the rules in :mod:`une_eval.validation.rules.traces` compare
 it with the declared figures, so rules stay free of I/O.
 
 Trace paths are hostile: each is resolved (symlinks followed) and refused when it leaves the

@@ -1,11 +1,11 @@
-"""EU AI Act Annex XI (general-purpose AI models): training compute, time, energy and its methodology."""
+"""EU AI Act Annex XI documentation items for general-purpose AI models (``gpai.*``)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 from une_eval.findings import pointer
-from une_eval.validate.rules import Problem, RuleContext, rule
+from une_eval.validation.rules.base import Problem, RuleContext, rule
 
 
 @rule("gpai.training-compute")

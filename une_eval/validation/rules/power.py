@@ -1,30 +1,11 @@
-"""Power plausibility: idle baseline, power limits, energy above idle, the right sensor method."""
+"""Power plausibility: power limits and energy above idle (``power.*``)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 from une_eval.findings import pointer
-from une_eval.validate.rules import Problem, RuleContext, rule
-from une_eval.validate.rules.totals import fmt
-
-
-@rule("baseline.duration")
-def baseline_duration(ctx: RuleContext) -> Iterator[Problem]:
-    """The idle baseline lasted long enough to average out the sensor's noise."""
-    minimum_s = ctx.param("min_duration_s")
-    base = ctx.sub.measurement.idle_baseline
-    if base.duration_s < minimum_s:
-        yield Problem(
-            pointer("measurement", "idle_baseline", "duration_s"),
-            f"idle baseline lasted {fmt(base.duration_s)} s, the profile requires at least {fmt(minimum_s)} s",
-        )
-    gpus = {d.device_id for d in ctx.sub.measurement.devices if d.component == "gpu"}
-    missing = sorted(gpus - {d.device_id for d in base.devices})
-    if missing:
-        yield Problem(
-            pointer("measurement", "idle_baseline", "devices"), f"no idle power for GPU {', '.join(missing[:5])}"
-        )
+from une_eval.validation.rules.base import Problem, RuleContext, fmt, rule
 
 
 @rule("power.limit")
@@ -46,6 +27,30 @@ def power_limit(ctx: RuleContext) -> Iterator[Problem]:
                 )
 
 
+@rule("power.peak")
+def peak_power(ctx: RuleContext) -> Iterator[Problem]:
+    """A device's declared peak power is not below the mean power that its energy and the run's duration imply.
+
+    Only per device: a run's own ``peak_power_w`` has no defined scope (devices only, or the whole node).
+    """
+    tol = ctx.param("tolerance_rel")
+    for i, run in enumerate(ctx.sub.measurement.runs):
+        if run.duration_s <= 0:
+            continue
+        items = [
+            (pointer("measurement", "runs", i, "devices", j, "peak_power_w"), d.peak_power_w, d.energy_j, d.device_id)
+            for j, d in enumerate(run.devices)
+        ]
+        for where, peak_w, energy_j, who in items:
+            mean_w = energy_j / run.duration_s
+            if peak_w is not None and peak_w < mean_w * (1 - tol):
+                yield Problem(
+                    where,
+                    f"run {run.index}, {who}: declared peak power {fmt(peak_w)} W is below the mean power "
+                    f"{fmt(mean_w)} W that {fmt(energy_j)} J over {fmt(run.duration_s)} s imply",
+                )
+
+
 @rule("power.above-idle")
 def above_idle(ctx: RuleContext) -> Iterator[Problem]:
     """A GPU's gross energy in a run is not below its idle power times the run's duration."""
@@ -62,21 +67,3 @@ def above_idle(ctx: RuleContext) -> Iterator[Problem]:
                     f"{dev.device_id} used {fmt(dev.energy_j)} J in {fmt(run.duration_s)} s, below its "
                     f"idle power {fmt(idle_w[dev.device_id])} W x duration = {fmt(floor_j)} J",
                 )
-
-
-@rule("method.counter-preferred")
-def counter_preferred(ctx: RuleContext) -> Iterator[Problem]:
-    """Power integration declared on a GPU that has an energy counter (the counter is more accurate)."""
-    has_counter = any(d.has_energy_counter for d in ctx.sub.measurement.devices if d.component == "gpu") or any(
-        a.has_energy_counter for n in ctx.sub.system.hardware.nodes for a in n.accelerators
-    )
-    if not has_counter:
-        return
-    for i, m in enumerate(ctx.sub.measurement.methods):
-        if m.component == "gpu" and m.method == "nvml-power-integration":
-            yield Problem(
-                pointer("measurement", "methods", i, "method"),
-                "GPU energy from integrated power although the GPU has an energy counter; integrating "
-                "NVML's averaged power was 1.7% low on steady load and 33% high across a load-to-idle "
-                "edge on an H200",
-            )

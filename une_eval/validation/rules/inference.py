@@ -1,12 +1,11 @@
-"""Inference test conditions in AI Energy Score's style: hardware, batch size, queries, functional unit."""
+"""Inference conditions of the AI Energy Score style: hardware, batch size, query count (``inference.*``)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 from une_eval.findings import pointer
-from une_eval.validate.rules import Problem, RuleContext, rule
-from une_eval.validate.rules.totals import fmt
+from une_eval.validation.rules.base import Problem, RuleContext, fmt, rule
 
 
 @rule("inference.accelerator-count")
@@ -73,27 +72,4 @@ def queries(ctx: RuleContext) -> Iterator[Problem]:
         yield Problem(
             pointer("workload", "inference", "dataset"),
             f"dataset {inf.dataset.name!r} is identified by neither a version nor a SHA-256",
-        )
-
-
-@rule("results.functional-unit")
-def functional_unit(ctx: RuleContext) -> Iterator[Problem]:
-    """Check that results are per the profile's functional and energy units (e.g. Wh per 1000 queries)."""
-    if ctx.sub.phase != ctx.param("phase"):
-        return
-    res = ctx.sub.results
-    unit, count, energy_unit = ctx.param("unit"), ctx.param("count"), ctx.param("energy_unit")
-    if res is None:
-        yield Problem(pointer("results"), f"no results; the profile requires {energy_unit} per {count} {unit}")
-        return
-    fu = res.functional_unit
-    if fu.unit != unit or fu.count != count:
-        yield Problem(
-            pointer("results", "functional_unit"),
-            f"results are per {fmt(fu.count)} {fu.unit}; the profile requires per {fmt(count)} {unit}",
-        )
-    if res.energy_per_unit.unit != energy_unit:
-        yield Problem(
-            pointer("results", "energy_per_unit", "unit"),
-            f"energy per unit is in {res.energy_per_unit.unit}; the profile requires {energy_unit}",
         )

@@ -1,4 +1,4 @@
-"""The measured runs: timing, count, length, completeness and repeatability."""
+"""The measured runs: timing, count, length, completeness and repeatability (``runs.*``)."""
 
 from __future__ import annotations
 
@@ -6,27 +6,14 @@ import itertools
 from collections.abc import Iterator
 
 from une_eval.findings import pointer
-from une_eval.validate.rules import Problem, RuleContext, rule
-from une_eval.validate.rules.totals import fmt
+from une_eval.validation.rules.base import Problem, RuleContext, fmt, rule
 
-# Fallback sensor update periods (seconds) when the submission does not declare one. NVML power and
-# energy update every ~100 ms on Hopper (measured on an H200, shared/data/nvml-h200); RAPL counters
-# update every ~1 ms; a SPEC PTDaemon analyzer samples at 1 s (MLPerf Power).
 DEFAULT_UPDATE_PERIOD_S = {
     "nvml-energy-counter": 0.1,
     "nvml-power-integration": 0.1,
     "rapl": 0.001,
     "external-meter": 1.0,
 }
-
-
-@rule("measurement.complete")
-def measurement_complete(ctx: RuleContext) -> Iterator[Problem]:
-    """A partial submission left by an interrupted measurement cannot conform."""
-    m = ctx.sub.measurement
-    if not m.complete:
-        why = f": {m.incomplete_reason}" if m.incomplete_reason else ""
-        yield Problem(pointer("measurement", "complete"), f"the measurement is marked incomplete{why}")
 
 
 @rule("runs.complete")
@@ -117,31 +104,3 @@ def runs_cv(ctx: RuleContext) -> Iterator[Problem]:
             pointer("results", "statistics", "cv_pct"),
             f"coefficient of variation {fmt(res.statistics.cv_pct)} % across runs is over the limit of {fmt(limit)} %",
         )
-
-
-@rule("devices.known")
-def devices_known(ctx: RuleContext) -> Iterator[Problem]:
-    """Every device named in runs, baseline and traces is declared once in measurement.devices."""
-    m = ctx.sub.measurement
-    seen: set[str] = set()
-    for i, dev in enumerate(m.devices):
-        if dev.device_id in seen:
-            yield Problem(pointer("measurement", "devices", i, "device_id"), "device id declared twice")
-        seen.add(dev.device_id)
-    refs = [
-        (pointer("measurement", "idle_baseline", "devices", i, "device_id"), d.device_id)
-        for i, d in enumerate(m.idle_baseline.devices)
-    ]
-    refs += [
-        (pointer("measurement", "runs", i, "devices", j, "device_id"), d.device_id)
-        for i, r in enumerate(m.runs)
-        for j, d in enumerate(r.devices)
-    ]
-    refs += [
-        (pointer("measurement", "traces", i, "device_id"), t.device_id)
-        for i, t in enumerate(m.traces)
-        if t.device_id is not None
-    ]
-    for where, device_id in refs:
-        if device_id not in seen:
-            yield Problem(where, "names a device that measurement.devices does not declare")

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from une_eval.spec import load_profile, profile_names, rule_catalogue
-from une_eval.validate import check_file
-from une_eval.validate.rules import registered_rules
+from une_eval.validation import check_file
+from une_eval.validation.rules import RULES
 
 REPO = Path(__file__).resolve().parents[3]
 INVALID = REPO / "fixtures" / "invalid"
@@ -30,7 +30,7 @@ def test_rule_has_fixture_raising_exactly_expected(rule_id: str) -> None:
 def test_profiles_load_and_every_rule_is_implemented(name: str) -> None:
     prof = load_profile(name)
     assert prof.sources
-    assert set(prof.rules) <= set(registered_rules())
+    assert set(prof.rules) <= set(RULES)
 
 
 def test_valid_fixtures_conform_under_the_profile_they_claim() -> None:

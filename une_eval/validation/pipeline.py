@@ -1,0 +1,196 @@
+"""Run the layers over one document: schema, model, evidence, rules; return one :class:`~une_eval.audit.Audit`.
+
+Order: the schema layer (a schema-invalid file gets no rules), the model layer, the evidence step
+(the raw traces read and recomputed: the only file reading besides the submission), the assurance level
+that evidence reaches, then the profile's rules from the one rule table, then the figures' provenance
+and the efficiency rating. A rule that fails with anything but an arithmetic overflow is a bug in
+une-eval and surfaces as :class:`~une_eval.errors.InternalError`, never as a finding.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pydantic
+
+from une_eval.audit import Assurance, Audit, Identity
+from une_eval.errors import InputError, InternalError, SpecError
+from une_eval.findings import Finding, Outcome, Severity, outcome_for, pointer, sort_findings
+from une_eval.loading import MAX_FILE_BYTES, json_type_name, parse_json_bytes, read_bounded
+from une_eval.model import Submission
+from une_eval.rating import rate
+from une_eval.spec import DEFAULT_PROFILE, Profile, load_profile, profile_names
+from une_eval.validation.evidence import Evidence, load_evidence
+from une_eval.validation.figures import figures_of
+from une_eval.validation.rules import RULES, Problem, RuleContext
+from une_eval.validation.schema_layer import schema_findings
+
+
+def resolve_profile(doc: Mapping[str, Any], requested: str | None) -> Profile:
+    """The profile to check against: the one asked for, else the one claimed when known, else the default."""
+    if requested is not None:
+        return load_profile(requested)
+    claimed = doc.get("profile", {}).get("name") if isinstance(doc.get("profile"), dict) else None
+    if isinstance(claimed, str) and claimed in profile_names():
+        return load_profile(claimed)
+    return load_profile(DEFAULT_PROFILE)
+
+
+def identity_of(doc: Mapping[str, Any]) -> Identity:
+    """Who and what the document is about, read loosely (it may have failed the schema)."""
+
+    def text(*path: str) -> str | None:
+        node: Any = doc
+        for key in path:
+            node = node.get(key) if isinstance(node, dict) else None
+        return node if isinstance(node, str) else None
+
+    return Identity(
+        text("submission_id"), text("phase"), text("submitter", "organisation"), text("system", "model", "name")
+    )
+
+
+def _model_findings(error: pydantic.ValidationError) -> list[Finding]:
+    return [
+        Finding("model." + str(e["type"]), Severity.ERROR, pointer(*e["loc"]), str(e["msg"])[:200])
+        for e in error.errors()
+    ]
+
+
+def assurance_of(sub: Submission, evidence: Evidence | None) -> tuple[Assurance, tuple[str, ...]]:
+    """``evidence-checked`` when every accelerator's energy in every complete run was recomputed from its trace."""
+    reasons: list[str] = []
+    gpus = [d.device_id for d in sub.measurement.devices if d.component == "gpu"]
+    runs = [(i, r) for i, r in enumerate(sub.measurement.runs) if r.complete]
+    if evidence is None:
+        reasons.append("no raw traces were read (none listed, or no folder to find them in)")
+    elif evidence.issues:
+        reasons.append(f"{len({i.trace_index for i in evidence.issues})} trace(s) could not be used")
+    if not gpus:
+        reasons.append("the submission declares no accelerator")
+    if evidence is not None:
+        done = {
+            (w.run_index, w.device_id)
+            for w in evidence.windows
+            if w.recomputed_j is not None and w.covered and not w.counter_decreases
+        }
+        for i, run in runs:
+            missing = [g for g in gpus if (i, g) not in done]
+            if missing:
+                reasons.append(f"run {run.index}: no recomputed energy for {', '.join(missing[:4])}")
+    if reasons:
+        return Assurance.DECLARED_ONLY, tuple(reasons[:8])
+    return Assurance.EVIDENCE_CHECKED, ()
+
+
+def run_rules(
+    sub: Submission,
+    doc: Mapping[str, Any],
+    profile: Profile,
+    base_dir: Path | None = None,
+    evidence: Evidence | None = None,
+    assurance: tuple[Assurance, tuple[str, ...]] = (Assurance.DECLARED_ONLY, ()),
+) -> list[Finding]:
+    """Every rule the profile enables, as findings with the profile's severities."""
+    findings: list[Finding] = []
+    known = frozenset(profile_names())
+    for rule_id in profile.rules:
+        fn = RULES.get(rule_id)
+        if fn is None:
+            raise SpecError(f"profile {profile.name!r} enables rule {rule_id!r}, which has no implementation")
+        ctx = RuleContext(sub, doc, profile.params(rule_id), base_dir, evidence, profile, known, *assurance)
+        try:
+            problems = list(fn(ctx))
+        except OverflowError:
+            # Schema-valid but absurd magnitudes (1e308 J) overflow the arithmetic: the rule cannot vouch
+            # for the file, so it fails with a finding instead of passing or crashing.
+            problems = [
+                Problem(
+                    "",
+                    "the figures this rule checks are out of computable range (OverflowError); "
+                    "check their magnitudes and units",
+                )
+            ]
+        except Exception as exc:
+            raise InternalError(
+                f"rule {rule_id} failed ({type(exc).__name__}: {exc}); this is a bug in une-eval"
+            ) from exc
+        severity = profile.severity_of(rule_id)
+        findings += [Finding(rule_id, severity, p.pointer, p.message) for p in problems]
+    return findings
+
+
+def _finite_results(sub: Submission) -> bool:
+    res = sub.results
+    return res is None or all(math.isfinite(v) for v in (res.energy_per_unit.value, res.energy_total.total_j))
+
+
+def check_document(
+    doc: Mapping[str, Any],
+    *,
+    profile: str | None = None,
+    source: str = "<document>",
+    base_dir: Path | None = None,
+    rating_scheme: str | None = None,
+    document: bytes | None = None,
+) -> Audit:
+    """Check a parsed submission: schema layer, model layer, evidence, then the profile's rules."""
+    prof = resolve_profile(doc, profile)
+    identity = identity_of(doc)
+    base = {"source": source, "profile": prof.name, "identity": identity, "document": document}
+    schema = list(schema_findings(dict(doc)))
+    if schema:
+        return Audit(verdict=Outcome.INVALID, findings=sort_findings(schema), **base)  # type: ignore[arg-type]
+    try:
+        sub = Submission.model_validate(doc)
+    except pydantic.ValidationError as exc:
+        return Audit(verdict=Outcome.INVALID, findings=sort_findings(_model_findings(exc)), **base)  # type: ignore[arg-type]
+    evidence = load_evidence(sub, base_dir) if base_dir is not None and sub.measurement.traces else None
+    assurance, reasons = assurance_of(sub, evidence)
+    findings = run_rules(sub, doc, prof, base_dir, evidence, (assurance, reasons))
+    required = prof.params("evidence.assurance").get("required") if "evidence.assurance" in prof.rules else None
+    rating = rate(sub, rating_scheme) if _finite_results(sub) else None
+    return Audit(
+        verdict=outcome_for(findings),
+        findings=sort_findings(findings),
+        assurance=assurance,
+        assurance_reasons=reasons,
+        required_assurance=Assurance(required) if required else None,
+        figures=figures_of(sub, findings, prof, assurance),
+        evidence=evidence,
+        rating=rating,
+        submission=sub,
+        **base,  # type: ignore[arg-type]
+    )
+
+
+def check_bytes(
+    data: bytes,
+    *,
+    source: str,
+    base_dir: Path | None,
+    profile: str | None = None,
+    rating_scheme: str | None = None,
+) -> Audit:
+    """Parse (safely) and check a submission given as bytes; unreadable input gives an ERROR audit."""
+    try:
+        doc = parse_json_bytes(data)
+        if not isinstance(doc, dict):
+            raise InputError(f"the top level is a JSON {json_type_name(doc)}, not an object")
+    except InputError as exc:
+        return Audit(source, Outcome.ERROR, profile or DEFAULT_PROFILE, error=str(exc), document=data)
+    return check_document(
+        doc, profile=profile, source=source, base_dir=base_dir, rating_scheme=rating_scheme, document=data
+    )
+
+
+def check_file(path: Path, *, profile: str | None = None, rating_scheme: str | None = None) -> Audit:
+    """Load and check one file; a file that cannot be checked gives an ERROR audit, not an exception."""
+    try:
+        data = read_bounded(path, MAX_FILE_BYTES)
+    except InputError as exc:
+        return Audit(str(path), Outcome.ERROR, profile or DEFAULT_PROFILE, error=str(exc))
+    return check_bytes(data, source=str(path), base_dir=path.parent, profile=profile, rating_scheme=rating_scheme)

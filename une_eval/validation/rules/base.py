@@ -1,0 +1,73 @@
+"""What a rule is: a function of a :class:`RuleContext` that yields :class:`Problem` values.
+
+A rule looks at the validated model, the raw document, the recomputed evidence and the profile's
+parameters for it, and yields problems: an RFC 6901 JSON Pointer and one sentence with units. It does
+no I/O. :func:`rule` marks a function with its catalogue id at the place it is defined; the one
+table that decides which functions run is :data:`une_eval.validation.rules.RULES`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from une_eval.audit import Assurance
+from une_eval.model import Submission
+
+if TYPE_CHECKING:
+    from une_eval.spec import Profile
+    from une_eval.validation.evidence import Evidence
+
+
+class Problem(NamedTuple):
+    """What a rule found: where (RFC 6901 pointer) and what (one sentence with units)."""
+
+    pointer: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class RuleContext:
+    """Everything a rule may look at."""
+
+    sub: Submission
+    doc: Mapping[str, Any]
+    params: Mapping[str, Any]
+    base_dir: Path | None = None
+    evidence: Evidence | None = None  # recomputed from the traces before the rules run (rules do no I/O)
+    profile: Profile | None = None  # the profile applied
+    known_profiles: frozenset[str] = field(default_factory=frozenset)  # profile names this tool can load
+    assurance: Assurance = Assurance.DECLARED_ONLY  # how far the evidence reaches (computed before the rules)
+    assurance_reasons: tuple[str, ...] = ()  # why it is not evidence-checked
+
+    def param(self, name: str) -> Any:
+        """A parameter the profile must set for this rule (the spec loader guarantees it is there)."""
+        try:
+            return self.params[name]
+        except KeyError:
+            raise KeyError(f"profile parameter {name!r} is missing") from None
+
+
+RuleFn = Callable[[RuleContext], Iterator[Problem]]
+
+
+def rule(rule_id: str) -> Callable[[RuleFn], RuleFn]:
+    """Mark a rule function with its catalogue id (no registration: the table in ``rules`` lists it)."""
+
+    def mark(fn: RuleFn) -> RuleFn:
+        fn.rule_id = rule_id  # type: ignore[attr-defined]
+        return fn
+
+    return mark
+
+
+def fmt(value: float) -> str:
+    """A number for a message: 4 significant figures, whole numbers with separators, no exponent in between."""
+    magnitude = abs(value)
+    if magnitude == 0 or 1e-3 <= magnitude < 1e4:
+        return f"{value:.4g}"
+    if 1e4 <= magnitude < 1e12:
+        return f"{value:,.0f}"
+    return f"{value:.4e}"
