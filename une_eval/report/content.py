@@ -80,6 +80,10 @@ class Prepared:
         """The figures by key, for the template."""
         return {f.key: f for f in self.figures}
 
+    def figure_keys(self, prefix: str) -> list[str]:
+        """The keys of the figures whose key starts with ``prefix``, for the template."""
+        return [f.key for f in self.figures if f.key.startswith(prefix)]
+
 
 def sha256_hex(data: bytes) -> str:
     """Lower-case hex SHA-256 of ``data``."""
