@@ -20,7 +20,7 @@ PY=${PYTHON:-python3}
 # pdftotext and pdftoppm, which the tests use as independent PDF checkers.
 APT_PACKAGES="python3-venv poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core"
 # The modules the API reference documents: the public API and the packages behind it.
-API_MODULES="une_eval une_eval.validate une_eval.measure une_eval.report une_eval.model une_eval.findings une_eval.errors"
+API_MODULES="une_eval une_eval.validation une_eval.measure une_eval.report une_eval.model une_eval.findings une_eval.errors"
 
 die() { echo "dev.sh: $*" >&2; exit 1; }
 
