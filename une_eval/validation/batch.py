@@ -34,6 +34,8 @@ def check_one(path: str, profile: str | None, rating_scheme: str | None) -> Audi
     except SpecError:
         raise
     except Exception as exc:  # a bug must not lose the other 999 verdicts; it is reported, not hidden
+        if os.environ.get("UNE_EVAL_DEBUG") == "1":
+            raise  # --debug: the traceback, not a tidy verdict
         return Audit(
             path,
             Outcome.ERROR,
