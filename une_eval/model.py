@@ -413,6 +413,7 @@ class Results(_Model):
 class Submission(_Model):
     """A whole submission document."""
 
+    schema_uri: Str | None = Field(default=None, alias="$schema")  # where an editor finds the schema; ignored
     schema_version: Literal["1.0"]
     submission_id: Str
     created_at: Timestamp

@@ -1,112 +1,84 @@
-"""The normative spec shipped in the wheel: JSON Schemas, profiles and the rule catalogue.
+"""The normative spec: the rule catalogue and the conformance profiles, bundled or a certification body's own.
 
-Everything is read from the package's ``_spec`` folder (the repository's ``spec/``) through
-:mod:`importlib.resources`, once, and cached. One :class:`referencing.Registry` holds every schema so
-``$ref`` between files resolves without touching the file system or the network.
+Every spec file is checked against its schema in ``spec/schemas`` when it is loaded (see
+:mod:`une_eval.schemas`, which also owns the schemas, the one reference registry and the validators,
+re-exported here). Then a profile is checked against the catalogue: it enables only catalogued rules
+and sets exactly the parameters the catalogue declares for each, with values of the declared types.
+A profile may extend a bundled profile or, in a profile file, another file (relative path; no cycles;
+at most :data:`MAX_EXTENDS_DEPTH` levels): rules, parameters, phases and the required assurance are
+inherited, the child's entries override them. Bundled files are read once and cached.
 """
 
 from __future__ import annotations
 
+import enum
 import functools
-import json
 from dataclasses import dataclass, field
-from importlib import resources
-from importlib.resources.abc import Traversable
+from pathlib import Path
 from typing import Any
 
 import jsonschema
-import referencing
-import referencing._core
-from referencing.jsonschema import DRAFT202012
 
 from une_eval.errors import SpecError
-from une_eval.findings import Severity
+from une_eval.findings import Severity, pointer
+from une_eval.schemas import (
+    SCHEMA_VERSION,
+    SUBMISSION_SCHEMA_ID,
+    SchemaKind,
+    SpecFileError,
+    SpecProblem,
+    bundled_schema,
+    check_spec_document,
+    inline_references,
+    looks_like_path,
+    problems_against,
+    read_bundled,
+    read_spec_file,
+    registry,
+    schema_documents,
+    schema_of,
+    schema_validator,
+    spec_root,
+    submission_schema,
+    submission_validator,
+    validator_for,
+)
+from une_eval.vocabulary import phases
 
-SCHEMA_VERSION = "1.0"
+__all__ = [
+    "DEFAULT_PROFILE",
+    "MAX_EXTENDS_DEPTH",
+    "SCHEMA_VERSION",
+    "SUBMISSION_SCHEMA_ID",
+    "Assurance",
+    "Profile",
+    "RuleInfo",
+    "SchemaKind",
+    "SpecFileError",
+    "SpecProblem",
+    "bundled_schema",
+    "inline_references",
+    "load_profile",
+    "profile_names",
+    "registry",
+    "rule_catalogue",
+    "schema_documents",
+    "schema_of",
+    "schema_validator",
+    "spec_root",
+    "submission_schema",
+    "submission_validator",
+]
+
 DEFAULT_PROFILE = "une-style"
-SUBMISSION_SCHEMA_ID = f"https://une-eval.github.io/spec/schemas/{SCHEMA_VERSION}/submission.schema.json"
+MAX_EXTENDS_DEPTH = 8
 
 
-def spec_root() -> Traversable:
-    """The folder holding the bundled spec."""
-    return resources.files("une_eval").joinpath("_spec")
+class Assurance(enum.StrEnum):
+    """The evidence assurance a profile needs before a submission can be conformant."""
 
-
-def _read_json(node: Traversable) -> Any:
-    try:
-        return json.loads(node.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise SpecError(f"cannot read bundled spec file {node.name}: {exc}") from None
-
-
-@functools.cache
-def schema_documents() -> dict[str, dict[str, Any]]:
-    """Every bundled schema of the current version, by ``$id``."""
-    folder = spec_root().joinpath("schemas", SCHEMA_VERSION)
-    docs: dict[str, dict[str, Any]] = {}
-    for node in sorted(folder.iterdir(), key=lambda n: n.name):
-        if node.name.endswith(".schema.json"):
-            doc = _read_json(node)
-            docs[doc["$id"]] = doc
-    if SUBMISSION_SCHEMA_ID not in docs:
-        raise SpecError(f"the bundled spec has no schema with $id {SUBMISSION_SCHEMA_ID}")
-    return docs
-
-
-@functools.cache
-def registry() -> referencing.Registry[Any]:
-    """A registry with every bundled schema; unknown references fail instead of being fetched."""
-    resources_ = [(uri, DRAFT202012.create_resource(doc)) for uri, doc in schema_documents().items()]
-    return referencing.Registry().with_resources(resources_).crawl()
-
-
-def submission_schema() -> dict[str, Any]:
-    """The submission JSON Schema as a dict (what ``une-eval schema`` prints)."""
-    return schema_documents()[SUBMISSION_SCHEMA_ID]
-
-
-_ANNOTATIONS = frozenset({"description", "title", "$comment", "examples", "default"})
-
-
-def inline_references(schema: dict[str, Any]) -> dict[str, Any]:
-    """The submission schema with every ``$ref`` replaced by its target (our schemas are not recursive).
-
-    Same meaning, no reference lookups at validation time: this halves the schema layer's cost.
-    A ``$ref`` with assertion keywords beside it becomes an ``allOf`` so that both still apply.
-    """
-    resolver = registry().resolver(base_uri=SUBMISSION_SCHEMA_ID)
-
-    def walk(node: Any, resolver: referencing._core.Resolver[Any], depth: int) -> Any:
-        if depth > 64:
-            raise SpecError("the bundled schema nests references more than 64 deep (recursive $ref?)")
-        if isinstance(node, list):
-            return [walk(v, resolver, depth) for v in node]
-        if not isinstance(node, dict):
-            return node
-        if "$ref" in node:
-            resolved = resolver.lookup(node["$ref"])
-            target = walk(resolved.contents, resolved.resolver, depth + 1)
-            siblings = {k: walk(v, resolver, depth) for k, v in node.items() if k != "$ref"}
-            if set(siblings) <= _ANNOTATIONS:
-                return {**target, **siblings}
-            return {"allOf": [target, siblings]}
-        return {k: (v if k in ("enum", "const") else walk(v, resolver, depth)) for k, v in node.items()}
-
-    inlined: dict[str, Any] = walk(schema, resolver, 0)
-    inlined.pop("$defs", None)
-    return inlined
-
-
-@functools.cache
-def submission_validator() -> jsonschema.Draft202012Validator:
-    """A compiled validator for submissions, checking formats (date-time, date, email, uri) for real."""
-    checker = jsonschema.Draft202012Validator.FORMAT_CHECKER
-    missing = {"date-time", "date", "uri", "email"} - set(checker.checkers)
-    if missing:
-        raise SpecError(
-            f"jsonschema cannot check the formats {sorted(missing)}: install rfc3339-validator and rfc3986-validator"
-        )
-    return jsonschema.Draft202012Validator(inline_references(submission_schema()), format_checker=checker)
+    EVIDENCE_CHECKED = "evidence-checked"  # declared energies recomputed from the raw traces
+    DECLARED_ONLY = "declared-only"  # declared figures checked for consistency only
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,22 +90,27 @@ class RuleInfo:
     severity: Severity
     rationale: str
     source: str
-    parameters: dict[str, str] = field(default_factory=dict)
+    parameters: dict[str, str] = field(default_factory=dict)  # name -> meaning
+    parameter_schemas: dict[str, dict[str, Any]] = field(default_factory=dict)  # name -> JSON Schema of its value
 
 
 @functools.cache
 def rule_catalogue() -> dict[str, RuleInfo]:
-    """The rule catalogue, by rule id."""
-    raw = _read_json(spec_root().joinpath("rules.json"))
+    """The rule catalogue, by rule id, checked against ``rules.schema.json``."""
+    raw = check_spec_document(SchemaKind.RULES, read_bundled("rules.json"), "spec/rules.json")
     out: dict[str, RuleInfo] = {}
-    for entry in raw["rules"]:
+    for index, entry in enumerate(raw["rules"]):
+        if entry["id"] in out:
+            raise SpecFileError("spec/rules.json", [SpecProblem(pointer("rules", index, "id"), "duplicate rule id")])
+        params = entry.get("parameters", {})
         out[entry["id"]] = RuleInfo(
             rule_id=entry["id"],
             title=entry["title"],
             severity=Severity(entry["severity"]),
             rationale=entry["rationale"],
             source=entry["source"],
-            parameters=dict(entry.get("parameters", {})),
+            parameters={k: v["description"] for k, v in params.items()},
+            parameter_schemas={k: v["schema"] for k, v in params.items()},
         )
     return out
 
@@ -150,6 +127,8 @@ class Profile:
     phases: tuple[str, ...]
     rules: dict[str, dict[str, Any]]
     extends: str | None = None
+    required_assurance: Assurance = Assurance.EVIDENCE_CHECKED
+    path: str | None = None  # the file it was read from; None for a bundled profile
 
     def severity_of(self, rule_id: str) -> Severity:
         """The severity this profile gives a rule (the catalogue's default unless overridden)."""
@@ -160,6 +139,10 @@ class Profile:
         """The parameters this profile sets for a rule (without the severity override)."""
         return {k: v for k, v in self.rules.get(rule_id, {}).items() if k != "severity"}
 
+    def needs_evidence(self) -> bool:
+        """Whether a conformant verdict needs the declared energies recomputed from raw traces."""
+        return self.required_assurance is Assurance.EVIDENCE_CHECKED
+
 
 def profile_names() -> list[str]:
     """Names of the bundled profiles."""
@@ -167,33 +150,117 @@ def profile_names() -> list[str]:
     return sorted(n.name.removesuffix(".json") for n in folder.iterdir() if n.name.endswith(".json"))
 
 
+@dataclass(frozen=True, slots=True)
+class _Source:
+    """Where a profile comes from: a bundled name, or a file."""
+
+    key: str  # the bundled name, or the file's absolute path
+    origin: str  # how messages name it
+    path: Path | None = None
+
+
+def _locate(reference: str, relative_to: Path | None, bundled_only: bool) -> _Source:
+    if reference in profile_names() and not (relative_to is not None and looks_like_path(reference)):
+        return _Source(reference, f"spec/profiles/{reference}.json")
+    if bundled_only or not looks_like_path(reference):
+        files = "" if bundled_only else "; or give a profile file (a path ending in .json)"
+        raise SpecError(f"unknown profile {reference!r}; bundled profiles: {', '.join(profile_names())}{files}")
+    path = Path(reference) if relative_to is None else relative_to / reference
+    return _Source(str(path.resolve()), reference if relative_to is None else str(path), path)
+
+
 @functools.cache
 def load_profile(name: str) -> Profile:
-    """A bundled profile by name, with the profiles it extends merged in."""
-    if name not in profile_names():
-        raise SpecError(f"unknown profile {name!r}; bundled profiles: {', '.join(profile_names())}")
-    raw = _read_json(spec_root().joinpath("profiles", f"{name}.json"))
-    rules: dict[str, dict[str, Any]] = {}
-    parent_name = raw.get("extends")
-    if parent_name:
-        if parent_name == name:
-            raise SpecError(f"profile {name!r} extends itself")
-        rules = {k: dict(v) for k, v in load_profile(parent_name).rules.items()}
-    catalogue = rule_catalogue()
-    for rule_id, params in raw.get("rules", {}).items():
-        if rule_id not in catalogue:
-            raise SpecError(f"profile {name!r} names rule {rule_id!r}, which is not in the rule catalogue")
-        if params is False:
-            rules.pop(rule_id, None)
+    """A bundled profile by name, or a profile file by path (ends in .json or holds a '/'), merged with its parents."""
+    return _load(_locate(name, None, bundled_only=False), ())
+
+
+def _load(source: _Source, chain: tuple[str, ...]) -> Profile:
+    raw = read_spec_file(source.path) if source.path else read_bundled("profiles", f"{source.key}.json")
+    raw = check_spec_document(SchemaKind.PROFILE, raw, source.origin)
+    problems = _own_problems(raw, source)
+    parent = None
+    if "extends" in raw:
+        parent_source = _locate(raw["extends"], source.path.parent if source.path else None, source.path is None)
+        if parent_source.key in (*chain, source.key):
+            problems.append(
+                SpecProblem("/extends", f"extends {raw['extends']!r}, which extends this profile (a cycle)")
+            )
+        elif len(chain) + 1 >= MAX_EXTENDS_DEPTH:
+            problems.append(SpecProblem("/extends", f"profiles extend each other more than {MAX_EXTENDS_DEPTH} deep"))
         else:
-            rules[rule_id] = {**rules.get(rule_id, {}), **params}
+            parent = _load(parent_source, (*chain, source.key))
+    rules = _merged_rules(parent, raw["rules"])
+    problems += _missing_parameters(rules)
+    if problems:
+        raise SpecFileError(source.origin, problems)
     return Profile(
         name=raw["name"],
         version=raw["version"],
         title=raw["title"],
         description=raw["description"],
-        sources=tuple(raw.get("sources", [])),
-        phases=tuple(raw.get("phases", ["training", "inference"])),
+        sources=tuple(raw["sources"]),
+        phases=tuple(raw.get("phases", parent.phases if parent else phases())),
         rules=rules,
-        extends=parent_name,
+        extends=raw.get("extends"),
+        required_assurance=Assurance(
+            raw.get("required_assurance", parent.required_assurance if parent else Assurance.EVIDENCE_CHECKED)
+        ),
+        path=str(source.path) if source.path else None,
     )
+
+
+def _own_problems(raw: dict[str, Any], source: _Source) -> list[SpecProblem]:
+    """What a profile file's own entries get wrong against the catalogue (and a borrowed bundled name)."""
+    problems: list[SpecProblem] = []
+    if source.path is not None and raw["name"] in profile_names():
+        problems.append(SpecProblem("/name", f"{raw['name']!r} is a bundled profile's name; give the file its own"))
+    catalogue = rule_catalogue()
+    for rule_id, settings in raw["rules"].items():
+        info = catalogue.get(rule_id)
+        if info is None:
+            problems.append(SpecProblem(pointer("rules", rule_id), f"{rule_id!r} is not in the rule catalogue"))
+        elif settings is not False:
+            problems += _parameter_problems(info, settings)
+    return problems
+
+
+def _parameter_problems(info: RuleInfo, settings: dict[str, Any]) -> list[SpecProblem]:
+    problems: list[SpecProblem] = []
+    for name, value in settings.items():
+        if name == "severity":
+            continue
+        if name not in info.parameter_schemas:
+            takes = ", ".join(info.parameters) or "no parameters"
+            message = f"rule {info.rule_id} has no parameter {name!r} (it takes: {takes})"
+            problems.append(SpecProblem(pointer("rules", info.rule_id, name), message))
+        else:
+            problems += problems_against(_parameter_validator(info.rule_id, name), value, "rules", info.rule_id, name)
+    return problems
+
+
+@functools.cache
+def _parameter_validator(rule_id: str, name: str) -> jsonschema.Draft202012Validator:
+    return validator_for(rule_catalogue()[rule_id].parameter_schemas[name])
+
+
+def _merged_rules(parent: Profile | None, own: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    rules = {k: dict(v) for k, v in parent.rules.items()} if parent else {}
+    for rule_id, settings in own.items():
+        if settings is False:
+            rules.pop(rule_id, None)
+        else:
+            rules[rule_id] = {**rules.get(rule_id, {}), **settings}
+    return rules
+
+
+def _missing_parameters(rules: dict[str, dict[str, Any]]) -> list[SpecProblem]:
+    problems = []
+    catalogue = rule_catalogue()
+    for rule_id, settings in rules.items():
+        info = catalogue.get(rule_id)
+        missing = [p for p in info.parameters if p not in settings] if info else []
+        if missing:
+            needs = ", ".join(repr(m) for m in missing)
+            problems.append(SpecProblem(pointer("rules", rule_id), f"rule {rule_id} needs the parameter(s) {needs}"))
+    return problems
