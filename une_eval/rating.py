@@ -1,4 +1,4 @@
-"""Efficiency classes (A to G) from rating schemes stored as data in ``spec/ratings/``.
+"""Efficiency classes (A to G) from rating schemes stored as data in ``spec/ratings/`` or a body's own file.
 
 A scheme names one metric computed from the submission (today: GPU energy per 1000 queries, as AI
 Energy Score scores it), groups by task and model-size class, and either absolute upper bounds per
@@ -9,14 +9,24 @@ rating carries the scheme's name, whether it is provisional, and the provenance 
 from __future__ import annotations
 
 import functools
-import json
 import math
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from une_eval.errors import SpecError
+from une_eval.findings import pointer
 from une_eval.model import Submission
-from une_eval.spec import spec_root
+from une_eval.schemas import (
+    SchemaKind,
+    SpecFileError,
+    SpecProblem,
+    check_spec_document,
+    looks_like_path,
+    read_bundled,
+    read_spec_file,
+    spec_root,
+)
 
 DEFAULT_SCHEME = "une-eval-provisional"
 
@@ -58,36 +68,46 @@ def scheme_names() -> list[str]:
 
 @functools.cache
 def load_scheme(name: str) -> dict[str, Any]:
-    """Load a bundled rating scheme by name, checked for the fields rating needs."""
-    if name not in scheme_names():
-        raise SpecError(f"unknown rating scheme {name!r}; bundled schemes: {', '.join(scheme_names())}")
-    try:
-        raw: dict[str, Any] = json.loads(spec_root().joinpath("ratings", f"{name}.json").read_text("utf-8"))
-    except (OSError, ValueError) as exc:
-        raise SpecError(f"cannot read rating scheme {name!r}: {exc}") from None
-    missing = {
-        "name",
-        "title",
-        "provisional",
-        "provenance",
-        "kind",
-        "phase",
-        "metric",
-        "unit",
-        "classes",
-        "groups",
-    } - raw.keys()
-    if missing:
-        raise SpecError(f"rating scheme {name!r} lacks {', '.join(sorted(missing))}")
-    if raw["kind"] not in ("relative", "absolute") or raw["metric"] not in METRICS:
-        raise SpecError(f"rating scheme {name!r}: unknown kind {raw['kind']!r} or metric {raw['metric']!r}")
-    for group in raw["groups"]:
-        n_classes = len(raw["classes"])
-        if raw["kind"] == "absolute" and len(group.get("upper_bounds", [])) != n_classes - 1:
-            raise SpecError(f"rating scheme {name!r}: each group needs {n_classes - 1} upper bounds")
-        if raw["kind"] == "relative" and len(group.get("reference_values", [])) < 2:
-            raise SpecError(f"rating scheme {name!r}: each group needs at least 2 reference values")
+    """A bundled rating scheme by name, or a scheme file by path (ends in .json or holds a '/'), checked.
+
+    Checked against ``rating-scheme.schema.json``, then for what a schema cannot say: an absolute group
+    has one bound fewer than there are classes, in increasing order; a relative group's reference values
+    span a range; a group's parameter range is not empty; a file does not take a bundled scheme's name.
+    """
+    if name in scheme_names():
+        origin = f"spec/ratings/{name}.json"
+        raw = check_spec_document(SchemaKind.RATING_SCHEME, read_bundled("ratings", f"{name}.json"), origin)
+    elif looks_like_path(name):
+        origin = name
+        raw = check_spec_document(SchemaKind.RATING_SCHEME, read_spec_file(Path(name)), origin)
+        if raw["name"] in scheme_names():
+            raise SpecFileError(origin, [SpecProblem("/name", f"{raw['name']!r} is a bundled scheme's name")])
+    else:
+        raise SpecError(
+            f"unknown rating scheme {name!r}; bundled schemes: {', '.join(scheme_names())}; "
+            "or give a rating scheme file (a path ending in .json)"
+        )
+    problems = [p for index, group in enumerate(raw["groups"]) for p in _group_problems(raw, index, group)]
+    if problems:
+        raise SpecFileError(origin, problems)
     return raw
+
+
+def _group_problems(scheme: dict[str, Any], index: int, group: dict[str, Any]) -> list[SpecProblem]:
+    where = pointer("groups", index)
+    problems = []
+    n_classes = len(scheme["classes"])
+    bounds, refs = group.get("upper_bounds"), group.get("reference_values")
+    if bounds is not None and len(bounds) != n_classes - 1:
+        problems.append(SpecProblem(f"{where}/upper_bounds", f"needs {n_classes - 1} bounds for {n_classes} classes"))
+    if bounds is not None and any(b >= a for a, b in zip(bounds[1:], bounds, strict=False)):
+        problems.append(SpecProblem(f"{where}/upper_bounds", "bounds must increase strictly"))
+    if refs is not None and min(refs) == max(refs):
+        problems.append(SpecProblem(f"{where}/reference_values", "the reference values span no range"))
+    low, high = group.get("min_parameters"), group.get("max_parameters")
+    if low is not None and high is not None and low >= high:
+        problems.append(SpecProblem(f"{where}/max_parameters", "must be above min_parameters"))
+    return problems
 
 
 def gpu_wh_per_1000_queries(sub: Submission) -> float | None:
