@@ -11,7 +11,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from une_eval.spec import load_profile, profile_names, rule_catalogue, schema_documents, submission_schema
+import referencing._core
+
+from une_eval.schemas import lookup
+from une_eval.spec import SUBMISSION_SCHEMA_ID, load_profile, profile_names, registry, rule_catalogue, submission_schema
 
 _CONSTRAINTS = (
     "minimum",
@@ -28,23 +31,19 @@ _CONSTRAINTS = (
 )
 
 
-class _Resolver:
-    def __init__(self) -> None:
-        docs = schema_documents()
-        self.by_file = {uri.rsplit("/", 1)[1]: doc for uri, doc in docs.items()}
+Resolver = referencing._core.Resolver[Any]
 
-    def resolve(self, node: dict[str, Any], current: str) -> tuple[dict[str, Any], str]:
-        """Follow ``$ref`` chains; return the target schema and the file it lives in."""
-        while "$ref" in node:
-            ref: str = node["$ref"]
-            file_part, _, fragment = ref.partition("#")
-            current = file_part or current
-            target: Any = self.by_file[current]
-            for token in fragment.strip("/").split("/"):
-                if token:
-                    target = target[token]
-            node = {**target, **{k: v for k, v in node.items() if k != "$ref"}}
-        return node, current
+
+def _resolve(node: dict[str, Any], resolver: Resolver) -> tuple[dict[str, Any], Resolver]:
+    """Follow ``$ref`` chains through the one registry; keywords beside a ``$ref`` add to its target."""
+    while "$ref" in node:
+        resolved = lookup(resolver, node["$ref"])
+        siblings = {k: v for k, v in node.items() if k != "$ref"}
+        merged = {**resolved.contents, **siblings}
+        if "required" in siblings and "required" in resolved.contents:
+            merged["required"] = [*resolved.contents["required"], *siblings["required"]]
+        node, resolver = merged, resolved.resolver
+    return node, resolver
 
 
 def _type_of(node: dict[str, Any]) -> str:
@@ -68,27 +67,27 @@ def _constraints(node: dict[str, Any]) -> str:
 
 
 def _walk(
-    node: dict[str, Any], path: str, current: str, res: _Resolver, depth: int = 0
+    node: dict[str, Any], path: str, resolver: Resolver, depth: int = 0
 ) -> Iterator[tuple[str, str, bool, str, str]]:
-    node, current = res.resolve(node, current)
+    node, resolver = _resolve(node, resolver)
     if depth > 12:
         return
     if node.get("type") == "array" and "items" in node:
-        yield from _walk(node["items"], path + "[]", current, res, depth + 1)
+        yield from _walk(node["items"], path + "[]", resolver, depth + 1)
         return
     required = set(node.get("required", []))
     for name, sub in node.get("properties", {}).items():
-        target, where = res.resolve(sub, current)
+        target, where = _resolve(sub, resolver)
         child = f"{path}.{name}" if path else name
         desc = " ".join(str(target.get("description", "")).split())
         items = target.get("items")
         kind = _type_of(target)
         if items is not None:
-            item_node, _ = res.resolve(items, where)
+            item_node, _ = _resolve(items, where)
             kind = f"array of {_type_of(item_node)}"
         yield child, kind, name in required, _constraints(target), desc
         if target.get("type") == "object" or "properties" in target or items is not None:
-            yield from _walk(target, child, where, res, depth + 1)
+            yield from _walk(target, child, where, depth + 1)
 
 
 def schema_markdown() -> str:
@@ -109,7 +108,8 @@ def schema_markdown() -> str:
         "| property | type | required | constraints | meaning |",
         "| --- | --- | --- | --- | --- |",
     ]
-    for path, kind, required, constraints, desc in _walk(schema, "", "submission.schema.json", _Resolver()):
+    resolver = registry().resolver(base_uri=SUBMISSION_SCHEMA_ID)
+    for path, kind, required, constraints, desc in _walk(schema, "", resolver):
         cells = [
             f"`{path}`",
             kind,

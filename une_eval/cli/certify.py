@@ -16,6 +16,7 @@ import click
 from rich.console import Console
 from rich.markup import escape
 
+from une_eval.cli.validate import load_spec_options
 from une_eval.errors import InputError, SigningError
 from une_eval.loading import read_bounded
 from une_eval.output import write_atomic
@@ -87,13 +88,19 @@ def _key_is_encrypted(key: Path) -> bool:
     type=click.Path(path_type=Path),
     help="A .pdf file (one submission) or a folder. Default: certificate-<number>.pdf here.",
 )
-@click.option("--profile", default=None, help="Profile to check against (default: the one the file claims).")
+@click.option(
+    "--profile",
+    default=None,
+    help="Profile to check against: a bundled name or a profile file, a path ending in .json "
+    "(default: the profile the file claims).",
+)
 @click.option("--number", default=None, help="Certificate number (default: UEC-<date>-<random>); one submission only.")
 @click.option("--tsa-url", default=None, help="RFC 3161 timestamp authority: signs PAdES B-T instead of B-B.")
 @click.option(
     "--rating-scheme",
     default=None,
-    help="Rating scheme from spec/ratings/ for the efficiency class (default: the provisional one).",
+    help="Rating scheme for the efficiency class: a bundled name from spec/ratings or a scheme file, "
+    "a path ending in .json (default: the provisional one).",
 )
 def certify(
     submissions: tuple[Path, ...],
@@ -115,6 +122,7 @@ def certify(
     """
     if number and len(submissions) > 1:
         raise InputError("--number names one certificate; give one submission with it")
+    load_spec_options(profile, rating_scheme)
     passphrase = read_passphrase(needed=_key_is_encrypted(key))
     if key.suffix.lower() in (".p12", ".pfx"):
         signer = load_signer(p12=key, chain=chain, passphrase=passphrase)

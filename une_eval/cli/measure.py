@@ -33,8 +33,7 @@ from une_eval.measure.sensors import Clock, EnergySensor, Unavailable
 from une_eval.measure.workload import CommandWorkload, Workload
 from une_eval.spec import load_profile
 from une_eval.validation import check_document
-
-_UNITS = ["query", "token", "input-token", "output-token", "sample", "image", "step", "epoch", "training-run"]
+from une_eval.vocabulary import phases, unit_names
 
 
 class _Display:
@@ -114,8 +113,8 @@ def add_commands(group: click.Group) -> None:
 
 
 @click.command("measure", context_settings={"ignore_unknown_options": False})
-@click.option("--phase", type=click.Choice(["inference", "training"]), required=True)
-@click.option("--unit", type=click.Choice(_UNITS), required=True, help="Functional unit of the work units.")
+@click.option("--phase", type=click.Choice(phases()), required=True)
+@click.option("--unit", type=click.Choice(unit_names()), required=True, help="Functional unit of the work units.")
 @click.option(
     "--per",
     "unit_count",

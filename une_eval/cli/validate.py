@@ -17,7 +17,15 @@ from une_eval.audit import Audit
 from une_eval.errors import InputError
 from une_eval.findings import Outcome, Severity, exit_code_for
 from une_eval.rating import load_scheme
-from une_eval.spec import load_profile, profile_names, rule_catalogue, submission_schema
+from une_eval.spec import (
+    SchemaKind,
+    SpecFileError,
+    bundled_schema,
+    load_profile,
+    profile_names,
+    rule_catalogue,
+    schema_of,
+)
 from une_eval.validation.batch import check_many
 from une_eval.validation.summary import format_for, write_summary
 
@@ -95,6 +103,32 @@ def print_extras(v: Audit, console: Console) -> None:
         )
 
 
+PROFILE_HELP = (
+    "Profile to check against: a bundled name (une-eval profiles) or a profile file, a path ending in .json "
+    "(default: the profile the file claims)."
+)
+SCHEME_HELP = (
+    "Rating scheme: a bundled name from spec/ratings or a scheme file, a path ending in .json "
+    "(default: the provisional one)."
+)
+
+
+def load_spec_options(profile: str | None, rating_scheme: str | None, fmt: str = "text") -> None:
+    """Load ``--profile`` and ``--rating-scheme`` before any file is checked: a broken one stops with exit 2.
+
+    Under ``--format json`` every problem of a refused spec file is printed as JSON first.
+    """
+    try:
+        if profile is not None:
+            load_profile(profile)
+        if rating_scheme is not None:
+            load_scheme(rating_scheme)
+    except SpecFileError as exc:
+        if fmt == "json":
+            click.echo(json.dumps(exc.to_json(), indent=2, ensure_ascii=False))
+        raise
+
+
 def add_commands(group: click.Group) -> None:
     """Attach the validation commands to the top-level group."""
     group.add_command(validate)
@@ -118,7 +152,7 @@ def run_batch(files: list[Path], profile: str | None, rating_scheme: str | None,
 
 @click.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--profile", "profile", default=None, help="Profile to check against (default: the one the file claims).")
+@click.option("--profile", "profile", default=None, help=PROFILE_HELP)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option(
     "--summary",
@@ -130,7 +164,7 @@ def run_batch(files: list[Path], profile: str | None, rating_scheme: str | None,
 @click.option(
     "--jobs", type=click.IntRange(min=0), default=1, show_default=True, help="Worker processes; 0 = all cores."
 )
-@click.option("--rating-scheme", default=None, help="Rating scheme in spec/ratings (default: the provisional one).")
+@click.option("--rating-scheme", default=None, help=SCHEME_HELP)
 def validate(
     paths: tuple[Path, ...],
     profile: str | None,
@@ -146,10 +180,7 @@ def validate(
     """
     for path in summaries:
         format_for(path)
-    if profile is not None:
-        load_profile(profile)
-    if rating_scheme is not None:
-        load_scheme(rating_scheme)
+    load_spec_options(profile, rating_scheme, fmt)
     files = collect_files(paths)
     audits = run_batch(files, profile, rating_scheme, jobs)
     results = [a.to_json() for a in audits] if summaries or fmt == "json" else []
@@ -165,9 +196,22 @@ def validate(
 
 
 @click.command()
-def schema() -> None:
-    """Print the submission JSON Schema (draft 2020-12)."""
-    click.echo(json.dumps(submission_schema(), indent=2, ensure_ascii=False))
+@click.argument("kind", type=click.Choice([k.value for k in SchemaKind]), default=SchemaKind.SUBMISSION.value)
+@click.option(
+    "--bundle",
+    is_flag=True,
+    help="One self-contained document (references to the other schema files moved into its $defs), "
+    "for editors and standard validators working offline.",
+)
+def schema(kind: str, bundle: bool) -> None:
+    """Print a JSON Schema (draft 2020-12): of submissions (default), or of spec files.
+
+    KIND is submission, declarations (une-eval measure --declarations), profile, rules (the rule
+    catalogue) or rating-scheme.
+    """
+    chosen = SchemaKind(kind)
+    document = bundled_schema(chosen) if bundle else schema_of(chosen)
+    click.echo(json.dumps(document, indent=2, ensure_ascii=False))
 
 
 @click.command()
@@ -200,7 +244,7 @@ def rules(fmt: str) -> None:
 
 
 @click.command()
-@click.option("--show", "name", default=None, help="Print one profile's rules and parameters.")
+@click.option("--show", "name", default=None, help="Print one profile's rules and parameters (a name or a file).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def profiles(name: str | None, fmt: str) -> None:
     """List the bundled profiles and what each checks."""
@@ -216,6 +260,7 @@ def profiles(name: str | None, fmt: str) -> None:
                             "title": p.title,
                             "phases": p.phases,
                             "extends": p.extends,
+                            "required_assurance": p.required_assurance.value,
                             "rules": len(p.rules),
                         }
                         for p in rows
@@ -250,6 +295,8 @@ def profiles(name: str | None, fmt: str) -> None:
                     "sources": prof.sources,
                     "phases": prof.phases,
                     "extends": prof.extends,
+                    "required_assurance": prof.required_assurance.value,
+                    "path": prof.path,
                     "rules": rules_,
                 },
                 indent=2,
@@ -260,7 +307,10 @@ def profiles(name: str | None, fmt: str) -> None:
     console = Console()
     console.print(f"[bold]{escape(prof.name)}[/] {escape(prof.version)}: {escape(prof.title)}")
     console.print(escape(prof.description))
-    console.print(f"phases: {', '.join(prof.phases)}" + (f"; extends {prof.extends}" if prof.extends else ""))
+    console.print(
+        f"phases: {', '.join(prof.phases)}; required assurance: {prof.required_assurance.value}"
+        + (f"; extends {escape(prof.extends)}" if prof.extends else "")
+    )
     console.print("sources: " + "; ".join(escape(s) for s in prof.sources))
     table = Table("rule", "severity", "parameters", "title", box=None)
     for r in rules_:

@@ -20,10 +20,10 @@ from une_eval.measure.inventory import NodeInventory
 from une_eval.measure.protocol import ProtocolRecord, Window
 from une_eval.measure.sensors import DeviceInfo, Unavailable
 from une_eval.results import build_results
-from une_eval.spec import submission_validator
+from une_eval.schemas import SchemaKind, schema_validator
 from une_eval.validation.schema_layer import describe_error
+from une_eval.vocabulary import energy_key
 
-_COMPONENT_KEY = {"gpu": "gpu_j", "cpu": "cpu_j", "dram": "dram_j"}
 _DECLARED_KEYS = ("submitter", "attestation", "system", "workload")
 
 
@@ -126,7 +126,7 @@ def _run_entry(
     duration_s = window.duration_s
     for d in devices:
         e_j = max(window.energy_j(d.device_id), 0.0)
-        energy[_COMPONENT_KEY[d.component]] = energy.get(_COMPONENT_KEY[d.component], 0.0) + e_j
+        energy[energy_key(d.component)] = energy.get(energy_key(d.component), 0.0) + e_j
         dev: dict[str, Any] = {"device_id": d.device_id, "energy_j": _r(e_j)}
         if duration_s > 0:
             dev["mean_power_w"] = _r(e_j / duration_s)
@@ -184,35 +184,11 @@ def _measurement(setup: Setup, record: ProtocolRecord, traces: list[dict[str, An
     return m
 
 
-def declarations_schema() -> dict[str, Any]:
-    """The part of the submission schema a declarations file must meet (the runner fills the rest)."""
-    schema: Any = submission_validator().schema
-    props = schema["properties"]
-    system = props["system"]["properties"]
-    software = {**system["software"], "required": [r for r in system["software"]["required"] if r != "os"]}
-    return {
-        "type": "object",
-        "required": list(_DECLARED_KEYS),
-        "properties": {
-            "submitter": props["submitter"],
-            "attestation": props["attestation"],
-            "workload": props["workload"],
-            "system": {
-                "type": "object",
-                "required": ["model", "software", "site"],
-                "additionalProperties": False,
-                "properties": {"model": system["model"], "software": software, "site": system["site"]},
-            },
-        },
-    }
-
-
 def check_declarations(declared: dict[str, Any]) -> None:
     """Refuse a declarations file the submission could not be built from, before anything is measured."""
-    validator = type(submission_validator())(
-        declarations_schema(), format_checker=submission_validator().format_checker
+    errors = sorted(
+        schema_validator(SchemaKind.DECLARATIONS).iter_errors(declared), key=lambda e: [str(p) for p in e.absolute_path]
     )
-    errors = sorted(validator.iter_errors(declared), key=lambda e: [str(p) for p in e.absolute_path])
     if errors:
         shown = "; ".join(f"{pointer(*e.absolute_path) or '/'}: {describe_error(e)}" for e in errors[:5])
         more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
