@@ -22,6 +22,7 @@ from une_eval.schemas import (
     SpecFileError,
     SpecProblem,
     check_spec_document,
+    file_version,
     looks_like_path,
     read_bundled,
     read_spec_file,
@@ -66,9 +67,17 @@ def scheme_names() -> list[str]:
     return sorted(n.name.removesuffix(".json") for n in folder.iterdir() if n.name.endswith(".json"))
 
 
-@functools.cache
 def load_scheme(name: str) -> dict[str, Any]:
     """A bundled rating scheme by name, or a scheme file by path (ends in .json or holds a '/'), checked.
+
+    Read once and cached; a scheme file is read again when its modification time or size changes.
+    """
+    return _load_scheme(name, file_version(name))
+
+
+@functools.cache
+def _load_scheme(name: str, _version: tuple[int, int] | None) -> dict[str, Any]:
+    """Load and check a scheme (see :func:`load_scheme`).
 
     Checked against ``rating-scheme.schema.json``, then for what a schema cannot say: an absolute group
     has one bound fewer than there are classes, in increasing order; a relative group's reference values

@@ -108,6 +108,17 @@ def looks_like_path(reference: str) -> bool:
     return reference.endswith(".json") or "/" in reference or "\\" in reference
 
 
+def file_version(reference: str) -> tuple[int, int] | None:
+    """Modification time and size of a referenced spec file (a cache key: an edited file is read again)."""
+    if not looks_like_path(reference):
+        return None
+    try:
+        info = Path(reference).stat()
+    except OSError:
+        return None
+    return info.st_mtime_ns, info.st_size
+
+
 @functools.cache
 def schema_documents() -> dict[str, dict[str, Any]]:
     """Every bundled schema of the current version, by ``$id``."""

@@ -29,6 +29,7 @@ from une_eval.schemas import (
     SpecProblem,
     bundled_schema,
     check_spec_document,
+    file_version,
     inline_references,
     looks_like_path,
     problems_against,
@@ -169,9 +170,16 @@ def _locate(reference: str, relative_to: Path | None, bundled_only: bool) -> _So
     return _Source(str(path.resolve()), reference if relative_to is None else str(path), path)
 
 
-@functools.cache
 def load_profile(name: str) -> Profile:
-    """A bundled profile by name, or a profile file by path (ends in .json or holds a '/'), merged with its parents."""
+    """A bundled profile by name, or a profile file by path (ends in .json or holds a '/'), merged with its parents.
+
+    Read once and cached; a profile file is read again when its modification time or size changes.
+    """
+    return _load_cached(name, file_version(name))
+
+
+@functools.cache
+def _load_cached(name: str, _version: tuple[int, int] | None) -> Profile:
     return _load(_locate(name, None, bundled_only=False), ())
 
 
