@@ -14,7 +14,15 @@ from typing import Any
 import referencing._core
 
 from une_eval.schemas import lookup
-from une_eval.spec import SUBMISSION_SCHEMA_ID, load_profile, profile_names, registry, rule_catalogue, submission_schema
+from une_eval.spec import (
+    SUBMISSION_SCHEMA_ID,
+    SchemaKind,
+    load_profile,
+    profile_names,
+    registry,
+    rule_catalogue,
+    submission_schema,
+)
 
 _CONSTRAINTS = (
     "minimum",
@@ -105,6 +113,12 @@ def schema_markdown() -> str:
         "a `training` submission the reverse; a submission whose `measurement.complete` is true has `results`;",
         "a measurement method `unavailable` or `estimate` needs a `reason`, any other method an `instrument`.",
         "",
+        "Contents: [the submission's properties](#properties), [the schemas of the spec's own files]"
+        "(#the-schemas-of-the-specs-own-files), [using the schema in an editor or another validator]"
+        "(#using-the-schema-in-an-editor-or-another-validator).",
+        "",
+        "## Properties",
+        "",
         "| property | type | required | constraints | meaning |",
         "| --- | --- | --- | --- | --- |",
     ]
@@ -118,7 +132,79 @@ def schema_markdown() -> str:
             desc.replace("|", "\\|"),
         ]
         lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines) + "\n"
+    return "\n".join([*lines, "", *_spec_files_section(), "", *_editor_section()]) + "\n"
+
+
+_SPEC_FILES = {
+    SchemaKind.SUBMISSION: "a vendor's or an auditor's submission (this page)",
+    SchemaKind.DECLARATIONS: "what `une-eval measure --declarations` reads: the parts of a submission that "
+    "cannot be measured (`submitter`, `attestation`, `system.model`, `system.software` without `os`, "
+    "`system.site`, `workload`), in the shapes above",
+    SchemaKind.PROFILE: "a conformance profile (`spec/profiles/`, or a body's own file: [profiles.md](profiles.md))",
+    SchemaKind.RULES: "the rule catalogue `spec/rules.json`, with the JSON Schema of each rule's parameters",
+    SchemaKind.RATING_SCHEME: "an efficiency rating scheme (`spec/ratings/`, or a body's own file)",
+}
+
+
+def _spec_files_section() -> list[str]:
+    lines = [
+        "## The schemas of the spec's own files",
+        "",
+        "Every file in `spec/` meets a schema in `spec/schemas/1.0/`, checked whenever une-eval loads it; a "
+        "profile, rating scheme or declarations file a user passes is checked the same way, and refused "
+        "with exit code 2 and the JSON Pointer of its first problem. `$ref` between the files resolve "
+        "through one registry inside une-eval, never over the network; `common.schema.json` holds the "
+        "definitions and vocabularies (phases, components, units) the others share. Print one with "
+        "`une-eval schema KIND`.",
+        "",
+        "| KIND | `$id` | describes |",
+        "| --- | --- | --- |",
+    ]
+    lines += [f"| `{kind.value}` | `{kind.schema_id}` | {text} |" for kind, text in _SPEC_FILES.items()]
+    return lines
+
+
+def _editor_section() -> list[str]:
+    return [
+        "## Using the schema in an editor or another validator",
+        "",
+        "The schemas' `$id` addresses are names, which une-eval never fetches. A validator given "
+        "`submission.schema.json` as written would try to download `common.schema.json` from that host, which "
+        "fails offline and need not match your installed version. `--bundle` prints one self-contained "
+        "document instead, with the same `$id` and the other files' definitions moved into its `$defs` "
+        "(`#/$defs/common.text`, ...), which any draft 2020-12 validator uses offline:",
+        "",
+        "    une-eval schema --bundle > une-eval-submission.schema.json",
+        "    une-eval schema profile --bundle > une-eval-profile.schema.json",
+        "    check-jsonschema --schemafile une-eval-submission.schema.json submissions/*.json",
+        "",
+        "VS Code: map files to the bundle in the workspace's `.vscode/settings.json` (the `url` may be a path "
+        "relative to the workspace folder),",
+        "",
+        "    {",
+        '      "json.schemas": [',
+        '        {"fileMatch": ["/submissions/*.json"], "url": "./une-eval-submission.schema.json"},',
+        '        {"fileMatch": ["/profiles/*.json"], "url": "./une-eval-profile.schema.json"}',
+        "      ]",
+        "    }",
+        "",
+        "or name the schema in the file itself, as a path relative to the file (starting with `./` or `../`): "
+        '`"$schema": "../une-eval-submission.schema.json"`. Submissions, declarations, profiles and rating '
+        "schemes may carry a `$schema` property; une-eval ignores its value. Editors then complete property "
+        "names, show each property's meaning and flag schema errors as you type; the profile's rules and "
+        "parameters are checked against the rule catalogue by une-eval itself (`une-eval profiles --show "
+        "FILE`).",
+    ]
+
+
+def _value_type(schema: dict[str, Any]) -> str:
+    """A parameter's value type in a few words, e.g. ``number; minimum 0``."""
+    node, resolver = _resolve(schema, registry().resolver(base_uri=SUBMISSION_SCHEMA_ID))
+    kind = _type_of(node)
+    if "items" in node:
+        kind = f"array of {_type_of(_resolve(node['items'], resolver)[0])}"
+    constraints = _constraints(node)
+    return f"{kind}; {constraints}" if constraints else kind
 
 
 def rules_markdown() -> str:
@@ -141,7 +227,7 @@ def rules_markdown() -> str:
             f"- source: {info.source}",
         ]
         for name, meaning in info.parameters.items():
-            lines.append(f"- parameter `{name}`: {meaning}")
+            lines.append(f"- parameter `{name}` ({_value_type(info.parameter_schemas[name])}): {meaning}")
         enabled = [p for p in profiles if info.rule_id in p.rules]
         for p in enabled:
             params = ", ".join(f"{k} = {v}" for k, v in p.params(info.rule_id).items())

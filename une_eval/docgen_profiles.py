@@ -1,16 +1,26 @@
 """Generate ``docs/profiles.md`` from ``spec/`` (profiles, rule catalogue, rating schemes) so it cannot drift.
 
 ``python -m une_eval.docgen_profiles docs/profiles.md`` rewrites the file; a test fails when it is stale.
+The "Your own profile" section shows ``fixtures/profiles/`` and the output of ``une-eval validate`` run
+on them from the repository root, so it needs a checkout (not an installed wheel).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from pathlib import Path
 
+from click.testing import CliRunner
+
 from une_eval.rating import load_scheme, scheme_names
-from une_eval.spec import Profile, load_profile, profile_names, rule_catalogue
+from une_eval.spec import MAX_EXTENDS_DEPTH, Profile, load_profile, profile_names, rule_catalogue
+
+REPO = Path(__file__).resolve().parents[1]
+EXAMPLE_PROFILE = "fixtures/profiles/our-body.json"
+BROKEN_PROFILE = "fixtures/profiles/broken-profile.json"
+EXAMPLE_SUBMISSION = "fixtures/valid/llm-inference-h100.json"
 
 
 def _cell(text: str) -> str:
@@ -24,6 +34,7 @@ def _profile_section(prof: Profile) -> list[str]:
         prof.description,
         "",
         f"- Phases: {', '.join(prof.phases)}",
+        f"- Required assurance: {prof.required_assurance.value}",
     ]
     if prof.extends:
         lines.append(f"- Extends: `{prof.extends}` (inherits its rules; the rules below are the merged set)")
@@ -62,6 +73,63 @@ def _ratings_section() -> list[str]:
     return lines
 
 
+def _run(*args: str) -> list[str]:
+    """The command line as a user types it, then what it prints and its exit code."""
+    from une_eval.cli import main
+
+    with contextlib.chdir(REPO):
+        result = CliRunner(env={"NO_COLOR": "1", "FORCE_COLOR": None, "COLUMNS": None}).invoke(main, list(args))
+    output = [line.rstrip() for line in result.output.rstrip().splitlines()]
+    return [
+        f"    $ une-eval {' '.join(args)}",
+        *[f"    {line}".rstrip() for line in output],
+        f"    (exit code {result.exit_code})",
+    ]
+
+
+def _own_profile_section() -> list[str]:
+    example = (REPO / EXAMPLE_PROFILE).read_text(encoding="utf-8").rstrip().splitlines()
+    return [
+        "## Your own profile",
+        "",
+        "A certification body can check against its own rules without changing une-eval: write a profile "
+        "file and pass its path (anything ending in `.json` or holding a `/`) where a profile name goes: "
+        "`une-eval validate --profile`, `une-eval certify --profile`, `une-eval profiles --show`. A rating "
+        "scheme file works the same way with `--rating-scheme`. The file is read with the same safe loader as "
+        "submissions, checked against the profile schema (`une-eval schema profile`; `--bundle` gives one "
+        "self-contained file for an editor, see [schema.md](schema.md)) and then against the rule catalogue:",
+        "",
+        "- `extends` names a bundled profile or another profile file (a path relative to this one). Rules, "
+        "parameters, phases and `required_assurance` are inherited; the file's own entries override them, "
+        f"parameter by parameter. No cycles; a chain of at most {MAX_EXTENDS_DEPTH} profiles.",
+        "- `rules` maps a catalogued rule id ([rules.md](rules.md)) to its parameters, which must be exactly "
+        "those the catalogue declares, with values of the declared type (inherited ones count); "
+        '`"severity"` (`error`, `warning`, `info`) overrides the default; `false` drops an inherited rule.',
+        "- `phases` (default: inherited, else both) and `required_assurance`: `evidence-checked` (a conformant "
+        "verdict needs the declared energies recomputed from the raw traces) or `declared-only` (default: "
+        "inherited, else `evidence-checked`).",
+        "- `name` is printed in every verdict and certificate; a file may not take a bundled profile's name.",
+        "",
+        f"The example `{EXAMPLE_PROFILE}` tightens `une-style` for inference audits:",
+        "",
+        *[f"    {line}" for line in example],
+        "",
+        "Checked against it, the bundled LLM example (5 runs, CV 0.38 %) no longer conforms:",
+        "",
+        *_run("validate", EXAMPLE_SUBMISSION, "--profile", EXAMPLE_PROFILE),
+        "",
+        f"A profile file with mistakes (`{BROKEN_PROFILE}`: a CV limit written as text, a parameter `runs.cv` "
+        "does not take, a `runs.count` without `min_runs_inference`) is refused before any submission is "
+        "read, with exit code 2 and one line naming the file and the JSON Pointer of the first problem; "
+        "`--format json` lists them all:",
+        "",
+        *_run("validate", EXAMPLE_SUBMISSION, "--profile", BROKEN_PROFILE),
+        "",
+        *_run("validate", EXAMPLE_SUBMISSION, "--profile", BROKEN_PROFILE, "--format", "json"),
+        "",
+    ]
+
+
 def render_profiles_markdown() -> str:
     """Render the whole of docs/profiles.md."""
     lines = [
@@ -73,11 +141,13 @@ def render_profiles_markdown() -> str:
         "A profile is a set of rules with parameters, stored as data in `spec/profiles/`. A profile may "
         "extend another; a rule set to `false` there disables an inherited rule. List them with "
         "`une-eval profiles`, and show one with `une-eval profiles --show NAME`. No profile here claims "
-        "conformance to UNE 0086, whose text is not public.",
+        "conformance to UNE 0086, whose text is not public. A certification body can pass its own profile "
+        "file instead (see [Your own profile](#your-own-profile)).",
         "",
     ]
     for name in profile_names():
         lines += _profile_section(load_profile(name))
+    lines += _own_profile_section()
     lines += _ratings_section()
     return "\n".join(lines).rstrip() + "\n"
 
