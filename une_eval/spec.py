@@ -11,7 +11,6 @@ inherited, the child's entries override them. Bundled files are read once and ca
 
 from __future__ import annotations
 
-import enum
 import functools
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import Any
 
 import jsonschema
 
+from une_eval.audit import Assurance
 from une_eval.errors import SpecError
 from une_eval.findings import Severity, pointer
 from une_eval.schemas import (
@@ -73,13 +73,6 @@ __all__ = [
 
 DEFAULT_PROFILE = "une-style"
 MAX_EXTENDS_DEPTH = 8
-
-
-class Assurance(enum.StrEnum):
-    """The evidence assurance a profile needs before a submission can be conformant."""
-
-    EVIDENCE_CHECKED = "evidence-checked"  # declared energies recomputed from the raw traces
-    DECLARED_ONLY = "declared-only"  # declared figures checked for consistency only
 
 
 @dataclass(frozen=True, slots=True)
