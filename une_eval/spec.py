@@ -60,6 +60,7 @@ __all__ = [
     "bundled_schema",
     "inline_references",
     "load_profile",
+    "profile_from_document",
     "profile_names",
     "registry",
     "rule_catalogue",
@@ -137,6 +138,24 @@ class Profile:
         """Whether a conformant verdict needs the declared energies recomputed from raw traces."""
         return self.required_assurance is Assurance.EVIDENCE_CHECKED
 
+    def to_document(self) -> dict[str, Any]:
+        """Return the profile as one self-contained document (rules merged, no ``extends``).
+
+        It meets ``profile.schema.json``, and :func:`profile_from_document` reads it back with the same
+        rules, parameters, severities, phases and required assurance: what a certificate can carry so
+        that the profile it was checked against travels with it.
+        """
+        return {
+            "name": self.name,
+            "version": self.version,
+            "title": self.title,
+            "description": self.description,
+            "sources": list(self.sources),
+            "phases": list(self.phases),
+            "required_assurance": self.required_assurance.value,
+            "rules": {rule_id: dict(settings) for rule_id, settings in self.rules.items()},
+        }
+
 
 def profile_names() -> list[str]:
     """Names of the bundled profiles."""
@@ -150,7 +169,7 @@ class _Source:
 
     key: str  # the bundled name, or the file's absolute path
     origin: str  # how messages name it
-    path: Path | None = None
+    path: Path | None = None  # a file; None for a bundled profile or a document given in memory
 
 
 def _locate(reference: str, relative_to: Path | None, bundled_only: bool) -> _Source:
@@ -176,9 +195,23 @@ def _load_cached(name: str, _version: tuple[int, int] | None) -> Profile:
     return _load(_locate(name, None, bundled_only=False), ())
 
 
+def profile_from_document(doc: Any, origin: str) -> Profile:
+    """A profile from a parsed document (e.g. one a certificate carries), checked like a profile file.
+
+    It may extend a bundled profile only (nothing is read from the file system) and may carry a bundled
+    profile's name (as :meth:`Profile.to_document` of a bundled profile does).
+    """
+    return _build(doc, _Source(f"<{origin}>", origin), ())
+
+
 def _load(source: _Source, chain: tuple[str, ...]) -> Profile:
-    raw = read_spec_file(source.path) if source.path else read_bundled("profiles", f"{source.key}.json")
-    raw = check_spec_document(SchemaKind.PROFILE, raw, source.origin)
+    if source.path is not None:
+        return _build(read_spec_file(source.path), source, chain)
+    return _build(read_bundled("profiles", f"{source.key}.json"), source, chain)
+
+
+def _build(doc: Any, source: _Source, chain: tuple[str, ...]) -> Profile:
+    raw = check_spec_document(SchemaKind.PROFILE, doc, source.origin)
     problems = _own_problems(raw, source)
     parent = None
     if "extends" in raw:
@@ -214,7 +247,7 @@ def _load(source: _Source, chain: tuple[str, ...]) -> Profile:
 def _own_problems(raw: dict[str, Any], source: _Source) -> list[SpecProblem]:
     """What a profile file's own entries get wrong against the catalogue (and a borrowed bundled name)."""
     problems: list[SpecProblem] = []
-    if source.path is not None and raw["name"] in profile_names():
+    if source.path is not None and raw["name"] in profile_names():  # a file; a document may carry one
         problems.append(SpecProblem("/name", f"{raw['name']!r} is a bundled profile's name; give the file its own"))
     catalogue = rule_catalogue()
     for rule_id, settings in raw["rules"].items():

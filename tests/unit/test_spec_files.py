@@ -18,6 +18,8 @@ from une_eval.spec import (
     Assurance,
     SpecFileError,
     load_profile,
+    profile_from_document,
+    profile_names,
     rule_catalogue,
     spec_root,
 )
@@ -224,3 +226,27 @@ def test_a_relative_scheme_needs_a_range(tmp_path: Path) -> None:
 def test_catalogue_parameters_each_declare_a_value_schema() -> None:
     for info in rule_catalogue().values():
         assert set(info.parameters) == set(info.parameter_schemas), info.rule_id
+
+
+@pytest.mark.parametrize("reference", [*profile_names(), str(FIXTURES / "profiles" / "our-body.json")])
+def test_a_profile_document_round_trips_without_files(reference: str) -> None:
+    prof = load_profile(reference)
+    again = profile_from_document(json.loads(json.dumps(prof.to_document())), "embedded profile")
+    assert (again.name, again.rules, again.phases, again.required_assurance) == (
+        prof.name,
+        prof.rules,
+        prof.phases,
+        prof.required_assurance,
+    )
+    assert all(again.severity_of(r) is prof.severity_of(r) for r in prof.rules)
+    assert again.extends is None
+    assert again.path is None
+
+
+def test_a_profile_document_may_not_reach_for_files(tmp_path: Path) -> None:
+    _write(tmp_path / "base.json", _profile(name="body-base"))
+    with pytest.raises(SpecError, match="unknown profile"):
+        profile_from_document(_profile(extends=str(tmp_path / "base.json").lstrip("/")), "embedded profile")
+    with pytest.raises(SpecFileError) as info:
+        profile_from_document(_profile(rules={"runs.cv": {"max_cv_pct": -1}}), "embedded profile")
+    assert str(info.value).startswith("embedded profile: /rules/runs.cv/max_cv_pct:")
