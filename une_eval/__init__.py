@@ -3,7 +3,7 @@
 The library face, one verb per job (the command line is a thin shell over these)::
 
     import une_eval
-    audit = une_eval.validation("vendor/submission.json")          # an Audit
+    audit = une_eval.validate("vendor/submission.json")          # an Audit
     print(audit.verdict, audit.assurance, [f.rule_id for f in audit.findings])
     issued = une_eval.certify(audit, key="auditor.p12", passphrase=b"...", output="cert.pdf")
     report = une_eval.verify("cert.pdf", trust=["ca.pem"])        # report.ok

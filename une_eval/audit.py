@@ -1,6 +1,6 @@
 """The audit: everything one check of one submission established, as one typed, frozen value.
 
-An :class:`Audit` is what :func:`une_eval.validation` returns and what every later step reads: the text
+An :class:`Audit` is what :func:`une_eval.validate` returns and what every later step reads: the text
 and JSON output, the batch summaries, the certificate and ``verify``. It holds the verdict with its
 findings, the typed submission and its bytes, the evidence recomputed from the raw traces, the
 assurance level that evidence reaches, the efficiency rating, and every result figure with its

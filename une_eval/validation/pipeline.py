@@ -151,14 +151,13 @@ def check_document(
     evidence = load_evidence(sub, base_dir) if base_dir is not None and sub.measurement.traces else None
     assurance, reasons = assurance_of(sub, evidence)
     findings = run_rules(sub, doc, prof, base_dir, evidence, (assurance, reasons))
-    required = prof.params("evidence.assurance").get("required") if "evidence.assurance" in prof.rules else None
     rating = rate(sub, rating_scheme) if _finite_results(sub) else None
     return Audit(
         verdict=outcome_for(findings),
         findings=sort_findings(findings),
         assurance=assurance,
         assurance_reasons=reasons,
-        required_assurance=Assurance(required) if required else None,
+        required_assurance=prof.required_assurance,
         figures=figures_of(sub, findings, prof, assurance),
         evidence=evidence,
         rating=rating,
