@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from tests.conftest import FIXTURES
 from tests.fuzz.mutations import Damage, damages
-from une_eval.validate.evidence import KNOWN_COLUMNS, TIME_COLUMN, TraceUnusable, parse_trace
+from une_eval.validation.evidence import KNOWN_COLUMNS, TIME_COLUMN, TraceUnusable, parse_trace
 
 pytestmark = pytest.mark.fuzz
 BUDGET = settings(max_examples=80, deadline=3000, suppress_health_check=[HealthCheck.too_slow])
@@ -115,7 +115,7 @@ def test_damaged_parquet(damage: Damage) -> None:
     _columns_or_refuse(damage.apply(REAL_PARQUET).data, "parquet")
 
 
-# --- what the fuzzing found (une_eval/validate/evidence.py, not this lane: reported, not fixed here) ----
+# --- what the fuzzing found (une_eval/validation/evidence.py, not this lane: reported, not fixed here) ----
 
 _KNOWN_BUG = "parse_trace casts float time_unix_ns to int64 unchecked: out-of-range and fractional values pass"
 

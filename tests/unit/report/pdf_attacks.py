@@ -1,7 +1,7 @@
 """Forge signed une-eval certificates the way the published PDF signature attacks do (a test helper).
 
-Every attack is a pure function ``bytes -> bytes`` over a signed certificate (the shadow attacks also need
-the pre-signing step in :func:`shadow_document`). The classes follow their published descriptions:
+Every attack is a pure function ``bytes -> bytes`` over a signed certificate (the shadow attacks, in
+:mod:`pdf_shadow`, also need a step before signing). The classes follow their published descriptions:
 
 - ISA, incremental saving attack: content appended after the signed revision (Mladenov et al., CCS 2019);
 - SWA, signature wrapping: the signed bytes kept but moved, so that attacker objects sit inside the
@@ -43,7 +43,7 @@ from tests.unit.report.pdf_surgery import (
     xref_stream,
 )
 
-MARKER = "ACME-FRONTIER-MODEL-X-FORGED"
+MARKER = "ACME-FRONTIER-MODEL-X-FORGED"  # one word, so text extraction cannot split it across lines
 
 Attack = Callable[[bytes], bytes]
 
