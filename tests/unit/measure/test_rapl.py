@@ -7,7 +7,7 @@ import pytest
 from une_eval.measure.rapl import open_rapl
 from une_eval.measure.sampler import Sampler
 from une_eval.measure.sensors import SimulatedClock
-from une_eval.measure.traces import TraceWriter, columns_for
+from une_eval.traces import TraceWriter, columns_for
 
 RANGE_UJ = 262_143_328_850
 

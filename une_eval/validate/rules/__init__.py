@@ -63,6 +63,7 @@ def registered_rules() -> dict[str, RuleFn]:
     """All rules, importing the modules that define them."""
     from une_eval.validate.rules import (  # noqa: F401
         disclosure,
+        evidence,
         gpai,
         inference,
         power,
@@ -70,7 +71,6 @@ def registered_rules() -> dict[str, RuleFn]:
         sci,
         site,
         totals,
-        traces,
     )
 
     return dict(REGISTRY)
