@@ -38,17 +38,28 @@ def _open_beneath(base_dir: Path, relative: str) -> int:
         dir_fd = os.open(base_dir, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
     except OSError:
         raise TraceUnusable(f"the folder of trace {relative!r} cannot be opened", "missing") from None
+    part = parts[0]
     try:
         for part in parts[:-1]:
             next_fd = os.open(part, os.O_RDONLY | os.O_NOFOLLOW | os.O_DIRECTORY | os.O_CLOEXEC, dir_fd=dir_fd)
             os.close(dir_fd)
             dir_fd = next_fd
-        return os.open(parts[-1], _FILE_FLAGS, dir_fd=dir_fd)
+        part = parts[-1]
+        return os.open(part, _FILE_FLAGS, dir_fd=dir_fd)
     except OSError as exc:
-        what, kind = _OPEN_ERRORS.get(exc.errno or 0, (f"cannot be opened ({exc.strerror})", "unusable"))
+        code = errno.ELOOP if _is_link(part, dir_fd) else exc.errno or 0
+        what, kind = _OPEN_ERRORS.get(code, (f"cannot be opened ({exc.strerror})", "unusable"))
         raise TraceUnusable(f"trace path {relative!r} {what}", kind) from None
     finally:
         os.close(dir_fd)
+
+
+def _is_link(name: str, dir_fd: int) -> bool:
+    """Whether ``name`` in ``dir_fd`` is a symbolic link (only to word a refusal; never to decide one)."""
+    try:
+        return stat.S_ISLNK(os.stat(name, dir_fd=dir_fd, follow_symlinks=False).st_mode)
+    except OSError:
+        return False
 
 
 def _identity(st: os.stat_result) -> tuple[int, ...]:

@@ -54,7 +54,7 @@ MAX_DECODED_BYTES = 4 * 2**30
 # Decoded bytes of the needed columns per byte of Parquet file (checked above 64 MiB decoded): measured
 # traces compress 1.4x (timestamps with jitter, counters, power); a decompression bomb 1000x or more.
 MAX_EXPANSION = 64
-BATCH_ROWS = 1 << 20
+BATCH_ROWS = 1 << 18
 CSV_BLOCK_BYTES = 4 * 2**20
 
 

@@ -220,6 +220,8 @@ def _parquet_batches(pf: Any, size: int, wanted: list[str]) -> Iterator[Any]:
 
     _parquet_bounds(pf, size, wanted)
     try:
-        yield from pf.iter_batches(batch_size=BATCH_ROWS, columns=wanted, use_threads=False)
+        # One reader per row group: a reader over the whole file buffers far more than one batch.
+        for group in range(pf.metadata.num_row_groups):
+            yield from pf.iter_batches(batch_size=BATCH_ROWS, row_groups=[group], columns=wanted, use_threads=False)
     except (pa.ArrowException, OSError, ValueError) as exc:
         raise TraceUnusable(f"not a readable parquet trace ({type(exc).__name__})") from None

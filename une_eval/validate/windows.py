@@ -58,24 +58,46 @@ class WindowEnergy:
 
 
 class _Steps:
-    """Consecutive pairs of one batch (the previous batch's last sample first): times and increments."""
+    """Consecutive pairs of one batch (the previous batch's last sample first), with running sums.
+
+    A pair's "step" is the counter's increase (a decrease: a wrap's worth, else nothing) or, for power,
+    the trapezoid's area in mW x ns. Sums over any range of pairs then cost two lookups.
+    """
 
     def __init__(self, t: npt.NDArray[np.int64], v: npt.NDArray[np.float64], counter: CounterColumn | None) -> None:
-        self.t, self.a, self.b = t, t[:-1], t[1:]
+        self.t, self.v, self.a, self.b = t, v, t[:-1], t[1:]
         self.gap = self.b - self.a
-        self.down = np.zeros(self.gap.size, dtype=bool)
-        if counter is None:  # power: the "step" is the trapezoid area in mW x ns
-            self.p0, self.p1 = v[:-1], v[1:]
-            self.d = (self.p0 + self.p1) / 2 * self.gap
-            return
-        d = np.diff(v)
-        self.down = d < 0
-        if counter.wrap_range is not None:
-            d = np.where(self.down, d + counter.wrap_range, d)
+        self.down_cum: npt.NDArray[np.int64] | None = None
+        if counter is None:
+            d = (v[:-1] + v[1:]) / 2 * self.gap
         else:
-            d = np.where(self.down, 0.0, d)
+            d = np.diff(v)
+            down = d < 0
+            if down.any():
+                d = np.where(down, d + counter.wrap_range if counter.wrap_range is not None else 0.0, d)
+                self.down_cum = np.concatenate(([0], np.cumsum(down)))
         self.d = d
-        self.p0 = self.p1 = v  # unused for counters
+        self.cum = np.concatenate(([0.0], np.cumsum(d)))
+
+    def total(self, i0: int, i1: int) -> float:
+        """Sum of the steps of pairs ``i0`` to ``i1 - 1``."""
+        return float(self.cum[i1] - self.cum[i0])
+
+    def decreases(self, i0: int, i1: int) -> int:
+        """Decreases of the counter among pairs ``i0`` to ``i1 - 1``."""
+        return 0 if self.down_cum is None else int(self.down_cum[i1] - self.down_cum[i0])
+
+    def clipped(self, k: int, s: int, e: int, power: bool) -> float:
+        """Pair ``k``'s step restricted to [s, e], linear between its two samples."""
+        a, b = int(self.a[k]), int(self.b[k])
+        lo, hi = max(a, s), min(b, e)
+        if b == a or (lo == a and hi == b):
+            return float(self.d[k])
+        if not power:
+            return float(self.d[k]) * (hi - lo) / (b - a)
+        p0, p1 = float(self.v[k]), float(self.v[k + 1])
+        slope = (p1 - p0) / (b - a)
+        return (p0 + slope * (lo - a) + p0 + slope * (hi - a)) / 2 * (hi - lo)
 
 
 class _Window:
@@ -97,19 +119,22 @@ class _Window:
         if st.gap.size == 0:
             return
         # Upper bound: the pairs from the last read <= s to the first read >= e.
-        i0, i1 = np.searchsorted(st.b, s + tol, "right"), np.searchsorted(st.a, e - tol, "left")
+        i0, i1 = int(np.searchsorted(st.b, s + tol, "right")), int(np.searchsorted(st.a, e - tol, "left"))
         if i1 > i0:
-            self.high += float(st.d[i0:i1].sum())
+            self.high += st.total(i0, i1)
             self.gap_ns = max(self.gap_ns, int(st.gap[i0:i1].max()))
-            self.downs += int(np.count_nonzero(st.down[i0:i1]))
+            self.downs += st.decreases(i0, i1)
         # Lower bound: the pairs from the first read >= s to the last read <= e.
-        j0, j1 = np.searchsorted(st.a, s - tol, "left"), np.searchsorted(st.b, e + tol, "right")
+        j0, j1 = int(np.searchsorted(st.a, s - tol, "left")), int(np.searchsorted(st.b, e + tol, "right"))
         if j1 > j0:
-            self.low += float(st.d[j0:j1].sum())
-        # Point: each pair's share of the window (linear between reads).
-        k0, k1 = np.searchsorted(st.b, s, "right"), np.searchsorted(st.a, e, "left")
-        if k1 > k0:
-            self.point += _overlap(st, int(k0), int(k1), s, e, power)
+            self.low += st.total(j0, j1)
+        # Point: each pair's share of the window (linear between reads); only the end pairs can be partial.
+        k0, k1 = int(np.searchsorted(st.b, s, "right")), int(np.searchsorted(st.a, e, "left"))
+        if k1 - k0 == 1:
+            self.point += st.clipped(k0, s, e, power)
+        elif k1 > k0:
+            inner = st.total(k0 + 1, k1 - 1)
+            self.point += st.clipped(k0, s, e, power) + inner + st.clipped(k1 - 1, s, e, power)
 
 
 def _nearest(t: npt.NDArray[np.int64], at: int) -> float:
@@ -120,21 +145,6 @@ def _nearest(t: npt.NDArray[np.int64], at: int) -> float:
     if i > 0:
         best = min(best, float(at - t[i - 1]))
     return best
-
-
-def _overlap(st: _Steps, k0: int, k1: int, s: int, e: int, power: bool) -> float:
-    """Sum of the pairs k0..k1-1 clipped to [s, e]; only the first and last pair can be partial."""
-    a, b, d = st.a[k0:k1], st.b[k0:k1], st.d[k0:k1]
-    lo, hi = np.maximum(a, s), np.minimum(b, e)
-    span = (b - a).astype(np.float64)
-    partial = (a < s) | (b > e)
-    if not power:
-        frac = np.where(partial, (hi - lo) / np.where(span > 0, span, 1.0), 1.0)
-        return float((d * frac).sum())
-    p0, p1 = st.p0[k0:k1], st.p1[k0:k1]
-    slope = np.where(span > 0, (p1 - p0) / np.where(span > 0, span, 1.0), 0.0)
-    p_lo, p_hi = p0 + slope * (lo - a), p0 + slope * (hi - a)
-    return float(np.where(partial, (p_lo + p_hi) / 2 * (hi - lo), d).sum())
 
 
 @dataclass(frozen=True, slots=True)
