@@ -51,8 +51,8 @@ MAX_HEADER_BYTES = 64 * 1024
 MAX_FOOTER_BYTES = 8 * 2**20
 MAX_ROW_GROUPS = 100_000
 MAX_DECODED_BYTES = 4 * 2**30
-# Decoded bytes of the needed columns per byte of Parquet file (checked above 64 MiB decoded): measured
-# traces compress 1.4x (timestamps with jitter, counters, power); a decompression bomb 1000x or more.
+# Decoded bytes of the needed columns per byte of Parquet file (checked above 64 MiB decoded): the H200
+# recording written as Parquet (pandas defaults) expands 1.4-1.8x; the bombs tried expand 1000x or more.
 MAX_EXPANSION = 64
 BATCH_ROWS = 1 << 18
 CSV_BLOCK_BYTES = 4 * 2**20

@@ -204,4 +204,6 @@ def _finish(w: _Window, span: _Span, counter: CounterColumn | None) -> WindowEne
     wraps = w.downs if counter.wrap_range is not None else 0
     ambiguous = w.downs if counter.wrap_range is None and counter.wraps else 0
     resets = w.downs - wraps - ambiguous
-    return WindowEnergy(w.point * scale, w.low * scale, high, *common, resets, wraps, ambiguous)
+    # A read within the tolerance of a boundary stands for it: keep the point inside the interval.
+    point = max(w.point, w.low) if high is None else min(max(w.point, w.low), w.high)
+    return WindowEnergy(point * scale, w.low * scale, high, *common, resets, wraps, ambiguous)

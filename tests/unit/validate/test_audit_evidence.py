@@ -201,3 +201,29 @@ def test_a_trace_above_the_power_limit_is_a_finding(tmp_path: Path) -> None:
     hits = [f for f in check_document(doc, base_dir=tmp_path).findings if f.rule_id == "evidence.power-limit"]
     assert [f.pointer for f in hits] == [f"/measurement/runs/{i}/devices/0/energy_j" for i in range(3)]
     assert "power limit 700 W" in hits[0].message
+
+
+def test_a_replayed_measurement_reads_the_counter_at_every_boundary(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from une_eval.cli import main
+
+    fix = H200.parents[1] / "traces"
+    args = ["measure", "--phase", "inference", "--unit", "query", "--work-units", "1000", "--runs", "3"]
+    args += ["--idle-s", "30", "--seed", "1", "--declarations", str(fix / "h200-declarations.json"), "--replay"]
+    args += [
+        str(fix / "h200-trace.csv"),
+        str(fix / "h200-probe.json"),
+        str(fix / "h200-host.json"),
+        "-o",
+        str(tmp_path),
+    ]
+    assert CliRunner().invoke(main, args).exit_code == 0
+    doc = json.loads((tmp_path / "submission.json").read_text())
+    [column] = [c for c in doc["measurement"]["traces"][0]["columns"] if c["name"] == "energy_mj"]
+    assert "wrap_range" not in column  # NVML does not wrap: a decrease stays a reset
+    evidence = check_document(doc, base_dir=tmp_path).extras["evidence"]
+    assert evidence["assurance"] == "evidence-checked"
+    for w in evidence["windows"]:
+        assert w["recomputed_min_j"] == w["recomputed_j"] == w["recomputed_max_j"]
+        assert w["recomputed_j"] == pytest.approx(16494.889, abs=0.001)  # the recording's load segment
