@@ -106,8 +106,10 @@ class OpenedTrace:
             raise TraceUnusable(f"trace file {self.name!r} changed while it was being read; refused")
 
     def binary(self) -> io.FileIO:
-        """A file object over the same descriptor (it does not close it), for the CSV and Parquet parsers."""
-        return io.FileIO(self.fd, "rb", closefd=False)
+        """A file object over the same descriptor, at its start (it does not close the descriptor)."""
+        stream = io.FileIO(self.fd, "rb", closefd=False)
+        stream.seek(0)
+        return stream
 
 
 @contextlib.contextmanager

@@ -25,7 +25,7 @@ from tests.unit.validate.evidence_helpers import (
 from une_eval.energy import integrate_power_j
 from une_eval.model import Submission
 from une_eval.validate import check_document
-from une_eval.validate.evidence import METHOD_COUNTER, load_evidence
+from une_eval.validate.evidence import METHOD_COUNTER, METHOD_INSTANT, load_evidence
 from une_eval.validate.windows import CounterColumn, recompute_windows
 
 NVML = CounterColumn(1e-3, wraps=False)
@@ -227,3 +227,29 @@ def test_a_replayed_measurement_reads_the_counter_at_every_boundary(tmp_path: Pa
     for w in evidence["windows"]:
         assert w["recomputed_min_j"] == w["recomputed_j"] == w["recomputed_max_j"]
         assert w["recomputed_j"] == pytest.approx(16494.889, abs=0.001)  # the recording's load segment
+
+
+def _one_trace_doc(folder: Path, header: list[str], rows: list[list[Any]]) -> dict[str, Any]:
+    sha = write_csv(folder / "traces" / "gpu0.csv", header, rows)
+    doc = steady_doc()
+    columns = [{"name": n, "unit": {"time_unix_ns": "ns", "energy_mj": "mJ"}.get(n, "mW")} for n in header]
+    doc["measurement"]["traces"] = [trace_entry("traces/gpu0.csv", sha, "node0-gpu0", columns)]
+    return doc
+
+
+def test_averaged_power_alone_is_refused_and_a_lone_counter_read_falls_back_to_instant_power(tmp_path: Path) -> None:
+    rec = recording()
+    averaged = [[int(t), int(p)] for t, p in zip(rec.time_ns, rec.power_average_mw, strict=True)]
+    doc = _one_trace_doc(tmp_path, ["time_unix_ns", "power_average_mw"], averaged)
+    [hit] = [f for f in check_document(doc, base_dir=tmp_path).findings if f.rule_id == "evidence.trace-file"]
+    assert "averaged power" in hit.message
+    rows = [
+        [int(t), int(e) if k == 5 else None, int(p)]
+        for k, (t, e, p) in enumerate(zip(rec.time_ns, rec.energy_mj, rec.power_instant_mw, strict=True))
+    ]
+    doc = _one_trace_doc(tmp_path, ["time_unix_ns", "energy_mj", "power_instant_mw"], rows)
+    windows = check_document(doc, base_dir=tmp_path).extras["evidence"]["windows"]
+    assert {w["method"] for w in windows} == {METHOD_INSTANT}
+    for w in windows:
+        assert w["recomputed_min_j"] == w["recomputed_j"] == w["recomputed_max_j"]
+        assert w["recomputed_j"] == pytest.approx(w["declared_j"], rel=0.01)
