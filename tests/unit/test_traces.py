@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import numpy as np
@@ -193,14 +194,17 @@ def test_swapping_a_folder_for_a_link_while_reading_never_reads_outside(tmp_path
         while not stop.is_set():
             os.rename(sub / "traces", sub / "real")
             os.rename(sub / "link", sub / "traces")
+            time.sleep(0.0005)
             os.rename(sub / "traces", sub / "link")
             os.rename(sub / "real", sub / "traces")
+            time.sleep(0.0005)
 
     swapper = threading.Thread(target=swap)
     swapper.start()
     rows, refused = [], 0
+    deadline = time.monotonic() + 20
     try:
-        for _ in range(400):
+        while time.monotonic() < deadline and (len(rows) < 20 or refused < 20):
             try:
                 rows.append(_read(sub, "traces/gpu0.csv", "csv", ["energy_mj"]))
             except TraceUnusable:
@@ -289,7 +293,7 @@ def test_a_parquet_bomb_is_refused_from_its_metadata(tmp_path: Path) -> None:
     grown_mb, seconds, outcome = _measure(tmp_path, "bomb.parquet", "parquet")
     assert "decompression bomb" in outcome
     assert grown_mb < 64
-    assert seconds < 2
+    assert seconds < 5
 
 
 @pytest.mark.slow
@@ -303,3 +307,39 @@ def test_a_large_real_looking_parquet_streams_in_bounded_memory(tmp_path: Path) 
     grown_mb, _, outcome = _measure(tmp_path, "big.parquet", "parquet")
     assert outcome == f"read {n}"
     assert grown_mb < 100  # the two needed columns alone are 64 MB decoded; nothing holds them all
+
+
+def test_parquet_values_beyond_float_precision_or_int64_are_handled(tmp_path: Path) -> None:
+    big = pa.array([2**62, 2**62 + 1], type=pa.int64())
+    pq.write_table(pa.table({"time_unix_ns": [1, 2], "energy_mj": big}), tmp_path / "big.parquet")
+    assert _read(tmp_path, "big.parquet", "parquet", ["energy_mj"]) == 2
+    huge_time = pa.array([2**63, 2**63 + 1], type=pa.uint64())
+    pq.write_table(pa.table({"time_unix_ns": huge_time, "energy_mj": [1, 2]}), tmp_path / "t.parquet")
+    with pytest.raises(TraceUnusable, match="int64"):
+        _read(tmp_path, "t.parquet", "parquet", ["energy_mj"])
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_mutated_traces_are_read_or_refused_never_crash(tmp_path: Path, fmt: str) -> None:
+    source = tmp_path / f"source.{fmt}"
+    if fmt == "csv":
+        source.write_bytes(H200_CSV.read_bytes()[:20_000])
+    else:
+        t = np.arange(500, dtype=np.int64) * 100_000_000
+        pq.write_table(pa.table({"time_unix_ns": t, "energy_mj": t // 1000, "phase": ["run-0"] * 500}), source)
+    original = source.read_bytes()
+    rng = np.random.default_rng(11)
+    outcomes = {"read": 0, "refused": 0}
+    for k in range(80):
+        data = bytearray(original)
+        for _ in range(int(rng.integers(1, 8))):
+            data[int(rng.integers(0, len(data)))] = int(rng.integers(0, 256))
+        if k % 5 == 0:
+            data = data[: int(rng.integers(0, len(data)))]
+        (tmp_path / f"m.{fmt}").write_bytes(bytes(data))
+        try:
+            _read(tmp_path, f"m.{fmt}", fmt, ["energy_mj", "power_instant_mw"])
+            outcomes["read"] += 1
+        except TraceUnusable:
+            outcomes["refused"] += 1
+    assert outcomes["refused"] > 0

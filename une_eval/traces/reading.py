@@ -72,7 +72,7 @@ class TraceContent:
         rows = 0
         last_ns: int | None = None
         for record in raw:
-            batch = _checked(record, wanted, last_ns)
+            batch = _converted(record, wanted, last_ns)
             rows += batch.time_ns.size
             if rows > MAX_TRACE_ROWS:
                 raise TraceUnusable(f"the trace has more than {MAX_TRACE_ROWS:,} rows")
@@ -84,8 +84,17 @@ class TraceContent:
         self._trace.check_unchanged()
 
 
+def _converted(record: Any, wanted: Sequence[str], last_ns: int | None) -> Batch:
+    """Convert one Arrow record batch to numpy, checking times and values."""
+    import pyarrow as pa
+
+    try:
+        return _checked(record, wanted, last_ns)
+    except pa.ArrowException as exc:
+        raise TraceUnusable(f"a column cannot be converted to numbers ({type(exc).__name__})") from None
+
+
 def _checked(record: Any, wanted: Sequence[str], last_ns: int | None) -> Batch:
-    """Convert one Arrow record batch, checking times and values."""
     import pyarrow as pa
 
     times = record.column(TIME_COLUMN)
@@ -101,7 +110,7 @@ def _checked(record: Any, wanted: Sequence[str], last_ns: int | None) -> Batch:
     for name in wanted[1:]:
         col = record.column(name)
         empty = col.is_null().to_numpy(zero_copy_only=False)
-        data = col.cast(pa.float64()).to_numpy(zero_copy_only=False)
+        data = col.cast(pa.float64(), safe=False).to_numpy(zero_copy_only=False)  # counts beyond 2^53 round
         if not np.isfinite(data[~empty]).all():
             raise TraceUnusable(f"column {name} holds values that are not finite numbers")
         values[name] = data
