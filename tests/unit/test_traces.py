@@ -201,7 +201,8 @@ def test_swapping_a_folder_for_a_link_while_reading_never_reads_outside(tmp_path
 
     swapper = threading.Thread(target=swap)
     swapper.start()
-    rows, refused = [], 0
+    rows: list[int] = []
+    refused = 0
     deadline = time.monotonic() + 20
     try:
         while time.monotonic() < deadline and (len(rows) < 20 or refused < 20):
