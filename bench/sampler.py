@@ -24,7 +24,7 @@ from typing import Any
 from une_eval.measure.nvml import NvmlSensor
 from une_eval.measure.sampler import Sampler
 from une_eval.measure.sensors import SystemClock
-from une_eval.measure.traces import TraceWriter, columns_for
+from une_eval.traces import TraceWriter, columns_for
 
 
 class NVMLError(Exception):

@@ -329,6 +329,7 @@ class TraceColumn(_Model):
     name: Str
     unit: Str
     description: Str | None = None
+    wrap_range: Int | None = None
 
 
 class Trace(_Model):

@@ -45,9 +45,7 @@ def test_catalogue_and_implementations_match() -> None:
 def test_every_rule_function_is_marked_with_the_id_it_is_listed_under() -> None:
     for rule_id, fn in RULES.items():
         assert getattr(fn, "rule_id", None) == rule_id
-        assert fn.__module__.rsplit(".", 1)[-1] == {"evidence": "traces"}.get(
-            rule_id.split(".")[0], rule_id.split(".")[0]
-        )
+        assert fn.__module__.rsplit(".", 1)[-1] == rule_id.split(".")[0]
 
 
 def test_bundled_profiles_only_name_catalogued_rules() -> None:

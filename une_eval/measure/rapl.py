@@ -3,8 +3,10 @@
 Only ``package-N`` zones (top level, ``intel-rapl:N``) and their ``dram`` subzones are read: package
 contains core and uncore, and psys contains package, so summing every zone would count energy twice.
 Counters wrap at ``max_energy_range_uj``; the sampler reads them at least once a second and adds one
-range per decrease. Without RAPL (VMs, containers) or without permission (root-only since Linux 5.10,
-CVE-2020-8694) :func:`open_rapl` returns the components as unavailable, with the reason.
+range per decrease. The range travels with the trace: :func:`une_eval.traces.columns_for` writes it as
+the ``energy_uj`` column's ``wrap_range``, so a validator unwraps the trace the same way. Without
+RAPL (VMs, containers) or without permission (root-only since Linux 5.10, CVE-2020-8694)
+:func:`open_rapl` returns the components as unavailable, with the reason.
 """
 
 from __future__ import annotations

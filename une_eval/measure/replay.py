@@ -1,7 +1,8 @@
 """The replay sensor: plays a real NVML recording through the same runner code, on a simulated clock.
 
-The recording (``fixtures/traces/h200-trace.csv``, from an H200) has three segments: ``idle``,
-``load`` (24 s of bf16 matmuls) and ``cool``. Protocol phases are mapped onto them: the sensor plays
+The recording (``fixtures/traces/h200-trace.csv``, from an H200, read through its dialect adapter in
+:mod:`une_eval.traces.recording`) has three segments: ``idle``, ``load`` (24 s of bf16 matmuls) and
+``cool``. Protocol phases are mapped onto them: the sensor plays
 the idle segment in a loop until a :class:`SimulatedWorkload` starts, then the load segment for the
 workload's duration, then the cool segment followed by idle again. The counter it reports is the
 recording's counter, continued across segments, so a window that covers exactly one load segment
@@ -11,7 +12,6 @@ has exactly the recording's counter difference (16,494.889 J over 24.01 s).
 from __future__ import annotations
 
 import bisect
-import csv
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -20,9 +20,7 @@ from typing import Any
 
 from une_eval.errors import SensorError
 from une_eval.measure.sensors import DeviceInfo, PowerSample, SimulatedClock
-
-_COLUMNS = ("t_ns", "phase", "energy_mJ", "power_mW", "power_instant_mW")
-_MAX_ROWS = 5_000_000
+from une_eval.traces import TraceUnusable, read_recording
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,30 +49,20 @@ class Segment:
 
 
 def load_recording(path: Path) -> dict[str, Segment]:
-    """Read a recording CSV into its phases; a malformed file is a :class:`SensorError`."""
-    rows: dict[str, list[tuple[int, int, int, int]]] = {}
+    """Read a recording (through its dialect adapter) into its phases; a malformed file is a :class:`SensorError`."""
     try:
-        with path.open(newline="", encoding="utf-8") as fh:
-            reader = csv.DictReader(fh)
-            missing = [c for c in _COLUMNS if c not in (reader.fieldnames or [])]
-            if missing:
-                raise SensorError(f"{path}: recording lacks columns {', '.join(missing)}")
-            for n, row in enumerate(reader):
-                if n >= _MAX_ROWS:
-                    raise SensorError(f"{path}: recording has more than {_MAX_ROWS} rows")
-                avg = row.get("power_average_mW") or row["power_mW"]
-                rows.setdefault(row["phase"], []).append(
-                    (int(row["t_ns"]), int(row["energy_mJ"]), int(row["power_instant_mW"]), int(avg))
-                )
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise SensorError(f"cannot read the recording {path}: {exc}") from None
-    except (ValueError, TypeError):
-        raise SensorError(f"{path}: recording row {n + 2} has a value that is not an integer") from None
+        rows = read_recording(path)
+    except TraceUnusable as exc:
+        raise SensorError(str(exc)) from None
     segments = {}
     for name, data in rows.items():
-        t0, e0 = data[0][0], data[0][1]
+        t0, e0 = data[0].time_ns, data[0].energy_mj
         segments[name] = Segment(
-            name, [r[0] - t0 for r in data], [r[1] - e0 for r in data], [r[2] for r in data], [r[3] for r in data]
+            name,
+            [r.time_ns - t0 for r in data],
+            [r.energy_mj - e0 for r in data],
+            [r.power_instant_mw for r in data],
+            [r.power_average_mw for r in data],
         )
     for needed in ("idle", "load"):
         if needed not in segments or len(segments[needed].t_ns) < 2:

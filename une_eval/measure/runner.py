@@ -20,9 +20,9 @@ from une_eval.measure.protocol import Progress, Protocol, ProtocolConfig, Protoc
 from une_eval.measure.sampler import Sampler
 from une_eval.measure.sensors import Clock, DeviceInfo, EnergySensor
 from une_eval.measure.submission import Setup, build_submission, check_declarations
-from une_eval.measure.traces import TraceWriter, columns_for
 from une_eval.measure.workload import Workload
 from une_eval.output import write_atomic
+from une_eval.traces import TraceWriter, columns_for
 
 
 @dataclass(frozen=True, slots=True)

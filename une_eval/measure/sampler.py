@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from une_eval.energy import CounterReset, counter_delta
 from une_eval.measure.sensors import Clock, DeviceInfo, EnergySensor
-from une_eval.measure.traces import TraceWriter
+from une_eval.traces import TraceWriter
 
 
 @dataclass(slots=True)

@@ -1,4 +1,4 @@
-"""The power-over-time chart: read a trace's power column and lay it out as SVG geometry.
+"""The power-over-time chart: lay a trace's power series (read by :mod:`une_eval.traces`) out as SVG geometry.
 
 The template draws the SVG from these numbers (so every label passes through autoescaping);
 nothing here formats markup. Traces follow docs/traces.md (``time_unix_ns``, ``power_instant_mw``).
@@ -8,22 +8,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
 
-import numpy.typing as npt
-
-from une_eval.validation.evidence import sample_times
+from une_eval.traces import PowerSeries
 
 MAX_POINTS = 400
 COLOURS = ("#1f4e79", "#c55a11", "#548235", "#7030a0", "#bf9000", "#2e75b6", "#843c0c", "#3b3838")
-
-
-@dataclass(frozen=True, slots=True)
-class PowerSeries:
-    """Power samples of one device: seconds since its first sample and watts."""
-
-    time_s: tuple[float, ...]
-    power_w: tuple[float, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,32 +43,6 @@ class Chart:
     lines: tuple[Line, ...]
     x_ticks: tuple[Tick, ...]
     y_ticks: tuple[Tick, ...]
-
-
-def _downsample(times: list[float], watts: list[float], limit: int) -> tuple[list[float], list[float]]:
-    """Keep at most ``limit`` points, taking each bucket's maximum so short peaks stay visible."""
-    if len(times) <= limit:
-        return times, watts
-    step = math.ceil(len(times) / limit)
-    out_t, out_w = [], []
-    for i in range(0, len(times), step):
-        bucket = watts[i : i + step]
-        out_t.append(times[i])
-        out_w.append(max(bucket))
-    return out_t, out_w
-
-
-def power_series(columns: dict[str, npt.NDArray[Any]], *, max_points: int = MAX_POINTS) -> PowerSeries | None:
-    """The instant-power series of a parsed trace (see ``parse_trace``), or None when it has none."""
-    if "power_instant_mw" not in columns:
-        return None
-    time_ns = sample_times(columns, "power_instant_mw")
-    if time_ns.size < 2:
-        return None
-    times = ((time_ns - time_ns[0]) * 1e-9).tolist()
-    watts = (columns["power_instant_mw"] * 1e-3).tolist()
-    t, w = _downsample(times, watts, max_points)
-    return PowerSeries(tuple(t), tuple(w))
 
 
 def nice_ticks(high: float, count: int = 5) -> list[float]:

@@ -22,10 +22,10 @@ from une_eval.findings import Outcome
 from une_eval.loading import MAX_FILE_BYTES, parse_json_bytes, read_bounded
 from une_eval.model import Submission
 from une_eval.rating import Rating
-from une_eval.report.charts import PowerSeries, power_series
+from une_eval.report.charts import MAX_POINTS
 from une_eval.results import build_results
 from une_eval.spec import load_profile
-from une_eval.validation.evidence import TraceUnusable, parse_trace, read_trace_bytes, resolve_trace_path
+from une_eval.traces import PowerSeries, TraceUnusable, summarize_trace
 from une_eval.validation.figures import figures_of
 from une_eval.validation.pipeline import check_bytes
 
@@ -181,13 +181,8 @@ def _trace_evidence(rel: str, device_id: str, declared: str, fmt: str, base_dir:
     if base_dir is None:
         return TraceEvidence(rel, device_id, declared, None, "missing", None)
     try:
-        data = read_trace_bytes(resolve_trace_path(base_dir, rel), rel)
+        summary = summarize_trace(base_dir, rel, fmt, max_points=MAX_POINTS)
     except TraceUnusable as exc:
         return TraceEvidence(rel, device_id, declared, None, "outside" if exc.kind == "outside" else "missing", None)
-    actual = sha256_hex(data)
-    note = "match" if actual == declared.lower() else "mismatch"
-    try:
-        power = power_series(parse_trace(data, fmt))
-    except TraceUnusable:
-        power = None
-    return TraceEvidence(rel, device_id, declared, actual, note, power)
+    note = "match" if summary.sha256 == declared.lower() else "mismatch"
+    return TraceEvidence(rel, device_id, declared, summary.sha256, note, summary.power)

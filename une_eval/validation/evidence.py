@@ -1,52 +1,36 @@
-"""Evidence recomputation: load a submission's raw traces and recompute every run's energy from them.
+"""Evidence recomputation: read a submission's raw traces and recompute every run's energy per device.
 
 This is the only part of validation that reads files besides the submission. It runs before the rules
-and hands them an :class:`Evidence` value; the rules in :mod:`une_eval.validation.rules.traces` compare
-it with the declared figures, so rules stay free of I/O.
+and hands them an :class:`Evidence` value; the rules in :mod:`une_eval.validation.rules.evidence` compare
+it with the declared figures, so rules stay free of I/O. Traces are opened, hashed and read through
+:mod:`une_eval.traces` (once, beneath the submission's folder, in bounded batches).
 
-Trace paths are hostile: each is resolved (symlinks followed) and refused when it leaves the
-submission's folder, is not a regular file or is too large. A trace is read once into memory, hashed
-and parsed from the same bytes. Energy of a run window comes from the cumulative energy counter where
-the trace has one, otherwise from integrating *instant* power (labelled); NVML's 1-second averaged power
-is never used, because it lags the load by about a second (+33% across a load-to-idle edge on an H200).
+Each traced device gets a window for every run, whether or not the run declares that device's energy.
+A window's energy comes from the cumulative energy counter where the trace has one, as an interval the
+counter's monotonicity guarantees and a point inside it (:mod:`une_eval.validation.windows`); otherwise
+from integrating *instant* power (labelled, a point only). NVML's 1-second averaged power is never used:
+it lags the load by about a second (+33% across a load-to-idle edge on an H200).
 """
 
 from __future__ import annotations
 
-import hashlib
-import io
+import datetime as dt
 import math
-import os
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
 
-from une_eval.energy import counter_series_delta, integrate_power_j
 from une_eval.model import Run, Submission, Trace
+from une_eval.traces import COLUMNS, COUNTERS, INSTANT_POWER, CounterSpec, TraceContent, TraceUnusable, open_trace
+from une_eval.validation.windows import CounterColumn, WindowEnergy, recompute_windows
 
-MAX_TRACE_BYTES = 512 * 1024 * 1024
-TIME_COLUMN = "time_unix_ns"
-KNOWN_COLUMNS = (TIME_COLUMN, "energy_mj", "energy_uj", "power_instant_mw", "power_average_mw")
-# Counter columns and the factor that turns their unit into joules, in order of preference.
-COUNTERS = (("energy_mj", 1e-3), ("energy_uj", 1e-6))
 METHOD_COUNTER = "energy-counter"
 METHOD_INSTANT = "instant-power-integration"
-
-
-class TraceUnusable(Exception):
-    """A trace file that cannot be used as evidence; the message is one sentence for a finding.
-
-    ``kind`` says why in one word, for callers that word it themselves (the certificate):
-    ``outside`` (the path leaves the submission's folder), ``missing`` or ``unusable``.
-    """
-
-    def __init__(self, message: str, kind: str = "unusable") -> None:
-        super().__init__(message)
-        self.kind = kind
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,32 +44,58 @@ class TraceIssue:
 
 @dataclass(frozen=True, slots=True)
 class WindowEvidence:
-    """One device's energy in one run, declared and recomputed from its trace."""
+    """One device's energy in one run: declared, and recomputed from its trace as an interval and a point.
+
+    The energy lies in [``recomputed_min_j``, ``recomputed_max_j``] (``None``: unbounded on that side,
+    the trace does not cover the window); ``recomputed_j`` is the point estimate. For instant-power
+    integration the three are equal: power samples bound nothing between them. ``max_gap_s`` is the
+    largest interval between the samples the energy comes from (counter reads, else power samples),
+    from the last one at or before the run's start to the first at or after its end; the read
+    distances are how far each boundary lies from its nearest sample.
+    """
 
     run_index: int
-    device_index: int
     device_id: str
     trace_index: int
-    declared_j: float
+    device_index: int | None
+    declared_j: float | None
+    duration_s: float
     recomputed_j: float | None
+    recomputed_min_j: float | None
+    recomputed_max_j: float | None
     method: str | None
     start_uncovered_s: float
     end_uncovered_s: float
     max_gap_s: float
-    counter_decreases: int
+    start_read_distance_s: float
+    end_read_distance_s: float
+    counter_resets: int
+    counter_wraps: int
+    counter_ambiguous_decreases: int
 
     @property
     def covered(self) -> bool:
         """Whether the trace has samples at or before the run's start and at or after its end."""
         return self.start_uncovered_s <= 0 and self.end_uncovered_s <= 0
 
+    @property
+    def counter_trusted(self) -> bool:
+        """No reset and no decrease that cannot be told from one inside the window."""
+        return not self.counter_resets and not self.counter_ambiguous_decreases
+
 
 @dataclass(frozen=True, slots=True)
 class Evidence:
-    """Everything recomputed from a submission's traces."""
+    """Everything recomputed from a submission's traces, and the assurance level it supports.
+
+    ``assurance`` is ``evidence-checked`` when every accelerator's energy in every complete run was
+    recomputed from its trace without an issue, else ``declared-only`` with ``assurance_reasons``.
+    """
 
     issues: tuple[TraceIssue, ...]
     windows: tuple[WindowEvidence, ...]
+    assurance: str = "declared-only"
+    assurance_reasons: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """Plain JSON-ready dict (goes into the verdict's output)."""
@@ -94,249 +104,165 @@ class Evidence:
             {k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in asdict(w).items()}
             for w in self.windows
         ]
-        return {"traces_with_issues": len({i.trace_index for i in self.issues}), "windows": windows}
+        return {
+            "traces_with_issues": len({i.trace_index for i in self.issues}),
+            "assurance": self.assurance,
+            "assurance_reasons": list(self.assurance_reasons),
+            "windows": windows,
+        }
 
 
-def resolve_trace_path(base_dir: Path, relative: str) -> Path:
-    """Return the trace's real path, refused when it leaves ``base_dir`` (symlinks included)."""
-    if os.path.isabs(relative) or "\x00" in relative:
-        raise TraceUnusable(f"trace path {relative!r} is not a relative path", "outside")
-    root = base_dir.resolve()
-    try:
-        real = (root / relative).resolve(strict=True)
-    except (OSError, RuntimeError):
-        raise TraceUnusable(f"trace file {relative!r} does not exist beside the submission", "missing") from None
-    if not real.is_relative_to(root):
-        raise TraceUnusable(f"trace path {relative!r} leads outside the submission's folder; refused", "outside")
-    if not real.is_file():
-        raise TraceUnusable(f"trace path {relative!r} is not a regular file", "missing")
-    return real
-
-
-def read_trace_bytes(path: Path, relative: str) -> bytes:
-    """Read the file's bytes, refusing files over :data:`MAX_TRACE_BYTES`."""
-    try:
-        with path.open("rb") as fh:
-            data = fh.read(MAX_TRACE_BYTES + 1)
-    except OSError as exc:
-        raise TraceUnusable(f"trace file {relative!r} cannot be read: {exc.strerror}") from None
-    if len(data) > MAX_TRACE_BYTES:
-        raise TraceUnusable(f"trace file {relative!r} is larger than {MAX_TRACE_BYTES // 2**20} MiB; refused")
-    return data
-
-
-def sample_times(columns: dict[str, npt.NDArray[Any]], name: str) -> npt.NDArray[np.int64]:
-    """The sample times of one value column (a sparse column carries its own, see :func:`parse_trace`)."""
-    times: npt.NDArray[np.int64] = columns.get(f"{TIME_COLUMN}:{name}", columns[TIME_COLUMN])
-    return times
-
-
-def parse_trace(data: bytes, fmt: str) -> dict[str, npt.NDArray[Any]]:
-    """Parse the known columns of a trace as numpy arrays; time never decreasing, values finite.
-
-    Two rows may share a timestamp: the runner writes the last row of one phase and the first of the
-    next at the same instant.
-
-    Empty cells are allowed: ``une-eval measure`` fills the energy counter only where it read it (window
-    edges and every 0.5 s), not on every 10 Hz power row. A column with empty cells is stored compacted,
-    with its own sample times under ``"time_unix_ns:<column>"``. A cell that is present but not a finite
-    number makes the trace unusable.
-    """
-    try:
-        if fmt == "csv":
-            frame = pd.read_csv(io.BytesIO(data), usecols=lambda c: c in KNOWN_COLUMNS, engine="c")
-        else:
-            frame = pd.read_parquet(io.BytesIO(data))
-            frame = frame[[c for c in frame.columns if c in KNOWN_COLUMNS]]
-    except Exception as exc:  # pandas and pyarrow raise many types on malformed input
-        raise TraceUnusable(f"not a readable {fmt} trace ({type(exc).__name__})") from None
-    if TIME_COLUMN not in frame.columns:
-        raise TraceUnusable(f"the trace has no {TIME_COLUMN} column")
-    if len(frame) < 2:
-        raise TraceUnusable("the trace has fewer than 2 samples")
-    numeric = {name: pd.to_numeric(frame[name], errors="coerce") for name in frame.columns}
-    time_values = numeric[TIME_COLUMN].to_numpy(dtype=np.float64)
-    if not np.isfinite(time_values).all():
-        raise TraceUnusable(f"column {TIME_COLUMN} holds values that are not finite numbers")
-    try:
-        time_ns = frame[TIME_COLUMN].to_numpy(dtype=np.int64)
-    except (OverflowError, ValueError, TypeError):
-        raise TraceUnusable(f"{TIME_COLUMN} holds values that are not whole nanoseconds within int64") from None
-    if np.any(np.diff(time_ns) < 0):
-        raise TraceUnusable(f"{TIME_COLUMN} goes backwards")
-    columns: dict[str, npt.NDArray[Any]] = {TIME_COLUMN: time_ns}
-    for name, series in numeric.items():
-        if name == TIME_COLUMN:
-            continue
-        values = series.to_numpy(dtype=np.float64)
-        empty = frame[name].isna().to_numpy()
-        if np.isinf(values).any() or (np.isnan(values) & ~empty).any():
-            raise TraceUnusable(f"column {name} holds values that are not finite numbers")
-        if empty.any():
-            keep = ~empty
-            if np.count_nonzero(keep) < 2:
-                continue  # fewer than two readings: the column cannot bound any window
-            columns[f"{TIME_COLUMN}:{name}"] = time_ns[keep]
-            values = values[keep]
-        columns[name] = values
-    if not any(c in columns for c, _ in COUNTERS) and "power_instant_mw" not in columns:
-        raise TraceUnusable(
-            "the trace has neither an energy counter nor instant power; averaged power lags the "
-            "load by about a second and is not accepted as evidence"
-        )
-    return columns
-
-
-def _utc_ns(stamp: Any) -> int:
-    return int(stamp.timestamp()) * 1_000_000_000 + int(stamp.microsecond) * 1000
-
-
-def _edge_value(time_ns: npt.NDArray[np.int64], values: npt.NDArray[np.float64], at_ns: int, i: int) -> float:
-    """Interpolate ``values`` linearly at ``at_ns`` between samples ``i - 1`` and ``i`` (clamped)."""
-    if i <= 0:
-        return float(values[0])
-    if i >= time_ns.size:
-        return float(values[-1])
-    t0, t1 = int(time_ns[i - 1]), int(time_ns[i])
-    frac = (at_ns - t0) / (t1 - t0)
-    return float(values[i - 1] + (values[i] - values[i - 1]) * frac)
-
-
-def recompute_window(columns: dict[str, npt.NDArray[Any]], start_ns: int, end_ns: int) -> dict[str, Any]:
-    """Energy in [start_ns, end_ns] from one device's trace, with coverage, largest gap and counter resets.
-
-    The counter (or instant power) is interpolated linearly at the window's edges between the samples
-    that bracket them, so the window is neither widened nor narrowed to the nearest sample. Interior
-    samples are used as they are: one pass over the window per quantity, no per-sample interpolation.
-    """
-    time_ns = columns[TIME_COLUMN]
-    lo = int(np.searchsorted(time_ns, start_ns, "right"))  # first sample strictly after the start
-    hi = int(np.searchsorted(time_ns, end_ns, "left"))  # first sample at or after the end
-    a, b = max(lo - 1, 0), min(hi + 1, time_ns.size)
-    gaps_ns = np.diff(time_ns[a:b])
-    out: dict[str, Any] = {
-        "start_uncovered_s": max((int(time_ns[0]) - start_ns) * 1e-9, 0.0),
-        "end_uncovered_s": max((end_ns - int(time_ns[-1])) * 1e-9, 0.0),
-        "max_gap_s": int(gaps_ns.max()) * 1e-9 if gaps_ns.size else float("inf"),
-        "counter_decreases": 0,
-        "energy_j": None,
-        "method": None,
-    }
-    for name, to_j in COUNTERS:
-        if name in columns:
-            values = columns[name]
-            t_ns = sample_times(columns, name)
-            lo = int(np.searchsorted(t_ns, start_ns, "right"))
-            hi = int(np.searchsorted(t_ns, end_ns, "left"))
-            series = np.concatenate(
-                (
-                    [_edge_value(t_ns, values, start_ns, lo)],
-                    values[lo:hi],
-                    [_edge_value(t_ns, values, end_ns, hi)],
-                )
-            )
-            delta, decreases = counter_series_delta(series)
-            out.update(energy_j=delta * to_j, method=METHOD_COUNTER, counter_decreases=decreases)
-            return out
-    power = columns["power_instant_mw"]
-    time_ns = sample_times(columns, "power_instant_mw")
-    lo = int(np.searchsorted(time_ns, start_ns, "right"))
-    hi = int(np.searchsorted(time_ns, end_ns, "left"))
-    # Seconds from the window's start keep float64 precise (absolute ns since 1970 would lose ~256 ns).
-    grid_s = np.concatenate(([0.0], (time_ns[lo:hi] - start_ns) * 1e-9, [(end_ns - start_ns) * 1e-9]))
-    power_w = (
-        np.concatenate(
-            (
-                [_edge_value(time_ns, power, start_ns, lo)],
-                power[lo:hi],
-                [_edge_value(time_ns, power, end_ns, hi)],
-            )
-        )
-        * 1e-3
-    )
-    out.update(energy_j=integrate_power_j(grid_s, power_w), method=METHOD_INSTANT)
-    return out
-
-
-def _windows_for_trace(
-    sub: Submission, trace_index: int, device_id: str, columns: dict[str, npt.NDArray[Any]]
-) -> list[WindowEvidence]:
-    out: list[WindowEvidence] = []
-    for i, run in enumerate(sub.measurement.runs):
-        for j, dev in enumerate(run.devices):
-            if dev.device_id != device_id:
-                continue
-            got = recompute_window(columns, *run_window_ns(run))
-            out.append(
-                WindowEvidence(
-                    run_index=i,
-                    device_index=j,
-                    device_id=device_id,
-                    trace_index=trace_index,
-                    declared_j=dev.energy_j,
-                    recomputed_j=got["energy_j"],
-                    method=got["method"],
-                    start_uncovered_s=got["start_uncovered_s"],
-                    end_uncovered_s=got["end_uncovered_s"],
-                    max_gap_s=got["max_gap_s"],
-                    counter_decreases=got["counter_decreases"],
-                )
-            )
-    return out
-
-
-def _load_one(base_dir: Path, trace: Trace) -> dict[str, npt.NDArray[Any]] | TraceIssue:
-    """Load one trace: its parsed columns, or the issue that makes it unusable (index set by the caller)."""
-    try:
-        path = resolve_trace_path(base_dir, trace.path)
-        data = read_trace_bytes(path, trace.path)
-    except TraceUnusable as exc:
-        return TraceIssue(-1, "file", str(exc))
-    digest = hashlib.sha256(data).hexdigest()
-    if digest != trace.sha256:
-        return TraceIssue(
-            -1,
-            "hash",
-            f"trace {trace.path!r} has SHA-256 {digest[:16]}..., the submission "
-            f"declares {trace.sha256[:16]}...; the file is not the one declared",
-        )
-    if trace.device_id is None:
-        return TraceIssue(
-            -1,
-            "file",
-            f"trace {trace.path!r} names no device_id, so its energy cannot be attributed to a device",
-        )
-    try:
-        return parse_trace(data, trace.format)
-    except TraceUnusable as exc:
-        return TraceIssue(-1, "file", f"trace {trace.path!r}: {exc}")
-
-
-def load_evidence(sub: Submission, base_dir: Path) -> Evidence:
-    """Load every trace the submission lists and recompute each run window of its device."""
-    issues: list[TraceIssue] = []
-    windows: list[WindowEvidence] = []
-    seen: set[tuple[str, str | None]] = set()
-    for k, trace in enumerate(sub.measurement.traces):
-        if (trace.path, trace.device_id) in seen:  # listed twice: read once, and say so
-            issues.append(
-                TraceIssue(
-                    k,
-                    "file",
-                    f"trace {trace.path!r} is listed more than once for the same device; only its first entry is used",
-                )
-            )
-            continue
-        seen.add((trace.path, trace.device_id))
-        loaded = _load_one(base_dir, trace)
-        if isinstance(loaded, TraceIssue):
-            issues.append(TraceIssue(k, loaded.kind, loaded.message))
-            continue
-        assert trace.device_id is not None  # checked in _load_one
-        windows += _windows_for_trace(sub, k, trace.device_id, loaded)
-    return Evidence(tuple(issues), tuple(windows))
+def utc_ns(stamp: dt.datetime) -> int:
+    """A timestamp as integer ns since the Unix epoch (exact: timestamps carry microseconds)."""
+    return (stamp - _EPOCH) // dt.timedelta(microseconds=1) * 1000
 
 
 def run_window_ns(run: Run) -> tuple[int, int]:
     """Return a run's window as integer ns since the Unix epoch (UTC)."""
-    return _utc_ns(run.start_time), _utc_ns(run.end_time)
+    return utc_ns(run.start_time), utc_ns(run.end_time)
+
+
+def _unit_issue(trace: Trace) -> str | None:
+    """A declared unit that contradicts the format's unit for a known column."""
+    for col in trace.columns:
+        spec = COLUMNS.get(col.name)
+        if spec is not None and col.unit.replace("µ", "u") != spec.unit:
+            return (
+                f"trace {trace.path!r} declares column {col.name} in {col.unit!r}; the format defines it in {spec.unit}"
+            )
+    return None
+
+
+def _counter_column(trace: Trace, spec: CounterSpec) -> CounterColumn:
+    wrap = next((c.wrap_range for c in trace.columns if c.name == spec.name and c.wrap_range is not None), None)
+    return CounterColumn(spec.joules_per_count, spec.wraps, float(wrap) if wrap is not None else None)
+
+
+def _reads(
+    content: TraceContent, name: str, wrap_range: float | None, counted: list[int]
+) -> Iterator[tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]]:
+    """The non-empty cells of one column as (time, value) batches; a counter must lie in [0, range]."""
+    for batch in content.batches([name]):
+        values = batch.values[name]
+        present = ~np.isnan(values)
+        t, v = batch.time_ns[present], values[present]
+        if name != INSTANT_POWER and v.size:
+            if v.min() < 0:
+                raise TraceUnusable(f"counter {name} holds negative values")
+            if wrap_range is not None and v.max() > wrap_range:
+                raise TraceUnusable(f"counter {name} exceeds its declared wrap range {wrap_range:.0f}")
+        counted[0] += v.size
+        yield t, v
+
+
+def recompute(content: TraceContent, trace: Trace, windows: list[tuple[int, int]]) -> tuple[str, list[WindowEnergy]]:
+    """The windows' energies from the trace's counter, else its instant power (method label first)."""
+    for spec in COUNTERS:
+        if spec.name in content.names:
+            counter = _counter_column(trace, spec)
+            counted = [0]
+            got = recompute_windows(_reads(content, spec.name, counter.wrap_range, counted), windows, counter)
+            if counted[0] >= 2:
+                return METHOD_COUNTER, got
+            break  # fewer than two reads bound no window: fall back to instant power
+    if INSTANT_POWER not in content.names:
+        raise TraceUnusable(
+            "the trace has neither an energy counter nor instant power; averaged power lags the "
+            "load by about a second and is not accepted as evidence"
+        )
+    counted = [0]
+    got = recompute_windows(_reads(content, INSTANT_POWER, None, counted), windows, None)
+    if counted[0] < 2:
+        raise TraceUnusable("the trace has fewer than 2 instant-power samples")
+    return METHOD_INSTANT, got
+
+
+def _load_one(
+    base_dir: Path, trace: Trace, windows: list[tuple[int, int]]
+) -> tuple[str, list[WindowEnergy]] | TraceIssue:
+    """Open, hash and recompute one trace; or the issue that makes it unusable (index set by the caller)."""
+    try:
+        with open_trace(base_dir, trace.path) as opened:
+            digest = opened.sha256()
+            if digest != trace.sha256:
+                return TraceIssue(
+                    -1,
+                    "hash",
+                    f"trace {trace.path!r} has SHA-256 {digest[:16]}..., the submission "
+                    f"declares {trace.sha256[:16]}...; the file is not the one declared",
+                )
+            problem = _unit_issue(trace)
+            if trace.device_id is None:
+                problem = f"trace {trace.path!r} names no device_id, so its energy cannot be attributed to a device"
+            if problem:
+                return TraceIssue(-1, "file", problem)
+            try:
+                return recompute(TraceContent(opened, trace.format), trace, windows)
+            except TraceUnusable as exc:
+                return TraceIssue(-1, "file", f"trace {trace.path!r}: {exc}")
+    except TraceUnusable as exc:
+        return TraceIssue(-1, "file", str(exc))
+
+
+def _window_evidence(
+    sub: Submission, k: int, device_id: str, method: str, got: list[WindowEnergy]
+) -> list[WindowEvidence]:
+    out = []
+    for i, (run, energy) in enumerate(zip(sub.measurement.runs, got, strict=True)):
+        j = next((j for j, d in enumerate(run.devices) if d.device_id == device_id), None)
+        start_ns, end_ns = run_window_ns(run)
+        out.append(
+            WindowEvidence(
+                run_index=i,
+                device_id=device_id,
+                trace_index=k,
+                device_index=j,
+                declared_j=run.devices[j].energy_j if j is not None else None,
+                duration_s=(end_ns - start_ns) * 1e-9,
+                recomputed_j=energy.energy_j,
+                recomputed_min_j=energy.min_j,
+                recomputed_max_j=energy.max_j,
+                method=method if energy.energy_j is not None else None,
+                start_uncovered_s=energy.start_uncovered_s,
+                end_uncovered_s=energy.end_uncovered_s,
+                max_gap_s=energy.max_gap_s,
+                start_read_distance_s=energy.start_read_distance_s,
+                end_read_distance_s=energy.end_read_distance_s,
+                counter_resets=energy.resets,
+                counter_wraps=energy.wraps,
+                counter_ambiguous_decreases=energy.ambiguous_decreases,
+            )
+        )
+    return out
+
+
+def _duplicate(trace: Trace, first: Trace | None) -> str | None:
+    if first is None:
+        return None
+    if first.path == trace.path:
+        return f"trace {trace.path!r} is listed more than once for the same device; only its first entry is used"
+    return f"device {trace.device_id} already has trace {first.path!r}; only one trace per device is used"
+
+
+def load_evidence(sub: Submission, base_dir: Path) -> Evidence:
+    """Read every trace the submission lists and recompute each run window of its device."""
+    from une_eval.validation.assurance import assess
+
+    issues: list[TraceIssue] = []
+    windows: list[WindowEvidence] = []
+    first_for: dict[str | None, Trace] = {}
+    run_windows = [run_window_ns(run) for run in sub.measurement.runs]
+    for k, trace in enumerate(sub.measurement.traces):
+        duplicate = _duplicate(trace, first_for.get(trace.device_id)) if trace.device_id is not None else None
+        if duplicate:
+            issues.append(TraceIssue(k, "file", duplicate))
+            continue
+        first_for.setdefault(trace.device_id, trace)
+        loaded = _load_one(base_dir, trace, run_windows)
+        if isinstance(loaded, TraceIssue):
+            issues.append(TraceIssue(k, loaded.kind, loaded.message))
+            continue
+        assert trace.device_id is not None  # checked in _load_one
+        windows += _window_evidence(sub, k, trace.device_id, *loaded)
+    level, reasons = assess(sub, issues, windows)
+    return Evidence(tuple(issues), tuple(windows), level, reasons)

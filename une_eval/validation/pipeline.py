@@ -60,30 +60,11 @@ def _model_findings(error: pydantic.ValidationError) -> list[Finding]:
     ]
 
 
-def assurance_of(sub: Submission, evidence: Evidence | None) -> tuple[Assurance, tuple[str, ...]]:
+def assurance_of(evidence: Evidence | None) -> tuple[Assurance, tuple[str, ...]]:
     """``evidence-checked`` when every accelerator's energy in every complete run was recomputed from its trace."""
-    reasons: list[str] = []
-    gpus = [d.device_id for d in sub.measurement.devices if d.component == "gpu"]
-    runs = [(i, r) for i, r in enumerate(sub.measurement.runs) if r.complete]
     if evidence is None:
-        reasons.append("no raw traces were read (none listed, or no folder to find them in)")
-    elif evidence.issues:
-        reasons.append(f"{len({i.trace_index for i in evidence.issues})} trace(s) could not be used")
-    if not gpus:
-        reasons.append("the submission declares no accelerator")
-    if evidence is not None:
-        done = {
-            (w.run_index, w.device_id)
-            for w in evidence.windows
-            if w.recomputed_j is not None and w.covered and not w.counter_decreases
-        }
-        for i, run in runs:
-            missing = [g for g in gpus if (i, g) not in done]
-            if missing:
-                reasons.append(f"run {run.index}: no recomputed energy for {', '.join(missing[:4])}")
-    if reasons:
-        return Assurance.DECLARED_ONLY, tuple(reasons[:8])
-    return Assurance.EVIDENCE_CHECKED, ()
+        return Assurance.DECLARED_ONLY, ("no raw traces were read (none listed, or no folder to find them in)",)
+    return Assurance(evidence.assurance), tuple(evidence.assurance_reasons)
 
 
 def run_rules(
@@ -149,7 +130,7 @@ def check_document(
     except pydantic.ValidationError as exc:
         return Audit(verdict=Outcome.INVALID, findings=sort_findings(_model_findings(exc)), **base)  # type: ignore[arg-type]
     evidence = load_evidence(sub, base_dir) if base_dir is not None and sub.measurement.traces else None
-    assurance, reasons = assurance_of(sub, evidence)
+    assurance, reasons = assurance_of(evidence)
     findings = run_rules(sub, doc, prof, base_dir, evidence, (assurance, reasons))
     rating = rate(sub, rating_scheme) if _finite_results(sub) else None
     return Audit(

@@ -10,7 +10,7 @@ from une_eval.measure.nvml import NvmlSensor
 from une_eval.measure.runner import Policy, preflight
 from une_eval.measure.sampler import Sampler
 from une_eval.measure.sensors import SimulatedClock
-from une_eval.measure.traces import TraceWriter, columns_for
+from une_eval.traces import TraceWriter, columns_for
 
 
 def test_driver_missing_is_a_clear_sensor_error() -> None:

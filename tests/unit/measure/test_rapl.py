@@ -7,7 +7,7 @@ import pytest
 from une_eval.measure.rapl import open_rapl
 from une_eval.measure.sampler import Sampler
 from une_eval.measure.sensors import SimulatedClock
-from une_eval.measure.traces import TraceWriter, columns_for
+from une_eval.traces import TraceWriter, columns_for
 
 RANGE_UJ = 262_143_328_850
 
@@ -60,6 +60,8 @@ def test_wrap_is_accumulated(tmp_path: Path) -> None:
     assert end.resets["n-cpu0"] == 0
     sampler.close()
     assert "energy_uj" in (tmp_path / "n-cpu0.csv").read_text().splitlines()[0]
+    columns = {c["name"]: c for c in writers["n-cpu0"].reference(tmp_path, "n-cpu0")["columns"]}
+    assert columns["energy_uj"]["wrap_range"] == RANGE_UJ  # the validator unwraps with the same range
 
 
 def test_absent_rapl_is_unavailable_with_reason(tmp_path: Path) -> None:

@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 
 from une_eval.errors import InputError, ReportError
-from une_eval.report.charts import layout_chart, nice_ticks, power_series
+from une_eval.report.charts import layout_chart, nice_ticks
 from une_eval.report.content import check_number, new_certificate_number, prepare, prepare_bytes
 from une_eval.report.render import BundledOnlyFetcher, Renderer, format_number, reports_root
 from une_eval.report.sign import SIGNATURE_BOX, Auditor
-from une_eval.validation.evidence import parse_trace
+from une_eval.traces import summarize_trace
 
 ROOT = Path(__file__).resolve().parents[3]
 VALID = ROOT / "fixtures" / "valid" / "llm-inference-h100.json"
@@ -217,7 +217,7 @@ def test_traces_are_hashed_charted_and_never_read_outside_the_folder(
 def test_chart_layout_scales_into_the_box(tmp_path: Path) -> None:
     path = tmp_path / "t.csv"
     path.write_bytes(_trace_csv(50))
-    series = power_series(parse_trace(path.read_bytes(), "csv"))
+    series = summarize_trace(tmp_path, "t.csv", "csv").power
     assert series is not None
     assert series.time_s[0] == 0.0
     assert series.time_s[-1] == pytest.approx(4.9)
@@ -232,8 +232,8 @@ def test_chart_layout_scales_into_the_box(tmp_path: Path) -> None:
     assert max(ys) <= chart.height - chart.bottom
     assert nice_ticks(1250) == [0, 500, 1000, 1500] or nice_ticks(1250)[-1] >= 1250
     assert layout_chart([]) is None
-    counter_only = parse_trace(b"time_unix_ns,energy_mj\n1,5\n2,6\n", "csv")
-    assert power_series(counter_only) is None
+    (tmp_path / "counter-only.csv").write_bytes(b"time_unix_ns,energy_mj\n1,5\n2,6\n")
+    assert summarize_trace(tmp_path, "counter-only.csv", "csv").power is None
 
 
 def test_unknown_language_is_refused(renderer: Renderer) -> None:

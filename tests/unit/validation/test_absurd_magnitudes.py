@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 import math
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,8 +13,9 @@ import pytest
 from tests.conftest import FIXTURES
 from une_eval.findings import Outcome
 from une_eval.report.charts import nice_ticks
+from une_eval.traces import TraceContent, TraceUnusable, open_trace
 from une_eval.validation import check_document
-from une_eval.validation.evidence import Evidence, TraceUnusable, WindowEvidence, parse_trace
+from une_eval.validation.evidence import Evidence, WindowEvidence
 
 
 def _doc() -> dict[str, Any]:
@@ -40,9 +42,10 @@ def test_vanishing_work_units_are_not_rated() -> None:
     assert "rating" not in verdict.to_json()
 
 
-def test_time_beyond_int64_makes_a_trace_unusable() -> None:
-    with pytest.raises(TraceUnusable, match="int64"):
-        parse_trace(b"time_unix_ns,energy_mj\n99999999999999999999,1\n99999999999999999999,2\n", "csv")
+def test_time_beyond_int64_makes_a_trace_unusable(tmp_path: Path) -> None:
+    (tmp_path / "t.csv").write_bytes(b"time_unix_ns,energy_mj\n99999999999999999999,1\n99999999999999999999,2\n")
+    with pytest.raises(TraceUnusable, match="int64"), open_trace(tmp_path, "t.csv") as trace:
+        list(TraceContent(trace, "csv").batches(["energy_mj"]))
 
 
 def test_tiny_power_still_gets_chart_ticks() -> None:
@@ -53,17 +56,25 @@ def test_tiny_power_still_gets_chart_ticks() -> None:
 def test_evidence_json_has_no_infinity() -> None:
     window = WindowEvidence(
         run_index=0,
-        device_index=0,
         device_id="g",
         trace_index=0,
+        device_index=0,
         declared_j=1.0,
+        duration_s=1.0,
         recomputed_j=1.0,
+        recomputed_min_j=1.0,
+        recomputed_max_j=None,
         method="energy-counter",
         start_uncovered_s=0.0,
         end_uncovered_s=0.0,
         max_gap_s=math.inf,
-        counter_decreases=0,
+        start_read_distance_s=0.0,
+        end_read_distance_s=math.inf,
+        counter_resets=0,
+        counter_wraps=0,
+        counter_ambiguous_decreases=0,
     )
     out = Evidence(windows=(window,), issues=()).to_json()
     assert out["windows"][0]["max_gap_s"] is None
+    assert out["windows"][0]["end_read_distance_s"] is None
     json.dumps(out, allow_nan=False)

@@ -17,6 +17,7 @@ from une_eval.validation.rules import (
     baseline,
     derived,
     devices,
+    evidence,
     gpai,
     inference,
     measurement,
@@ -30,9 +31,6 @@ from une_eval.validation.rules import (
     site,
     totals,
     training,
-)
-from une_eval.validation.rules import (
-    traces as evidence,
 )
 from une_eval.validation.rules.base import Problem, RuleContext, RuleFn, fmt, rule
 
@@ -86,6 +84,10 @@ RULES: Mapping[str, RuleFn] = MappingProxyType(
         "evidence.gaps": evidence.gaps,
         "evidence.counter-reset": evidence.counter_reset,
         "evidence.energy": evidence.energy,
+        "evidence.device-trace": evidence.device_trace,
+        "evidence.accelerator-windows": evidence.accelerator_windows,
+        "evidence.run-energy": evidence.run_energy,
+        "evidence.power-limit": evidence.power_limit,
     }
 )
 

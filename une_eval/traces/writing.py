@@ -1,8 +1,8 @@
-"""Raw trace files, written as they are sampled: one CSV per device, flushed every few seconds.
+"""Writing raw traces as they are sampled: one CSV per device, flushed every few seconds.
 
-The columns follow ``docs/traces.md``. A row carries the counter only when the counter was read at
-that tick (window boundaries and the low-rate reads); other cells stay empty, which pandas reads as
-missing values.
+A row carries the counter only when the counter was read at that tick (window boundaries and the
+low-rate reads); other cells stay empty. The trace entry a writer describes carries each column's unit
+and, for a counter that wraps (RAPL), the counter's range, so a validator can unwrap it.
 """
 
 from __future__ import annotations
@@ -10,28 +10,23 @@ from __future__ import annotations
 import csv
 import hashlib
 import os
+from collections.abc import Sequence
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
-from une_eval.measure.sensors import DeviceInfo
+from une_eval.traces.format import INSTANT_POWER, TIME_COLUMN, TraceColumn, column
 
-COLUMN_UNITS = {
-    "time_unix_ns": ("ns", "host wall clock when the sample was read"),
-    "phase": ("", "protocol phase: idle, warmup, run-<k>, pause, cooldown"),
-    "energy_mj": ("mJ", "cumulative NVML energy counter (nvmlDeviceGetTotalEnergyConsumption)"),
-    "energy_uj": ("uJ", "cumulative RAPL energy counter (energy_uj), wraps at max_energy_range_uj"),
-    "power_instant_mw": ("mW", "instantaneous power (NVML_FI_DEV_POWER_INSTANT)"),
-    "power_average_mw": ("mW", "1-second averaged power (nvmlDeviceGetPowerUsage on Hopper)"),
-}
+if TYPE_CHECKING:
+    from une_eval.measure.sensors import DeviceInfo
 
 
-def columns_for(device: DeviceInfo) -> list[str]:
-    """List the trace columns a device's sensor fills."""
-    cols = ["time_unix_ns", "phase"]
+def columns_for(device: DeviceInfo) -> list[TraceColumn]:
+    """The trace columns a device's sensor fills; a wrapping counter carries its range."""
+    cols = [column(TIME_COLUMN), column("phase")]
     if device.counter_column:
-        cols.append(device.counter_column)
+        cols.append(column(device.counter_column, wrap_range=device.wrap_at))
     if device.component == "gpu":
-        cols += ["power_instant_mw", "power_average_mw"]
+        cols += [column(INSTANT_POWER), column("power_average_mw")]
     return cols
 
 
@@ -47,18 +42,19 @@ def sha256_file(path: Path) -> str:
 class TraceWriter:
     """Appends rows to one device's CSV and flushes them to disk at least every ``flush_s`` seconds."""
 
-    def __init__(self, path: Path, columns: list[str], *, flush_s: float = 2.0) -> None:
+    def __init__(self, path: Path, columns: Sequence[TraceColumn], *, flush_s: float = 2.0) -> None:
         self.path = path
-        self.columns = columns
+        self.columns = list(columns)
+        self._names = [c.name for c in self.columns]
         self._flush_s = flush_s
         self._last_flush_s: float | None = None
         self._fh: IO[str] = path.open("w", newline="", encoding="utf-8")
         self._csv = csv.writer(self._fh, lineterminator="\n")
-        self._csv.writerow(columns)
+        self._csv.writerow(self._names)
 
     def write(self, row: dict[str, Any], now_s: float) -> None:
         """Append one row (missing columns stay empty); flush when ``flush_s`` has passed."""
-        self._csv.writerow(["" if row.get(c) is None else row[c] for c in self.columns])
+        self._csv.writerow(["" if row.get(c) is None else row[c] for c in self._names])
         if self._last_flush_s is None:
             self._last_flush_s = now_s
         elif now_s - self._last_flush_s >= self._flush_s:
@@ -78,14 +74,12 @@ class TraceWriter:
             self._fh.close()
 
     def reference(self, base_dir: Path, device_id: str) -> dict[str, Any]:
-        """Describe the file as a ``measurement.traces`` entry (path, SHA-256, columns)."""
+        """Describe the file as a ``measurement.traces`` entry (path, SHA-256, columns, device)."""
         self.flush()
         return {
             "path": self.path.relative_to(base_dir).as_posix(),
             "sha256": sha256_file(self.path),
             "format": "csv",
-            "columns": [
-                {"name": c, "unit": COLUMN_UNITS[c][0], "description": COLUMN_UNITS[c][1]} for c in self.columns
-            ],
+            "columns": [c.entry() for c in self.columns],
             "device_id": device_id,
         }

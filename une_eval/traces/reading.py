@@ -1,0 +1,236 @@
+"""Reading trace content in bounded batches of the needed columns, CSV or Parquet.
+
+Nothing is read before it is bounded. A CSV's header line is at most :data:`MAX_HEADER_BYTES` and
+:data:`MAX_COLUMNS` names before the parser sees the file, and the parser works in blocks of
+:data:`CSV_BLOCK_BYTES`, so a row too long for a block is refused instead of buffered. A Parquet file's
+footer is at most :data:`MAX_FOOTER_BYTES`; its rows, row groups, columns and the decoded size of the
+needed columns (rows x 8 bytes, whatever the encoding) are checked against the limits before a data
+page is read, and a file that would expand more than :data:`MAX_EXPANSION` times is refused as a
+decompression bomb. Only the columns asked for are converted: averaged power is never read for
+evidence. Times must be whole nanoseconds within int64 and never decrease; a present value must be a
+finite number; an empty cell is NaN.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from une_eval.traces.files import OpenedTrace
+from une_eval.traces.format import (
+    BATCH_ROWS,
+    CSV_BLOCK_BYTES,
+    MAX_COLUMNS,
+    MAX_DECODED_BYTES,
+    MAX_EXPANSION,
+    MAX_FOOTER_BYTES,
+    MAX_HEADER_BYTES,
+    MAX_ROW_GROUPS,
+    MAX_TRACE_ROWS,
+    TIME_COLUMN,
+    TraceUnusable,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """Consecutive rows of a trace: times, and each requested value column (NaN where a cell is empty)."""
+
+    time_ns: npt.NDArray[np.int64]
+    values: dict[str, npt.NDArray[np.float64]]
+
+
+class TraceContent:
+    """The content of one opened trace: its column names (bounded), then batches of chosen columns."""
+
+    def __init__(self, trace: OpenedTrace, fmt: str) -> None:
+        self._trace = trace
+        self._parquet_file = _parquet(trace) if fmt == "parquet" else None
+        names = _csv_header(trace) if self._parquet_file is None else list(self._parquet_file.schema_arrow.names)
+        if len(names) > MAX_COLUMNS:
+            raise TraceUnusable(f"the trace has {len(names)} columns, more than the {MAX_COLUMNS} allowed")
+        self.names = names
+
+    def batches(self, names: Sequence[str]) -> Iterator[Batch]:
+        """Stream :data:`TIME_COLUMN` and the value columns ``names`` (those present) in checked batches."""
+        wanted = [TIME_COLUMN, *(n for n in names if n in self.names)]
+        dupes = sorted({n for n in wanted if self.names.count(n) > 1})
+        if dupes:
+            raise TraceUnusable(f"the trace has more than one column named {dupes[0]}")
+        if TIME_COLUMN not in self.names:
+            raise TraceUnusable(f"the trace has no {TIME_COLUMN} column")
+        if self._parquet_file is None:
+            raw = _csv_batches(self._trace, self.names, wanted)
+        else:
+            raw = _parquet_batches(self._parquet_file, self._trace.size, wanted)
+        rows = 0
+        last_ns: int | None = None
+        for record in raw:
+            batch = _converted(record, wanted, last_ns)
+            rows += batch.time_ns.size
+            if rows > MAX_TRACE_ROWS:
+                raise TraceUnusable(f"the trace has more than {MAX_TRACE_ROWS:,} rows")
+            if batch.time_ns.size:
+                last_ns = int(batch.time_ns[-1])
+                yield batch
+        if rows < 2:
+            raise TraceUnusable("the trace has fewer than 2 samples")
+        self._trace.check_unchanged()
+
+
+def _converted(record: Any, wanted: Sequence[str], last_ns: int | None) -> Batch:
+    """Convert one Arrow record batch to numpy, checking times and values."""
+    import pyarrow as pa
+
+    try:
+        return _checked(record, wanted, last_ns)
+    except pa.ArrowException as exc:
+        raise TraceUnusable(f"a column cannot be converted to numbers ({type(exc).__name__})") from None
+
+
+def _checked(record: Any, wanted: Sequence[str], last_ns: int | None) -> Batch:
+    import pyarrow as pa
+
+    times = record.column(TIME_COLUMN)
+    if times.null_count:
+        raise TraceUnusable(f"{TIME_COLUMN} has empty cells")
+    try:
+        time_ns = times.cast(pa.int64()).to_numpy(zero_copy_only=False)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        raise TraceUnusable(f"{TIME_COLUMN} holds values that are not whole nanoseconds within int64") from None
+    if (time_ns.size and last_ns is not None and time_ns[0] < last_ns) or bool(np.any(np.diff(time_ns) < 0)):
+        raise TraceUnusable(f"{TIME_COLUMN} goes backwards")
+    values: dict[str, npt.NDArray[np.float64]] = {}
+    for name in wanted[1:]:
+        col = record.column(name)
+        empty = col.is_null().to_numpy(zero_copy_only=False)
+        data = col.cast(pa.float64(), safe=False).to_numpy(zero_copy_only=False)  # counts beyond 2^53 round
+        if not np.isfinite(data[~empty]).all():
+            raise TraceUnusable(f"column {name} holds values that are not finite numbers")
+        values[name] = data
+    return Batch(time_ns, values)
+
+
+# ---- CSV --------------------------------------------------------------------------------------------
+
+
+def _csv_header(trace: OpenedTrace) -> list[str]:
+    head = trace.pread(MAX_HEADER_BYTES + 1, 0)
+    end = head.find(b"\n")
+    if end < 0 and len(head) > MAX_HEADER_BYTES:
+        raise TraceUnusable(f"the CSV header line is longer than {MAX_HEADER_BYTES // 1024} KiB")
+    line = head[: end if end >= 0 else len(head)].removesuffix(b"\r").removeprefix(b"\xef\xbb\xbf")
+    try:
+        text = line.decode("utf-8")
+    except UnicodeDecodeError:
+        raise TraceUnusable("the CSV header is not UTF-8 text") from None
+    names = next(csv.reader([text]), [])
+    return names
+
+
+def _csv_batches(trace: OpenedTrace, names: list[str], wanted: list[str]) -> Iterator[Any]:
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    types = {n: (pa.int64() if n == TIME_COLUMN else pa.float64()) for n in wanted}
+    try:
+        reader = pacsv.open_csv(
+            trace.binary(),
+            read_options=pacsv.ReadOptions(
+                column_names=names, skip_rows=1, block_size=CSV_BLOCK_BYTES, use_threads=False
+            ),
+            convert_options=pacsv.ConvertOptions(include_columns=wanted, column_types=types, null_values=[""]),
+        )
+        yield from reader
+    except (pa.ArrowException, OSError, ValueError) as exc:
+        raise TraceUnusable(f"not a readable csv trace: {_csv_reason(exc, names)}") from None
+
+
+def _csv_reason(exc: Exception, names: list[str]) -> str:
+    """Say what the CSV parser refused without echoing the file's content."""
+    text = str(exc)
+    row = re.search(r"Row #(\d+)", text)
+    where = f"line {row.group(1)}" if row else "a line"
+    conversion = re.search(r"column #(\d+).*conversion error to (\w+)", text)
+    if conversion:
+        index, target = int(conversion.group(1)), conversion.group(2)
+        name = names[index] if index < len(names) else "?"
+        if name == TIME_COLUMN:
+            return f"{where}: {TIME_COLUMN} holds a value that is not whole nanoseconds within int64"
+        return f"{where}: column {name} holds a value that is not a number ({target})"
+    cells = re.search(r"Expected (\d+) columns, got (\d+)", text)
+    if cells:
+        return f"{where} has {cells.group(2)} cells, the header {cells.group(1)}"
+    if "straddling" in text or "block size" in text:
+        return f"a row is longer than {CSV_BLOCK_BYTES // 2**20} MiB"
+    return type(exc).__name__
+
+
+# ---- Parquet ----------------------------------------------------------------------------------------
+
+
+def _parquet(trace: OpenedTrace) -> Any:
+    """Open the Parquet file after bounding its footer; its metadata is checked by the caller."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    tail = trace.pread(8, trace.size - 8) if trace.size >= 12 else b""
+    if len(tail) != 8 or tail[4:] != b"PAR1":
+        raise TraceUnusable("not a Parquet file (no PAR1 footer)")
+    footer = int.from_bytes(tail[:4], "little")
+    if footer > MAX_FOOTER_BYTES or footer + 12 > trace.size:
+        raise TraceUnusable(f"the Parquet footer is {footer:,} bytes, beyond the file or the limit")
+    try:
+        return pq.ParquetFile(
+            trace.binary(), thrift_string_size_limit=MAX_FOOTER_BYTES, thrift_container_size_limit=MAX_FOOTER_BYTES
+        )
+    except (pa.ArrowException, OSError, ValueError) as exc:
+        raise TraceUnusable(f"not a readable parquet trace ({type(exc).__name__})") from None
+
+
+def _parquet_bounds(pf: Any, size: int, wanted: list[str]) -> None:
+    """Refuse, from the metadata alone, a file whose needed columns would decode beyond the limits."""
+    import pyarrow as pa
+
+    meta = pf.metadata
+    if meta.num_columns > MAX_COLUMNS or meta.num_row_groups > MAX_ROW_GROUPS:
+        raise TraceUnusable(f"the Parquet file has {meta.num_columns} columns in {meta.num_row_groups} row groups")
+    schema = pf.schema_arrow
+    for name in wanted:
+        kind = schema.field(name).type
+        numeric = (
+            pa.types.is_integer(kind)
+            if name == TIME_COLUMN
+            else pa.types.is_integer(kind) or pa.types.is_floating(kind)
+        )
+        if not numeric:
+            raise TraceUnusable(f"column {name} is of Parquet type {kind}, not a number")
+    rows = meta.num_rows
+    decoded = rows * 9 * len(wanted)  # 8 bytes a value, 1 for validity
+    if rows > MAX_TRACE_ROWS:
+        raise TraceUnusable(f"the Parquet file declares {rows:,} rows, more than {MAX_TRACE_ROWS:,}")
+    if decoded > MAX_DECODED_BYTES:
+        raise TraceUnusable(f"the needed columns would decode to {decoded / 2**30:.1f} GiB; refused")
+    if decoded > 64 * 2**20 and decoded > MAX_EXPANSION * size:
+        raise TraceUnusable(
+            f"the needed columns would decode to {decoded // size:,} times the file's size "
+            "(a decompression bomb); refused"
+        )
+
+
+def _parquet_batches(pf: Any, size: int, wanted: list[str]) -> Iterator[Any]:
+    import pyarrow as pa
+
+    _parquet_bounds(pf, size, wanted)
+    try:
+        # One reader per row group: a reader over the whole file buffers far more than one batch.
+        for group in range(pf.metadata.num_row_groups):
+            yield from pf.iter_batches(batch_size=BATCH_ROWS, row_groups=[group], columns=wanted, use_threads=False)
+    except (pa.ArrowException, OSError, ValueError) as exc:
+        raise TraceUnusable(f"not a readable parquet trace ({type(exc).__name__})") from None

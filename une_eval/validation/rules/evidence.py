@@ -1,0 +1,276 @@
+"""Evidence rules: declared energies against the energy recomputed from the submission's raw traces.
+
+The traces are read and recomputed before the rules run (:mod:`une_eval.validation.evidence`); these
+rules only compare. When the submission lists no traces, or no folder is known to find them in, they
+find nothing (the evidence's assurance level says so instead). A recomputed energy is an interval
+[min, max] and a point; a declared value is wrong only when it lies outside the interval widened by the
+profile's tolerance.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+
+from une_eval.findings import pointer
+from une_eval.model import Device, Submission
+from une_eval.validation.evidence import METHOD_INSTANT, WindowEvidence
+from une_eval.validation.rules.base import Problem, RuleContext, fmt, rule
+
+_KEY_OF_COMPONENT = {"gpu": "gpu_j", "cpu": "cpu_j", "dram": "dram_j", "system": "system_j"}
+
+
+def _window_pointer(sub: Submission, w: WindowEvidence) -> str:
+    """The declared value a window checks: the run's device entry, else the run's component energy."""
+    if w.device_index is not None:
+        return pointer("measurement", "runs", w.run_index, "devices", w.device_index, "energy_j")
+    dev = sub.device(w.device_id)
+    key = _KEY_OF_COMPONENT[dev.component] if dev is not None else "total_j"
+    run = sub.measurement.runs[w.run_index]
+    return pointer("measurement", "runs", w.run_index, "energy", key if key in run.energy.components() else "total_j")
+
+
+def _where(w: WindowEvidence) -> str:
+    return f"run {w.run_index}, {w.device_id} (trace {w.trace_index})"
+
+
+def _bounds(low: float | None, high: float | None) -> str:
+    return f"[{fmt(low) if low is not None else '?'}, {fmt(high) if high is not None else 'unbounded'}] J"
+
+
+def _trace_issues(ctx: RuleContext, kind: str, field: str) -> Iterator[Problem]:
+    """The evidence step's whole-file issues of one kind, each pointing at the trace entry's ``field``."""
+    issues = ctx.evidence.issues if ctx.evidence is not None else ()
+    for issue in issues:
+        if issue.kind == kind:
+            yield Problem(pointer("measurement", "traces", issue.trace_index, field), issue.message)
+
+
+@rule("evidence.trace-file")
+def trace_file(ctx: RuleContext) -> Iterator[Problem]:
+    """Every listed trace exists beside the submission, inside its folder, and is a readable trace."""
+    return _trace_issues(ctx, "file", "path")
+
+
+@rule("evidence.trace-hash")
+def trace_hash(ctx: RuleContext) -> Iterator[Problem]:
+    """Every trace's SHA-256 matches the digest the submission declares."""
+    return _trace_issues(ctx, "hash", "sha256")
+
+
+@rule("evidence.coverage")
+def coverage(ctx: RuleContext) -> Iterator[Problem]:
+    """Check that a device's trace covers each run's whole time window."""
+    if ctx.evidence is None:
+        return
+    margin_s = ctx.param("max_uncovered_s")
+    for w in ctx.evidence.windows:
+        if w.start_uncovered_s > margin_s or w.end_uncovered_s > margin_s:
+            yield Problem(
+                _window_pointer(ctx.sub, w),
+                f"{_where(w)}: the trace misses {fmt(w.start_uncovered_s)} s at the run's start and "
+                f"{fmt(w.end_uncovered_s)} s at its end",
+            )
+
+
+@rule("evidence.gaps")
+def gaps(ctx: RuleContext) -> Iterator[Problem]:
+    """The samples a run's energy comes from are close together and close to the run's boundaries."""
+    if ctx.evidence is None:
+        return
+    edge_limit_s = ctx.param("max_boundary_distance_s")
+    for w in ctx.evidence.windows:
+        if not w.covered or w.recomputed_j is None:
+            continue
+        counter = w.method != METHOD_INSTANT
+        limit_s = ctx.param("max_counter_gap_s") if counter else ctx.param("max_gap_s")
+        what = "counter reads" if counter else "instant-power samples"
+        said = []
+        if w.max_gap_s > limit_s:
+            said.append(
+                f"the {what} its energy comes from are up to {fmt(w.max_gap_s)} s apart (at most {fmt(limit_s)} s)"
+            )
+        edge_s = max(w.start_read_distance_s, w.end_read_distance_s)
+        if edge_s > edge_limit_s:
+            said.append(
+                f"the nearest of them lies {fmt(w.start_read_distance_s)} s from the run's start and "
+                f"{fmt(w.end_read_distance_s)} s from its end (at most {fmt(edge_limit_s)} s)"
+            )
+        if said:
+            yield Problem(_window_pointer(ctx.sub, w), f"{_where(w)}: " + "; ".join(said))
+
+
+@rule("evidence.counter-reset")
+def counter_reset(ctx: RuleContext) -> Iterator[Problem]:
+    """The energy counter never goes backwards in a run, except as a wrap of a counter with a known range."""
+    if ctx.evidence is None:
+        return
+    for w in ctx.evidence.windows:
+        if w.counter_resets:
+            yield Problem(
+                _window_pointer(ctx.sub, w),
+                f"{_where(w)}: the energy counter went backwards {w.counter_resets} time(s) inside the run "
+                "(a driver reload or device reset); the run's energy cannot be trusted",
+            )
+        elif w.counter_ambiguous_decreases:
+            yield Problem(
+                _window_pointer(ctx.sub, w),
+                f"{_where(w)}: the counter decreased {w.counter_ambiguous_decreases} time(s) inside the run and "
+                "the trace declares no wrap_range (RAPL max_energy_range_uj), so a wrap cannot be told from a reset",
+            )
+
+
+@rule("evidence.energy")
+def energy(ctx: RuleContext) -> Iterator[Problem]:
+    """Each declared device energy lies in the interval recomputed from its trace, widened by the tolerance."""
+    if ctx.evidence is None:
+        return
+    tol = ctx.param("tolerance_rel")
+    for w in ctx.evidence.windows:
+        if w.declared_j is None or w.recomputed_j is None or w.recomputed_min_j is None or not w.counter_trusted:
+            continue
+        # An edge the trace misses leaves no upper bound: only the lower one is tested (evidence.coverage
+        # reports the edge).
+        high = w.recomputed_max_j if w.recomputed_max_j is not None else math.inf
+        if w.recomputed_min_j * (1 - tol) <= w.declared_j <= high * (1 + tol):
+            continue
+        how = (
+            "integrating instant power (the trace has no energy counter; a point, no interval)"
+            if w.method == METHOD_INSTANT
+            else f"the energy counter, which bounds it to {_bounds(w.recomputed_min_j, w.recomputed_max_j)}"
+        )
+        yield Problem(
+            _window_pointer(ctx.sub, w),
+            f"{_where(w)}: declared {fmt(w.declared_j)} J, the trace gives {fmt(w.recomputed_j)} J from {how}; "
+            f"at most {fmt(100 * tol)}% outside is allowed",
+        )
+
+
+def _devices_with_energy(sub: Submission) -> dict[str, str]:
+    """Every device with energy in some run, and where that energy is declared (a JSON Pointer)."""
+    found: dict[str, str] = {}
+    for i, run in enumerate(sub.measurement.runs):
+        for j, d in enumerate(run.devices):
+            found.setdefault(d.device_id, pointer("measurement", "runs", i, "devices", j, "device_id"))
+    for k, dev in enumerate(sub.measurement.devices):
+        key = _KEY_OF_COMPONENT[dev.component]
+        if any(run.energy.components().get(key) for run in sub.measurement.runs):
+            found.setdefault(dev.device_id, pointer("measurement", "devices", k, "device_id"))
+    return found
+
+
+@rule("evidence.device-trace")
+def device_trace(ctx: RuleContext) -> Iterator[Problem]:
+    """When some devices have traces, every device with energy in a run has one."""
+    if ctx.evidence is None:
+        return
+    traced = {t.device_id for t in ctx.sub.measurement.traces if t.device_id is not None}
+    if not traced:
+        return
+    for device_id, where in _devices_with_energy(ctx.sub).items():
+        if device_id not in traced:
+            yield Problem(
+                where,
+                f"{device_id} has energy in the runs but no trace, while {len(traced)} other device(s) have "
+                "traces; its energy cannot be recomputed",
+            )
+
+
+@rule("evidence.accelerator-windows")
+def accelerator_windows(ctx: RuleContext) -> Iterator[Problem]:
+    """Every accelerator's energy in every complete run was recomputed from a trace."""
+    if ctx.evidence is None:
+        return
+    sub = ctx.sub
+    gpus = [d.device_id for d in sub.measurement.devices if d.component == "gpu"]
+    hardware = sum(a.count for n in sub.system.hardware.nodes for a in n.accelerators)
+    if hardware > len(gpus):
+        yield Problem(
+            pointer("measurement", "devices"),
+            f"the hardware has {hardware} accelerators but the measurement lists {len(gpus)}; the energy of "
+            "the others cannot be recomputed",
+        )
+    traced = {t.device_id: k for k, t in enumerate(sub.measurement.traces)}
+    unusable = {i.trace_index for i in ctx.evidence.issues}
+    done = {(w.run_index, w.device_id) for w in ctx.evidence.windows if w.recomputed_j is not None}
+    for i, run in enumerate(sub.measurement.runs):
+        # Accelerators without a usable trace are reported by evidence.device-trace and evidence.trace-*.
+        missing = [g for g in gpus if g in traced and traced[g] not in unusable and (i, g) not in done and run.complete]
+        if missing:
+            yield Problem(
+                pointer("measurement", "runs", i),
+                f"run {i}: no energy could be recomputed for {', '.join(missing[:5])}: the trace has no sample "
+                "in or around the run's window",
+            )
+
+
+def _sum_bound(values: list[float | None]) -> float | None:
+    return None if any(v is None for v in values) else math.fsum(v for v in values if v is not None)
+
+
+def _run_devices(sub: Submission, key: str) -> list[Device]:
+    """The devices whose energy a run's component ``key`` (or ``total_j``) sums."""
+    devices = sub.measurement.devices
+    if key != "total_j":
+        return [d for d in devices if _KEY_OF_COMPONENT[d.component] == key]
+    return [d for d in devices if d.component != "system"] or list(devices)
+
+
+@rule("evidence.run-energy")
+def run_energy(ctx: RuleContext) -> Iterator[Problem]:
+    """A run's component energies and total agree with the sum of its devices' recomputed energies."""
+    if ctx.evidence is None:
+        return
+    tol = ctx.param("tolerance_rel")
+    windows = {(w.run_index, w.device_id): w for w in ctx.evidence.windows if w.recomputed_j is not None}
+    for i, run in enumerate(ctx.sub.measurement.runs):
+        for key, declared in (run.energy.components() | {"total_j": run.energy.total_j}).items():
+            devices = _run_devices(ctx.sub, key)
+            got = [windows[(i, d.device_id)] for d in devices if (i, d.device_id) in windows]
+            got = [w for w in got if w.counter_trusted]
+            if not got:
+                continue
+            low = math.fsum(w.recomputed_min_j or 0.0 for w in got)
+            high = _sum_bound([w.recomputed_max_j for w in got]) if len(got) == len(devices) else None
+            if declared < low * (1 - tol) or (high is not None and declared > high * (1 + tol)):
+                part = (
+                    ""
+                    if len(got) == len(devices)
+                    else f" (traced: {len(got)} of {len(devices)} devices, a lower bound)"
+                )
+                yield Problem(
+                    pointer("measurement", "runs", i, "energy", key),
+                    f"run {i}: declared {key} {fmt(declared)} J, the devices' traces sum to "
+                    f"{_bounds(low, high)}{part}; at most {fmt(100 * tol)}% outside is allowed",
+                )
+
+
+def _power_limit_w(sub: Submission, device_id: str) -> float | None:
+    dev = sub.device(device_id)
+    if dev is None:
+        return None
+    if dev.power_limit_w is not None:
+        return dev.power_limit_w
+    if dev.component != "gpu":
+        return None
+    limits = [a.power_limit_w for n in sub.system.hardware.nodes if n.node_id == dev.node_id for a in n.accelerators]
+    return max(limits) if limits else None
+
+
+@rule("evidence.power-limit")
+def power_limit(ctx: RuleContext) -> Iterator[Problem]:
+    """The mean power a trace implies over a run (its lowest possible energy) is within the device's limit."""
+    if ctx.evidence is None:
+        return
+    tol = ctx.param("tolerance_rel")
+    for w in ctx.evidence.windows:
+        limit_w = _power_limit_w(ctx.sub, w.device_id)
+        if limit_w is None or w.recomputed_min_j is None or w.duration_s <= 0 or not w.counter_trusted:
+            continue
+        mean_w = w.recomputed_min_j / w.duration_s
+        if mean_w > limit_w * (1 + tol):
+            yield Problem(
+                _window_pointer(ctx.sub, w),
+                f"{_where(w)}: the trace implies at least {fmt(mean_w)} W on average over the run, above the "
+                f"device's power limit {fmt(limit_w)} W; the trace (or its units) cannot be right",
+            )
