@@ -40,6 +40,7 @@ def test_batch_audit_with_summaries(tmp_path: Path) -> None:
     folder = tmp_path / "submissions"
     shutil.copytree(REPO / "fixtures" / "evidence" / "h200", folder / "h200")
     shutil.copy(REPO / "fixtures" / "valid" / "aes-text-generation-h100.json", folder)
+    shutil.copytree(REPO / "fixtures" / "valid" / "traces", folder / "traces")  # its raw traces travel with it
     (folder / "broken.json").write_text("[1, 2")
     out = [tmp_path / f"summary.{ext}" for ext in ("html", "csv", "parquet", "json")]
     args = ["validate", str(folder), "--profile", "ai-energy-score", "--jobs", "0", "--format", "json"]

@@ -102,7 +102,7 @@ def test_attachments_are_the_submission_and_its_findings(nonconformant_es: Any, 
     findings = json.loads(files["findings.json"])
     assert findings["verdict"] == "non-conformant"
     assert findings["certificate_number"] == "UEC-TEST-0002"
-    assert [f["rule_id"] for f in findings["findings"]] == ["runs.cv"]
+    assert "runs.cv" in [f["rule_id"] for f in findings["findings"]]
 
 
 def test_byte_flip_inside_the_signed_range_fails_here_and_in_pdfsig(conformant_en: Any, pki: Any, poppler: Any) -> None:

@@ -6,6 +6,7 @@ import copy
 import csv
 import io
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -87,6 +88,7 @@ def test_csv_neutralises_formula_cells() -> None:
 def test_batch_survives_bad_files_and_keeps_order(tmp_path: Path) -> None:
     good = tmp_path / "good.json"
     good.write_text((VALID / "llm-inference-h100.json").read_text())
+    shutil.copytree(VALID / "traces", tmp_path / "traces")  # its raw traces travel with it
     broken = tmp_path / "broken.json"
     broken.write_text("{not json")
     hostile = copy.deepcopy(_doc("llm-inference-h100"))

@@ -88,6 +88,7 @@ RULES: Mapping[str, RuleFn] = MappingProxyType(
         "evidence.accelerator-windows": evidence.accelerator_windows,
         "evidence.run-energy": evidence.run_energy,
         "evidence.power-limit": evidence.power_limit,
+        "evidence.assurance": evidence.assurance,
     }
 )
 

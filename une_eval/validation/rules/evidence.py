@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 
+from une_eval.audit import Assurance
 from une_eval.findings import pointer
 from une_eval.model import Device, Submission
 from une_eval.validation.evidence import METHOD_INSTANT, WindowEvidence
@@ -274,3 +275,16 @@ def power_limit(ctx: RuleContext) -> Iterator[Problem]:
                 f"{_where(w)}: the trace implies at least {fmt(mean_w)} W on average over the run, above the "
                 f"device's power limit {fmt(limit_w)} W; the trace (or its units) cannot be right",
             )
+
+
+@rule("evidence.assurance")
+def assurance(ctx: RuleContext) -> Iterator[Problem]:
+    """The evidence reaches the assurance level the profile needs (``required_assurance``) for conformance."""
+    if ctx.profile is None or not ctx.profile.needs_evidence() or ctx.assurance is Assurance.EVIDENCE_CHECKED:
+        return
+    why = "; ".join(ctx.assurance_reasons) or "not every accelerator's energy was recomputed"
+    yield Problem(
+        pointer("measurement", "traces"),
+        f"profile {ctx.profile.name} needs every accelerator's energy in every complete run recomputed from its "
+        f"raw trace (evidence-checked); the evidence is declared-only: {why}",
+    )
