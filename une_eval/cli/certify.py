@@ -21,6 +21,7 @@ from une_eval.errors import InputError, SigningError
 from une_eval.loading import read_bounded
 from une_eval.output import write_atomic
 from une_eval.registry.issuing import issue_and_record, register_for_certify
+from une_eval.registry.standing import Standing, registry_exit_code, registry_step
 from une_eval.report.issue import Issued, issue_certificate
 from une_eval.report.keys import KEY_TYPES, init_dev_pki
 from une_eval.report.render import LANGUAGES, Renderer
@@ -204,21 +205,41 @@ def _print_verification(report: Verification, console: Console) -> None:
     help="Trusted CA certificate(s), PEM or DER (repeatable).",
 )
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def verify(pdfs: tuple[Path, ...], trust: tuple[Path, ...], fmt: str) -> None:
+@click.option("--registry", "registry_url", default=None, help="Also check the status at this register site's URL.")
+@click.option("--db", default=None, help="Also check the status in this register database (path or postgresql:// URL).")
+@click.option("--registry-timeout", type=click.FloatRange(0.1, 120), default=10.0, show_default=True, help="Seconds.")
+def verify(
+    pdfs: tuple[Path, ...],
+    trust: tuple[Path, ...],
+    fmt: str,
+    registry_url: str | None = None,
+    db: str | None = None,
+    registry_timeout: float = 10.0,
+) -> None:
     """Verify signed certificates: signature, trust, whole-file coverage, attachments, re-validation.
 
     Exit code 0 only when every check holds for every file, 1 when any fails, 2 when a file
-    or trust anchor cannot be read.
+    or trust anchor cannot be read. With --registry or --db the certificate's status in its
+    register is checked last: withdrawn fails (1); suspended, expired, superseded or an
+    unreachable register is INDETERMINATE (2 when nothing failed).
     """
     roots = load_trust_roots(list(trust))
     reports = [verify_file(p, roots) for p in pdfs]
+    standings: list[Standing | None] = [None] * len(reports)
+    if registry_url is not None or db is not None:  # the register step, after the signature checks
+        standings = [
+            registry_step(r, p, registry_url, db, registry_timeout) for r, p in zip(reports, pdfs, strict=True)
+        ]
     if fmt == "json":
-        click.echo(json.dumps({"files": [r.to_json() for r in reports]}, indent=2, ensure_ascii=False))
+        files = [
+            r.to_json() | ({"registry": s.to_json()} if s else {}) for r, s in zip(reports, standings, strict=True)
+        ]
+        click.echo(json.dumps({"files": files}, indent=2, ensure_ascii=False))
     else:
         console = Console(highlight=False, soft_wrap=True)
         for report in reports:
             _print_verification(report, console)
-    sys.exit(0 if all(r.ok for r in reports) else 1)
+    sys.exit(registry_exit_code(reports, standings))
 
 
 @click.group()
