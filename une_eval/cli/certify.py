@@ -138,6 +138,8 @@ def certify(
         raise InputError("--number and --supersedes name one certificate; give one submission with them")
     load_spec_options(profile, rating_scheme)
     register = register_for_certify(db, registry_url, supersedes)
+    if register is not None:
+        click.get_current_context().call_on_close(register.close)
     passphrase = read_passphrase(needed=_key_is_encrypted(key))
     if key.suffix.lower() in (".p12", ".pfx"):
         signer = load_signer(p12=key, chain=chain, passphrase=passphrase)

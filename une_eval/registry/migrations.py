@@ -90,7 +90,9 @@ def _table_exists(db: Database, table: str) -> bool:
     if db.dialect == "sqlite":
         rows = db.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,))
     else:
-        rows = db.query("SELECT 1 FROM information_schema.tables WHERE table_name = ?", (table,))
+        rows = db.query(
+            "SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = ?", (table,)
+        )
     return bool(rows)
 
 
