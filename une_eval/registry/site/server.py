@@ -77,6 +77,14 @@ class ConnectionPool:
         finally:
             self.slots.release()
 
+    def close(self) -> None:
+        """Close the idle connections (at shutdown)."""
+        while True:
+            try:
+                self.idle.get_nowait().close()
+            except queue.Empty:
+                return
+
 
 def public_record(reg: Register, number: str, now: dt.datetime) -> dict[str, Any] | None:
     """The public record of ``number``, or None when it is unknown or still pending."""
@@ -226,6 +234,11 @@ class SiteServer(ThreadingHTTPServer):
         self.quiet = quiet
         super().__init__(address, SiteHandler)
 
+    def server_close(self) -> None:
+        """Stop listening and close the register connections."""
+        super().server_close()
+        self.pool.close()
+
 
 def make_server(where: Location, *, host: str, port: int, connections: int = 8, quiet: bool = False) -> SiteServer:
     """Check the register opens read-only at the current schema version, then bind the site."""
@@ -235,4 +248,5 @@ def make_server(where: Location, *, host: str, port: int, connections: int = 8, 
     try:
         return SiteServer((host, port), pool, quiet=quiet)
     except OSError as exc:
+        pool.close()
         raise RegistryError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
