@@ -162,8 +162,8 @@ class CertificateRecord:
         """The status at ``now`` (see :func:`effective_status`)."""
         return effective_status(self.stored_status, self.entry.expires_at, now)
 
-    def to_json(self, now: dt.datetime) -> dict[str, Any]:
-        """The public record: what the page shows and the JSON API serves."""
+    def to_json(self, now: dt.datetime, *, public: bool = False) -> dict[str, Any]:
+        """The record as JSON; ``public``: what the page shows and the API serves (no pending step)."""
         e = self.entry
         rating = {"class": e.efficiency_class, "scheme": e.rating_scheme} if e.efficiency_class else None
         return {
@@ -188,5 +188,5 @@ class CertificateRecord:
             "supersedes": e.supersedes,
             "superseded_by": self.superseded_by,
             "key_results": [f.to_json() for f in e.figures],
-            "history": [h.to_json() for h in self.history],
+            "history": [h.to_json() for h in self.history if not (public and h.status is Status.PENDING)],
         }

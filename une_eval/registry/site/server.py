@@ -91,12 +91,12 @@ def public_record(reg: Register, number: str, now: dt.datetime) -> dict[str, Any
     record = reg.get(number)
     if record is None or record.stored_status is Status.PENDING:
         return None
-    return record.to_json(now)
+    return record.to_json(now, public=True)
 
 
 def search_results(reg: Register, query: str, now: dt.datetime) -> list[dict[str, Any]]:
     """The public records matching a search."""
-    return [r.to_json(now) for r in reg.search(query, limit=SEARCH_LIMIT)]
+    return [r.to_json(now, public=True) for r in reg.search(query, limit=SEARCH_LIMIT)]
 
 
 def _valid_query(query: str) -> bool:
