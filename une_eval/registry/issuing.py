@@ -60,14 +60,19 @@ def new_entry(
     issued_at: dt.datetime,
     auditor: str,
     supersedes: str | None = None,
+    profile_option: str | None = None,
 ) -> NewCertificate:
-    """What the register records about the certificate of ``audit`` (a checked, certifiable submission)."""
-    from une_eval.spec import load_profile
+    """What the register records about the certificate of ``audit`` (a checked, certifiable submission).
+
+    ``profile_option`` is the ``--profile`` it was checked against (a name or a profile file), if any.
+    """
+    from une_eval.loading import parse_json_bytes
+    from une_eval.validation import resolve_profile
 
     sub = audit.submission
     if sub is None or audit.document is None:
         raise RegistryError(f"{audit.source}: the submission could not be checked, so nothing can be recorded")
-    profile = load_profile(audit.profile)
+    profile = resolve_profile(parse_json_bytes(audit.document), profile_option)
     wanted = {f.key: f for f in audit.figures if f.key in KEY_FIGURES}
     figures = tuple(
         KeyFigure(k, wanted[k].value, wanted[k].unit, str(wanted[k].provenance)) for k in KEY_FIGURES if k in wanted
@@ -114,6 +119,7 @@ def reserve(
     supersedes: str | None = None,
     actor: str | None = None,
     issued_at: dt.datetime | None = None,
+    profile_option: str | None = None,
 ) -> Reservation:
     """Record the certificate of ``audit`` as pending under ``number`` (or a new random number)."""
     from une_eval.report.content import new_certificate_number
@@ -122,7 +128,10 @@ def reserve(
     actor = actor or default_actor()
     for attempt in range(NUMBER_TRIES):
         chosen = check_number(number) if number else new_certificate_number(issued_at)
-        entry = new_entry(audit, number=chosen, issued_at=issued_at, auditor=auditor, supersedes=supersedes)
+        entry = new_entry(
+            audit, number=chosen, issued_at=issued_at, auditor=auditor, supersedes=supersedes,
+            profile_option=profile_option,
+        )  # fmt: skip
         try:
             register.reserve(entry, actor=actor, now=issued_at)
         except RegistryError as exc:
@@ -153,6 +162,7 @@ def issue_recorded(
     public_base_url: str | None = None,
     supersedes: str | None = None,
     actor: str | None = None,
+    profile_option: str | None = None,
 ) -> Reservation:
     """Reserve a number, sign with ``issue`` (returns the PDF), ``write`` it, then record its hash.
 
@@ -163,7 +173,7 @@ def issue_recorded(
     actor = actor or default_actor()
     reservation = reserve(
         register, audit, auditor=auditor, number=number, public_base_url=public_base_url,
-        supersedes=supersedes, actor=actor,
+        supersedes=supersedes, actor=actor, profile_option=profile_option,
     )  # fmt: skip
     chosen = reservation.entry.number
     try:
@@ -232,7 +242,7 @@ def issue_and_record(
         raise InputError(f"{submission}: cannot be certified ({audit.verdict})")
     issue_recorded(
         register, audit, auditor=auditor_of(signer).name, issue=issue, write=lambda _: written.append(write(done[-1])),
-        number=number, public_base_url=public_base_url, supersedes=supersedes, actor=actor,
+        number=number, public_base_url=public_base_url, supersedes=supersedes, actor=actor, profile_option=profile,
     )  # fmt: skip
     return done[-1], written[-1]
 
