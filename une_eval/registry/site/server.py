@@ -109,6 +109,9 @@ class SiteHandler(BaseHTTPRequestHandler):
 
     server: SiteServer
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in two writes; with Nagle's algorithm on, a keep-alive client's delayed ACK
+    # would hold every answer back about 40 ms.
+    disable_nagle_algorithm = True
     timeout = 15  # seconds a client may idle mid-request (slow clients do not hold a thread forever)
 
     def version_string(self) -> str:
