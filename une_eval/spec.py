@@ -48,6 +48,7 @@ from une_eval.vocabulary import phases
 
 __all__ = [
     "DEFAULT_PROFILE",
+    "DEFAULT_VALIDITY_DAYS",
     "MAX_EXTENDS_DEPTH",
     "SCHEMA_VERSION",
     "SUBMISSION_SCHEMA_ID",
@@ -73,6 +74,8 @@ __all__ = [
 ]
 
 DEFAULT_PROFILE = "une-style"
+# How long a certificate issued under a profile stays valid when the profile (and those it extends) say nothing.
+DEFAULT_VALIDITY_DAYS = 365
 MAX_EXTENDS_DEPTH = 8
 
 
@@ -123,6 +126,7 @@ class Profile:
     rules: dict[str, dict[str, Any]]
     extends: str | None = None
     required_assurance: Assurance = Assurance.EVIDENCE_CHECKED
+    validity_days: int = DEFAULT_VALIDITY_DAYS  # a certificate's validity period (printed on it, kept in the register)
     path: str | None = None  # the file it was read from; None for a bundled profile
 
     def severity_of(self, rule_id: str) -> Severity:
@@ -153,6 +157,7 @@ class Profile:
             "sources": list(self.sources),
             "phases": list(self.phases),
             "required_assurance": self.required_assurance.value,
+            "validity_days": self.validity_days,
             "rules": {rule_id: dict(settings) for rule_id, settings in self.rules.items()},
         }
 
@@ -240,6 +245,7 @@ def _build(doc: Any, source: _Source, chain: tuple[str, ...]) -> Profile:
         required_assurance=Assurance(
             raw.get("required_assurance", parent.required_assurance if parent else Assurance.EVIDENCE_CHECKED)
         ),
+        validity_days=int(raw.get("validity_days", parent.validity_days if parent else DEFAULT_VALIDITY_DAYS)),
         path=str(source.path) if source.path else None,
     )
 

@@ -21,7 +21,13 @@ from une_eval.errors import UneEvalError
 DEBUG_ENV = "UNE_EVAL_DEBUG"
 # The certificate commands pull in WeasyPrint and pyHanko (about 1.2 s of imports): load their module
 # only when one of them runs (or --help lists them), so validate and measure start faster.
-_LAZY_COMMANDS = {"certify": "une_eval.cli.certify", "verify": "une_eval.cli.certify", "keys": "une_eval.cli.certify"}
+_LAZY_COMMANDS = {
+    "certify": "une_eval.cli.certify",
+    "verify": "une_eval.cli.certify",
+    "keys": "une_eval.cli.certify",
+    "registry": "une_eval.cli.registry",
+    "serve": "une_eval.cli.registry",
+}
 
 
 class _Group(click.Group):

@@ -20,7 +20,9 @@ from une_eval.cli.validate import load_spec_options
 from une_eval.errors import InputError, SigningError
 from une_eval.loading import read_bounded
 from une_eval.output import write_atomic
-from une_eval.report.issue import issue_certificate
+from une_eval.registry.issuing import issue_and_record, register_for_certify
+from une_eval.registry.standing import Standing, registry_exit_code, registry_step
+from une_eval.report.issue import Issued, issue_certificate
 from une_eval.report.keys import KEY_TYPES, init_dev_pki
 from une_eval.report.render import LANGUAGES, Renderer
 from une_eval.report.sign import http_timestamper, load_signer
@@ -102,6 +104,13 @@ def _key_is_encrypted(key: Path) -> bool:
     help="Rating scheme for the efficiency class: a bundled name from spec/ratings or a scheme file, "
     "a path ending in .json (default: the provisional one).",
 )
+@click.option(
+    "--db",
+    default=None,
+    help="Record each certificate in this register (SQLite path or postgresql:// URL; default $UNE_EVAL_REGISTRY).",
+)
+@click.option("--registry-url", default=None, help="The register site's base URL: its page link goes in the QR code.")
+@click.option("--supersedes", default=None, help="With a register: the certificate number this one replaces.")
 def certify(
     submissions: tuple[Path, ...],
     key: Path,
@@ -113,16 +122,24 @@ def certify(
     number: str | None,
     tsa_url: str | None,
     rating_scheme: str | None,
+    db: str | None = None,
+    registry_url: str | None = None,
+    supersedes: str | None = None,
 ) -> None:
     """Issue a signed PDF certificate for each submission.
 
     A conformant submission gets a certificate of conformity, a non-conformant one a non-conformity
     report listing its findings. Exit code 0 when every document issued is a certificate of
     conformity, 1 when any is a non-conformity report, 2 when a submission cannot be certified.
+    With a register (--db or $UNE_EVAL_REGISTRY) each certificate is recorded, and with --registry-url
+    its public page's link is printed on page 1 and put in the QR code.
     """
-    if number and len(submissions) > 1:
-        raise InputError("--number names one certificate; give one submission with it")
+    if (number or supersedes) and len(submissions) > 1:
+        raise InputError("--number and --supersedes name one certificate; give one submission with them")
     load_spec_options(profile, rating_scheme)
+    register = register_for_certify(db, registry_url, supersedes)
+    if register is not None:
+        click.get_current_context().call_on_close(register.close)
     passphrase = read_passphrase(needed=_key_is_encrypted(key))
     if key.suffix.lower() in (".p12", ".pfx"):
         signer = load_signer(p12=key, chain=chain, passphrase=passphrase)
@@ -132,20 +149,32 @@ def certify(
     timestamper = http_timestamper(tsa_url) if tsa_url else None
     worst = 0
     for sub in submissions:
-        issued = issue_certificate(
-            sub,
-            renderer=renderer,
-            signer=signer,
-            lang=lang,
-            number=number,
-            rating_scheme=rating_scheme,
-            timestamper=timestamper,
-            profile=profile,
-        )
-        name = f"certificate-{issued.number}.pdf"
         to_folder = output is not None and (len(submissions) > 1 or output.is_dir() or output.suffix != ".pdf")
-        target = output / name if output is not None and to_folder else output or Path(name)
-        write_atomic(target, issued.pdf)
+
+        def write(issued: Issued, to_folder: bool = to_folder) -> Path:
+            name = f"certificate-{issued.number}.pdf"
+            target = output / name if output is not None and to_folder else output or Path(name)
+            write_atomic(target, issued.pdf)
+            return target
+
+        if register is None:
+            issued = issue_certificate(
+                sub,
+                renderer=renderer,
+                signer=signer,
+                lang=lang,
+                number=number,
+                rating_scheme=rating_scheme,
+                timestamper=timestamper,
+                profile=profile,
+            )
+            target = write(issued)
+        else:  # the register hook: the number is reserved before signing, the PDF's hash recorded after writing
+            issued, target = issue_and_record(
+                register, sub, write, renderer=renderer, signer=signer, lang=lang, number=number,
+                rating_scheme=rating_scheme, timestamper=timestamper, profile=profile,
+                public_base_url=registry_url, supersedes=supersedes,
+            )  # fmt: skip
         kind = "certificate of conformity" if issued.conformant else "NON-CONFORMITY REPORT"
         click.echo(f"{sub}: {kind} {issued.number} ({issued.verdict}) -> {target}")
         worst = max(worst, 0 if issued.conformant else 1)
@@ -178,21 +207,41 @@ def _print_verification(report: Verification, console: Console) -> None:
     help="Trusted CA certificate(s), PEM or DER (repeatable).",
 )
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def verify(pdfs: tuple[Path, ...], trust: tuple[Path, ...], fmt: str) -> None:
+@click.option("--registry", "registry_url", default=None, help="Also check the status at this register site's URL.")
+@click.option("--db", default=None, help="Also check the status in this register database (path or postgresql:// URL).")
+@click.option("--registry-timeout", type=click.FloatRange(0.1, 120), default=10.0, show_default=True, help="Seconds.")
+def verify(
+    pdfs: tuple[Path, ...],
+    trust: tuple[Path, ...],
+    fmt: str,
+    registry_url: str | None = None,
+    db: str | None = None,
+    registry_timeout: float = 10.0,
+) -> None:
     """Verify signed certificates: signature, trust, whole-file coverage, attachments, re-validation.
 
     Exit code 0 only when every check holds for every file, 1 when any fails, 2 when a file
-    or trust anchor cannot be read.
+    or trust anchor cannot be read. With --registry or --db the certificate's status in its
+    register is checked last: withdrawn fails (1); suspended, expired, superseded or an
+    unreachable register is INDETERMINATE (2 when nothing failed).
     """
     roots = load_trust_roots(list(trust))
     reports = [verify_file(p, roots) for p in pdfs]
+    standings: list[Standing | None] = [None] * len(reports)
+    if registry_url is not None or db is not None:  # the register step, after the signature checks
+        standings = [
+            registry_step(r, p, registry_url, db, registry_timeout) for r, p in zip(reports, pdfs, strict=True)
+        ]
     if fmt == "json":
-        click.echo(json.dumps({"files": [r.to_json() for r in reports]}, indent=2, ensure_ascii=False))
+        files = [
+            r.to_json() | ({"registry": s.to_json()} if s else {}) for r, s in zip(reports, standings, strict=True)
+        ]
+        click.echo(json.dumps({"files": files}, indent=2, ensure_ascii=False))
     else:
         console = Console(highlight=False, soft_wrap=True)
         for report in reports:
             _print_verification(report, console)
-    sys.exit(0 if all(r.ok for r in reports) else 1)
+    sys.exit(registry_exit_code(reports, standings))
 
 
 @click.group()

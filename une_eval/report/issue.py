@@ -10,6 +10,7 @@ from pyhanko.sign import signers
 from pyhanko.sign.timestamps import TimeStamper
 
 from une_eval.audit import Audit
+from une_eval.registry.link import PublicEntry
 from une_eval.report.content import check_number, new_certificate_number, prepare, prepare_audit
 from une_eval.report.render import Renderer
 from une_eval.report.sign import auditor_of, sign_pdf
@@ -39,11 +40,13 @@ def issue_certificate(
     timestamper: TimeStamper | None = None,
     profile: str | None = None,
     issued_at: dt.datetime | None = None,
+    registry: PublicEntry | None = None,
 ) -> Issued:
     """Render the certificate (or non-conformity report) of ``submission`` and sign it.
 
     ``submission`` is a file to check, or the :class:`~une_eval.audit.Audit` of one already checked
     (then nothing is validated again, and ``profile`` and ``rating_scheme`` are those of the audit).
+    ``registry``: the certificate's public register page and validity, printed and put in the QR code.
     """
     issued_at = issued_at or dt.datetime.now(dt.UTC).replace(microsecond=0)
     number = check_number(number) if number else new_certificate_number(issued_at)
@@ -53,7 +56,7 @@ def issue_certificate(
     else:
         prepared = prepare(submission, profile=profile, rating_scheme=rating_scheme)
     auditor = auditor_of(signer)
-    cert = renderer.render(prepared, number=number, auditor=auditor, lang=lang, issued_at=issued_at)
+    cert = renderer.render(prepared, number=number, auditor=auditor, lang=lang, issued_at=issued_at, registry=registry)
     pdf = sign_pdf(
         cert.pdf,
         signer,

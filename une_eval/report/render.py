@@ -24,6 +24,7 @@ import weasyprint
 from weasyprint.text.fonts import FontConfiguration
 
 from une_eval.errors import ReportError
+from une_eval.registry.link import PublicEntry
 from une_eval.report.charts import Chart, layout_chart
 from une_eval.report.content import (
     FINDINGS_ATTACHMENT,
@@ -124,6 +125,7 @@ class Renderer:
         lang: str,
         findings_sha256: str,
         chart: Chart | None = None,
+        registry: PublicEntry | None = None,
     ) -> str:
         """Render the certificate as HTML (vendor strings autoescaped)."""
         if lang not in LANGUAGES:
@@ -135,7 +137,9 @@ class Renderer:
                 raise ReportError(f"message {key!r} is missing from reports/messages/{lang}.json")
             return catalogue[key]
 
-        qr = segno.make(f"UNE-EVAL-CERT:{number};SHA256:{prepared.submission_sha256}", error="m")
+        # With a register entry the QR code opens the certificate's public page (a checked http(s) URL).
+        payload = registry.url if registry else f"UNE-EVAL-CERT:{number};SHA256:{prepared.submission_sha256}"
+        qr = segno.make(payload, error="m")
         template = self.env.get_template("certificate.html.j2")
         return template.render(
             t=t,
@@ -150,9 +154,10 @@ class Renderer:
             rating=prepared.rating,
             chart=chart,
             findings_sha256=findings_sha256,
+            registry=registry,
             generator=GENERATOR,
             num=lambda v, d=4: format_number(v, lang, d),
-            # segno writes the SVG from the payload above, which holds only our number and a hex digest.
+            # segno writes the SVG from the payload above: our number and a hex digest, or a checked URL.
             qr_svg=markupsafe.Markup(qr.svg_inline(scale=2.2, border=0, dark="#111")),  # noqa: S704
         )
 
@@ -164,6 +169,7 @@ class Renderer:
         auditor: Auditor,
         lang: str = "es",
         issued_at: dt.datetime | None = None,
+        registry: PublicEntry | None = None,
     ) -> Certificate:
         """Render one certificate to PDF/A-3b bytes with the submission and findings attached."""
         issued_at = issued_at or dt.datetime.now(dt.UTC).replace(microsecond=0)
@@ -178,6 +184,7 @@ class Renderer:
             lang=lang,
             findings_sha256=findings_sha,
             chart=chart,
+            registry=registry,
         )
         attachments = [
             weasyprint.Attachment(
