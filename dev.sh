@@ -17,8 +17,9 @@ case "$VENV" in /*) ;; *) VENV=$REPO/$VENV ;; esac
 PY=${PYTHON:-python3}
 
 # WeasyPrint needs Pango; libharfbuzz-subset0 makes font subsetting ~3x faster; poppler-utils gives pdfsig,
-# pdftotext and pdftoppm, which the tests use as independent PDF checkers.
-APT_PACKAGES="python3-venv poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core"
+# pdftotext and pdftoppm, which the tests use as independent PDF checkers; libnss3-tools gives certutil, which
+# builds the NSS database through which pdfsig trusts a test CA.
+APT_PACKAGES="python3-venv poppler-utils libnss3-tools libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core"
 # The modules the API reference documents: the public API and the packages behind it.
 API_MODULES="une_eval une_eval.audit une_eval.findings une_eval.errors une_eval.model une_eval.validation une_eval.measure une_eval.report"
 
