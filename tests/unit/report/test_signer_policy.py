@@ -8,10 +8,13 @@ from typing import Any
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from tests.unit.report.signers import Shape, TrustingPdfsig, craft, one_page_pdf, sign_with, simple_signer
+from une_eval.errors import SigningError
 from une_eval.report.keys import Issued, init_dev_pki
+from une_eval.report.sign import load_signer
 from une_eval.report.verify import load_trust_roots, verify_bytes
 
 DOCUMENT_SIGNING = x509.ObjectIdentifier("1.3.6.1.5.5.7.3.36")
@@ -161,3 +164,15 @@ def test_a_signer_from_another_ca_has_no_chain(conformant_en: Any, tmp_path: Pat
     failed = {c.name: c.detail for c in report.checks if not c.ok}
     assert set(failed) == {"signer trusted"}
     assert "no chain to a --trust anchor" in failed["signer trusted"]
+
+
+def test_certify_refuses_to_load_a_signer_verify_would_refuse(dev_ca: Issued, tmp_path: Path) -> None:
+    server = craft(dev_ca, Shape(purposes=(ExtendedKeyUsageOID.SERVER_AUTH,)))
+    p12 = tmp_path / "server.p12"
+    p12.write_bytes(
+        pkcs12.serialize_key_and_certificates(
+            b"server", server.key, server.cert, [dev_ca.cert], serialization.BestAvailableEncryption(b"server-pass-123")
+        )
+    )
+    with pytest.raises(SigningError, match="may not sign certificates of conformity: wrong extended key usage"):
+        load_signer(p12=p12, passphrase=b"server-pass-123")
