@@ -256,7 +256,7 @@ def _check_signer(
         not problems,
         "valid now, digitalSignature+nonRepudiation, a document-signing purpose, not a CA, strong algorithms"
         if not problems
-        else "the signer's certificate may not sign certificates: " + "; ".join(problems),
+        else "refused as a signer: " + "; ".join(problems),
     )
     if status.trusted:
         anchor = status.validation_path.trust_anchor.authority.name.human_friendly if status.validation_path else "?"
