@@ -9,7 +9,10 @@ import pytest
 from une_eval.text import json_text, printable, printable_tree
 
 UNSAFE = [chr(c) for c in (*range(0x20), *range(0x7F, 0xA0))] + list(
-    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u2028\u2029"
+    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"  # bidirectional controls
+    "\u2028\u2029"  # line and paragraph separators
+    "\u00ad\u200b\u200d\u2060\ufeff\U000e0041"  # soft hyphen, zero-width characters, a tag character
+    "\ue000\U0010fffd\u0378"  # private use, unassigned
 )
 
 
@@ -23,10 +26,11 @@ def test_each_unsafe_character_becomes_a_visible_escape(char: str) -> None:
 
 def test_the_escapes_read_as_the_code_they_hide() -> None:
     assert printable("\x1b[2K\x9b\x7f\u202e\n\t\r") == "\\x1b[2K\\x9b\\x7f\\u202e\\n\\t\\r"
+    assert printable("tag\U000e0041") == "tag\\U000e0041"
 
 
 def test_ordinary_text_in_any_script_is_unchanged() -> None:
-    text = "Auditoría Ñandú — 模型 نموذج Ελληνικά 🙂 [bold] \\x1b"
+    text = "Auditoría Ñandú — 模型 نموذج Ελληνικά 🙂 [bold] \\x1b 75,33\u00a0Wh"
     assert printable(text) == text
 
 
