@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 import os
 from collections.abc import Callable
 from typing import Any
@@ -13,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
 
+from tests.conftest import REPO
 from tests.unit.schema_bundle import bundled_submission_schema
 from une_eval.model import Submission
 from une_eval.spec import submission_validator
@@ -117,11 +119,8 @@ def _string_leaves(node: Any, path: tuple[str | int, ...] = ()) -> list[tuple[st
 def test_every_text_field_refuses_a_bidi_control_in_schema_and_models(llm_doc: dict[str, Any]) -> None:
     # Every string of a full document, one at a time: where the schema's text pattern refuses the override,
     # the models must refuse it too (and nowhere else does the schema's text pattern speak).
-    text_patterns = {
-        d["pattern"]
-        for name, d in bundled_submission_schema()["$defs"].items()
-        if name in ("common_text", "common_long_text", "common_version")
-    }
+    common = json.loads((REPO / "spec" / "schemas" / "1.0" / "common.schema.json").read_text(encoding="utf-8"))
+    text_patterns = {common["$defs"][name]["pattern"] for name in ("text", "long_text", "version")}
     text_fields = 0
     for path in _string_leaves(llm_doc):
         doc = copy.deepcopy(llm_doc)
