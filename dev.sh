@@ -17,10 +17,11 @@ case "$VENV" in /*) ;; *) VENV=$REPO/$VENV ;; esac
 PY=${PYTHON:-python3}
 
 # WeasyPrint needs Pango; libharfbuzz-subset0 makes font subsetting ~3x faster; poppler-utils gives pdfsig,
-# pdftotext and pdftoppm, which the tests use as independent PDF checkers. The certificate register's tests
-# need PostgreSQL (a throw-away server per run), Chromium with its driver (the public page in a real, headless
+# pdftotext and pdftoppm, which the tests use as independent PDF checkers; libnss3-tools gives certutil, which
+# builds the NSS database through which pdfsig trusts a test CA. The certificate register's tests need
+# PostgreSQL (a throw-away server per run), Chromium with its driver (the public page in a real, headless
 # browser) and zbar-tools (zbarimg reads the certificate's QR code as a phone would).
-APT_PACKAGES="python3-venv poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core"
+APT_PACKAGES="python3-venv poppler-utils libnss3-tools libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core"
 APT_PACKAGES="$APT_PACKAGES postgresql chromium chromium-driver zbar-tools"
 # The modules the API reference documents: the public API and the packages behind it.
 API_MODULES="une_eval une_eval.audit une_eval.findings une_eval.errors une_eval.model une_eval.validation une_eval.measure une_eval.report"

@@ -8,9 +8,14 @@ They are kept as strict as the schema: no ``null`` for absent fields, no strings
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+from une_eval.text import BIDI_CONTROLS
+
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
 def _json_int(value: Any) -> Any:
@@ -32,6 +37,16 @@ def _json_number(value: Any) -> Any:
 def _json_str(value: Any) -> Any:
     if not isinstance(value, str):
         raise ValueError("must be a string")
+    return value
+
+
+def _text(value: Any, *, lines: bool) -> Any:
+    """A string without control or bidirectional characters (tab, CR and LF allowed when ``lines``)."""
+    value = _json_str(value)
+    allowed = "\t\n\r" if lines else ""
+    bad = next((c for c in value if c not in allowed and (_CONTROL.match(c) or c in BIDI_CONTROLS)), None)
+    if bad is not None:
+        raise ValueError(f"must not contain control or bidirectional characters (found U+{ord(bad):04X})")
     return value
 
 
@@ -60,6 +75,8 @@ Int = Annotated[int, BeforeValidator(_json_int)]
 Num = Annotated[float, BeforeValidator(_json_number)]
 Str = Annotated[str, BeforeValidator(_json_str)]
 Bool = Annotated[bool, BeforeValidator(_json_bool)]
+Text = Annotated[str, BeforeValidator(lambda v: _text(v, lines=False))]  # common.schema.json#/$defs/text, version
+LongText = Annotated[str, BeforeValidator(lambda v: _text(v, lines=True))]  # common.schema.json#/$defs/long_text
 Timestamp = Annotated[dt.datetime, BeforeValidator(_timestamp)]
 Date = Annotated[dt.date, BeforeValidator(_date)]
 
@@ -86,43 +103,43 @@ class _Model(BaseModel):
 
 class ProfileRef(_Model):
     name: Str
-    version: Str | None = None
+    version: Text | None = None
 
 
 class Submitter(_Model):
-    organisation: Str
-    contact_name: Str | None = None
+    organisation: Text
+    contact_name: Text | None = None
     contact_email: Str
 
 
 class Attestation(_Model):
     data_accurate_and_unaltered: Bool
     production_model: Bool
-    signed_by: Str
+    signed_by: Text
     date: Date
-    statement: Str | None = None
+    statement: LongText | None = None
 
 
 class Quantization(_Model):
     method: Literal["none", "gptq", "awq", "bitsandbytes", "gguf", "smoothquant", "fp8", "other"]
     bits: Int | None = None
-    details: Str | None = None
+    details: Text | None = None
 
 
 class ModelInfo(_Model):
-    name: Str
-    version: Str | None = None
-    provider: Str
+    name: Text
+    version: Text | None = None
+    provider: Text
     parameter_count: Int | None = None
-    architecture: Str | None = None
+    architecture: Text | None = None
     precision: Literal["fp64", "fp32", "tf32", "bf16", "fp16", "fp8", "int8", "int4", "mixed"] | None = None
     quantization: Quantization | None = None
     weights_sha256: Str | None = None
 
 
 class Accelerator(_Model):
-    vendor: Str
-    model: Str
+    vendor: Text
+    model: Text
     count: Int
     memory_gb: Num
     power_limit_w: Num
@@ -132,7 +149,7 @@ class Accelerator(_Model):
 
 
 class Cpu(_Model):
-    model: Str
+    model: Text
     sockets: Int
     cores_per_socket: Int | None = None
 
@@ -149,42 +166,42 @@ class Hardware(_Model):
 
 
 class ServingEngine(_Model):
-    name: Str
-    version: Str
+    name: Text
+    version: Text
 
 
 class Software(_Model):
-    framework: Str
-    framework_version: Str
-    gpu_driver: Str | None = None
-    cuda_version: Str | None = None
-    os: Str
+    framework: Text
+    framework_version: Text
+    gpu_driver: Text | None = None
+    cuda_version: Text | None = None
+    os: Text
     serving_engine: ServingEngine | None = None
 
 
 class Pue(_Model):
     value: Num
-    source: Str
-    period: Str | None = None
+    source: Text
+    period: Text | None = None
 
 
 class Wue(_Model):
     value_l_per_kwh: Num
-    source: Str
-    period: Str | None = None
+    source: Text
+    period: Text | None = None
 
 
 class GridIntensity(_Model):
     value_g_per_kwh: Num
-    source: Str
+    source: Text
     year: Int
     basis: Literal["location-based", "market-based"]
 
 
 class Site(_Model):
     country: Str
-    region: Str | None = None
-    cloud_region: Str | None = None
+    region: Text | None = None
+    cloud_region: Text | None = None
     pue: Pue
     wue: Wue | None = None
     grid_intensity: GridIntensity
@@ -198,8 +215,8 @@ class System(_Model):
 
 
 class Dataset(_Model):
-    name: Str
-    version: Str | None = None
+    name: Text
+    version: Text | None = None
     sha256: Str | None = None
     url: Str | None = None
 
@@ -230,19 +247,19 @@ class InferenceWorkload(_Model):
 class Flops(_Model):
     value: Num
     method: Literal["counted", "profiler", "estimated-6nd", "estimated-other"]
-    details: Str | None = None
+    details: Text | None = None
 
 
 class QualityMetric(_Model):
-    name: Str
+    name: Text
     value: Num
-    dataset: Str | None = None
+    dataset: Text | None = None
 
 
 class Coverage(_Model):
     kind: Literal["whole-run", "extrapolated"]
     measured_fraction: Num
-    method: Str | None = None
+    method: LongText | None = None
 
 
 class TrainingWorkload(_Model):
@@ -266,8 +283,8 @@ class Workload(_Model):
 
 
 class Instrument(_Model):
-    name: Str
-    version: Str | None = None
+    name: Text
+    version: Text | None = None
     uncertainty_pct: Num | None = None
     sampling_interval_s: Num | None = None
     update_period_s: Num | None = None
@@ -277,15 +294,15 @@ class ComponentMethod(_Model):
     component: Component
     method: Method
     instrument: Instrument | None = None
-    reason: Str | None = None
+    reason: Text | None = None
 
 
 class Device(_Model):
     device_id: Str
     component: Component
     node_id: Str
-    model: Str | None = None
-    uuid: Str | None = None
+    model: Text | None = None
+    uuid: Text | None = None
     power_limit_w: Num | None = None
     has_energy_counter: Bool | None = None
 
@@ -322,13 +339,13 @@ class Run(_Model):
     peak_power_w: Num | None = None
     complete: Bool
     exit_code: Int | None = None
-    reason: Str | None = None
+    reason: Text | None = None
 
 
 class TraceColumn(_Model):
     name: Str
     unit: Str
-    description: Str | None = None
+    description: Text | None = None
     wrap_range: Int | None = None
 
 
@@ -363,7 +380,7 @@ class Measurement(_Model):
     runs: list[Run]
     traces: list[Trace] = Field(default_factory=list)
     complete: Bool
-    incomplete_reason: Str | None = None
+    incomplete_reason: Text | None = None
 
 
 class FunctionalUnit(_Model):
@@ -392,8 +409,8 @@ class Sci(_Model):
     intensity_g_per_kwh: Num
     embodied_g_co2e: Num
     functional_unit: FunctionalUnit
-    boundary: Str
-    method: Str
+    boundary: LongText
+    method: LongText
 
 
 class Results(_Model):

@@ -47,11 +47,13 @@ class Signed:
 
 
 def _signed(folder: Path) -> Signed:
-    paths = init_dev_pki(folder, passphrase=b"fuzz-only", auditor="Fuzz Auditor", organisation="Fuzz Org")
+    paths = init_dev_pki(
+        folder / "keys", passphrase=b"fuzz-only-passphrase", auditor="Fuzz Auditor", organisation="Fuzz Org"
+    )
     issued = issue_certificate(
         FIXTURES / "valid" / "llm-inference-h100.json",
         renderer=Renderer(),
-        signer=load_signer(p12=paths.auditor_p12, passphrase=b"fuzz-only"),
+        signer=load_signer(p12=paths.auditor_p12, passphrase=b"fuzz-only-passphrase"),
         lang="en",
         number="UEC-FUZZ-0001",
         issued_at=dt.datetime(2026, 11, 26, tzinfo=dt.UTC),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 import os
 from collections.abc import Callable
 from typing import Any
@@ -13,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
 
+from tests.conftest import REPO
 from tests.unit.schema_bundle import bundled_submission_schema
 from une_eval.model import Submission
 from une_eval.spec import submission_validator
@@ -81,6 +83,18 @@ EDGES: list[tuple[str, Callable[[dict[str, Any]], None], bool]] = [
     ("unknown property is rejected", _set("system/model/colour", "blue"), False),
     ("string for a boolean is not", _set("attestation/production_model", "yes"), False),
     ("timestamp without offset is rejected", _set("measurement/runs/0/start_time", "2026-11-02T09:02:00"), False),
+    ("right-to-left override in a model name", _set("system/model/name", "Llama-3.1-\u202eB07"), False),
+    ("isolate in an organisation", _set("submitter/organisation", "Acme \u2067evil\u2069"), False),
+    ("left-to-right mark in a version", _set("system/model/version", "2024\u200e-07"), False),
+    ("Arabic letter mark in a provider", _set("system/model/provider", "Meta\u061c"), False),
+    ("terminal escape in an organisation", _set("submitter/organisation", "Acme\x1b[2K"), False),
+    ("C1 CSI in a framework", _set("system/software/framework", "PyTorch\x9b2J"), False),
+    ("DEL in a version", _set("system/software/framework_version", "2.5\x7f"), False),
+    ("a trailing newline in a one-line text", _set("system/model/name", "Llama\n"), False),
+    ("a tab in a one-line text", _set("attestation/signed_by", "Ana\tGarcia"), False),
+    ("lines and tabs in a statement are fine", _set("attestation/statement", "line 1\n\tline 2\r\n"), True),
+    ("an escape in a statement is not", _set("attestation/statement", "ok\x1b[1A"), False),
+    ("Arabic and accented letters are fine", _set("system/model/name", "نموذج-Ñandú-模型"), True),
 ]
 
 
@@ -92,3 +106,30 @@ def test_schema_and_models_agree_on_edges(
     mutate(doc)
     assert _schema_accepts(doc) is accepted, label
     assert _model_accepts(doc) is accepted, label
+
+
+def _string_leaves(node: Any, path: tuple[str | int, ...] = ()) -> list[tuple[str | int, ...]]:
+    if isinstance(node, dict):
+        return [leaf for key, value in node.items() for leaf in _string_leaves(value, (*path, key))]
+    if isinstance(node, list):
+        return [leaf for i, value in enumerate(node) for leaf in _string_leaves(value, (*path, i))]
+    return [path] if isinstance(node, str) else []
+
+
+def test_every_text_field_refuses_a_bidi_control_in_schema_and_models(llm_doc: dict[str, Any]) -> None:
+    # Every string of a full document, one at a time: where the schema's text pattern refuses the override,
+    # the models must refuse it too (and nowhere else does the schema's text pattern speak).
+    common = json.loads((REPO / "spec" / "schemas" / "1.0" / "common.schema.json").read_text(encoding="utf-8"))
+    text_patterns = {common["$defs"][name]["pattern"] for name in ("text", "long_text", "version")}
+    text_fields = 0
+    for path in _string_leaves(llm_doc):
+        doc = copy.deepcopy(llm_doc)
+        node: Any = doc
+        for step in path[:-1]:
+            node = node[step]
+        node[path[-1]] += "\u202e"
+        errors = list(submission_validator().iter_errors(doc))
+        if any(e.validator == "pattern" and e.validator_value in text_patterns for e in errors):
+            text_fields += 1
+            assert not _model_accepts(doc), path
+    assert text_fields >= 20

@@ -17,6 +17,7 @@ import click
 
 from une_eval import __version__
 from une_eval.errors import UneEvalError
+from une_eval.text import printable
 
 DEBUG_ENV = "UNE_EVAL_DEBUG"
 # The certificate commands pull in WeasyPrint and pyHanko (about 1.2 s of imports): load their module
@@ -75,11 +76,6 @@ class _Group(click.Group):
 def debugging() -> bool:
     """Whether ``--debug`` (or UNE_EVAL_DEBUG=1) asked for the original exceptions behind clear messages."""
     return os.environ.get(DEBUG_ENV) == "1"
-
-
-def printable(text: str) -> str:
-    """``text`` with control characters shown as escapes, so nothing printed can drive the terminal."""
-    return "".join(ch if ch.isprintable() or ch == " " else ch.encode("unicode_escape").decode("ascii") for ch in text)
 
 
 def _explain(exc: BaseException) -> None:

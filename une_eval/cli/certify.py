@@ -6,7 +6,6 @@ never from an argument (arguments end up in shell history and process listings).
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import sys
@@ -14,8 +13,8 @@ from pathlib import Path
 
 import click
 from rich.console import Console
-from rich.markup import escape
 
+from une_eval.cli.show import escape, plain
 from une_eval.cli.validate import load_spec_options
 from une_eval.errors import InputError, SigningError
 from une_eval.loading import read_bounded
@@ -23,10 +22,12 @@ from une_eval.output import write_atomic
 from une_eval.registry.issuing import issue_and_record, register_for_certify
 from une_eval.registry.standing import Standing, registry_exit_code, registry_step
 from une_eval.report.issue import Issued, issue_certificate
+from une_eval.report.key_files import MIN_PASSPHRASE_CHARS, check_new_passphrase, check_passphrase_length
 from une_eval.report.keys import KEY_TYPES, init_dev_pki
 from une_eval.report.render import LANGUAGES, Renderer
 from une_eval.report.sign import http_timestamper, load_signer
 from une_eval.report.verify import Verification, load_trust_roots, verify_file
+from une_eval.text import json_text
 
 # pyHanko logs a traceback for a wrong passphrase and WeasyPrint logs layout notes; the CLI reports
 # failures as one clear line, so their log records go nowhere instead of Python's last-resort stderr.
@@ -44,16 +45,25 @@ def add_commands(group: click.Group) -> None:
     group.add_command(keys)
 
 
-def read_passphrase(*, confirm: bool = False, needed: bool = True) -> bytes | None:
-    """Read the key passphrase from the environment, else a hidden prompt (None when not needed)."""
+def read_passphrase(*, new: bool = False, needed: bool = True) -> bytes | None:
+    """Read the key passphrase from the environment, else a hidden prompt (None when not needed).
+
+    A passphrase for ``new`` keys is asked twice and must have at least 12 characters.
+    """
     value = os.environ.get(PASSPHRASE_ENV)
-    if value is not None:
-        return value.encode("utf-8")
-    if not needed:
+    if value is None and not needed:
         return None
-    if not sys.stdin.isatty():
-        raise SigningError(f"set {PASSPHRASE_ENV} (no terminal to prompt for the key passphrase)")
-    return str(click.prompt("Key passphrase", hide_input=True, confirmation_prompt=confirm)).encode("utf-8")
+    if value is None:
+        if not sys.stdin.isatty():
+            raise SigningError(f"set {PASSPHRASE_ENV} (no terminal to prompt for the key passphrase)")
+        prompt = f"New key passphrase (at least {MIN_PASSPHRASE_CHARS} characters)" if new else "Key passphrase"
+        value = str(click.prompt(prompt, hide_input=True, confirmation_prompt=new))
+    passphrase = value.encode("utf-8", errors="surrogateescape")
+    if new:
+        check_new_passphrase(passphrase)
+    else:
+        check_passphrase_length(passphrase)
+    return passphrase
 
 
 def _key_is_encrypted(key: Path) -> bool:
@@ -176,7 +186,7 @@ def certify(
                 public_base_url=registry_url, supersedes=supersedes,
             )  # fmt: skip
         kind = "certificate of conformity" if issued.conformant else "NON-CONFORMITY REPORT"
-        click.echo(f"{sub}: {kind} {issued.number} ({issued.verdict}) -> {target}")
+        click.echo(plain(f"{sub}: {kind} {issued.number} ({issued.verdict}) -> {target}"))
         worst = max(worst, 0 if issued.conformant else 1)
     sys.exit(worst)
 
@@ -236,7 +246,7 @@ def verify(
         files = [
             r.to_json() | ({"registry": s.to_json()} if s else {}) for r, s in zip(reports, standings, strict=True)
         ]
-        click.echo(json.dumps({"files": files}, indent=2, ensure_ascii=False))
+        click.echo(json_text({"files": files}))
     else:
         console = Console(highlight=False, soft_wrap=True)
         for report in reports:
@@ -256,16 +266,22 @@ def keys() -> None:
 @click.option(
     "--key-type", type=click.Choice(KEY_TYPES), default="ec", show_default=True, help="EC P-256 (fast) or RSA 3072."
 )
-def keys_init(folder: Path, auditor: str, organisation: str, key_type: str) -> None:
-    """Write a development CA and an auditor key + certificate (private keys mode 0600)."""
+@click.option("--force", is_flag=True, help="Use an existing folder (files already in it are still never replaced).")
+def keys_init(folder: Path, auditor: str, organisation: str, key_type: str, force: bool) -> None:
+    """Write a development CA and an auditor key + certificate into a new folder.
+
+    The folder is created mode 0700, private keys 0600 (encrypted with a passphrase of at least 12
+    characters, from UNE_EVAL_KEY_PASSPHRASE or a prompt), certificates 0644.
+    """
     paths = init_dev_pki(
         folder,
-        passphrase=read_passphrase(confirm=True) or b"",
+        passphrase=read_passphrase(new=True) or b"",
         auditor=auditor,
         organisation=organisation,
         key_type=key_type,
+        force=force,
     )
-    click.echo(f"trust anchor (for verify --trust): {paths.ca_cert}")
-    click.echo(f"auditor key + certificate (for certify --key): {paths.auditor_p12}")
-    click.echo(f"also: {paths.auditor_cert}, {paths.auditor_key}, {paths.ca_key}")
+    click.echo(plain(f"trust anchor (for verify --trust): {paths.ca_cert}"))
+    click.echo(plain(f"auditor key + certificate (for certify --key): {paths.auditor_p12}"))
+    click.echo(plain(f"also: {paths.auditor_cert}, {paths.auditor_key}, {paths.ca_key}"))
     click.echo("These are development keys: do not use them to certify anything real.")

@@ -10,9 +10,9 @@ from typing import Any
 import click
 from rich.console import Console
 from rich.live import Live
-from rich.markup import escape
 from rich.table import Table
 
+from une_eval.cli.show import escape
 from une_eval.errors import InputError, ProtocolError
 from une_eval.loading import load_json_document
 from une_eval.measure import (

@@ -9,11 +9,11 @@ from typing import Any
 
 import click
 from rich.console import Console
-from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from une_eval.audit import Audit
+from une_eval.cli.show import escape
 from une_eval.errors import InputError
 from une_eval.findings import Outcome, Severity, exit_code_for
 from une_eval.rating import load_scheme
@@ -26,6 +26,7 @@ from une_eval.spec import (
     rule_catalogue,
     schema_of,
 )
+from une_eval.text import json_text
 from une_eval.validation.batch import check_many
 from une_eval.validation.summary import format_for, write_summary
 
@@ -125,7 +126,7 @@ def load_spec_options(profile: str | None, rating_scheme: str | None, fmt: str =
             load_scheme(rating_scheme)
     except SpecFileError as exc:
         if fmt == "json":
-            click.echo(json.dumps(exc.to_json(), indent=2, ensure_ascii=False))
+            click.echo(json_text(exc.to_json()))
         raise
 
 
@@ -187,7 +188,7 @@ def validate(
     for path in summaries:
         write_summary(path, results)
     if fmt == "json":
-        click.echo(json.dumps({"files": results}, indent=2, ensure_ascii=False))
+        click.echo(json_text({"files": results}))
     else:
         # Piped output (CI logs, files) gets a wide page instead of rich's 80-column default.
         width = None if sys.stdout.isatty() else 160
@@ -211,7 +212,7 @@ def schema(kind: str, bundle: bool) -> None:
     """
     chosen = SchemaKind(kind)
     document = bundled_schema(chosen) if bundle else schema_of(chosen)
-    click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+    click.echo(json_text(document))
 
 
 @click.command()
@@ -239,7 +240,7 @@ def rules(fmt: str) -> None:
         return
     table = Table("rule", "severity", "title", "source", box=None)
     for r in cat.values():
-        table.add_row(r.rule_id, r.severity.value, r.title, r.source)
+        table.add_row(escape(r.rule_id), r.severity.value, escape(r.title), escape(r.source))
     Console().print(table)
 
 
@@ -271,7 +272,9 @@ def profiles(name: str | None, fmt: str) -> None:
             return
         table = Table("profile", "phases", "extends", "rules", "title", box=None)
         for p in rows:
-            table.add_row(p.name, ", ".join(p.phases), p.extends or "", str(len(p.rules)), p.title)
+            table.add_row(
+                escape(p.name), escape(", ".join(p.phases)), escape(p.extends or ""), str(len(p.rules)), escape(p.title)
+            )
         Console().print(table)
         return
     prof = load_profile(name)
@@ -286,7 +289,7 @@ def profiles(name: str | None, fmt: str) -> None:
     ]
     if fmt == "json":
         click.echo(
-            json.dumps(
+            json_text(
                 {
                     "name": prof.name,
                     "version": prof.version,
@@ -299,8 +302,6 @@ def profiles(name: str | None, fmt: str) -> None:
                     "path": prof.path,
                     "rules": rules_,
                 },
-                indent=2,
-                ensure_ascii=False,
             )
         )
         return
@@ -308,12 +309,12 @@ def profiles(name: str | None, fmt: str) -> None:
     console.print(f"[bold]{escape(prof.name)}[/] {escape(prof.version)}: {escape(prof.title)}")
     console.print(escape(prof.description))
     console.print(
-        f"phases: {', '.join(prof.phases)}; required assurance: {prof.required_assurance.value}"
+        f"phases: {escape(', '.join(prof.phases))}; required assurance: {prof.required_assurance.value}"
         + (f"; extends {escape(prof.extends)}" if prof.extends else "")
     )
     console.print("sources: " + "; ".join(escape(s) for s in prof.sources))
     table = Table("rule", "severity", "parameters", "title", box=None)
     for r in rules_:
         params = ", ".join(f"{k}={json.dumps(v)}" for k, v in r["parameters"].items())
-        table.add_row(r["id"], r["severity"], escape(params), r["title"])
+        table.add_row(escape(r["id"]), r["severity"], escape(params), escape(r["title"]))
     console.print(table)

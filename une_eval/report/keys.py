@@ -2,11 +2,14 @@
 
 Real auditors sign with a certificate from a trusted CA or a qualified trust service provider
 (see docs/certify.md); this module exists so that anyone can try the whole chain locally and so that
-tests need no external PKI. Private keys are written with mode 0600 and never overwritten.
+tests need no external PKI. The auditor certificate meets the signer policy ``une-eval verify``
+enforces (see :mod:`une_eval.report.signer_policy`); files are written by :mod:`une_eval.report.key_files`
+(folder 0700, keys 0600 and strongly encrypted, certificates 0644, nothing followed or overwritten).
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 from dataclasses import dataclass
@@ -15,13 +18,18 @@ from pathlib import Path
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
-from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from une_eval.errors import SigningError
+from une_eval.report import key_files
+from une_eval.report.key_files import PrivateKey
 
-PrivateKey = ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey
 KEY_TYPES = ("ec", "rsa")
+# The auditor certificate's purposes: id-kp-documentSigning (RFC 9336) names exactly what it is for;
+# emailProtection is the purpose NSS-based readers (poppler's pdfsig, LibreOffice) require of a signer
+# once the extension is present, and Acrobat accepts it too.
+DOCUMENT_SIGNING = x509.ObjectIdentifier("1.3.6.1.5.5.7.3.36")
+AUDITOR_PURPOSES = (DOCUMENT_SIGNING, ExtendedKeyUsageOID.EMAIL_PROTECTION)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,13 +78,15 @@ def issue(
     key: PrivateKey,
     days: int,
     ca: bool = False,
-    extended_usage: x509.ObjectIdentifier | None = None,
+    extended_usage: tuple[x509.ObjectIdentifier, ...] = (),
+    extended_usage_critical: bool = False,
     now: dt.datetime | None = None,
 ) -> Issued:
     """Issue a certificate for ``key``: self-signed when ``issuer`` is None, a CA when ``ca``.
 
     End-entity certificates get digitalSignature and nonRepudiation, the key usages that PAdES
-    validators (and ``une-eval verify``) require of a document signer.
+    validators (and ``une-eval verify``) require of a document signer, and ``extended_usage`` as their
+    extended key usage extension when given.
     """
     start = (now or dt.datetime.now(dt.UTC)) - dt.timedelta(minutes=5)
     signing_key = issuer.key if issuer else key
@@ -114,8 +124,8 @@ def issue(
         builder = builder.add_extension(
             x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer.key.public_key()), critical=False
         )
-    if extended_usage is not None:
-        builder = builder.add_extension(x509.ExtendedKeyUsage([extended_usage]), critical=True)
+    if extended_usage:
+        builder = builder.add_extension(x509.ExtendedKeyUsage(list(extended_usage)), critical=extended_usage_critical)
     return Issued(key, builder.sign(signing_key, hashes.SHA256()))
 
 
@@ -131,8 +141,10 @@ def issue_dev_ca(organisation: str, *, key_type: str = "ec", days: int = 3650) -
 
 
 def issue_auditor(ca: Issued, auditor: str, organisation: str, *, key_type: str = "ec", days: int = 825) -> Issued:
-    """Issue an auditor's document-signing certificate from ``ca``."""
-    return issue(_name(auditor, organisation), issuer=ca, key=new_key(key_type), days=days)
+    """Issue an auditor's document-signing certificate from ``ca`` (see :data:`AUDITOR_PURPOSES`)."""
+    return issue(
+        _name(auditor, organisation), issuer=ca, key=new_key(key_type), days=days, extended_usage=AUDITOR_PURPOSES
+    )
 
 
 def issue_tsa(ca: Issued, name: str = "une-eval test TSA") -> Issued:
@@ -142,34 +154,13 @@ def issue_tsa(ca: Issued, name: str = "une-eval test TSA") -> Issued:
         issuer=ca,
         key=new_key("rsa"),
         days=365,
-        extended_usage=ExtendedKeyUsageOID.TIME_STAMPING,
+        extended_usage=(ExtendedKeyUsageOID.TIME_STAMPING,),
+        extended_usage_critical=True,  # RFC 3161: a TSA certificate's only purpose, marked critical
     )
-
-
-def _write_private(path: Path, data: bytes) -> None:
-    """Create ``path`` with mode 0600 atomically; refuse to replace an existing key."""
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        raise SigningError(f"{path} already exists; refusing to overwrite a private key") from None
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
-
-
-def _write_public(path: Path, data: bytes) -> None:
-    if path.exists():
-        raise SigningError(f"{path} already exists; refusing to overwrite it")
-    path.write_bytes(data)
 
 
 def _pem(cert: x509.Certificate) -> bytes:
     return cert.public_bytes(serialization.Encoding.PEM)
-
-
-def _encrypted_pem(key: PrivateKey, passphrase: bytes) -> bytes:
-    return key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.BestAvailableEncryption(passphrase)
-    )
 
 
 def init_dev_pki(
@@ -179,18 +170,18 @@ def init_dev_pki(
     auditor: str = "Development Auditor",
     organisation: str = "une-eval development",
     key_type: str = "ec",
+    force: bool = False,
 ) -> DevPkiPaths:
-    """Write a development CA and an auditor key + certificate into ``folder``.
+    """Write a development CA and an auditor key + certificate into the new folder ``folder``.
 
     Files: ``ca.pem`` (the trust anchor to pass to ``verify --trust``), ``ca.key.pem``,
     ``auditor.p12`` (key + certificate + chain), ``auditor.pem`` and ``auditor.key.pem``.
-    Every private key is encrypted with ``passphrase`` and created mode 0600.
+    Every private key is encrypted with ``passphrase`` (at least 12 characters). An existing folder
+    is used only with ``force``, and no existing file in it is ever replaced.
     """
     if not passphrase:
         raise SigningError("an empty passphrase would leave the private keys unprotected")
-    folder.mkdir(parents=True, exist_ok=True)
-    ca = issue_dev_ca(organisation, key_type=key_type)
-    signer = issue_auditor(ca, auditor, organisation, key_type=key_type)
+    key_files.check_new_passphrase(passphrase)
     paths = DevPkiPaths(
         folder / "ca.pem",
         folder / "ca.key.pem",
@@ -198,18 +189,42 @@ def init_dev_pki(
         folder / "auditor.pem",
         folder / "auditor.key.pem",
     )
-    clash = [p for p in vars_of(paths) if p.exists()]
-    if clash:
-        raise SigningError(f"{clash[0]} already exists; choose an empty folder")
-    p12 = pkcs12.serialize_key_and_certificates(
-        b"auditor", signer.key, signer.cert, [ca.cert], serialization.BestAvailableEncryption(passphrase)
-    )
-    _write_private(paths.ca_key, _encrypted_pem(ca.key, passphrase))
-    _write_private(paths.auditor_key, _encrypted_pem(signer.key, passphrase))
-    _write_private(paths.auditor_p12, p12)
-    _write_public(paths.ca_cert, _pem(ca.cert))
-    _write_public(paths.auditor_cert, _pem(signer.cert))
+    folder_fd, created = key_files.open_key_folder(folder, force=force)
+    try:
+        names = [p.name for p in vars_of(paths)]
+        key_files.refuse_existing(folder_fd, folder, names)
+        ca = issue_dev_ca(organisation, key_type=key_type)
+        signer = issue_auditor(ca, auditor, organisation, key_type=key_type)
+        files = {
+            paths.ca_key.name: (key_files.encrypted_pkcs8_pem(ca.key, passphrase), key_files.PRIVATE_MODE),
+            paths.auditor_key.name: (key_files.encrypted_pkcs8_pem(signer.key, passphrase), key_files.PRIVATE_MODE),
+            paths.auditor_p12.name: (
+                key_files.encrypted_pkcs12(b"auditor", signer.key, signer.cert, [ca.cert], passphrase),
+                key_files.PRIVATE_MODE,
+            ),
+            paths.ca_cert.name: (_pem(ca.cert), key_files.PUBLIC_MODE),
+            paths.auditor_cert.name: (_pem(signer.cert), key_files.PUBLIC_MODE),
+        }
+        _write_all(folder_fd, files)
+    except BaseException:
+        if created:  # nothing of this run is left behind, so the same command can simply be run again
+            with contextlib.suppress(OSError):
+                os.rmdir(folder)
+        raise
+    finally:
+        os.close(folder_fd)
     return paths
+
+
+def _write_all(folder_fd: int, files: dict[str, tuple[bytes, int]]) -> None:
+    written: list[str] = []
+    try:
+        for name, (data, mode) in files.items():
+            key_files.write_new(folder_fd, name, data, mode)
+            written.append(name)
+    except BaseException:
+        key_files.remove_written(folder_fd, written)
+        raise
 
 
 def vars_of(paths: DevPkiPaths) -> list[Path]:

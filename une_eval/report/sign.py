@@ -1,11 +1,14 @@
 """Sign a rendered certificate: PAdES baseline B-B (or B-T with a timestamp), visible on page 1.
 
 The signer is loaded from a PKCS#12 file or a PEM key + certificate; the passphrase is passed in
-as bytes (the CLI reads it from an environment variable or a prompt, never from an argument).
+as bytes (the CLI reads it from an environment variable or a prompt, never from an argument). A
+certificate that ``une-eval verify`` would refuse as a signer (see :mod:`une_eval.report.signer_policy`)
+is refused when it is loaded, before anything is signed.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,11 +20,13 @@ from pyhanko.sign import fields, signers
 from pyhanko.sign.timestamps import HTTPTimeStamper, TimeStamper
 
 from une_eval.errors import SigningError
+from une_eval.report.signer_policy import signer_problems
 
 SIGNATURE_FIELD = "AuditorSignature"
 # Where the template leaves room for the visible signature on page 1, in PDF points from the
 # bottom-left corner (A4 is 595 x 842 pt); reports/certificate.css reserves the same box.
 SIGNATURE_BOX = (318, 58, 553, 118)
+DIGEST_ALGORITHM = "sha256"
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +67,11 @@ def load_signer(
         raise SigningError(f"cannot load the signing key: {exc.__class__.__name__}: {exc}") from None
     if not isinstance(signer, signers.SimpleSigner) or signer.signing_cert is None:
         raise SigningError("cannot load the signing key (wrong passphrase or not a key file?)")
+    problems = signer_problems(
+        signer.signing_cert, digest_algorithm=DIGEST_ALGORITHM, roots=[], moment=dt.datetime.now(dt.UTC)
+    )
+    if problems:  # what une-eval verify would refuse is refused before anything is signed
+        raise SigningError("this certificate may not sign certificates of conformity: " + "; ".join(problems))
     return signer
 
 
@@ -93,7 +103,7 @@ def sign_pdf(
     meta = signers.PdfSignatureMetadata(
         field_name=SIGNATURE_FIELD,
         subfilter=fields.SigSeedSubFilter.PADES,
-        md_algorithm="sha256",
+        md_algorithm=DIGEST_ALGORITHM,
         reason=reason,
         location=location or None,
         use_pades_lta=False,

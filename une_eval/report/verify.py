@@ -11,6 +11,7 @@ signed revision.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import re
@@ -31,13 +32,14 @@ from pyhanko_certvalidator import ValidationContext
 from une_eval.errors import InputError
 from une_eval.findings import Outcome
 from une_eval.loading import parse_json_bytes, read_bounded
+from une_eval.report.attachments import AttachmentError, read_attachments
 from une_eval.report.content import FINDINGS_ATTACHMENT, SUBMISSION_ATTACHMENT, sha256_hex
+from une_eval.report.signer_policy import REQUIRED_KEY_USAGES, signer_problems
 from une_eval.validation import check_document
 
 MAX_PDF_BYTES = 64 * 1024 * 1024
 TRACE_RULE_PREFIX = "evidence."
 MAX_TRUST_BYTES = 4 * 1024 * 1024
-REQUIRED_KEY_USAGE = {"digital_signature", "non_repudiation"}
 # The template's <meta name="une-eval-..."> tags: WeasyPrint lower-cases them, keeps letters and digits.
 _INFO_KEYS = {
     "number": "/uneevalcertificatenumber",
@@ -111,24 +113,6 @@ def load_trust_roots(paths: list[Path]) -> list[asn1_x509.Certificate]:
     if not roots:
         raise InputError("no trust anchor given (use --trust ca.pem)")
     return roots
-
-
-def _attachments(reader: PdfHandler) -> dict[str, bytes]:
-    """Read the embedded files by name from the /EmbeddedFiles name tree."""
-    out: dict[str, bytes] = {}
-    names = reader.root.get("/Names")
-    tree = names.get_object().get("/EmbeddedFiles") if names is not None else None
-    if tree is None:
-        return out
-    pending = [tree.get_object()]
-    while pending:
-        node = pending.pop()
-        pending += [kid.get_object() for kid in node.get("/Kids", [])]
-        pairs = list(node.get("/Names", []))
-        for name, spec in zip(pairs[::2], pairs[1::2], strict=False):
-            stream = spec.get_object()["/EF"]["/F"].get_object()
-            out[str(name)] = stream.data
-    return out
 
 
 def _printed(reader: PdfHandler) -> dict[str, str]:
@@ -214,9 +198,7 @@ def _check_signature(
         return None
     context = ValidationContext(trust_roots=roots, allow_fetching=False)
     status = validate_pdf_signature(
-        sig,
-        context,
-        key_usage_settings=KeyUsageConstraints(key_usage=REQUIRED_KEY_USAGE, match_all_key_usages=True),
+        sig, context, key_usage_settings=KeyUsageConstraints(key_usage=set(REQUIRED_KEY_USAGES))
     )
     report.signer = sig.signer_cert.subject.human_friendly
     report.signed_at = str(status.signer_reported_dt or "")
@@ -233,19 +215,9 @@ def _check_signature(
         bool(status.valid),
         "the cryptographic signature checks" if status.valid else "the cryptographic signature does not check",
     )
-    ok &= report.add(
-        "signer trusted",
-        bool(status.trusted),
-        f"chain to a --trust anchor, key usage {'+'.join(sorted(REQUIRED_KEY_USAGE))}"
-        if status.trusted
-        else "the signer's certificate does not chain to a --trust anchor with the required key usage",
-    )
+    ok &= _check_signer(report, sig, status, roots)
     if report.timestamped:
-        ts = status.timestamp_validity
-        ts_ok = bool(ts and ts.intact and ts.valid)
-        ok &= report.add(
-            "timestamp", ts_ok, "RFC 3161 timestamp intact and valid" if ts_ok else "the timestamp does not check"
-        )
+        ok &= _check_timestamp(report, status.timestamp_validity)
     covered = status.coverage == SignatureCoverageLevel.ENTIRE_FILE
     ok &= report.add(
         "coverage (pyHanko)",
@@ -255,9 +227,64 @@ def _check_signature(
     return sig if ok else None
 
 
+_PATH_PROBLEMS = {
+    "NO_CERTIFICATE_CHAIN_FOUND": "no chain to a --trust anchor",
+    "OUT_OF_BOUNDS_NO_POE": "a certificate on the path to the --trust anchor has expired",
+    "OUT_OF_BOUNDS_NOT_REVOKED": "a certificate on the path to the --trust anchor has expired",
+    "EXPIRED": "a certificate on the path to the --trust anchor has expired",
+    "NOT_YET_VALID": "a certificate on the path to the --trust anchor is not yet valid",
+    "CERTIFICATE_CHAIN_GENERAL_FAILURE": "the path to the --trust anchor does not validate (e.g. a certificate "
+    "not yet valid)",
+    "CRYPTO_CONSTRAINTS_FAILURE": "a weak or disallowed algorithm or key size in the signature or on the path",
+    "CRYPTO_CONSTRAINTS_FAILURE_NO_POE": "a weak or disallowed algorithm or key size in the signature or on the path",
+    "CHAIN_CONSTRAINTS_FAILURE": "a certificate on the path breaks a constraint (key usage, basic constraints)",
+    "REVOKED": "a certificate on the path is revoked",
+    "REVOKED_NO_POE": "a certificate on the path is revoked",
+    "REVOKED_CA_NO_POE": "a CA certificate on the path is revoked",
+}
+
+
+def _check_signer(
+    report: Verification, sig: EmbeddedPdfSignature, status: Any, roots: list[asn1_x509.Certificate]
+) -> bool:
+    """Two checks: une-eval's policy on the signer's own certificate, then pyHanko's path to a --trust anchor."""
+    problems = signer_problems(
+        sig.signer_cert, digest_algorithm=str(sig.md_algorithm), roots=roots, moment=dt.datetime.now(dt.UTC)
+    )
+    ok = report.add(
+        "signer certificate",
+        not problems,
+        "valid now, digitalSignature+nonRepudiation, a document-signing purpose, not a CA, strong algorithms"
+        if not problems
+        else "refused as a signer: " + "; ".join(problems),
+    )
+    if status.trusted:
+        anchor = status.validation_path.trust_anchor.authority.name.human_friendly if status.validation_path else "?"
+        return report.add("signer trusted", True, f"chains to the --trust anchor {anchor}") and ok
+    indic = getattr(status.trust_problem_indic, "name", "")
+    reason = _PATH_PROBLEMS.get(indic, f"path validation fails ({indic or 'no reason given'})")
+    report.add("signer trusted", False, f"the signer's certificate is not trusted: {reason}")
+    return False
+
+
+def _check_timestamp(report: Verification, ts: Any) -> bool:
+    """The RFC 3161 signature timestamp must be intact, valid and from a TSA that chains to a --trust anchor."""
+    if ts is None or not (ts.intact and ts.valid):
+        return report.add("timestamp", False, "the timestamp does not check (its digest or signature is wrong)")
+    if not ts.trusted:
+        return report.add("timestamp", False, "the timestamp's TSA does not chain to a --trust anchor")
+    return report.add(
+        "timestamp", True, f"RFC 3161 timestamp of {ts.timestamp:%Y-%m-%d %H:%M:%S} UTC, intact and trusted"
+    )
+
+
 def _check_evidence(report: Verification, reader: PdfHandler) -> None:
     printed = report.printed
-    files = _attachments(reader)
+    try:
+        files = read_attachments(reader, (SUBMISSION_ATTACHMENT, FINDINGS_ATTACHMENT))
+    except AttachmentError as exc:
+        report.add("attachments readable", False, f"cannot read the attachments: {exc}")
+        return
     for name, key in ((SUBMISSION_ATTACHMENT, "submission_sha256"), (FINDINGS_ATTACHMENT, "findings_sha256")):
         blob = files.get(name)
         if blob is None:

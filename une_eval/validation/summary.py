@@ -3,7 +3,9 @@
 The HTML is one self-contained file: no external resource, a Content-Security-Policy that forbids any
 network access, every vendor string escaped by Jinja2's autoescape, and a little inline JavaScript to
 sort by any column and filter by text or verdict. CSV cells that a spreadsheet would run as a formula
-(starting with ``= + - @``, tab or carriage return) are prefixed with an apostrophe.
+(starting with ``= + - @``, tab or carriage return) are prefixed with an apostrophe. Control and
+bidirectional characters in CSV and HTML cells are shown as visible escapes (:mod:`une_eval.text`);
+the JSON summary writes them as JSON unicode escapes, which keep the data unchanged.
 """
 
 from __future__ import annotations
@@ -11,7 +13,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import json
 from collections import Counter
 from collections.abc import Sequence
 from importlib import resources
@@ -24,6 +25,7 @@ import pandas as pd
 from une_eval import __version__
 from une_eval.errors import InputError
 from une_eval.output import write_atomic
+from une_eval.text import json_text, printable_tree
 
 FORMATS = {".html": "html", ".htm": "html", ".csv": "csv", ".parquet": "parquet", ".json": "json"}
 COLUMNS = (
@@ -97,7 +99,7 @@ def render_csv(rows: Sequence[dict[str, Any]]) -> bytes:
     writer = csv.DictWriter(buf, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow({k: neutralise_cell("" if row[k] is None else row[k]) for k in COLUMNS})
+        writer.writerow({k: neutralise_cell("" if row[k] is None else printable_tree(row[k])) for k in COLUMNS})
     return buf.getvalue().encode("utf-8")
 
 
@@ -117,7 +119,7 @@ def render_json(verdicts: Sequence[dict[str, Any]]) -> bytes:
         "counts": dict(Counter(v["verdict"] for v in verdicts)),
         "files": list(verdicts),
     }
-    return (json.dumps(doc, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    return (json_text(doc) + "\n").encode("utf-8")
 
 
 def _template() -> jinja2.Template:
@@ -129,7 +131,7 @@ def _template() -> jinja2.Template:
 def render_html(verdicts: Sequence[dict[str, Any]]) -> bytes:
     """Render the self-contained, sortable and filterable HTML summary."""
     counts = sorted(Counter(v["verdict"] for v in verdicts).items())
-    items = [{"row": row_for(v), "findings": v.get("findings", [])} for v in verdicts]
+    items = printable_tree([{"row": row_for(v), "findings": v.get("findings", [])} for v in verdicts])
     generated = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     return (
         _template()

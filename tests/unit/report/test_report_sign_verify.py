@@ -95,9 +95,9 @@ def test_attachments_are_the_submission_and_its_findings(nonconformant_es: Any, 
     assert report.ok, _failed(report)
     from pyhanko.pdf_utils.reader import PdfFileReader
 
-    from une_eval.report.verify import _attachments
+    from une_eval.report.attachments import read_attachments
 
-    files = _attachments(PdfFileReader(io.BytesIO(nonconformant_es.pdf)))
+    files = read_attachments(PdfFileReader(io.BytesIO(nonconformant_es.pdf)), ("submission.json", "findings.json"))
     assert files["submission.json"] == (ROOT / "fixtures" / "invalid" / "runs.cv.json").read_bytes()
     findings = json.loads(files["findings.json"])
     assert findings["verdict"] == "non-conformant"

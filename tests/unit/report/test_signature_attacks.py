@@ -25,11 +25,12 @@ from pyhanko.sign import signers
 from tests.unit.report import pdf_attacks as atk
 from tests.unit.report import pdf_shadow as shadow
 from tests.unit.report.conftest import ISSUED_AT, NON_CONFORMANT, PASSPHRASE, VALID, Pki, Poppler
+from une_eval.report.attachments import read_attachments
 from une_eval.report.content import prepare, sha256_hex
 from une_eval.report.issue import issue_certificate
 from une_eval.report.render import Renderer
 from une_eval.report.sign import auditor_of, load_signer, sign_pdf
-from une_eval.report.verify import Verification, _attachments, verify_bytes
+from une_eval.report.verify import Verification, verify_bytes
 
 KEYS = ("ec", "rsa")
 LANGS = ("es", "en")
@@ -41,6 +42,7 @@ SIGNATURE_CHECKS = {
     "one signature",
     "signature intact",
     "signature valid",
+    "signer certificate",
     "signer trusted",
     "coverage (pyHanko)",
 }
@@ -118,7 +120,8 @@ class Bases:
 
     def payload(self, key: str, lang: str) -> atk.Payload:
         """Make certificate ``lang`` say "conformant", with the evidence of a genuine certificate of conformity."""
-        files = _attachments(PdfFileReader(io.BytesIO(self.issued(key, "en").pdf), strict=False))
+        reader = PdfFileReader(io.BytesIO(self.issued(key, "en").pdf), strict=False)
+        files = read_attachments(reader, ("submission.json", "findings.json"))
         submission, findings = files["submission.json"], files["findings.json"]
         hashes_hex = (sha256_hex(submission), sha256_hex(findings))
         return atk.conformity_payload(NUMBER[lang], submission, findings, hashes_hex)
