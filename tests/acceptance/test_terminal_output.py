@@ -23,6 +23,7 @@ def _no_raw_controls(text: str) -> None:
 def test_validate_shows_a_hostile_file_name_escaped_in_text_json_csv_and_html(tmp_path: Path) -> None:
     name = "vendor\x1b[2K\x1b[1A\x9b\x07\u202enosj.json"
     shutil.copy(VALID, tmp_path / name)
+    shutil.copytree(VALID.parent / "traces", tmp_path / "traces")  # its raw traces travel with it
     csv_out, html_out, json_out = tmp_path / "s.csv", tmp_path / "s.html", tmp_path / "s.json"
     args = ["validate", str(tmp_path / name), "--summary", str(csv_out), "--summary", str(html_out)]
     text = CliRunner().invoke(main, [*args, "--summary", str(json_out)])
