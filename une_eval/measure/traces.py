@@ -31,7 +31,7 @@ def columns_for(device: DeviceInfo) -> list[str]:
     if device.counter_column:
         cols.append(device.counter_column)
     if device.component == "gpu":
-        cols += ["power_instant_mw", "power_average_mw"]
+        cols += ["power_instant_mw", "power_average_mw"] if device.has_instant_power else ["power_average_mw"]
     return cols
 
 
