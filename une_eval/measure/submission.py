@@ -184,13 +184,17 @@ def _measurement(setup: Setup, record: ProtocolRecord, traces: list[dict[str, An
     return m
 
 
-def declarations_schema() -> dict[str, Any]:
-    """The part of the submission schema a declarations file must meet (the runner fills the rest)."""
+def declarations_schema(phase: str | None = None) -> dict[str, Any]:
+    """The part of the submission schema a declarations file must meet (the runner fills the rest).
+
+    With ``phase``, also the schema's conditions on the phase (an inference submission declares an
+    ``inference`` workload and no ``training`` one): the file is then checked as ``{"phase": phase, ...}``.
+    """
     schema: Any = submission_validator().schema
     props = schema["properties"]
     system = props["system"]["properties"]
     software = {**system["software"], "required": [r for r in system["software"]["required"] if r != "os"]}
-    return {
+    declared: dict[str, Any] = {
         "type": "object",
         "required": list(_DECLARED_KEYS),
         "properties": {
@@ -205,14 +209,26 @@ def declarations_schema() -> dict[str, Any]:
             },
         },
     }
+    if phase is not None:
+        declared["properties"]["phase"] = {"const": phase}
+        declared["allOf"] = [c for c in schema.get("allOf", []) if _conditions_on_phase(c)]
+    return declared
 
 
-def check_declarations(declared: dict[str, Any]) -> None:
+def _conditions_on_phase(condition: dict[str, Any]) -> bool:
+    """A schema condition ``if phase ... then workload ...``: one the declarations alone can be held to."""
+    test = condition.get("if", {})
+    then = condition.get("then", {})
+    return set(test.get("properties", {})) == {"phase"} and set(then.get("properties", {})) <= {"workload"}
+
+
+def check_declarations(declared: dict[str, Any], phase: str | None = None) -> None:
     """Refuse a declarations file the submission could not be built from, before anything is measured."""
     validator = type(submission_validator())(
-        declarations_schema(), format_checker=submission_validator().format_checker
+        declarations_schema(phase), format_checker=submission_validator().format_checker
     )
-    errors = sorted(validator.iter_errors(declared), key=lambda e: [str(p) for p in e.absolute_path])
+    instance = declared if phase is None else {**declared, "phase": phase}
+    errors = sorted(validator.iter_errors(instance), key=lambda e: [str(p) for p in e.absolute_path])
     if errors:
         shown = "; ".join(f"{pointer(*e.absolute_path) or '/'}: {describe_error(e)}" for e in errors[:5])
         more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
