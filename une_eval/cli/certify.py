@@ -89,6 +89,7 @@ def _key_is_encrypted(key: Path) -> bool:
 )
 @click.option("--profile", default=None, help="Profile to check against (default: the one the file claims).")
 @click.option("--number", default=None, help="Certificate number (default: UEC-<date>-<random>); one submission only.")
+@click.option("--force", is_flag=True, help="Replace an existing certificate file of the same name.")
 @click.option("--tsa-url", default=None, help="RFC 3161 timestamp authority: signs PAdES B-T instead of B-B.")
 @click.option(
     "--rating-scheme",
@@ -106,15 +107,26 @@ def certify(
     number: str | None,
     tsa_url: str | None,
     rating_scheme: str | None,
+    force: bool,
 ) -> None:
     """Issue a signed PDF certificate for each submission.
 
     A conformant submission gets a certificate of conformity, a non-conformant one a non-conformity
-    report listing its findings. Exit code 0 when every document issued is a certificate of
-    conformity, 1 when any is a non-conformity report, 2 when a submission cannot be certified.
+    report listing its findings. An existing file is never replaced without --force. Exit code 0
+    when every document issued is a certificate of conformity, 1 when any is a non-conformity
+    report, 2 when a submission cannot be certified or its certificate cannot be written.
     """
     if number and len(submissions) > 1:
         raise InputError("--number names one certificate; give one submission with it")
+    to_folder = output is not None and (len(submissions) > 1 or output.is_dir() or output.suffix != ".pdf")
+
+    def target_for(number: str) -> Path:
+        name = f"certificate-{number}.pdf"
+        return output / name if output is not None and to_folder else output or Path(name)
+
+    known = output if output is not None and not to_folder else target_for(number) if number else None
+    if known is not None and not force and (known.exists() or known.is_symlink()):
+        raise InputError(f"{known} already exists; pass --force to replace it")  # before any work is done
     passphrase = read_passphrase(needed=_key_is_encrypted(key))
     if key.suffix.lower() in (".p12", ".pfx"):
         signer = load_signer(p12=key, chain=chain, passphrase=passphrase)
@@ -134,14 +146,22 @@ def certify(
             timestamper=timestamper,
             profile=profile,
         )
-        name = f"certificate-{issued.number}.pdf"
-        to_folder = output is not None and (len(submissions) > 1 or output.is_dir() or output.suffix != ".pdf")
-        target = output / name if output is not None and to_folder else output or Path(name)
-        write_atomic(target, issued.pdf)
+        target = target_for(issued.number)
+        _write_certificate(target, issued.pdf, force=force)
         kind = "certificate of conformity" if issued.conformant else "NON-CONFORMITY REPORT"
         click.echo(f"{sub}: {kind} {issued.number} ({issued.verdict}) -> {target}")
         worst = max(worst, 0 if issued.conformant else 1)
     sys.exit(worst)
+
+
+def _write_certificate(target: Path, pdf: bytes, *, force: bool) -> None:
+    """Write atomically; without ``force`` never over an existing file (checked again at the rename)."""
+    try:
+        write_atomic(target, pdf, replace=force)
+    except FileExistsError:
+        raise InputError(f"{target} already exists; pass --force to replace it") from None
+    except OSError as exc:
+        raise InputError(f"cannot write {target}: {exc.strerror or exc}") from None
 
 
 def _print_verification(report: Verification, console: Console) -> None:
