@@ -215,3 +215,39 @@ def test_a_command_that_cannot_start_finishes_the_submission_with_the_reason(tmp
     assert not result.complete
     assert "cannot start the workload" in (result.reason or "")
     assert _read(tmp_path / "out")["measurement"]["complete"] is False
+
+
+def test_the_command_workload_does_not_inherit_une_eval_secrets(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("UNE_EVAL_KEY_PASSPHRASE", "auditor-secret")
+    monkeypatch.setenv("UNE_EVAL_ANY_LATER_SETTING", "x")
+    _, sensor, setup = _replay()
+    dump = tmp_path / "env.json"
+    script = f"import json, os; json.dump(dict(os.environ), open({str(dump)!r}, 'w'))"
+    config = ProtocolConfig(runs=1, idle_s=0.1, warmup=False, work_units=1)
+    measure(
+        [sensor],
+        SystemClock(),
+        CommandWorkload([sys.executable, "-c", script]),
+        setup,
+        DECLARED,
+        config,
+        tmp_path / "o",
+    )
+    env = json.loads(dump.read_text())
+    assert sorted(k for k in env if k.startswith("UNE_EVAL_")) == ["UNE_EVAL_PHASE", "UNE_EVAL_RESULT_FILE"]
+    assert "auditor-secret" not in dump.read_text()
+
+
+def test_an_absurd_work_unit_count_is_a_failed_run_not_a_crash(tmp_path: Path) -> None:
+    _, sensor, setup = _replay()
+    script = "import os; open(os.environ['UNE_EVAL_RESULT_FILE'], 'w').write('{\"work_units\": 1e308}')"
+    config = ProtocolConfig(runs=2, idle_s=0.1, warmup=False, pause_min_s=0.05, pause_max_s=0.1)
+    workload = CommandWorkload([sys.executable, "-c", script])
+    result = measure([sensor], SystemClock(), workload, setup, DECLARED, config, tmp_path)
+    assert not result.complete
+    assert "work units 1e+308 are outside" in (result.reason or "")
+    text = (tmp_path / "submission.json").read_text()
+    assert "Infinity" not in text
+    assert "results" not in json.loads(text)
