@@ -10,6 +10,7 @@ import json
 import logging
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -118,15 +119,7 @@ def certify(
     """
     if number and len(submissions) > 1:
         raise InputError("--number names one certificate; give one submission with it")
-    to_folder = output is not None and (len(submissions) > 1 or output.is_dir() or output.suffix != ".pdf")
-
-    def target_for(number: str) -> Path:
-        name = f"certificate-{number}.pdf"
-        return output / name if output is not None and to_folder else output or Path(name)
-
-    known = output if output is not None and not to_folder else target_for(number) if number else None
-    if known is not None and not force and (known.exists() or known.is_symlink()):
-        raise InputError(f"{known} already exists; pass --force to replace it")  # before any work is done
+    target_for = _targets(output, len(submissions), number, force=force)
     passphrase = read_passphrase(needed=_key_is_encrypted(key))
     if key.suffix.lower() in (".p12", ".pfx"):
         signer = load_signer(p12=key, chain=chain, passphrase=passphrase)
@@ -152,6 +145,20 @@ def certify(
         click.echo(f"{sub}: {kind} {issued.number} ({issued.verdict}) -> {target}")
         worst = max(worst, 0 if issued.conformant else 1)
     sys.exit(worst)
+
+
+def _targets(output: Path | None, count: int, number: str | None, *, force: bool) -> Callable[[str], Path]:
+    """Where each certificate goes, by number; a target known now that exists is refused before any work."""
+    to_folder = output is not None and (count > 1 or output.is_dir() or output.suffix != ".pdf")
+
+    def target_for(number: str) -> Path:
+        name = f"certificate-{number}.pdf"
+        return output / name if output is not None and to_folder else output or Path(name)
+
+    known = output if output is not None and not to_folder else target_for(number) if number else None
+    if known is not None and not force and (known.exists() or known.is_symlink()):
+        raise InputError(f"{known} already exists; pass --force to replace it")
+    return target_for
 
 
 def _write_certificate(target: Path, pdf: bytes, *, force: bool) -> None:

@@ -232,42 +232,17 @@ def measure_cmd(**opts: Any) -> None:
     conform, 2 when it is incomplete (the partial submission is still written), cannot start or is
     not schema-valid, 128 + N on stop signal N (130 Ctrl-C, 143 SIGTERM, 129 SIGHUP).
     """
-    phase = opts["phase"]
     if not opts["replay"] and not opts["command"]:
         raise InputError("give a workload command after '--', or --replay TRACE PROBE HOST")
     _check_options(opts)
     declared = load_json_document(opts["declarations"])
-    check_declarations(declared, phase)
+    check_declarations(declared, opts["phase"])
     if opts["replay"]:
         opened = _replay(opts["replay"], opts["node_id"], opts["command"])
     else:
         opened = _nvml(opts["node_id"], opts["gpus"], opts["rapl_root"], opts["command"])
-    sensors, clock, node, gaps, workload, driver = opened
-    devices = [d for s in sensors for d in s.devices()]
-    today = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    kind = "rehearsal" if opts["replay"] and opts["command"] else "measure"
-    setup = Setup(
-        phase=phase,
-        unit=opts["unit"],
-        unit_count=opts["unit_count"] or (1000.0 if opts["unit"] == "query" else 1.0),
-        profile=opts["profile"],
-        submission_id=opts["submission_id"] or f"{kind}-{node.node_id}-{today}"[:128],
-        devices=devices,
-        unavailable=gaps,
-        node=node,
-        driver_version=driver,
-    )
-    config = ProtocolConfig(
-        runs=opts["runs"],
-        idle_s=opts["idle_s"],
-        warmup=not opts["no_warmup"],
-        pause_min_s=min(opts["pause_s"]),
-        pause_max_s=max(opts["pause_s"]),
-        cooldown_s=opts["cooldown_s"],
-        work_units=opts["work_units"],
-        seed=opts["seed"],
-        run_timeout_s=opts["run_timeout"],
-    )
+    sensors, clock, _, _, workload, _ = opened
+    setup, config = _setup(opts, opened), _config(opts)
     policy = Policy(opts["allow_foreign_processes"], opts["allow_mig"])
     console = Console(highlight=False, soft_wrap=True)
     live = not opts["quiet"] and sys.stdout.isatty() and not isinstance(clock, SimulatedClock)
@@ -281,6 +256,37 @@ def measure_cmd(**opts: Any) -> None:
     else:
         result = measure(sensors, clock, workload, setup, declared, config, opts["out_dir"], **kwargs)
     _report(result, opts["out_dir"], console, quiet=opts["quiet"])
+
+
+def _setup(opts: dict[str, Any], opened: _Opened) -> Setup:
+    sensors, _, node, gaps, _, driver = opened
+    today = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    kind = "rehearsal" if opts["replay"] and opts["command"] else "measure"
+    return Setup(
+        phase=opts["phase"],
+        unit=opts["unit"],
+        unit_count=opts["unit_count"] or (1000.0 if opts["unit"] == "query" else 1.0),
+        profile=opts["profile"],
+        submission_id=opts["submission_id"] or f"{kind}-{node.node_id}-{today}"[:128],
+        devices=[d for s in sensors for d in s.devices()],
+        unavailable=gaps,
+        node=node,
+        driver_version=driver,
+    )
+
+
+def _config(opts: dict[str, Any]) -> ProtocolConfig:
+    return ProtocolConfig(
+        runs=opts["runs"],
+        idle_s=opts["idle_s"],
+        warmup=not opts["no_warmup"],
+        pause_min_s=min(opts["pause_s"]),
+        pause_max_s=max(opts["pause_s"]),
+        cooldown_s=opts["cooldown_s"],
+        work_units=opts["work_units"],
+        seed=opts["seed"],
+        run_timeout_s=opts["run_timeout"],
+    )
 
 
 def _report(result: Result, out_dir: Path, console: Console, *, quiet: bool) -> None:
