@@ -191,15 +191,15 @@ class Outputs:
 
     def finish(self, sensors: Sequence[EnergySensor], record: ProtocolRecord, *, signal: int | None = None) -> Result:
         """Close traces and sensors, write the final (or partial) submission, release the folder."""
+        for s in sensors:
+            with contextlib.suppress(Exception):
+                s.close()
         try:
             for w in self.writers.values():
                 try:
                     w.close()
                 except OSError as exc:
                     raise output_error(str(w.path), exc) from None
-            for s in sensors:
-                with contextlib.suppress(Exception):
-                    s.close()
             doc = self.save(record)
             self.log("complete" if record.complete else f"incomplete: {record.incomplete_reason}")
         except ProtocolError as exc:
