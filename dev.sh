@@ -80,7 +80,8 @@ run_demo() {
   local ue=$1 out=$2 traces=$3/traces
   rm -rf "$out"
   # Development keys only: a real auditor signs with a key from a trusted CA (docs/certify.md).
-  export UNE_EVAL_KEY_PASSPHRASE=${UNE_EVAL_KEY_PASSPHRASE:-demo-only-passphrase}
+  # The passphrase is given to the two key steps alone, never exported: a measured workload must not see it.
+  local passphrase=${UNE_EVAL_KEY_PASSPHRASE:-demo-only-passphrase}
   echo "== 1. measure: replay a real H200 NVML recording through the protocol =="
   "$ue" measure --phase inference --unit query --work-units 1000 --runs 5 --idle-s 60 --seed 1 \
     --declarations "$traces/h200-declarations.json" \
@@ -89,9 +90,9 @@ run_demo() {
   echo "== 2. validate: the measured submission, with its energy recomputed from the raw traces =="
   "$ue" validate "$out/measurement/submission.json"
   echo "== 3. certify: development keys, then a signed PDF/A-3 certificate =="
-  "$ue" keys init --dir "$out/auditor"
-  "$ue" certify "$out/measurement/submission.json" --key "$out/auditor/auditor.p12" --lang es \
-    -o "$out/certificate.pdf"
+  UNE_EVAL_KEY_PASSPHRASE=$passphrase "$ue" keys init --dir "$out/auditor"
+  UNE_EVAL_KEY_PASSPHRASE=$passphrase "$ue" certify "$out/measurement/submission.json" \
+    --key "$out/auditor/auditor.p12" --lang es -o "$out/certificate.pdf"
   echo "== 4. verify: signature, trust, whole-file coverage, attachments, re-validation =="
   "$ue" verify "$out/certificate.pdf" --trust "$out/auditor/ca.pem" | tee "$out/verify.txt"
   grep -q "^VERIFIED " "$out/verify.txt" || die "the certificate did not verify"

@@ -7,11 +7,13 @@ import tempfile
 from pathlib import Path
 
 
-def write_atomic(path: Path, data: bytes | str) -> None:
+def write_atomic(path: Path, data: bytes | str, *, replace: bool = True) -> None:
     """Write ``data`` to ``path`` through a temporary file in the same folder, then rename it into place.
 
     A crash, Ctrl-C or full disk leaves either the old file or the new one, never a truncated one.
-    The file is readable by others (0644): outputs are meant to be handed to the vendor.
+    The file is readable by others (0644): outputs are meant to be handed to the vendor. With
+    ``replace=False`` an existing ``path`` (a link too) is never replaced: the file is linked into
+    place, which fails with :class:`FileExistsError`, also when another process got there first.
     """
     payload = data.encode("utf-8") if isinstance(data, str) else data
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -22,7 +24,11 @@ def write_atomic(path: Path, data: bytes | str) -> None:
             fh.write(payload)
             fh.flush()
             os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        if replace:
+            os.replace(tmp, path)
+        else:
+            os.link(tmp, path, follow_symlinks=False)
+            os.unlink(tmp)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

@@ -14,10 +14,12 @@ import pytest
 from click.testing import CliRunner
 from rich.console import Console
 
+from tests.acceptance.measure_helpers import cli_env, replay_args, run_cli
 from une_eval.cli import main
-from une_eval.cli.measure import _Display
+from une_eval.cli.measure import _Display, _report
 from une_eval.energy import counter_series_delta
 from une_eval.measure import SimulatedClock
+from une_eval.measure.runner import Result
 from une_eval.validation import check_file
 
 FIX = Path(__file__).parents[2] / "fixtures" / "traces"
@@ -183,3 +185,66 @@ def test_a_malformed_declarations_file_is_refused_before_measuring(tmp_path: Pat
     assert isinstance(result.exception, SystemExit)
     assert expected in result.output
     assert not (out / "traces").exists() or not any((out / "traces").iterdir())
+
+
+# --- exit codes: never success on a bad result ------------------------------------------------------
+
+
+def _subprocess(args: list[str], tmp_path: Path) -> Any:
+    return run_cli(args, cli_env(tmp_path))
+
+
+def test_declarations_of_the_other_phase_are_refused_before_measuring(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    args = replay_args(out)
+    args[args.index("inference")] = "training"  # --phase training, inference declarations
+    result = _subprocess(args, tmp_path)
+    assert result.returncode == 2
+    [line] = result.stderr.strip().splitlines()
+    assert "/workload: missing required property 'training'" in line
+    assert "/workload: must not contain 'inference'" in line
+    assert not out.exists()  # nothing measured, nothing written
+
+
+def test_a_profile_that_does_not_cover_the_phase_is_refused_before_measuring(tmp_path: Path) -> None:
+    training = json.loads((FIX.parent / "valid" / "training-multinode-h100.json").read_text())["workload"]
+    declarations = tmp_path / "training.json"
+    inference = json.loads((FIX / "h200-declarations.json").read_text())
+    declarations.write_text(json.dumps(inference | {"workload": training}))
+    out = tmp_path / "out"
+    args = replay_args(out, "--profile", "ai-energy-score", declarations=declarations)
+    args[args.index("inference")] = "training"
+    result = _subprocess(args, tmp_path)
+    assert result.returncode == 2
+    [line] = result.stderr.strip().splitlines()
+    assert "profile ai-energy-score covers inference only" in line
+    assert not out.exists()
+
+
+def test_a_non_conformant_measurement_exits_1_and_says_why(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    args = replay_args(out, "--profile", "ai-energy-score")
+    args[args.index("--runs") + 1] = "10"
+    result = _subprocess(args, tmp_path)
+    assert result.returncode == 1
+    [line] = result.stderr.strip().splitlines()
+    assert "does not conform to profile ai-energy-score" in line
+    assert "inference.queries" in line
+    assert "NON-CONFORMANT" in result.stdout
+
+
+def test_a_submission_that_is_not_schema_valid_exits_2(
+    measured: tuple[Path, dict[str, Any]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The runner checks the declarations first, so it cannot build such a file today; if it ever did,
+    # it must not report success.
+
+    out, doc = measured
+    broken = json.loads(json.dumps(doc))
+    del broken["measurement"]["runs"]
+    with pytest.raises(SystemExit) as exit_info:
+        _report(Result(out / "submission.json", broken, True, None), out, Console(file=io.StringIO()), quiet=True)
+    assert exit_info.value.code == 2
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert "is not schema-valid" in line
+    assert "/measurement" in line

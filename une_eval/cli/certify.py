@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -107,6 +108,7 @@ def _key_is_encrypted(key: Path) -> bool:
     "(default: the profile the file claims).",
 )
 @click.option("--number", default=None, help="Certificate number (default: UEC-<date>-<random>); one submission only.")
+@click.option("--force", is_flag=True, help="Replace an existing certificate file of the same name.")
 @click.option("--tsa-url", default=None, help="RFC 3161 timestamp authority: signs PAdES B-T instead of B-B.")
 @click.option(
     "--rating-scheme",
@@ -135,17 +137,20 @@ def certify(
     db: str | None = None,
     registry_url: str | None = None,
     supersedes: str | None = None,
+    force: bool = False,
 ) -> None:
     """Issue a signed PDF certificate for each submission.
 
     A conformant submission gets a certificate of conformity, a non-conformant one a non-conformity
-    report listing its findings. Exit code 0 when every document issued is a certificate of
-    conformity, 1 when any is a non-conformity report, 2 when a submission cannot be certified.
+    report listing its findings. An existing file is never replaced without --force. Exit code 0
+    when every document issued is a certificate of conformity, 1 when any is a non-conformity
+    report, 2 when a submission cannot be certified or its certificate cannot be written.
     With a register (--db or $UNE_EVAL_REGISTRY) each certificate is recorded, and with --registry-url
     its public page's link is printed on page 1 and put in the QR code.
     """
     if (number or supersedes) and len(submissions) > 1:
         raise InputError("--number and --supersedes name one certificate; give one submission with them")
+    target_for = _targets(output, len(submissions), number, force=force)
     load_spec_options(profile, rating_scheme)
     register = register_for_certify(db, registry_url, supersedes)
     if register is not None:
@@ -159,12 +164,10 @@ def certify(
     timestamper = http_timestamper(tsa_url) if tsa_url else None
     worst = 0
     for sub in submissions:
-        to_folder = output is not None and (len(submissions) > 1 or output.is_dir() or output.suffix != ".pdf")
 
-        def write(issued: Issued, to_folder: bool = to_folder) -> Path:
-            name = f"certificate-{issued.number}.pdf"
-            target = output / name if output is not None and to_folder else output or Path(name)
-            write_atomic(target, issued.pdf)
+        def write(issued: Issued) -> Path:
+            target = target_for(issued.number)
+            _write_certificate(target, issued.pdf, force=force)
             return target
 
         if register is None:
@@ -189,6 +192,30 @@ def certify(
         click.echo(plain(f"{sub}: {kind} {issued.number} ({issued.verdict}) -> {target}"))
         worst = max(worst, 0 if issued.conformant else 1)
     sys.exit(worst)
+
+
+def _targets(output: Path | None, count: int, number: str | None, *, force: bool) -> Callable[[str], Path]:
+    """Where each certificate goes, by number; a target known now that exists is refused before any work."""
+    to_folder = output is not None and (count > 1 or output.is_dir() or output.suffix != ".pdf")
+
+    def target_for(number: str) -> Path:
+        name = f"certificate-{number}.pdf"
+        return output / name if output is not None and to_folder else output or Path(name)
+
+    known = output if output is not None and not to_folder else target_for(number) if number else None
+    if known is not None and not force and (known.exists() or known.is_symlink()):
+        raise InputError(f"{known} already exists; pass --force to replace it")
+    return target_for
+
+
+def _write_certificate(target: Path, pdf: bytes, *, force: bool) -> None:
+    """Write atomically; without ``force`` never over an existing file (checked again at the rename)."""
+    try:
+        write_atomic(target, pdf, replace=force)
+    except FileExistsError:
+        raise InputError(f"{target} already exists; pass --force to replace it") from None
+    except OSError as exc:
+        raise InputError(f"cannot write {target}: {exc.strerror or exc}") from None
 
 
 def _print_verification(report: Verification, console: Console) -> None:

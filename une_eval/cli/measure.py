@@ -1,11 +1,20 @@
-"""``une-eval measure``: run a workload under the measurement protocol (or replay a recording)."""
+"""``une-eval measure``: run a workload under the measurement protocol (or replay a recording).
+
+Exit codes: 0 the measurement completed and its submission conforms; 1 it completed but the
+submission does not conform to the profile; 2 it could not be measured (refused options,
+declarations or output folder, an incomplete measurement, a submission that is not schema-valid);
+128 + N when stop signal N ended it (130 Ctrl-C, 143 SIGTERM, 129 SIGHUP). Every failure is one line
+on stderr.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import math
+import shutil
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 from rich.console import Console
@@ -13,7 +22,7 @@ from rich.live import Live
 from rich.table import Table
 
 from une_eval.cli.show import escape
-from une_eval.errors import InputError, ProtocolError
+from une_eval.errors import InputError
 from une_eval.loading import load_json_document
 from une_eval.measure import (
     NvmlSensor,
@@ -27,9 +36,12 @@ from une_eval.measure import (
     read_host,
     read_host_file,
 )
+from une_eval.measure.rehearsal import HostTimedReplay
 from une_eval.measure.replay import ReplaySensor, load_probe, load_recording
-from une_eval.measure.runner import Policy
+from une_eval.measure.runner import Policy, Result
 from une_eval.measure.sensors import Clock, EnergySensor, Unavailable
+from une_eval.measure.submission import check_declarations
+from une_eval.measure.work_units import MAX_WORK_UNITS, MIN_WORK_UNITS
 from une_eval.measure.workload import CommandWorkload, Workload
 from une_eval.spec import load_profile
 from une_eval.validation import check_document
@@ -70,28 +82,67 @@ class _Display:
         self._live.__exit__(None, None, None)
 
 
-def _profile_minimums(profile: str, phase: str) -> tuple[float, int]:
-    rules = load_profile(profile).rules
-    idle_min_s = float(rules.get("baseline.duration", {}).get("min_duration_s", 0.0))
-    runs_min = int(rules.get("runs.count", {}).get(f"min_runs_{phase}", 1))
-    return idle_min_s, runs_min
+def _fail(code: int, message: str) -> NoReturn:
+    click.echo(f"une-eval: {message}", err=True)
+    sys.exit(code)
 
 
-_Opened = tuple[list[EnergySensor], Clock, Any, list[Unavailable], Workload | None, str | None]
+def _check_options(opts: dict[str, Any]) -> None:
+    """Refuse what would make the measurement meaningless or endless, before anything starts."""
+    phase, profile = opts["phase"], opts["profile"]
+    durations = {"--idle-s": opts["idle_s"], "--cooldown-s": opts["cooldown_s"], "--pause-s": min(opts["pause_s"])}
+    durations["--pause-s "] = max(opts["pause_s"])
+    for name, value in durations.items():
+        if not math.isfinite(value) or value < 0:
+            raise InputError(f"{name.strip()} takes a finite number of seconds >= 0, not {value!r}")
+    timeout = opts["run_timeout"]
+    if timeout is not None and not (math.isfinite(timeout) and timeout > 0):
+        raise InputError(f"--run-timeout takes a finite number of seconds > 0, not {timeout!r}")
+    units = opts["work_units"]
+    if units is not None and not (math.isfinite(units) and MIN_WORK_UNITS <= units <= MAX_WORK_UNITS):
+        raise InputError(f"--work-units takes a number in [{MIN_WORK_UNITS:g}, {MAX_WORK_UNITS:g}], not {units!r}")
+    per = opts["unit_count"]
+    if per is not None and not (math.isfinite(per) and per > 0):
+        raise InputError(f"--per takes a finite number > 0, not {per!r}")
+    loaded = load_profile(profile)
+    if phase not in loaded.phases:
+        raise InputError(f"profile {profile} covers {' and '.join(loaded.phases)} only, not --phase {phase}")
+    idle_min_s = float(loaded.rules.get("baseline.duration", {}).get("min_duration_s", 0.0))
+    runs_min = int(loaded.rules.get("runs.count", {}).get(f"min_runs_{phase}", 1))
+    rehearsal = bool(opts["replay"] and opts["command"])  # checks the job, not the energy: may be short
+    if not rehearsal and (opts["idle_s"] < idle_min_s or opts["runs"] < runs_min):
+        raise InputError(
+            f"profile {profile} needs an idle baseline of at least {idle_min_s:g} s and "
+            f"at least {runs_min} runs for {phase}"
+        )
+    if opts["runs"] < 1:
+        raise InputError("--runs takes a count of at least 1")
+    command = opts["command"]
+    if command and shutil.which(command[0]) is None:
+        raise InputError(f"the workload command {command[0]!r} is not an executable file here (nor on PATH)")
 
 
-def _sensors(replay: tuple[Path, Path, Path] | None, node_id: str | None, gpus: str | None, rapl_root: Path) -> _Opened:
-    if replay is not None:
-        trace, probe_path, host_path = replay
-        clock = SimulatedClock()
-        node = read_host_file(host_path, node_id=node_id)
-        probe = load_probe(probe_path)
-        sensor = ReplaySensor(load_recording(trace), probe, clock, device_id=f"{node.node_id}-gpu0")
-        gaps = [
-            Unavailable(c, "not in the replayed recording (the recorded VM exposed no RAPL)") for c in ("cpu", "dram")
-        ]
-        workload = SimulatedWorkload(clock, sensor.load_duration_s, sensor.play_load)
-        return [sensor], clock, node, gaps, workload, str(probe.get("driver") or "") or None
+_Opened = tuple[list[EnergySensor], Clock, Any, list[Unavailable], Workload, str | None]
+
+
+def _replay(paths: tuple[Path, Path, Path], node_id: str | None, command: tuple[str, ...]) -> _Opened:
+    """The replay sensor: on a simulated clock, or, with a command, a rehearsal on the host's clock."""
+    trace, probe_path, host_path = paths
+    replay_clock = SimulatedClock()
+    node = read_host_file(host_path, node_id=node_id)
+    probe = load_probe(probe_path)
+    sensor = ReplaySensor(load_recording(trace), probe, replay_clock, device_id=f"{node.node_id}-gpu0")
+    gaps = [Unavailable(c, "not in the replayed recording (the recorded VM exposed no RAPL)") for c in ("cpu", "dram")]
+    driver = str(probe.get("driver") or "") or None
+    if not command:
+        workload = SimulatedWorkload(replay_clock, sensor.load_duration_s, sensor.play_load)
+        return [sensor], replay_clock, node, gaps, workload, driver
+    host_clock = SystemClock()
+    rehearsal = HostTimedReplay(sensor, replay_clock, host_clock)
+    return [rehearsal], host_clock, node, gaps, CommandWorkload(command, on_start=rehearsal.play_load), driver
+
+
+def _nvml(node_id: str | None, gpus: str | None, rapl_root: Path, command: tuple[str, ...]) -> _Opened:
     import pynvml  # the real bindings, only on this path; tests inject fakes through the library API
 
     system_clock = SystemClock()
@@ -104,7 +155,7 @@ def _sensors(replay: tuple[Path, Path, Path] | None, node_id: str | None, gpus: 
     rapl, gaps = open_rapl(rapl_root, node_id=node.node_id, cpu_model=node.cpu_model)
     sensors: list[EnergySensor] = [nvml_sensor] + ([rapl] if rapl is not None else [])
     driver = nvml_sensor.devices()[0].facts.get("driver")
-    return sensors, system_clock, node, gaps, None, driver
+    return sensors, system_clock, node, gaps, CommandWorkload(command), driver
 
 
 def add_commands(group: click.Group) -> None:
@@ -140,6 +191,13 @@ def add_commands(group: click.Group) -> None:
     help="Random pause between runs, from MIN to MAX seconds.",
 )
 @click.option("--cooldown-s", type=float, default=0.0, show_default=True)
+@click.option(
+    "--run-timeout",
+    type=float,
+    default=None,
+    metavar="SECONDS",
+    help="Stop an execution (its whole process group) that runs longer, and record it as a failed run.",
+)
 @click.option("--seed", type=int, default=None, help="Seed of the pause lengths (for a repeatable schedule).")
 @click.option(
     "--declarations",
@@ -158,48 +216,66 @@ def add_commands(group: click.Group) -> None:
     type=click.Path(path_type=Path, dir_okay=False),
     default=None,
     metavar="TRACE PROBE HOST",
-    help="Replay a recording on a simulated clock instead of NVML.",
+    help="Replay a recording instead of NVML: on a simulated clock, or with a COMMAND a rehearsal in real time.",
 )
 @click.option("--allow-foreign-processes", is_flag=True, help="Measure although other processes use a GPU.")
 @click.option("--allow-mig", is_flag=True, help="Measure a MIG-enabled GPU (whole-GPU energy).")
 @click.option("-o", "--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), required=True)
+@click.option("--force", is_flag=True, help="Measure into a folder that holds files (une-eval's outputs are replaced).")
 @click.option("-q", "--quiet", is_flag=True)
 @click.argument("command", nargs=-1, type=click.UNPROCESSED)
 def measure_cmd(**opts: Any) -> None:
     """Measure a workload on this node: une-eval measure [OPTIONS] -- COMMAND...
 
-    Exit code 0 when the measurement completed, 2 when it is incomplete (the partial submission is
-    still written) or cannot start, 130 on Ctrl-C.
+    Exit code 0 when the measurement completed and conforms, 1 when it completed but does not
+    conform, 2 when it is incomplete (the partial submission is still written), cannot start or is
+    not schema-valid, 128 + N on stop signal N (130 Ctrl-C, 143 SIGTERM, 129 SIGHUP).
     """
-    phase, profile = opts["phase"], opts["profile"]
-    idle_min_s, runs_min = _profile_minimums(profile, phase)
-    if opts["idle_s"] < idle_min_s or opts["runs"] < runs_min:
-        raise InputError(
-            f"profile {profile} needs an idle baseline of at least {idle_min_s:g} s and "
-            f"at least {runs_min} runs for {phase}"
-        )
-    if bool(opts["replay"]) == bool(opts["command"]):
-        raise InputError("give either a workload command after '--' or --replay TRACE PROBE HOST, not both")
+    if not opts["replay"] and not opts["command"]:
+        raise InputError("give a workload command after '--', or --replay TRACE PROBE HOST")
+    _check_options(opts)
     declared = load_json_document(opts["declarations"])
-    sensors, clock, node, gaps, workload, driver = _sensors(
-        opts["replay"], opts["node_id"], opts["gpus"], opts["rapl_root"]
-    )
-    if workload is None:
-        workload = CommandWorkload(opts["command"])
-    devices = [d for s in sensors for d in s.devices()]
+    check_declarations(declared, opts["phase"])
+    if opts["replay"]:
+        opened = _replay(opts["replay"], opts["node_id"], opts["command"])
+    else:
+        opened = _nvml(opts["node_id"], opts["gpus"], opts["rapl_root"], opts["command"])
+    sensors, clock, _, _, workload, _ = opened
+    setup, config = _setup(opts, opened), _config(opts)
+    policy = Policy(opts["allow_foreign_processes"], opts["allow_mig"])
+    console = Console(highlight=False, soft_wrap=True)
+    live = not opts["quiet"] and sys.stdout.isatty() and not isinstance(clock, SimulatedClock)
+    kwargs: dict[str, Any] = {"policy": policy, "force": opts["force"]}
+    if live:
+        with _Display(console, clock) as display:
+            result = measure(
+                sensors, clock, workload, setup, declared, config, opts["out_dir"],
+                progress=display.progress, on_tick=display.tick, **kwargs,
+            )  # fmt: skip
+    else:
+        result = measure(sensors, clock, workload, setup, declared, config, opts["out_dir"], **kwargs)
+    _report(result, opts["out_dir"], console, quiet=opts["quiet"])
+
+
+def _setup(opts: dict[str, Any], opened: _Opened) -> Setup:
+    sensors, _, node, gaps, _, driver = opened
     today = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    setup = Setup(
-        phase=phase,
+    kind = "rehearsal" if opts["replay"] and opts["command"] else "measure"
+    return Setup(
+        phase=opts["phase"],
         unit=opts["unit"],
         unit_count=opts["unit_count"] or (1000.0 if opts["unit"] == "query" else 1.0),
-        profile=profile,
-        submission_id=opts["submission_id"] or f"measure-{node.node_id}-{today}"[:128],
-        devices=devices,
+        profile=opts["profile"],
+        submission_id=opts["submission_id"] or f"{kind}-{node.node_id}-{today}"[:128],
+        devices=[d for s in sensors for d in s.devices()],
         unavailable=gaps,
         node=node,
         driver_version=driver,
     )
-    config = ProtocolConfig(
+
+
+def _config(opts: dict[str, Any]) -> ProtocolConfig:
+    return ProtocolConfig(
         runs=opts["runs"],
         idle_s=opts["idle_s"],
         warmup=not opts["no_warmup"],
@@ -208,57 +284,28 @@ def measure_cmd(**opts: Any) -> None:
         cooldown_s=opts["cooldown_s"],
         work_units=opts["work_units"],
         seed=opts["seed"],
-    )
-    _run(
-        sensors,
-        clock,
-        workload,
-        setup,
-        declared,
-        config,
-        opts["out_dir"],
-        Policy(opts["allow_foreign_processes"], opts["allow_mig"]),
-        quiet=opts["quiet"],
+        run_timeout_s=opts["run_timeout"],
     )
 
 
-def _run(
-    sensors: list[EnergySensor],
-    clock: Clock,
-    workload: Workload,
-    setup: Setup,
-    declared: dict[str, Any],
-    config: ProtocolConfig,
-    out_dir: Path,
-    policy: Policy,
-    *,
-    quiet: bool,
-) -> None:
-    console = Console(highlight=False, soft_wrap=True)
-    live = not quiet and sys.stdout.isatty() and not isinstance(clock, SimulatedClock)
-    if live:
-        with _Display(console, clock) as display:
-            result = measure(
-                sensors,
-                clock,
-                workload,
-                setup,
-                declared,
-                config,
-                out_dir,
-                policy=policy,
-                progress=display.progress,
-                on_tick=display.tick,
-            )
-    else:
-        result = measure(sensors, clock, workload, setup, declared, config, out_dir, policy=policy)
+def _report(result: Result, out_dir: Path, console: Console, *, quiet: bool) -> None:
+    """Say how the measurement ended and exit with its code (see the module docstring)."""
+    where = result.submission_path
+    if result.signal is not None:
+        _fail(128 + result.signal, f"error: measurement {result.reason}; partial submission in {where}")
     if not result.complete:
-        raise ProtocolError(f"measurement incomplete: {result.reason}; partial submission in {result.submission_path}")
-    verdict = check_document(result.document, source=str(result.submission_path), base_dir=out_dir)
+        _fail(2, f"error: measurement incomplete: {result.reason}; partial submission in {where}")
+    verdict = check_document(result.document, source=str(where), base_dir=out_dir)
     if not quiet:
         console.print(
-            f"wrote {escape(str(result.submission_path))}: {verdict.outcome.value.upper()} under "
+            f"wrote {escape(str(where))}: {verdict.outcome.value.upper()} under "
             f"profile {escape(verdict.profile)} ({len(verdict.findings)} finding(s))"
         )
         for f in verdict.findings:
             console.print(f"  {f.severity.value} {escape(f.rule_id)} {escape(f.pointer)}: {escape(f.message)}")
+    first = next((f for f in verdict.findings if f.severity.value == "error"), None)
+    why = f"{first.rule_id} {first.pointer or '/'}: {first.message}" if first else "no finding given"
+    if verdict.outcome.value == "invalid":
+        _fail(2, f"error: the submission written to {where} is not schema-valid: {why}")
+    if verdict.outcome.value != "conformant":
+        _fail(1, f"the submission written to {where} does not conform to profile {verdict.profile}: {why}")

@@ -16,12 +16,20 @@ sensors at 10 Hz on the host clock. Example::
 
 Leaving the ``with`` block writes the submission; an exception (or Ctrl-C) inside it writes a partial
 one marked incomplete with the reason, and propagates.
+
+GPU work is queued: when a Python call returns, the GPU may still be running what it asked for. At
+every boundary (baseline, warm-up, run, pause) the session therefore calls ``sync`` before it reads
+the energy counters, so that queued work is counted in the phase that queued it and not in the next.
+By default ``sync`` is ``torch.cuda.synchronize`` when the script has imported torch and initialised
+CUDA, and nothing otherwise (the session never imports torch itself); pass your framework's own
+(``jax.block_until_ready`` on the last result, ``cupy.cuda.Device().synchronize``) where needed.
 """
 
 from __future__ import annotations
 
+import sys
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
@@ -48,8 +56,26 @@ class RunCounter:
         self.work_units += units
 
 
+def synchronize_gpu() -> None:
+    """Wait for queued CUDA work when the process uses torch with CUDA initialised; otherwise do nothing.
+
+    It looks torch up in ``sys.modules`` instead of importing it: a script that does not use torch
+    neither pays for the import nor initialises CUDA by calling this.
+    """
+    torch: Any = sys.modules.get("torch")
+    if torch is None:
+        return
+    cuda = getattr(torch, "cuda", None)
+    if cuda is not None and cuda.is_initialized():
+        cuda.synchronize()
+
+
 class Session:
-    """One in-process measurement: idle baseline, warm-up and runs, driven by the caller."""
+    """One in-process measurement: idle baseline, warm-up and runs, driven by the caller.
+
+    ``sync`` is called at every boundary before the counters are read (default :func:`synchronize_gpu`);
+    ``force`` allows an output folder that already holds files (see :mod:`une_eval.measure.outdir`).
+    """
 
     def __init__(
         self,
@@ -62,10 +88,13 @@ class Session:
         policy: Policy | None = None,
         interval_s: float = 0.1,
         counter_interval_s: float = 0.5,
+        sync: Callable[[], None] = synchronize_gpu,
+        force: bool = False,
     ) -> None:
         self._sensors = list(sensors)
         self._clock = clock
-        self._outputs = Outputs(out_dir, setup, declared, clock, policy or Policy())
+        self._sync = sync
+        self._outputs = Outputs(out_dir, setup, declared, clock, policy or Policy(), force=force)
         self._sampler = Sampler(
             self._sensors, clock, self._outputs.writers, interval_s=interval_s, counter_interval_s=counter_interval_s
         )
@@ -90,6 +119,7 @@ class Session:
     def _boundary(self, phase: str) -> Any:
         if self._error is not None:
             raise self._error
+        self._sync()  # outside the lock: the sampler thread keeps sampling while queued work drains
         with self._lock:
             self._phase = phase
             return self._sampler.mark(phase)

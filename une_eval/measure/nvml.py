@@ -2,9 +2,13 @@
 
 The ``pynvml`` module and the clock are constructor arguments, so tests pass a fake NVML. Energy
 comes from ``nvmlDeviceGetTotalEnergyConsumption`` (mJ since the driver loaded, Volta and newer);
-power from the instant-power field (``nvmlDeviceGetPowerUsage`` is a 1-second average on Hopper, and
-lags by about a second). A GPU without the counter is integrated from instant power, labelled as an
-estimate. NVML errors become :class:`SensorError` here, at the edge.
+power from the instant-power field (``NVML_FI_DEV_POWER_INSTANT``). ``nvmlDeviceGetPowerUsage`` is a
+1-second average on Hopper and lags by about a second (integrating it was ~20 % low on 2.5 s bursts),
+so it is only ever reported as averaged power, never in the instant column: a GPU that lacks the
+instant field (probed once, at the inventory) has ``has_instant_power`` false and no instant column.
+A GPU without the counter is integrated from instant power, labelled as an estimate; a GPU with
+neither is integrated from averaged power and labelled as such. NVML errors become
+:class:`SensorError` here, at the edge.
 """
 
 from __future__ import annotations
@@ -22,6 +26,18 @@ _VALUE_MEMBER = ("dVal", "uiVal", "ulVal", "ullVal", "sllVal", "siVal", "usVal")
 
 def _text(value: Any) -> str:
     return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+
+
+def _instrument(*, has_counter: bool, has_instant: bool) -> str:
+    """Name what a GPU's energy comes from, saying which power is integrated when there is no counter."""
+    if has_counter:
+        return "NVML nvmlDeviceGetTotalEnergyConsumption"
+    if has_instant:
+        return "NVML instant power (NVML_FI_DEV_POWER_INSTANT), integrated: estimated"
+    return (
+        "NVML averaged power (nvmlDeviceGetPowerUsage, 1-second average; no instant-power field), "
+        "integrated: estimated, low on short bursts"
+    )
 
 
 class NvmlSensor:
@@ -54,7 +70,7 @@ class NvmlSensor:
             self._shutdown()
             raise
         self._counter_ids = [d.device_id for d in self._devices if d.has_energy_counter]
-        self._instant_ok = {d.device_id: True for d in self._devices}
+        self._instant_ids = {d.device_id for d in self._devices if d.has_instant_power}
 
     def _optional(self, name: str, *args: Any) -> Any:
         """Call what some GPUs do not support: None instead of an error."""
@@ -68,6 +84,7 @@ class NvmlSensor:
     def _describe(self, device_id: str, handle: Any) -> DeviceInfo:
         n = self._nvml
         has_counter = self._optional("nvmlDeviceGetTotalEnergyConsumption", handle) is not None
+        has_instant = self._read_instant_mw(handle) is not None
         limit_mw = self._optional("nvmlDeviceGetEnforcedPowerLimit", handle)
         default_mw = self._optional("nvmlDeviceGetPowerManagementDefaultLimit", handle)
         mig = self._optional("nvmlDeviceGetMigMode", handle)
@@ -96,9 +113,8 @@ class NvmlSensor:
             default_power_limit_w=default_mw / 1000 if default_mw else None,
             memory_gb=round(mem.total / 2**30, 1) if mem is not None else None,
             mig_enabled=bool(mig[0]) if isinstance(mig, list | tuple) and mig else False,
-            instrument="NVML nvmlDeviceGetTotalEnergyConsumption"
-            if has_counter
-            else "NVML instant power (NVML_FI_DEV_POWER_INSTANT), integrated: estimated",
+            has_instant_power=has_instant,
+            instrument=_instrument(has_counter=has_counter, has_instant=has_instant),
             instrument_version=facts["driver"],
             facts=facts,
         )
@@ -107,30 +123,33 @@ class NvmlSensor:
         """List the measured GPUs."""
         return list(self._devices)
 
-    def _instant_mw(self, device_id: str, handle: Any) -> int | None:
-        if not self._instant_ok[device_id]:
-            return None
+    def _read_instant_mw(self, handle: Any) -> int | None:
+        """The instant-power field in mW; None where the GPU does not answer it."""
         try:
             value = self._nvml.nvmlDeviceGetFieldValues(handle, [self._field])[0]
-        except self._nvml.NVMLError:
-            self._instant_ok[device_id] = False
+        except (self._nvml.NVMLError, AttributeError, IndexError, TypeError):
             return None
         if getattr(value, "nvmlReturn", 0) != 0:
-            # Older GPUs lack the field: fall back to the averaged power for good, not per tick.
-            self._instant_ok[device_id] = False
             return None
         kind = int(getattr(value, "valueType", 1))
         member = _VALUE_MEMBER[kind] if 0 <= kind < len(_VALUE_MEMBER) else "uiVal"
-        return int(getattr(value.value, member))
+        try:
+            return int(getattr(value.value, member))
+        except (AttributeError, TypeError, ValueError, OverflowError):
+            return None
 
     def read_power(self) -> list[PowerSample]:
-        """Instant and averaged power of every GPU (averaged stands in where instant is missing)."""
+        """Instant power (GPUs that have the field) and averaged power of every GPU, never one for the other.
+
+        A tick where the instant field does not answer leaves that sample empty; the averaged value
+        never stands in for it.
+        """
         out = []
         try:
             for dev_id, handle in self._handles.items():
                 average = int(self._nvml.nvmlDeviceGetPowerUsage(handle))
-                instant = self._instant_mw(dev_id, handle)
-                out.append(PowerSample(dev_id, instant if instant is not None else average, average))
+                instant = self._read_instant_mw(handle) if dev_id in self._instant_ids else None
+                out.append(PowerSample(dev_id, instant, average))
         except self._nvml.NVMLError as exc:
             raise SensorError(f"NVML power read failed: {_text(exc)}") from None
         return out

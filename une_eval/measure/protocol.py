@@ -2,8 +2,9 @@
 
 Each phase is a window between two :meth:`Sampler.mark` calls, so its energy is a counter difference
 at its boundaries. The protocol records what happened as plain data (:class:`ProtocolRecord`); it
-stops at the first failed run, sensor error or interruption and says why, and the caller writes a
-partial submission from what was recorded.
+stops at the first failed run (non-zero exit, timeout, unusable result file), sensor error or
+interruption and says why, and the caller writes a partial submission from what was recorded.
+:attr:`Protocol.phase` always names the phase under way, so an interruption can say where it struck.
 """
 
 from __future__ import annotations
@@ -11,11 +12,11 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from une_eval.errors import SensorError
+from une_eval.errors import ProtocolError, SensorError
 from une_eval.measure.sampler import Mark, Sampler
-from une_eval.measure.workload import PHASE_ENV, RESULT_FILE_ENV, Workload, read_result_file
+from une_eval.measure.work_units import RESULT_FILE_ENV, ResultFiles
+from une_eval.measure.workload import PHASE_ENV, Workload, describe_exit
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +31,8 @@ class ProtocolConfig:
     cooldown_s: float = 0.0
     work_units: float | None = None
     seed: int | None = None
+    run_timeout_s: float | None = None
+    """Longest an execution (warm-up or run) may take; then its process group is stopped and it fails."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,20 +91,40 @@ class Protocol:
         sampler: Sampler,
         workload: Workload,
         config: ProtocolConfig,
-        work_dir: Path,
+        results: ResultFiles,
         *,
         progress: Progress | None = None,
+        log: Callable[[str], None] | None = None,
     ) -> None:
         self._sampler = sampler
         self._workload = workload
         self._config = config
-        self._work_dir = work_dir
+        self._results = results
         self._rng = random.Random(config.seed)  # noqa: S311 - pause lengths, not secrets
-        self._progress = progress or (lambda phase, k, n: None)
+        self._report = progress or (lambda phase, k, n: None)
+        self._log = log or (lambda message: None)
         self.record = ProtocolRecord()
+        self.phase = "preflight"
+        self.next_run = 0
+
+    def _progress(self, phase: str, k: int, n: int) -> None:
+        self.phase = phase
+        self._report(phase, k, n)
+
+    def where(self) -> str:
+        """The phase under way in words: 'the idle baseline', 'run 2', 'the pause before run 1'."""
+        if self.phase.startswith("run-"):
+            return f"run {self.phase[4:]}"
+        return {
+            "preflight": "preflight",
+            "idle": "the idle baseline",
+            "warmup": "the warm-up",
+            "pause": f"the pause before run {self.next_run}",
+            "cooldown": "the cool-down",
+        }.get(self.phase, self.phase)
 
     def run(self, checkpoint: Callable[[ProtocolRecord], None] | None = None) -> ProtocolRecord:
-        """Run every phase; on a failed run or sensor error, stop and say why (Ctrl-C propagates)."""
+        """Run every phase; on a failed run, sensor or protocol error, stop and say why (interruptions propagate)."""
         save = checkpoint or (lambda rec: None)
         try:
             self._progress("idle", 0, self._config.runs)
@@ -109,11 +132,14 @@ class Protocol:
             save(self.record)
             if self._config.warmup:
                 self._progress("warmup", 0, self._config.runs)
-                code, window, _ = self._execute("warmup")
+                code, timed_out, window = self._execute("warmup")
                 self.record.warmup = window
+                if timed_out:
+                    return self.stop(f"the warm-up execution {self._timed_out()}")
                 if code != 0:
-                    return self._stop(f"the warm-up execution exited with code {code}")
+                    return self.stop(f"the warm-up execution {describe_exit(code)}")
             for k in range(self._config.runs):
+                self.next_run = k
                 if k > 0 or self._config.warmup:
                     self._progress("pause", k, self._config.runs)
                     self._sampler.sample_for("pause", self._pause_s())
@@ -122,16 +148,19 @@ class Protocol:
                 self.record.runs.append(run)
                 save(self.record)
                 if run.problem is not None:
-                    return self._stop(f"run {k}: {run.problem}")
+                    return self.stop(f"run {k}: {run.problem}")
             if self._config.cooldown_s > 0:
                 self._progress("cooldown", self._config.runs, self._config.runs)
                 self._sampler.sample_for("cooldown", self._config.cooldown_s)
         except SensorError as exc:
-            return self._stop(f"sensor error: {exc}")
+            return self.stop(f"sensor error: {exc}")
+        except ProtocolError as exc:
+            return self.stop(str(exc))
         self.record.complete = True
         return self.record
 
-    def _stop(self, reason: str) -> ProtocolRecord:
+    def stop(self, reason: str) -> ProtocolRecord:
+        """Mark the record incomplete with ``reason`` and return it (the caller's too: interruption, output error)."""
         self.record.complete = False
         self.record.incomplete_reason = reason
         return self.record
@@ -146,31 +175,45 @@ class Protocol:
         end = self._sampler.mark(phase)
         return Window(start, end, dict(self._sampler.window.peak_w), self._sampler.window.peak_total_w)
 
-    def _execute(self, phase: str) -> tuple[int, Window, Path]:
-        result_file = self._work_dir / f"{phase}.result.json"
-        result_file.unlink(missing_ok=True)
+    def _timed_out(self) -> str:
+        return f"ran past --run-timeout {self._config.run_timeout_s:g} s and was stopped (its whole process group)"
+
+    def _execute(self, phase: str) -> tuple[int, bool, Window]:
+        """Run the workload once: its exit code, whether it ran past the timeout (and was stopped), its window."""
+        self._results.clear(phase)
         self._sampler.open_window()
         start = self._sampler.mark(phase)
-        running = self._workload.start({RESULT_FILE_ENV: str(result_file), PHASE_ENV: phase})
+        running = self._workload.start({RESULT_FILE_ENV: str(self._results.path_for(phase)), PHASE_ENV: phase})
         try:
-            code = self._sampler.sample_until(phase, running.wait)
+            code = self._sampler.sample_until(phase, running.wait, limit_s=self._config.run_timeout_s)
         except BaseException:
             running.terminate()
             raise
+        timed_out = code is None
+        if code is None:
+            code = running.terminate()
+        elif running.reap():
+            self._log(f"{phase}: the workload left processes running after it exited; they were stopped")
         end = self._sampler.mark(phase)
         window = Window(start, end, dict(self._sampler.window.peak_w), self._sampler.window.peak_total_w)
-        return code, window, result_file
+        return code, timed_out, window
 
     def _measured_run(self, k: int) -> RunRecord:
-        code, window, result_file = self._execute(f"run-{k}")
-        units = read_result_file(result_file) if code == 0 else None
-        if units is None:
-            units = self._config.work_units
-        problem = None
-        if code != 0:
-            problem = f"the workload exited with code {code}"
+        phase = f"run-{k}"
+        code, timed_out, window = self._execute(phase)
+        units, problem = self._config.work_units, None
+        if timed_out:
+            problem = f"the workload {self._timed_out()}"
+        elif code != 0:
+            problem = f"the workload {describe_exit(code)}"
         elif window.reset_devices():
             problem = f"energy counter reset on {', '.join(window.reset_devices())} (driver reloaded?)"
-        elif units is None:
-            problem = f"the workload wrote no work units to ${RESULT_FILE_ENV} and none were given"
+        else:
+            try:
+                reported = self._results.read(phase)
+            except ProtocolError as exc:
+                reported, problem = None, str(exc)
+            units = reported if reported is not None else units
+            if problem is None and units is None:
+                problem = f"the workload wrote no work units to ${RESULT_FILE_ENV} and none were given"
         return RunRecord(k, window, code, units, problem)

@@ -1,13 +1,17 @@
 """One measurement from start to finish: preflight, traces, protocol, and the submission on disk.
 
-Outputs in the output folder: ``submission.json`` (written atomically after every phase, so a killed
-runner still leaves a readable partial file), ``traces/<device>.csv``, ``inventory.json`` (everything
-the sensors read about the devices) and ``run.log`` (one line per event). A failed run, a sensor error
-or Ctrl-C still writes a submission, marked incomplete with the reason.
+Outputs in the output folder (locked, empty unless forced: :mod:`une_eval.measure.outdir`):
+``submission.json`` (written atomically after every phase, so a killed runner still leaves a readable
+partial file), ``traces/<device>.csv``, ``inventory.json`` (everything the sensors read about the
+devices) and ``run.log`` (one line per event). A failed or timed-out run, a sensor error, a stop
+signal (Ctrl-C, SIGTERM, SIGHUP) or a write error still finishes a submission, marked incomplete
+with the reason, whose trace digests match the files. Only SIGKILL leaves the last checkpoint as it
+was (marked in progress; the traces have grown since, so their digests no longer match).
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 from collections.abc import Callable, Sequence
@@ -16,10 +20,13 @@ from pathlib import Path
 from typing import IO, Any
 
 from une_eval.errors import ProtocolError
+from une_eval.measure.interrupts import Interrupted, StopSignals
+from une_eval.measure.outdir import OutputFolder, output_error
 from une_eval.measure.protocol import Progress, Protocol, ProtocolConfig, ProtocolRecord
 from une_eval.measure.sampler import Sampler
 from une_eval.measure.sensors import Clock, DeviceInfo, EnergySensor
 from une_eval.measure.submission import Setup, build_submission, check_declarations
+from une_eval.measure.work_units import ResultFiles
 from une_eval.measure.workload import Workload
 from une_eval.output import write_atomic
 from une_eval.traces import TraceWriter, columns_for
@@ -35,12 +42,13 @@ class Policy:
 
 @dataclass(frozen=True, slots=True)
 class Result:
-    """Where the submission went and whether the measurement finished."""
+    """Where the submission went, whether the measurement finished, and the stop signal that ended it."""
 
     submission_path: Path
     document: dict[str, Any]
     complete: bool
     reason: str | None
+    signal: int | None = None
 
 
 def preflight(devices: Sequence[DeviceInfo], policy: Policy) -> list[str]:
@@ -61,8 +69,11 @@ def preflight(devices: Sequence[DeviceInfo], policy: Policy) -> list[str]:
                 f"{d.device_id}: power limit {d.power_limit_w:g} W differs from the default "
                 f"{d.default_power_limit_w:g} W (recorded in the submission)"
             )
+        if d.component == "gpu" and not d.has_instant_power:
+            warnings.append(f"{d.device_id}: no instant-power field; the trace has averaged power only")
         if not d.has_energy_counter and d.component == "gpu":
-            warnings.append(f"{d.device_id}: no energy counter; integrating instant power (estimate)")
+            power = "instant" if d.has_instant_power else "1-second averaged"
+            warnings.append(f"{d.device_id}: no energy counter; integrating {power} power (estimate)")
     if refusals:
         raise ProtocolError(
             "preflight refused: "
@@ -75,32 +86,50 @@ def preflight(devices: Sequence[DeviceInfo], policy: Policy) -> list[str]:
 class RunLog:
     """``run.log``: one timestamped line per event, flushed at once."""
 
-    def __init__(self, path: Path, clock: Clock) -> None:
-        self._fh: IO[str] = path.open("a", encoding="utf-8")
+    def __init__(self, fh: IO[str], clock: Clock) -> None:
+        self._fh = fh
         self._clock = clock
 
     def __call__(self, message: str) -> None:
-        """Append one event."""
+        """Append one event (a full disk loses the line, never the measurement)."""
         moment = dt.datetime.fromtimestamp(self._clock.unix_ns() / 1e9, tz=dt.UTC)
         stamp = moment.isoformat(timespec="milliseconds")
-        self._fh.write(f"{stamp} {message}\n")
-        self._fh.flush()
+        with contextlib.suppress(OSError, ValueError):
+            self._fh.write(f"{stamp} {message}\n")
+            self._fh.flush()
 
     def close(self) -> None:
         """Close the file."""
-        self._fh.close()
+        with contextlib.suppress(OSError):
+            self._fh.close()
 
 
 class Outputs:
     """The output folder of one measurement: traces, run log, inventory, and the submission."""
 
-    def __init__(self, out_dir: Path, setup: Setup, declared: dict[str, Any], clock: Clock, policy: Policy) -> None:
-        check_declarations(declared)
-        (out_dir / "traces").mkdir(parents=True, exist_ok=True)
-        (out_dir / "work").mkdir(exist_ok=True)
-        self.out_dir, self._setup, self._declared, self._clock = out_dir, setup, declared, clock
+    def __init__(
+        self,
+        out_dir: Path,
+        setup: Setup,
+        declared: dict[str, Any],
+        clock: Clock,
+        policy: Policy,
+        *,
+        force: bool = False,
+    ) -> None:
+        check_declarations(declared, setup.phase)
         warnings = preflight(setup.devices, policy)
-        self.log = RunLog(out_dir / "run.log", clock)
+        self.folder = OutputFolder(out_dir, force=force)
+        try:
+            self._open(setup, declared, clock, warnings)
+        except BaseException:
+            self.folder.close()
+            raise
+
+    def _open(self, setup: Setup, declared: dict[str, Any], clock: Clock, warnings: list[str]) -> None:
+        self.out_dir, self._setup, self._declared, self._clock = self.folder.path, setup, declared, clock
+        self.results = ResultFiles(self.out_dir.absolute() / "work", self.folder.work_fd)
+        self.log = RunLog(self.folder.create_text("run.log"), clock)
         for w in warnings:
             self.log(f"warning: {w}")
         inventory = {
@@ -109,10 +138,21 @@ class Outputs:
             "unavailable": [asdict(u) for u in setup.unavailable],
             "warnings": warnings,
         }
-        write_atomic(out_dir / "inventory.json", json.dumps(inventory, indent=2, default=str))
-        self.writers = {
-            d.device_id: TraceWriter(out_dir / "traces" / f"{d.device_id}.csv", columns_for(d)) for d in setup.devices
-        }
+        self._write(self.out_dir / "inventory.json", json.dumps(inventory, indent=2, default=str))
+        self.writers: dict[str, TraceWriter] = {}
+        for d in setup.devices:
+            path = self.folder.create_trace(f"{d.device_id}.csv")
+            try:
+                self.writers[d.device_id] = TraceWriter(path, columns_for(d))
+            except OSError as exc:
+                raise output_error(str(path), exc) from None
+
+    @staticmethod
+    def _write(path: Path, text: str) -> None:
+        try:
+            write_atomic(path, text)
+        except OSError as exc:
+            raise output_error(str(path), exc) from None
 
     @property
     def submission_path(self) -> Path:
@@ -120,10 +160,20 @@ class Outputs:
         return self.out_dir / "submission.json"
 
     def save(self, record: ProtocolRecord) -> dict[str, Any]:
-        """Write the submission for ``record`` atomically and return it."""
-        traces = [w.reference(self.out_dir, dev_id) for dev_id, w in self.writers.items()]
+        """Write the submission for ``record`` atomically and return it (a failed write keeps the last one)."""
+        traces = []
+        for dev_id, w in self.writers.items():
+            self.folder.check_unchanged(w.path)
+            try:
+                traces.append(w.reference(self.out_dir, dev_id))
+            except OSError as exc:
+                raise output_error(str(w.path), exc) from None
         doc = build_submission(self._setup, self._declared, record, traces, created_unix_ns=self._clock.unix_ns())
-        write_atomic(self.submission_path, json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+        try:
+            text = json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+        except ValueError:
+            raise ProtocolError("the submission would hold a non-finite number; nothing was written") from None
+        self._write(self.submission_path, text)
         return doc
 
     def checkpoint(self, record: ProtocolRecord) -> None:
@@ -139,16 +189,26 @@ class Outputs:
         )
         self.log(f"checkpoint: baseline done, {len(record.runs)} run(s) recorded")
 
-    def finish(self, sensors: Sequence[EnergySensor], record: ProtocolRecord) -> Result:
-        """Close traces and sensors, write the final (or partial) submission."""
-        for w in self.writers.values():
-            w.close()
+    def finish(self, sensors: Sequence[EnergySensor], record: ProtocolRecord, *, signal: int | None = None) -> Result:
+        """Close traces and sensors, write the final (or partial) submission, release the folder."""
         for s in sensors:
-            s.close()
-        doc = self.save(record)
-        self.log("complete" if record.complete else f"incomplete: {record.incomplete_reason}")
-        self.log.close()
-        return Result(self.submission_path, doc, record.complete, record.incomplete_reason)
+            with contextlib.suppress(Exception):
+                s.close()
+        try:
+            for w in self.writers.values():
+                try:
+                    w.close()
+                except OSError as exc:
+                    raise output_error(str(w.path), exc) from None
+            doc = self.save(record)
+            self.log("complete" if record.complete else f"incomplete: {record.incomplete_reason}")
+        except ProtocolError as exc:
+            self.log(f"could not write the final submission: {exc}")
+            raise
+        finally:
+            self.log.close()
+            self.folder.close()
+        return Result(self.submission_path, doc, record.complete, record.incomplete_reason, signal)
 
 
 def measure(
@@ -161,28 +221,63 @@ def measure(
     out_dir: Path,
     *,
     policy: Policy = Policy(),
+    force: bool = False,
     interval_s: float = 0.1,
     counter_interval_s: float = 0.5,
     progress: Progress | None = None,
     on_tick: Callable[[str, dict[str, float]], None] | None = None,
 ) -> Result:
-    """Run the protocol and write the submission; Ctrl-C writes a partial one and propagates."""
-    outputs = Outputs(out_dir, setup, declared, clock, policy)
-    sampler = Sampler(
-        sensors, clock, outputs.writers, interval_s=interval_s, counter_interval_s=counter_interval_s, on_tick=on_tick
-    )
+    """Run the protocol and write the submission into ``out_dir`` (empty, or ``force``).
 
-    def logged(phase: str, k: int, n: int) -> None:
-        outputs.log(f"phase {phase} ({k}/{n})")
-        if progress is not None:
-            progress(phase, k, n)
+    SIGINT, SIGTERM and SIGHUP (caught in the main thread) stop the workload's process group and
+    finish a partial submission; the result's ``signal`` says which one. A KeyboardInterrupt raised
+    otherwise finishes the partial submission and propagates. A write error leaves the last complete
+    checkpoint and raises :class:`une_eval.measure.outdir.OutputError`.
+    """
+    try:
+        outputs = Outputs(out_dir, setup, declared, clock, policy, force=force)
+    except BaseException:
+        for s in sensors:
+            with contextlib.suppress(Exception):
+                s.close()
+        raise
+    stop = StopSignals()
+    with stop.installed():
+        sampler = Sampler(
+            sensors,
+            clock,
+            outputs.writers,
+            interval_s=interval_s,
+            counter_interval_s=counter_interval_s,
+            on_tick=on_tick,
+            before_tick=stop.check,
+        )
 
-    protocol = Protocol(sampler, workload, config, out_dir / "work", progress=logged)
+        def logged(phase: str, k: int, n: int) -> None:
+            outputs.log(f"phase {phase} ({k}/{n})")
+            if progress is not None:
+                progress(phase, k, n)
+
+        protocol = Protocol(sampler, workload, config, outputs.results, progress=logged, log=outputs.log)
+        return _run(protocol, outputs, sensors, stop)
+
+
+def _run(protocol: Protocol, outputs: Outputs, sensors: Sequence[EnergySensor], stop: StopSignals) -> Result:
     try:
         record = protocol.run(outputs.checkpoint)
+    except Interrupted as exc:
+        stop.hold()
+        record = protocol.stop(f"interrupted by {exc.cause} during {protocol.where()}")
+        outputs.log(f"stopped by {exc}")
+        return outputs.finish(sensors, record, signal=exc.signum)
     except KeyboardInterrupt:
-        protocol.record.complete = False
-        protocol.record.incomplete_reason = "interrupted by the operator (Ctrl-C)"
-        outputs.finish(sensors, protocol.record)
+        stop.hold()
+        outputs.finish(sensors, protocol.stop(f"interrupted by the operator (Ctrl-C) during {protocol.where()}"))
         raise
+    except OSError as exc:
+        stop.hold()
+        where = f" ({exc.filename})" if exc.filename else ""
+        record = protocol.stop(f"cannot write the outputs{where}: {exc.strerror or exc}")
+        return outputs.finish(sensors, record)
+    stop.hold()
     return outputs.finish(sensors, record)

@@ -4,8 +4,10 @@ Counters are read rarely because they are slow (NVML's total energy costs ~3 ms 
 and because only differences at window boundaries matter; RAPL counters are still read at least once
 a second so that at most one wrap happens between two reads. Each device's energy is accumulated
 read to read with :func:`une_eval.energy.counter_delta`; a device without a counter accumulates its
-integrated instant power instead (the labelled estimate). A counter that goes backwards without a
-wrap marks the device as reset: every window that spans the reset is invalid.
+integrated instant power instead (the labelled estimate), or, where the device has no instant-power
+field either, its integrated averaged power (labelled as such by the sensor). A counter that goes
+backwards without a wrap marks the device as reset: every window that spans the reset is invalid.
+``before_tick`` is called before every sample: the runner's stop-signal check raises there.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from une_eval.energy import CounterReset, counter_delta
-from une_eval.measure.sensors import Clock, DeviceInfo, EnergySensor
+from une_eval.measure.sensors import Clock, DeviceInfo, EnergySensor, PowerSample
 from une_eval.traces import TraceWriter
 
 
@@ -59,6 +61,7 @@ class Sampler:
         interval_s: float = 0.1,
         counter_interval_s: float = 1.0,
         on_tick: Callable[[str, dict[str, float]], None] | None = None,
+        before_tick: Callable[[], None] | None = None,
     ) -> None:
         self._sensors = list(sensors)
         self._clock = clock
@@ -69,6 +72,7 @@ class Sampler:
         self._next_counter_s = 0.0
         self._window = WindowPower()
         self._on_tick = on_tick
+        self._before_tick = before_tick
         self.ticks = 0
 
     @property
@@ -78,6 +82,8 @@ class Sampler:
 
     def tick(self, phase: str, *, counters: bool = False) -> None:
         """One sample of every device; counters too when due or when ``counters`` is set."""
+        if self._before_tick is not None:
+            self._before_tick()
         now_s, unix_ns = self._clock.monotonic_s(), self._clock.unix_ns()
         rows: dict[str, dict[str, int | str | None]] = {
             dev_id: {"time_unix_ns": unix_ns, "phase": phase} for dev_id in self._accounts
@@ -88,7 +94,7 @@ class Sampler:
                 rows[sample.device_id].update(
                     power_instant_mw=sample.power_instant_mw, power_average_mw=sample.power_average_mw
                 )
-                self._account_power(sample.device_id, now_s, sample.power_instant_mw)
+                self._account_power(sample.device_id, now_s, _integrated_mw(self._accounts[sample.device_id], sample))
             if read_counters:
                 for dev_id, raw in sensor.read_counters().items():
                     rows[dev_id][self._accounts[dev_id].info.counter_column or "energy_mj"] = raw
@@ -157,14 +163,23 @@ class Sampler:
                 next_s = _next_tick(next_s, now_s, self.interval_s)
             self._clock.sleep(min(next_s, end_s) - self._clock.monotonic_s())
 
-    def sample_until(self, phase: str, wait: Callable[[float], int | None]) -> int:
-        """Sample while ``wait(timeout_s)`` says the workload runs; return its exit code."""
-        next_s = self._clock.monotonic_s() + self.interval_s
+    def sample_until(
+        self, phase: str, wait: Callable[[float], int | None], *, limit_s: float | None = None
+    ) -> int | None:
+        """Sample while ``wait(timeout_s)`` says the workload runs; its exit code, or None after ``limit_s``."""
+        now_s = self._clock.monotonic_s()
+        deadline_s = now_s + limit_s if limit_s is not None else None
+        next_s = now_s + self.interval_s
         while True:
-            code = wait(max(next_s - self._clock.monotonic_s(), 0.0))
+            step_s = max(next_s - self._clock.monotonic_s(), 0.0)
+            if deadline_s is not None:
+                step_s = min(step_s, max(deadline_s - self._clock.monotonic_s(), 0.0))
+            code = wait(step_s)
             if code is not None:
                 return code
             now_s = self._clock.monotonic_s()
+            if deadline_s is not None and now_s >= deadline_s:
+                return None
             self.tick(phase)
             next_s = _next_tick(next_s, now_s, self.interval_s)
 
@@ -177,6 +192,13 @@ class Sampler:
         """Close every trace."""
         for writer in self._writers.values():
             writer.close()
+
+
+def _integrated_mw(account: _Account, sample: PowerSample) -> int | None:
+    """The power a device's energy estimate and peaks come from: instant, or averaged where it has no instant."""
+    if account.info.has_instant_power:
+        return sample.power_instant_mw
+    return sample.power_average_mw
 
 
 def _next_tick(scheduled_s: float, now_s: float, interval_s: float) -> float:

@@ -37,6 +37,8 @@ class DeviceInfo:
     default_power_limit_w: float | None = None
     memory_gb: float | None = None
     mig_enabled: bool = False
+    has_instant_power: bool = True
+    """A GPU answers the instant-power field; without it the trace has no ``power_instant_mw`` column."""
     update_period_s: float = 0.1
     instrument: str = ""
     instrument_version: str | None = None

@@ -20,7 +20,7 @@ from une_eval.measure.inventory import NodeInventory
 from une_eval.measure.protocol import ProtocolRecord, Window
 from une_eval.measure.sensors import DeviceInfo, Unavailable
 from une_eval.results import build_results
-from une_eval.schemas import SchemaKind, schema_validator
+from une_eval.schemas import SchemaKind, schema_validator, submission_validator
 from une_eval.validation.schema_layer import describe_error
 from une_eval.vocabulary import energy_key
 
@@ -184,11 +184,29 @@ def _measurement(setup: Setup, record: ProtocolRecord, traces: list[dict[str, An
     return m
 
 
-def check_declarations(declared: dict[str, Any]) -> None:
-    """Refuse a declarations file the submission could not be built from, before anything is measured."""
+def _conditions_on_phase(condition: dict[str, Any]) -> bool:
+    """A schema condition ``if phase ... then workload ...``: one the declarations alone can be held to."""
+    test = condition.get("if", {})
+    then = condition.get("then", {})
+    return set(test.get("properties", {})) == {"phase"} and set(then.get("properties", {})) <= {"workload"}
+
+
+def check_declarations(declared: dict[str, Any], phase: str | None = None) -> None:
+    """Refuse a declarations file the submission could not be built from, before anything is measured.
+
+    With ``phase``, the declarations are also held to the submission schema's conditions on the phase
+    (an inference submission declares an ``inference`` workload and no ``training`` one).
+    """
     errors = sorted(
         schema_validator(SchemaKind.DECLARATIONS).iter_errors(declared), key=lambda e: [str(p) for p in e.absolute_path]
     )
+    if not errors and phase is not None:
+        submission = submission_validator()
+        schema: Any = submission.schema
+        conditions = [c for c in schema.get("allOf", []) if _conditions_on_phase(c)]
+        by_phase = type(submission)({"allOf": conditions}, format_checker=submission.format_checker)
+        instance = {"phase": phase, "workload": declared.get("workload", {})}
+        errors = sorted(by_phase.iter_errors(instance), key=lambda e: [str(p) for p in e.absolute_path])
     if errors:
         shown = "; ".join(f"{pointer(*e.absolute_path) or '/'}: {describe_error(e)}" for e in errors[:5])
         more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""

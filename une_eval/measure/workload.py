@@ -1,25 +1,32 @@
-"""Workloads the protocol runs: a vendor's command, or a simulated one for replay; and their work units.
+"""Workloads the protocol runs: a vendor's command, or a simulated one for replay.
 
-A workload is started once per run and waited on with a timeout, so the runner can keep sampling
-while it runs. Work units come from the command line or from a small JSON file whose path the runner
-passes in ``UNE_EVAL_RESULT_FILE``; the workload writes ``{"work_units": 1000}`` there.
+A workload is started once per execution (warm-up, each run) and waited on with a timeout, so the
+runner can keep sampling while it runs. A command runs in a session and process group of its own, so
+that stopping it (Ctrl-C, SIGTERM, a timeout, a sensor failure) reaches every process it started,
+and whatever it leaves behind when it exits is stopped before the next phase. It never sees
+une-eval's own settings and secrets: every inherited ``UNE_EVAL_*`` variable is dropped from its
+environment (see :func:`workload_environment`). How it reports work units is
+:mod:`une_eval.measure.work_units`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import subprocess
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Protocol
 
 from une_eval.errors import InputError, ProtocolError
-from une_eval.loading import parse_json_bytes
 from une_eval.measure.sensors import SimulatedClock
 
-RESULT_FILE_ENV = "UNE_EVAL_RESULT_FILE"
 PHASE_ENV = "UNE_EVAL_PHASE"
-_MAX_RESULT_BYTES = 65536
+OWN_PREFIX = "UNE_EVAL_"
+"""Variables une-eval reads (``UNE_EVAL_KEY_PASSPHRASE`` and any later one): never passed to a workload."""
+GRACE_S = 10.0
+"""How long a stopped workload gets between SIGTERM and SIGKILL."""
 
 
 class RunningWorkload(Protocol):
@@ -29,22 +36,40 @@ class RunningWorkload(Protocol):
         """Wait up to ``timeout_s``; the exit code once it has finished, else None."""
         ...
 
-    def terminate(self) -> None:
-        """Stop it (Ctrl-C, sensor failure)."""
+    def terminate(self) -> int:
+        """Stop it and everything it started (Ctrl-C, timeout, sensor failure); return its exit code."""
+        ...
+
+    def reap(self) -> bool:
+        """After it exited: stop what it left running; True when something was left."""
         ...
 
 
 class Workload(Protocol):
-    """Something the runner can start once per run."""
+    """Something the runner can start once per execution."""
 
     def start(self, env: Mapping[str, str]) -> RunningWorkload:
         """Start one execution with extra environment variables."""
         ...
 
 
-class _Process:
-    def __init__(self, proc: subprocess.Popen[bytes]) -> None:
+def workload_environment(inherited: Mapping[str, str], extra: Mapping[str, str]) -> dict[str, str]:
+    """The workload's environment: the inherited one minus every ``UNE_EVAL_*`` variable, plus ``extra``.
+
+    Dropping the whole prefix (not a list of known names) keeps any later secret out too; the runner's
+    own ``UNE_EVAL_PHASE`` and ``UNE_EVAL_RESULT_FILE`` come back in through ``extra``.
+    """
+    env = {k: v for k, v in inherited.items() if not k.startswith(OWN_PREFIX)}
+    env.update(extra)
+    return env
+
+
+class _ProcessGroup:
+    """A command started as the leader of its own session; signals go to the whole group."""
+
+    def __init__(self, proc: subprocess.Popen[bytes], grace_s: float) -> None:
         self._proc = proc
+        self._grace_s = grace_s
 
     def wait(self, timeout_s: float) -> int | None:
         try:
@@ -52,33 +77,68 @@ class _Process:
         except subprocess.TimeoutExpired:
             return None
 
-    def terminate(self) -> None:
-        if self._proc.poll() is None:
-            self._proc.terminate()
-            try:
-                self._proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self._proc.kill()
-                self._proc.wait()
+    def _signal_group(self, signum: int) -> bool:
+        # The group id is the leader's pid; Linux keeps it unused while the group has members.
+        try:
+            os.killpg(self._proc.pid, signum)
+        except ProcessLookupError:
+            return False
+        except PermissionError:  # pragma: no cover - a member changed its user id
+            return True
+        return True
+
+    def terminate(self) -> int:
+        self._signal_group(signal.SIGTERM)
+        try:
+            code = self._proc.wait(timeout=self._grace_s)
+        except subprocess.TimeoutExpired:
+            self._signal_group(signal.SIGKILL)
+            code = self._proc.wait()
+        # Whatever of the group outlived the leader (workers, a server it started) goes too.
+        self._signal_group(signal.SIGKILL)
+        return code
+
+    def reap(self) -> bool:
+        left = self._signal_group(signal.SIGKILL)
+        return left
 
 
 class CommandWorkload:
-    """The vendor's command, run as a child process (never through a shell)."""
+    """The vendor's command, run as a child process (never through a shell) in its own process group.
 
-    def __init__(self, argv: Sequence[str], *, cwd: Path | None = None) -> None:
+    ``on_start`` is called just before each start (a rehearsal uses it to play a recording's load).
+    """
+
+    def __init__(
+        self,
+        argv: Sequence[str],
+        *,
+        cwd: Path | None = None,
+        environ: Mapping[str, str] | None = None,
+        on_start: Callable[[], None] | None = None,
+        grace_s: float = GRACE_S,
+    ) -> None:
         if not argv:
             raise InputError("no workload command given (put it after '--')")
         self._argv = list(argv)
         self._cwd = cwd
+        self._environ = environ
+        self._on_start = on_start
+        self._grace_s = grace_s
 
     def start(self, env: Mapping[str, str]) -> RunningWorkload:
-        """Start the command with the runner's variables added to the environment."""
+        """Start the command in a new session, with the runner's variables and without une-eval's own."""
+        full_env = workload_environment(os.environ if self._environ is None else self._environ, env)
+        if self._on_start is not None:
+            self._on_start()
         try:
-            proc = subprocess.Popen(self._argv, cwd=self._cwd, env={**os.environ, **env})  # noqa: S603
-        except OSError as exc:
-            why = exc.strerror or exc
+            proc = subprocess.Popen(  # noqa: S603 - argv from the auditor, no shell
+                self._argv, cwd=self._cwd, env=full_env, start_new_session=True
+            )
+        except (OSError, ValueError) as exc:
+            why = getattr(exc, "strerror", None) or exc
             raise ProtocolError(f"cannot start the workload {self._argv[0]!r}: {why}") from None
-        return _Process(proc)
+        return _ProcessGroup(proc, self._grace_s)
 
 
 class _Simulated:
@@ -95,8 +155,12 @@ class _Simulated:
         self._clock.sleep(timeout_s)
         return None
 
-    def terminate(self) -> None:
+    def terminate(self) -> int:
         self._end_s = self._clock.monotonic_s()
+        return -signal.SIGTERM
+
+    def reap(self) -> bool:
+        return False
 
 
 class SimulatedWorkload:
@@ -127,21 +191,10 @@ class SimulatedWorkload:
         return _Simulated(self._clock, self._duration_s, code)
 
 
-def read_result_file(path: Path) -> float | None:
-    """Work units a workload reported in its result file; None when it wrote none."""
-    if not path.exists():
-        return None
-    try:
-        data = path.read_bytes()[: _MAX_RESULT_BYTES + 1]
-    except OSError as exc:
-        raise ProtocolError(f"cannot read the workload's result file {path}: {exc.strerror or exc}") from None
-    if len(data) > _MAX_RESULT_BYTES:
-        raise ProtocolError(f"the workload's result file {path} is over {_MAX_RESULT_BYTES} bytes")
-    try:
-        doc = parse_json_bytes(data)
-    except InputError as exc:
-        raise ProtocolError(f"the workload's result file {path} is not valid JSON: {exc}") from None
-    units = doc.get("work_units") if isinstance(doc, dict) else None
-    if isinstance(units, bool) or not isinstance(units, int | float) or units < 0:
-        raise ProtocolError(f"the workload's result file {path} needs a non-negative number 'work_units'")
-    return float(units)
+def describe_exit(code: int) -> str:
+    """Say how a workload ended: 'exited with code 3' or 'was killed by SIGKILL'."""
+    if code < 0:
+        with contextlib.suppress(ValueError):
+            return f"was killed by {signal.Signals(-code).name}"
+        return f"was killed by signal {-code}"
+    return f"exited with code {code}"

@@ -90,9 +90,18 @@ def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # base 32 without I, L, O, U: no letter reads as a digit
+
+
 def new_certificate_number(issued_at: dt.datetime) -> str:
-    """Make a unique certificate number: issue date and 48 random bits (``UEC-20261126-4F0A9C21D3B7``)."""
-    return f"UEC-{issued_at:%Y%m%d}-{secrets.token_hex(6).upper()}"
+    """Make a unique certificate number: issue date and 128 random bits (``UEC-20261126-`` + 26 characters).
+
+    128 bits from the system's CSPRNG make two equal numbers as unlikely as guessing a random AES
+    key, however many certificates are issued in the same second, by however many auditors.
+    """
+    bits = secrets.randbits(128)
+    digits = "".join(_CROCKFORD[(bits >> shift) & 31] for shift in range(125, -1, -5))
+    return f"UEC-{issued_at:%Y%m%d}-{digits}"
 
 
 def check_number(number: str) -> str:

@@ -26,7 +26,11 @@ def columns_for(device: DeviceInfo) -> list[TraceColumn]:
     if device.counter_column:
         cols.append(column(device.counter_column, wrap_range=device.wrap_at))
     if device.component == "gpu":
-        cols += [column(INSTANT_POWER), column("power_average_mw")]
+        cols += (
+            [column(INSTANT_POWER), column("power_average_mw")]
+            if device.has_instant_power
+            else [column("power_average_mw")]
+        )
     return cols
 
 

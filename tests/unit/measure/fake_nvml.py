@@ -27,6 +27,8 @@ class FakeGpu:
     power_mw: int = 80_000
     has_counter: bool = True
     has_instant: bool = True
+    instant_mw: int | None = None
+    """Instant power when it differs from the averaged ``power_mw`` (a burst the 1-s average smooths)."""
     limit_mw: int = 700_000
     default_limit_mw: int = 700_000
     mig: bool = False
@@ -114,5 +116,6 @@ class FakeNvml:
 
     def nvmlDeviceGetFieldValues(self, gpu: FakeGpu, field_ids: list[int]) -> list[Any]:
         self._cost(self._power_latency_s)
-        ret = 0 if gpu.has_instant else 3
-        return [SimpleNamespace(nvmlReturn=ret, valueType=1, value=SimpleNamespace(uiVal=gpu.power_mw))]
+        ret = 0 if gpu.has_instant else 3  # NVML_ERROR_NOT_SUPPORTED
+        instant = gpu.power_mw if gpu.instant_mw is None else gpu.instant_mw
+        return [SimpleNamespace(nvmlReturn=ret, valueType=1, value=SimpleNamespace(uiVal=instant))]

@@ -36,22 +36,66 @@ def test_unknown_index_is_refused() -> None:
         NvmlSensor(FakeNvml([FakeGpu()]), SimulatedClock(), indices=[3])
 
 
-def test_gpu_without_counter_is_integrated_and_labelled_estimated(tmp_path: Path) -> None:
+def _integrate(sensor: NvmlSensor, clock: SimulatedClock, tmp_path: Path, seconds: float) -> tuple[float, float]:
+    [dev] = sensor.devices()
+    sampler = Sampler([sensor], clock, {dev.device_id: TraceWriter(tmp_path / "t.csv", columns_for(dev))})
+    start = sampler.mark("run-0")
+    sampler.sample_for("run-0", seconds)
+    end = sampler.mark("run-0")
+    sampler.close()
+    return end.energy_j[dev.device_id] - start.energy_j[dev.device_id], end.time_s - start.time_s
+
+
+def test_gpu_without_counter_is_integrated_from_instant_power_and_labelled_estimated(tmp_path: Path) -> None:
     clock = SimulatedClock()
-    nvml = FakeNvml([FakeGpu(has_counter=False, has_instant=False, power_mw=200_000)], clock)
+    nvml = FakeNvml([FakeGpu(has_counter=False, power_mw=150_000, instant_mw=200_000)], clock)
     sensor = NvmlSensor(nvml, clock)
     [dev] = sensor.devices()
     assert dev.method == "nvml-power-integration"
+    assert "NVML_FI_DEV_POWER_INSTANT" in dev.instrument
     assert "estimated" in dev.instrument
     assert sensor.read_counters() == {}
-    writer = TraceWriter(tmp_path / "t.csv", columns_for(dev))
-    sampler = Sampler([sensor], clock, {dev.device_id: writer})
-    start = sampler.mark("run-0")
-    sampler.sample_for("run-0", 10.0)
-    end = sampler.mark("run-0")
-    sampler.close()
-    energy_j = end.energy_j[dev.device_id] - start.energy_j[dev.device_id]
-    assert energy_j == pytest.approx(200.0 * (end.time_s - start.time_s), rel=1e-3)
+    energy_j, duration_s = _integrate(sensor, clock, tmp_path, 10.0)
+    assert energy_j == pytest.approx(200.0 * duration_s, rel=1e-3)  # instant, not the 150 W average
+
+
+def test_without_the_instant_field_the_instant_column_is_absent_never_filled_with_averages(tmp_path: Path) -> None:
+    clock = SimulatedClock()
+    sensor = NvmlSensor(FakeNvml([FakeGpu(has_instant=False, power_mw=90_000)], clock), clock)
+    [dev] = sensor.devices()
+    assert dev.has_instant_power is False
+    assert dev.method == "nvml-energy-counter"  # energy still from the counter
+    [sample] = sensor.read_power()
+    assert (sample.power_instant_mw, sample.power_average_mw) == (None, 90_000)
+    assert [c.name for c in columns_for(dev)] == ["time_unix_ns", "phase", "energy_mj", "power_average_mw"]
+    _integrate(sensor, clock, tmp_path, 1.0)
+    header, first = (tmp_path / "t.csv").read_text().splitlines()[:2]
+    assert header == "time_unix_ns,phase,energy_mj,power_average_mw"
+    assert first.endswith(",90000")
+
+
+def test_without_counter_or_instant_field_averaged_power_is_integrated_and_labelled_averaged(tmp_path: Path) -> None:
+    clock = SimulatedClock()
+    sensor = NvmlSensor(FakeNvml([FakeGpu(has_counter=False, has_instant=False, power_mw=200_000)], clock), clock)
+    [dev] = sensor.devices()
+    assert dev.method == "nvml-power-integration"
+    assert "averaged power" in dev.instrument
+    assert "INSTANT" not in dev.instrument
+    warnings = preflight([dev], Policy())
+    assert any("no instant-power field" in w for w in warnings)
+    assert any("integrating 1-second averaged power" in w for w in warnings)
+    energy_j, duration_s = _integrate(sensor, clock, tmp_path, 10.0)
+    assert energy_j == pytest.approx(200.0 * duration_s, rel=1e-3)
+
+
+def test_an_instant_read_that_fails_once_leaves_that_sample_empty() -> None:
+    gpu = FakeGpu(power_mw=100_000, instant_mw=300_000)
+    sensor = NvmlSensor(FakeNvml([gpu]), SimulatedClock())
+    assert sensor.read_power()[0].power_instant_mw == 300_000
+    gpu.has_instant = False  # the field stops answering for a tick
+    assert sensor.read_power()[0].power_instant_mw is None
+    gpu.has_instant = True
+    assert sensor.read_power()[0].power_instant_mw == 300_000
 
 
 def test_counter_reset_marks_the_window(tmp_path: Path) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -158,3 +160,94 @@ def test_node_id_cannot_escape_the_output_folder() -> None:
     node = read_host_file(FIX / "h200-host.json", node_id="../../etc/evil")
     assert "/" not in node.node_id
     assert node.node_id == "etc-evil"
+
+
+@pytest.mark.parametrize(
+    ("warmup", "reason"),
+    [(True, "the warm-up execution ran past --run-timeout 10 s"), (False, "run 0: the workload ran past")],
+)
+def test_run_timeout_stops_the_execution_and_fails_it(tmp_path: Path, warmup: bool, reason: str) -> None:
+    clock, sensor, setup = _replay()  # the recording's runs last 24 s
+    workload = SimulatedWorkload(clock, sensor.load_duration_s, sensor.play_load)
+    config = ProtocolConfig(runs=3, idle_s=30.0, warmup=warmup, work_units=1000, seed=7, run_timeout_s=10.0)
+    result = measure([sensor], clock, workload, setup, DECLARED, config, tmp_path)
+    assert not result.complete
+    m = _read(tmp_path)["measurement"]
+    assert reason in m["incomplete_reason"]
+    if not warmup:
+        [run] = m["runs"]
+        assert run["complete"] is False
+        assert run["duration_s"] == pytest.approx(10.0, abs=0.2)
+        assert "--run-timeout 10 s" in run["reason"]
+
+
+class _SignallingWorkload:
+    """Sends a signal to this process when it is started for the ``at``-th time (a scheduler's SIGTERM)."""
+
+    def __init__(self, inner: SimulatedWorkload, at_start: int, signum: int) -> None:
+        self._inner = inner
+        self._at = at_start
+        self._signum = signum
+
+    def start(self, env: Mapping[str, str]) -> RunningWorkload:
+        if self._inner.starts == self._at:
+            os.kill(os.getpid(), self._signum)
+        return self._inner.start(env)
+
+
+def test_a_stop_signal_finishes_the_partial_submission_and_returns(tmp_path: Path) -> None:
+    clock, sensor, setup = _replay()
+    workload = _SignallingWorkload(SimulatedWorkload(clock, sensor.load_duration_s, sensor.play_load), 2, 15)
+    result = measure([sensor], clock, workload, setup, DECLARED, QUICK, tmp_path)
+    assert (result.complete, result.signal) == (False, signal.SIGTERM)
+    assert result.reason == "interrupted by SIGTERM during run 1"
+    doc = _read(tmp_path)
+    assert doc["measurement"]["incomplete_reason"] == "interrupted by SIGTERM during run 1"
+    assert [r["index"] for r in doc["measurement"]["runs"]] == [0]
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL  # handlers restored
+
+
+def test_a_command_that_cannot_start_finishes_the_submission_with_the_reason(tmp_path: Path) -> None:
+    _, sensor, setup = _replay()
+    config = ProtocolConfig(runs=1, idle_s=0.1, warmup=False, work_units=1)
+    workload = CommandWorkload([str(tmp_path / "missing-bench")])
+    result = measure([sensor], SystemClock(), workload, setup, DECLARED, config, tmp_path / "out")
+    assert not result.complete
+    assert "cannot start the workload" in (result.reason or "")
+    assert _read(tmp_path / "out")["measurement"]["complete"] is False
+
+
+def test_the_command_workload_does_not_inherit_une_eval_secrets(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("UNE_EVAL_KEY_PASSPHRASE", "auditor-secret")
+    monkeypatch.setenv("UNE_EVAL_ANY_LATER_SETTING", "x")
+    _, sensor, setup = _replay()
+    dump = tmp_path / "env.json"
+    script = f"import json, os; json.dump(dict(os.environ), open({str(dump)!r}, 'w'))"
+    config = ProtocolConfig(runs=1, idle_s=0.1, warmup=False, work_units=1)
+    measure(
+        [sensor],
+        SystemClock(),
+        CommandWorkload([sys.executable, "-c", script]),
+        setup,
+        DECLARED,
+        config,
+        tmp_path / "o",
+    )
+    env = json.loads(dump.read_text())
+    assert sorted(k for k in env if k.startswith("UNE_EVAL_")) == ["UNE_EVAL_PHASE", "UNE_EVAL_RESULT_FILE"]
+    assert "auditor-secret" not in dump.read_text()
+
+
+def test_an_absurd_work_unit_count_is_a_failed_run_not_a_crash(tmp_path: Path) -> None:
+    _, sensor, setup = _replay()
+    script = "import os; open(os.environ['UNE_EVAL_RESULT_FILE'], 'w').write('{\"work_units\": 1e308}')"
+    config = ProtocolConfig(runs=2, idle_s=0.1, warmup=False, pause_min_s=0.05, pause_max_s=0.1)
+    workload = CommandWorkload([sys.executable, "-c", script])
+    result = measure([sensor], SystemClock(), workload, setup, DECLARED, config, tmp_path)
+    assert not result.complete
+    assert "work units 1e+308 are outside" in (result.reason or "")
+    text = (tmp_path / "submission.json").read_text()
+    assert "Infinity" not in text
+    assert "results" not in json.loads(text)
