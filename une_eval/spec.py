@@ -2,7 +2,9 @@
 
 Everything is read from the package's ``_spec`` folder (the repository's ``spec/``) through
 :mod:`importlib.resources`, once, and cached. One :class:`referencing.Registry` holds every schema so
-``$ref`` between files resolves without touching the file system or the network.
+``$ref`` between files resolves without touching the file system or the network. python-jsonschema
+and referencing are imported by the functions that use them (declarations, tests), not by validation,
+which compiles the schemas with jsonschema-rs (:mod:`une_eval.validate.schema_layer`).
 """
 
 from __future__ import annotations
@@ -12,15 +14,15 @@ import json
 from dataclasses import dataclass, field
 from importlib import resources
 from importlib.resources.abc import Traversable
-from typing import Any
-
-import jsonschema
-import referencing
-import referencing._core
-from referencing.jsonschema import DRAFT202012
+from typing import TYPE_CHECKING, Any
 
 from une_eval.errors import SpecError
 from une_eval.findings import Severity
+
+if TYPE_CHECKING:
+    import jsonschema
+    import referencing
+    import referencing._core
 
 SCHEMA_VERSION = "1.0"
 DEFAULT_PROFILE = "une-style"
@@ -56,6 +58,9 @@ def schema_documents() -> dict[str, dict[str, Any]]:
 @functools.cache
 def registry() -> referencing.Registry[Any]:
     """A registry with every bundled schema; unknown references fail instead of being fetched."""
+    import referencing  # loaded only where used (not by validation)
+    from referencing.jsonschema import DRAFT202012
+
     resources_ = [(uri, DRAFT202012.create_resource(doc)) for uri, doc in schema_documents().items()]
     return referencing.Registry().with_resources(resources_).crawl()
 
@@ -99,7 +104,13 @@ def inline_references(schema: dict[str, Any]) -> dict[str, Any]:
 
 @functools.cache
 def submission_validator() -> jsonschema.Draft202012Validator:
-    """A compiled validator for submissions, checking formats (date-time, date, email, uri) for real."""
+    """A python-jsonschema validator for submissions, checking formats (date-time, date, email, uri) for real.
+
+    Validation of submissions uses the compiled validator of the schema layer; this one serves the
+    declarations check before a measurement and the tests' reference back end.
+    """
+    import jsonschema  # loaded only where used (not by validation)
+
     checker = jsonschema.Draft202012Validator.FORMAT_CHECKER
     missing = {"date-time", "date", "uri", "email"} - set(checker.checkers)
     if missing:
