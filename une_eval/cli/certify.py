@@ -11,10 +11,9 @@ import logging
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from rich.console import Console
-from rich.markup import escape
 
 from une_eval.errors import InputError, SigningError
 from une_eval.loading import read_bounded
@@ -23,7 +22,11 @@ from une_eval.report.issue import issue_certificate
 from une_eval.report.keys import KEY_TYPES, init_dev_pki
 from une_eval.report.render import LANGUAGES, Renderer
 from une_eval.report.sign import http_timestamper, load_signer
-from une_eval.report.verify import Verification, load_trust_roots, verify_file
+
+if TYPE_CHECKING:  # rich and the verifier load only for ``verify``, not for every certificate
+    from rich.console import Console
+
+    from une_eval.report.verify import Verification
 
 # pyHanko logs a traceback for a wrong passphrase and WeasyPrint logs layout notes; the CLI reports
 # failures as one clear line, so their log records go nowhere instead of Python's last-resort stderr.
@@ -145,6 +148,8 @@ def certify(
 
 
 def _print_verification(report: Verification, console: Console) -> None:
+    from rich.markup import escape
+
     style = "bold green" if report.ok else "bold red"
     console.print(f"[{style}]{'VERIFIED' if report.ok else 'NOT VERIFIED'}[/]  {escape(report.path)}")
     for key, value in report.printed.items():
@@ -176,6 +181,10 @@ def verify(pdfs: tuple[Path, ...], trust: tuple[Path, ...], fmt: str) -> None:
     Exit code 0 only when every check holds for every file, 1 when any fails, 2 when a file
     or trust anchor cannot be read.
     """
+    from rich.console import Console
+
+    from une_eval.report.verify import load_trust_roots, verify_file
+
     roots = load_trust_roots(list(trust))
     reports = [verify_file(p, roots) for p in pdfs]
     if fmt == "json":

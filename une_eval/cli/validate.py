@@ -10,15 +10,11 @@ from typing import Any
 import click
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from une_eval.errors import InputError
 from une_eval.findings import Outcome, Severity, Verdict, exit_code_for
-from une_eval.rating import load_scheme
 from une_eval.spec import load_profile, profile_names, rule_catalogue, submission_schema
-from une_eval.validate.batch import check_many, verdict_from_json
-from une_eval.validate.summary import format_for, write_summary
 
 _OUTCOME_STYLE = {
     Outcome.CONFORMANT: "bold green",
@@ -103,9 +99,13 @@ def add_commands(group: click.Group) -> None:
 
 def run_batch(files: list[Path], profile: str | None, rating_scheme: str | None, jobs: int) -> list[dict[str, Any]]:
     """Check every file, with a progress bar on stderr when it is a terminal."""
+    from une_eval.validate.batch import check_many  # the validation stack loads for validate only
+
     err = Console(stderr=True)
     if not err.is_terminal or len(files) < 2:
         return check_many(files, profile=profile, rating_scheme=rating_scheme, jobs=jobs)
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
     columns = (TextColumn("validating"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=err, transient=True) as bar:
         task = bar.add_task("files", total=len(files))
@@ -142,16 +142,24 @@ def validate(
     Recomputes each run's energy from the raw traces a submission lists, and rates its efficiency.
     Exit code 0 when every file conforms, 1 when any does not, 2 when any cannot be checked.
     """
-    for path in summaries:
-        format_for(path)
+    from une_eval.rating import load_scheme
+    from une_eval.validate.batch import verdict_from_json
+
+    if summaries:
+        # Summaries need pandas and jinja2: loaded only when one is asked for.
+        from une_eval.validate.summary import format_for, write_summary
+
+        for path in summaries:
+            format_for(path)
     if profile is not None:
         load_profile(profile)
     if rating_scheme is not None:
         load_scheme(rating_scheme)
     files = collect_files(paths)
     results = run_batch(files, profile, rating_scheme, jobs)
-    for path in summaries:
-        write_summary(path, results)
+    if summaries:
+        for path in summaries:
+            write_summary(path, results)
     verdicts = [verdict_from_json(r) for r in results]
     if fmt == "json":
         click.echo(json.dumps({"files": results}, indent=2, ensure_ascii=False))

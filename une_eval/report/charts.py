@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
-
-import numpy.typing as npt
+from typing import TYPE_CHECKING, Any
 
 from une_eval.validate.evidence import sample_times
+
+if TYPE_CHECKING:
+    import numpy.typing as npt
 
 MAX_POINTS = 400
 COLOURS = ("#1f4e79", "#c55a11", "#548235", "#7030a0", "#bf9000", "#2e75b6", "#843c0c", "#3b3838")

@@ -19,14 +19,14 @@ import math
 import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
-
-import numpy as np
-import numpy.typing as npt
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from une_eval.energy import counter_series_delta, integrate_power_j
 from une_eval.model import Run, Submission, Trace
+
+if TYPE_CHECKING:  # numpy loads only when a trace is read (see parse_trace and recompute_window)
+    import numpy as np
+    import numpy.typing as npt
 
 MAX_TRACE_BYTES = 512 * 1024 * 1024
 TIME_COLUMN = "time_unix_ns"
@@ -142,6 +142,9 @@ def parse_trace(data: bytes, fmt: str) -> dict[str, npt.NDArray[Any]]:
     with its own sample times under ``"time_unix_ns:<column>"``. A cell that is present but not a finite
     number makes the trace unusable.
     """
+    import numpy as np  # numpy, pandas and pyarrow load when a trace is read, not for a file without traces
+    import pandas as pd
+
     try:
         if fmt == "csv":
             frame = pd.read_csv(io.BytesIO(data), usecols=lambda c: c in KNOWN_COLUMNS, engine="c")
@@ -209,6 +212,8 @@ def recompute_window(columns: dict[str, npt.NDArray[Any]], start_ns: int, end_ns
     that bracket them, so the window is neither widened nor narrowed to the nearest sample. Interior
     samples are used as they are: one pass over the window per quantity, no per-sample interpolation.
     """
+    import numpy as np
+
     time_ns = columns[TIME_COLUMN]
     lo = int(np.searchsorted(time_ns, start_ns, "right"))  # first sample strictly after the start
     hi = int(np.searchsorted(time_ns, end_ns, "left"))  # first sample at or after the end
