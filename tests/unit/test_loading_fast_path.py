@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from une_eval.errors import InputError
-from une_eval.loading import JsonNumber, parse_fast, parse_json_bytes, parse_strict
+from une_eval.loading import JsonNumber, parse_fast, parse_json_bytes, parse_strict, read_bounded
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 
@@ -180,3 +180,14 @@ def walk(value: Any) -> list[Any]:
     if isinstance(value, list):
         return [x for v in value for x in walk(v)]
     return [value]
+
+
+@pytest.mark.parametrize("size", [0, 1, 65_535, 65_536, 300_001, 1_000_000])
+def test_files_are_read_whole_up_to_the_limit(tmp_path: Path, size: int) -> None:
+    path = tmp_path / "f.json"
+    data = bytes(range(256)) * (size // 256) + b"x" * (size % 256)
+    path.write_bytes(data)
+    assert read_bounded(path, 1_000_000) == data
+    if size:
+        with pytest.raises(InputError, match="over the limit"):
+            read_bounded(path, size - 1)
