@@ -80,19 +80,20 @@ _IMPORT_LINE = re.compile(r"import time:\s+(\d+) \|\s+(\d+) \|( *)(\S+)")
 
 
 def import_profile(command: Command, top: int = 8) -> list[tuple[str, float]]:
-    """Where a Python command's imports go (``-X importtime``): seconds per top-level package, largest first.
+    """Where a Python command's imports go (``-X importtime``): seconds per package, largest first.
 
-    Only imports at the outermost level count (their cumulative time holds everything they pull in),
-    grouped by the first component of the module name.
+    Each module's own time (without what it imports in turn) goes to its top-level package, so the
+    figures add up to the whole import time and name the libraries that cost it.
     """
     _, stderr = run_once(command, extra_args=["-X", "importtime"])
     totals: dict[str, float] = {}
     for line in stderr.splitlines():
         match = _IMPORT_LINE.match(line)
-        if match and len(match.group(3)) == 1:
+        if match:
             root = match.group(4).split(".")[0]
-            totals[root] = totals.get(root, 0.0) + int(match.group(2)) / 1e6
-    return sorted(totals.items(), key=lambda kv: -kv[1])[:top]
+            totals[root] = totals.get(root, 0.0) + int(match.group(1)) / 1e6
+    total = sum(totals.values())
+    return [("all imports", total), *sorted(totals.items(), key=lambda kv: -kv[1])[:top]]
 
 
 def python_command(
