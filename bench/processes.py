@@ -79,21 +79,26 @@ def median_wall(timings: Sequence[Timing]) -> float:
 _IMPORT_LINE = re.compile(r"import time:\s+(\d+) \|\s+(\d+) \|( *)(\S+)")
 
 
-def import_profile(command: Command, top: int = 8) -> list[tuple[str, float]]:
+def import_profile(command: Command, *, runs: int = 3, top: int = 8) -> list[tuple[str, float]]:
     """Where a Python command's imports go (``-X importtime``): seconds per package, largest first.
 
     Each module's own time (without what it imports in turn) goes to its top-level package, so the
-    figures add up to the whole import time and name the libraries that cost it.
+    figures add up to the whole import time and name the libraries that cost it. Medians of ``runs``.
     """
-    _, stderr = run_once(command, extra_args=["-X", "importtime"])
-    totals: dict[str, float] = {}
-    for line in stderr.splitlines():
-        match = _IMPORT_LINE.match(line)
-        if match:
-            root = match.group(4).split(".")[0]
-            totals[root] = totals.get(root, 0.0) + int(match.group(1)) / 1e6
-    total = sum(totals.values())
-    return [("all imports", total), *sorted(totals.items(), key=lambda kv: -kv[1])[:top]]
+    per_run: list[dict[str, float]] = []
+    for _ in range(runs):
+        _, stderr = run_once(command, extra_args=["-X", "importtime"])
+        totals: dict[str, float] = {}
+        for line in stderr.splitlines():
+            match = _IMPORT_LINE.match(line)
+            if match:
+                root = match.group(4).split(".")[0]
+                totals[root] = totals.get(root, 0.0) + int(match.group(1)) / 1e6
+        totals["all imports"] = sum(totals.values())
+        per_run.append(totals)
+    names = {name for totals in per_run for name in totals}
+    medians = {name: statistics.median(t.get(name, 0.0) for t in per_run) for name in names}
+    return sorted(medians.items(), key=lambda kv: -kv[1])[: top + 1]
 
 
 def python_command(
