@@ -128,7 +128,10 @@ def main() -> None:
                 cpu, wall = median_cpu(timings[command.label]), median_wall(timings[command.label])
                 print(f"| {command.label:44} | {cpu:5.2f} | {wall:6.2f} | {cpu / base:15.2f}x |")
     for label, shares in profiles.items():
-        print(f"\n{label}, imports (-X importtime, one run): " + ", ".join(f"{m} {s:.2f} s" for m, s in shares))
+        print(
+            f"\n{label}, imports (-X importtime, wall seconds, median of 3 runs): "
+            + ", ".join(f"{m} {s:.2f} s" for m, s in shares)
+        )
 
 
 if __name__ == "__main__":
