@@ -6,6 +6,7 @@ what is loaded, never how long it took (timings live in bench/coldstart.py and d
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import subprocess
@@ -75,3 +76,29 @@ def test_certifying_loads_the_renderer_and_signer_but_not_the_trace_or_table_sta
     assert (tmp_path / "c.pdf").stat().st_size > 1000
     assert {"weasyprint", "pyhanko"} <= loaded
     assert not loaded & (TRACE_LIBRARIES | {"rich", "jsonschema", "referencing", "matplotlib", "pynvml"})
+
+
+def test_a_command_line_process_collects_after_its_imports_and_skips_the_walk_at_exit() -> None:
+    code = (
+        "import atexit, gc, sys\n"
+        "atexit.register(lambda: print('GC', gc.isenabled(), gc.get_freeze_count() > 0))\n"
+        f"sys.argv = ['une-eval', 'validate', {str(SUBMISSION)!r}]\n"
+        "from une_eval.cli import main\n"
+        "main()\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.splitlines()[-1] == "GC True True"
+
+
+def test_in_process_callers_keep_the_collector_as_it_was() -> None:
+    from click.testing import CliRunner
+
+    from une_eval.cli import main
+
+    frozen = gc.get_freeze_count()
+    result = CliRunner().invoke(main, ["validate", str(SUBMISSION)])
+    assert result.exit_code == 0, result.output
+    assert gc.isenabled()
+    assert gc.get_freeze_count() == frozen
