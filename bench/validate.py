@@ -1,11 +1,18 @@
-"""Validation throughput, layer by layer, and the schema layer against check-jsonschema.
+"""Validation cost: layer by layer in one process, and whole processes against check-jsonschema.
 
-    python bench/validate.py [--files 1000]
+    PYTHONPATH=. python bench/validate.py [--files 1000] [--rounds 3] [--baseline-src DIR]
 
-Builds a corpus of N submissions (the bundled valid examples with fresh ids and perturbed figures,
-so every file is distinct) in a temporary folder, then times: safe loading, the schema layer, the
-model layer, the rule layer, the whole pipeline, and `check-jsonschema` over the same files in one
-process (its start-up amortised over the corpus). Prints a table of files per second.
+Builds N distinct submissions (the bundled valid examples with fresh ids and perturbed names; a
+quarter are the 32-GPU training example, the largest) in a temporary folder, then prints two tables:
+
+1. files per CPU-second of each layer in this process (best of the rounds, layers interleaved):
+   plain ``json.loads`` beside the safe loader, both schema back ends, the model and rule layers and
+   the whole pipeline;
+2. CPU time of whole processes over the same N files, run interleaved: ``une-eval validate`` (the
+   whole pipeline: load, schema, model, rules, rating, JSON report) against ``check-jsonschema``
+   checking the schema only, given the schema inlined into one file (its fastest configuration: with
+   the two bundled files and a cross-file ``$ref`` it spends ~0.3 s a file; that figure is on a small
+   sample). ``--baseline-src`` adds ``une-eval`` run from another source tree (an earlier version).
 """
 
 from __future__ import annotations
@@ -13,10 +20,8 @@ from __future__ import annotations
 import argparse
 import copy
 import json
-import platform
 import random
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -24,11 +29,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from une_eval.loading import load_json_document
+from bench.processes import Command, interleaved, machine_line, median_cpu, median_wall, python_command
+from une_eval.loading import MAX_FILE_BYTES, load_json_document, parse_strict, read_bounded
 from une_eval.model import Submission
 from une_eval.spec import inline_references, load_profile, submission_schema, submission_validator
 from une_eval.validation import check_file
 from une_eval.validation.pipeline import run_rules
+from une_eval.validation.schema_layer import schema_findings
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -36,77 +43,95 @@ REPO = Path(__file__).resolve().parent.parent
 def build_corpus(folder: Path, n: int) -> list[Path]:
     bases = [json.loads(p.read_text()) for p in sorted((REPO / "fixtures" / "valid").glob("*.json"))]
     rng = random.Random(0)
+    folder.mkdir(parents=True)
     paths = []
     for i in range(n):
         doc = copy.deepcopy(bases[i % len(bases)])
         doc["submission_id"] = f"bench-{i:05d}"
         doc["system"]["model"]["name"] += f" variant {rng.randint(0, 10**6)}"
         path = folder / f"s{i:05d}.json"
-        path.write_text(json.dumps(doc))
+        path.write_text(json.dumps(doc, indent=2))
         paths.append(path)
     return paths
 
 
-def rate(label: str, files: list[Path], fn: Callable[[Path], Any]) -> tuple[str, float]:
-    start = time.perf_counter()
-    for p in files:
-        fn(p)
-    elapsed = time.perf_counter() - start
-    return label, len(files) / elapsed
+def layer_rates(files: list[Path], rounds: int) -> list[tuple[str, float]]:
+    """Files per CPU-second of each layer, best of ``rounds`` interleaved rounds."""
+    docs = {p: load_json_document(p) for p in files}
+    models = {p: Submission.model_validate(docs[p]) for p in files}
+    profile = load_profile("une-style")
+    reference = submission_validator()
+    layers: list[tuple[str, Callable[[Path], Any]]] = [
+        ("read + json.loads (no checks, reference)", lambda p: json.loads(p.read_bytes())),
+        ("safe load (fast path, as used)", load_json_document),
+        ("safe load, strict path alone (the former loader)", lambda p: parse_strict(read_bounded(p, MAX_FILE_BYTES))),
+        ("schema layer, jsonschema-rs (as used)", lambda p: list(schema_findings(docs[p]))),
+        ("schema layer, python-jsonschema (test reference)", lambda p: list(reference.iter_errors(docs[p]))),
+        ("model layer (pydantic)", lambda p: Submission.model_validate(docs[p])),
+        ("rule layer (une-style)", lambda p: run_rules(models[p], docs[p], profile)),
+        ("whole pipeline (check_file)", check_file),
+    ]
+    best = {label: 0.0 for label, _ in layers}
+    for _ in range(rounds):
+        for label, fn in layers:
+            start = time.process_time()
+            for p in files:
+                fn(p)
+            best[label] = max(best[label], len(files) / max(time.process_time() - start, 1e-9))
+    return list(best.items())
 
 
-def check_jsonschema_rate(files: list[Path], schema_file: Path) -> float | None:
-    """Files per second of one check-jsonschema process over all the files (start-up included)."""
+def process_commands(corpus: Path, files: list[Path], inlined: Path, baseline: Path | None) -> list[Command]:
     exe = shutil.which("check-jsonschema") or str(Path(sys.executable).parent / "check-jsonschema")
-    if not Path(exe).exists():
-        return None
-    cmd = [exe, "--schemafile", str(schema_file), "--base-uri", schema_file.as_uri(), *map(str, files)]
-    start = time.perf_counter()
-    out = subprocess.run(cmd, capture_output=True, text=True, check=False)
-    elapsed = time.perf_counter() - start
-    if out.returncode != 0:
-        print("check-jsonschema failed:", out.stdout[-500:], out.stderr[-500:], file=sys.stderr)
-        return None
-    return len(files) / elapsed
+    commands = [
+        python_command("une-eval validate (whole pipeline)", REPO, "validate", "--format", "json", str(corpus)),
+        Command(
+            "check-jsonschema, inlined schema (schema only)", [exe, "--schemafile", str(inlined), *map(str, files)]
+        ),
+    ]
+    if baseline is not None:
+        commands.append(
+            python_command("une-eval validate, baseline tree", baseline, "validate", "--format", "json", str(corpus))
+        )
+    return commands
+
+
+def bundled_schema_rate(files: list[Path]) -> float:
+    """Files per CPU-second of check-jsonschema with the schema as shipped (two files, a cross-file $ref)."""
+    exe = shutil.which("check-jsonschema") or str(Path(sys.executable).parent / "check-jsonschema")
+    schema = REPO / "spec" / "schemas" / "1.0" / "submission.schema.json"
+    command = Command("bundled", [exe, "--schemafile", str(schema), "--base-uri", schema.as_uri(), *map(str, files)])
+    return len(files) / median_cpu(interleaved([command], 1)["bundled"])
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--files", type=int, default=1000)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--bundled-sample", type=int, default=10, help="files for the bundled-schema figure")
+    parser.add_argument("--baseline-src", type=Path, default=None, help="an earlier une-eval source tree")
     args = parser.parse_args()
-    profile = load_profile("une-style")
-    validator = submission_validator()
     with tempfile.TemporaryDirectory() as tmp:
-        files = build_corpus(Path(tmp), args.files)
-        docs = {p: load_json_document(p) for p in files}
-        models = {p: Submission.model_validate(docs[p]) for p in files}
-        rows = [
-            rate("safe load (read + parse)", files, load_json_document),
-            rate("schema layer (jsonschema, formats on)", files, lambda p: list(validator.iter_errors(docs[p]))),
-            rate("model layer (pydantic)", files, lambda p: Submission.model_validate(docs[p])),
-            rate("rule layer (une-style)", files, lambda p: run_rules(models[p], docs[p], profile)),
-            rate("whole pipeline (check_file)", files, check_file),
-            rate("load + schema layer", files, lambda p: list(validator.iter_errors(load_json_document(p)))),
-        ]
-        schema_dir = REPO / "spec" / "schemas" / "1.0"
-        cj = check_jsonschema_rate(files, schema_dir / "submission.schema.json")
+        corpus = Path(tmp) / "corpus"
+        files = build_corpus(corpus, args.files)
         inlined = Path(tmp) / "inlined.schema.json"
         inlined.write_text(json.dumps(inline_references(submission_schema())))
-        cj_inlined = check_jsonschema_rate(files, inlined)
-    print(
-        f"# {args.files} files, Python {platform.python_version()}, {platform.machine()}, {time.strftime('%Y-%m-%d')}"
-    )
-    print(f"| {'step':42} | files/s |")
-    print(f"| {'-' * 42} | ------: |")
-    for label, value in rows:
-        print(f"| {label:42} | {value:7.0f} |")
-    others: tuple[tuple[str, float | None], ...] = (
-        ("check-jsonschema, bundled schema files", cj),
-        ("check-jsonschema, one inlined schema", cj_inlined),
-    )
-    for label, other in others:
-        if other is not None:
-            print(f"| {label:42} | {other:7.1f} |")
+        print(f"# {args.files} files; {machine_line()}\n")
+        print(f"| {'in one process (best of ' + str(args.rounds) + ')':50} | files per CPU-second |")
+        print(f"| {'-' * 50} | ------------------: |")
+        for label, rate in layer_rates(files, args.rounds):
+            print(f"| {label:50} | {rate:19,.0f} |")
+        commands = process_commands(corpus, files, inlined, args.baseline_src)
+        timings = interleaved(commands, args.rounds)
+        bundled = bundled_schema_rate(files[: args.bundled_sample])
+    reference = median_cpu(timings[commands[1].label])
+    print(f"\n| {'whole processes, ' + str(args.files) + ' files (median of ' + str(args.rounds) + ')':50} ", end="")
+    print("| CPU s | wall s | CPU vs check-jsonschema |")
+    print(f"| {'-' * 50} | ----: | -----: | ----------------------: |")
+    for command in commands:
+        cpu, wall = median_cpu(timings[command.label]), median_wall(timings[command.label])
+        print(f"| {command.label:50} | {cpu:5.2f} | {wall:6.2f} | {cpu / reference:22.2f}x |")
+    print(f"\ncheck-jsonschema with the bundled schema files: {bundled:.1f} files per CPU-second")
 
 
 if __name__ == "__main__":

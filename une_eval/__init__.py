@@ -32,9 +32,9 @@ from une_eval.errors import (
     UneEvalError,
 )
 from une_eval.findings import Finding, Outcome, Severity
-from une_eval.measure.inprocess import Session
 
 if TYPE_CHECKING:
+    from une_eval.measure.inprocess import Session
     from une_eval.report.issue import Issued
     from une_eval.report.verify import Verification
 
@@ -108,6 +108,15 @@ def verify(pdf: StrPath | bytes, *, trust: Sequence[StrPath]) -> Verification:
     if isinstance(pdf, bytes):
         return verify_bytes(pdf, roots)
     return verify_file(Path(pdf), roots)
+
+
+def __getattr__(name: str) -> Any:
+    """Load :class:`Session` (and the measurement code behind it) on first use: validating needs none of it."""
+    if name == "Session":
+        from une_eval.measure.inprocess import Session
+
+        return Session
+    raise AttributeError(f"module 'une_eval' has no attribute {name!r}")
 
 
 __all__ = [

@@ -10,9 +10,11 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
-import numpy.typing as npt
+if TYPE_CHECKING:  # numpy loads with the first trace (the two series functions below), not with the rules
+    import numpy as np
+    import numpy.typing as npt
 
 J_PER_WH = 3600.0
 J_PER_UNIT = {"J": 1.0, "Wh": J_PER_WH, "kWh": 1000 * J_PER_WH, "MWh": 1_000_000 * J_PER_WH}
@@ -182,6 +184,8 @@ def counter_series_delta(values: npt.NDArray[np.float64], *, wrap_at: float | No
     given (adding ``wrap_at``); otherwise decreases are resets and contribute nothing: the caller decides
     from the returned count whether the series is usable.
     """
+    import numpy as np
+
     if values.size < 2:
         return 0.0, 0
     steps = np.diff(values)
@@ -194,6 +198,8 @@ def counter_series_delta(values: npt.NDArray[np.float64], *, wrap_at: float | No
 
 def integrate_power_j(time_s: npt.NDArray[np.float64], power_w: npt.NDArray[np.float64]) -> float:
     """Trapezoidal integral of power samples over time, in joules (the labelled fallback method)."""
+    import numpy as np
+
     if time_s.size < 2:
         return 0.0
     return float(np.sum((power_w[1:] + power_w[:-1]) * np.diff(time_s)) / 2.0)

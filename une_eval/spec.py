@@ -162,10 +162,16 @@ class Profile:
         }
 
 
+@functools.cache
+def _bundled_profile_names() -> tuple[str, ...]:
+    # Listed once per process: the pipeline asks for every file it checks.
+    folder = spec_root().joinpath("profiles")
+    return tuple(sorted(n.name.removesuffix(".json") for n in folder.iterdir() if n.name.endswith(".json")))
+
+
 def profile_names() -> list[str]:
     """Names of the bundled profiles."""
-    folder = spec_root().joinpath("profiles")
-    return sorted(n.name.removesuffix(".json") for n in folder.iterdir() if n.name.endswith(".json"))
+    return list(_bundled_profile_names())
 
 
 @dataclass(frozen=True, slots=True)

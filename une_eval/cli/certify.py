@@ -11,12 +11,12 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from rich.console import Console
 
 from une_eval.cli.show import escape, plain
-from une_eval.cli.validate import load_spec_options
+from une_eval.cli.spec_options import load_spec_options
 from une_eval.errors import InputError, SigningError
 from une_eval.loading import read_bounded
 from une_eval.output import write_atomic
@@ -27,8 +27,12 @@ from une_eval.report.key_files import MIN_PASSPHRASE_CHARS, check_new_passphrase
 from une_eval.report.keys import KEY_TYPES, init_dev_pki
 from une_eval.report.render import LANGUAGES, Renderer
 from une_eval.report.sign import http_timestamper, load_signer
-from une_eval.report.verify import Verification, load_trust_roots, verify_file
 from une_eval.text import json_text
+
+if TYPE_CHECKING:  # rich and the verifier load only for ``verify``, not for every certificate
+    from rich.console import Console
+
+    from une_eval.report.verify import Verification
 
 # pyHanko logs a traceback for a wrong passphrase and WeasyPrint logs layout notes; the CLI reports
 # failures as one clear line, so their log records go nowhere instead of Python's last-resort stderr.
@@ -262,6 +266,10 @@ def verify(
     register is checked last: withdrawn fails (1); suspended, expired, superseded or an
     unreachable register is INDETERMINATE (2 when nothing failed).
     """
+    from rich.console import Console
+
+    from une_eval.report.verify import load_trust_roots, verify_file
+
     roots = load_trust_roots(list(trust))
     reports = [verify_file(p, roots) for p in pdfs]
     standings: list[Standing | None] = [None] * len(reports)

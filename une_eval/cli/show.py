@@ -7,14 +7,14 @@ visible escapes, and rich's markup escaping keeps ``[...]`` from being read as a
 
 from __future__ import annotations
 
-from rich.markup import escape as _markup_escape
-
 from une_eval.text import printable
 
 
 def escape(value: object) -> str:
     """``value`` made safe for ``Console.print``: controls shown as escapes, rich markup neutralised."""
-    return _markup_escape(printable(value))
+    from rich.markup import escape as markup_escape  # rich loads only for commands that print with it
+
+    return markup_escape(printable(value))
 
 
 def plain(value: object) -> str:

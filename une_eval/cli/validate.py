@@ -14,12 +14,11 @@ from rich.table import Table
 
 from une_eval.audit import Audit
 from une_eval.cli.show import escape
+from une_eval.cli.spec_options import load_spec_options
 from une_eval.errors import InputError
 from une_eval.findings import Outcome, Severity, exit_code_for
-from une_eval.rating import load_scheme
 from une_eval.spec import (
     SchemaKind,
-    SpecFileError,
     bundled_schema,
     load_profile,
     profile_names,
@@ -27,8 +26,6 @@ from une_eval.spec import (
     schema_of,
 )
 from une_eval.text import json_text
-from une_eval.validation.batch import check_many
-from une_eval.validation.summary import format_for, write_summary
 
 _OUTCOME_STYLE = {
     Outcome.CONFORMANT: "bold green",
@@ -114,22 +111,6 @@ SCHEME_HELP = (
 )
 
 
-def load_spec_options(profile: str | None, rating_scheme: str | None, fmt: str = "text") -> None:
-    """Load ``--profile`` and ``--rating-scheme`` before any file is checked: a broken one stops with exit 2.
-
-    Under ``--format json`` every problem of a refused spec file is printed as JSON first.
-    """
-    try:
-        if profile is not None:
-            load_profile(profile)
-        if rating_scheme is not None:
-            load_scheme(rating_scheme)
-    except SpecFileError as exc:
-        if fmt == "json":
-            click.echo(json_text(exc.to_json()))
-        raise
-
-
 def add_commands(group: click.Group) -> None:
     """Attach the validation commands to the top-level group."""
     group.add_command(validate)
@@ -140,9 +121,12 @@ def add_commands(group: click.Group) -> None:
 
 def run_batch(files: list[Path], profile: str | None, rating_scheme: str | None, jobs: int) -> list[Audit]:
     """Check every file, with a progress bar on stderr when it is a terminal."""
+    from une_eval.validation.batch import check_many  # the validation stack loads for validate only
+
     err = Console(stderr=True)
     if not err.is_terminal or len(files) < 2:
         return check_many(files, profile=profile, rating_scheme=rating_scheme, jobs=jobs)
+
     columns = (TextColumn("validating"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=err, transient=True) as bar:
         task = bar.add_task("files", total=len(files))
@@ -179,8 +163,12 @@ def validate(
     Recomputes each run's energy from the raw traces a submission lists, and rates its efficiency.
     Exit code 0 when every file conforms, 1 when any does not, 2 when any cannot be checked.
     """
-    for path in summaries:
-        format_for(path)
+    if summaries:
+        # Summaries need pandas and jinja2: loaded only when one is asked for.
+        from une_eval.validation.summary import format_for, write_summary
+
+        for path in summaries:
+            format_for(path)
     load_spec_options(profile, rating_scheme, fmt)
     files = collect_files(paths)
     audits = run_batch(files, profile, rating_scheme, jobs)

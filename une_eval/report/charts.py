@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from une_eval.traces import PowerSeries
+if TYPE_CHECKING:  # the trace readers (numpy) load only when a certificate has traces to chart
+    from une_eval.traces import PowerSeries
 
 MAX_POINTS = 400
 COLOURS = ("#1f4e79", "#c55a11", "#548235", "#7030a0", "#bf9000", "#2e75b6", "#843c0c", "#3b3838")

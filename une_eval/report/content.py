@@ -14,7 +14,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from une_eval.audit import Audit, Figure
 from une_eval.errors import InputError
@@ -25,9 +25,11 @@ from une_eval.rating import Rating
 from une_eval.report.charts import MAX_POINTS
 from une_eval.results import build_results
 from une_eval.spec import load_profile
-from une_eval.traces import PowerSeries, TraceUnusable, summarize_trace
 from une_eval.validation.figures import figures_of
 from une_eval.validation.pipeline import check_bytes
+
+if TYPE_CHECKING:  # the trace readers (numpy) load only when a submission lists traces
+    from une_eval.traces import PowerSeries
 
 NUMBER_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 SUBMISSION_ATTACHMENT = "submission.json"
@@ -187,6 +189,8 @@ def prepare(path: Path, *, profile: str | None = None, rating_scheme: str | None
 
 def _trace_evidence(rel: str, device_id: str, declared: str, fmt: str, base_dir: Path | None) -> TraceEvidence:
     """Hash and chart one trace, with the validator's path rules (never outside the submission's folder)."""
+    from une_eval.traces import TraceUnusable, summarize_trace
+
     if base_dir is None:
         return TraceEvidence(rel, device_id, declared, None, "missing", None)
     try:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pydantic
 
@@ -23,10 +23,12 @@ from une_eval.loading import MAX_FILE_BYTES, json_type_name, parse_json_bytes, r
 from une_eval.model import Submission
 from une_eval.rating import rate
 from une_eval.spec import DEFAULT_PROFILE, Profile, load_profile, profile_names
-from une_eval.validation.evidence import Evidence, load_evidence
 from une_eval.validation.figures import figures_of
 from une_eval.validation.rules import RULES, Problem, RuleContext
 from une_eval.validation.schema_layer import schema_findings
+
+if TYPE_CHECKING:
+    from une_eval.validation.evidence import Evidence
 
 
 def resolve_profile(doc: Mapping[str, Any], requested: str | None) -> Profile:
@@ -129,7 +131,11 @@ def check_document(
         sub = Submission.model_validate(doc)
     except pydantic.ValidationError as exc:
         return Audit(verdict=Outcome.INVALID, findings=sort_findings(_model_findings(exc)), **base)  # type: ignore[arg-type]
-    evidence = load_evidence(sub, base_dir) if base_dir is not None and sub.measurement.traces else None
+    evidence = None
+    if base_dir is not None and sub.measurement.traces:
+        from une_eval.validation.evidence import load_evidence  # numpy and the trace readers: only for traces
+
+        evidence = load_evidence(sub, base_dir)
     assurance, reasons = assurance_of(evidence)
     findings = run_rules(sub, doc, prof, base_dir, evidence, (assurance, reasons))
     rating = rate(sub, rating_scheme) if _finite_results(sub) else None

@@ -255,3 +255,10 @@ def test_averaged_power_alone_is_refused_and_a_lone_counter_read_falls_back_to_i
     for w in windows:
         assert w["recomputed_min_j"] == w["recomputed_j"] == w["recomputed_max_j"]
         assert w["recomputed_j"] == pytest.approx(w["declared_j"], rel=0.01)
+
+
+def test_the_rules_know_the_evidence_methods_labels() -> None:
+    from une_eval.validation import evidence
+    from une_eval.validation.rules import evidence as rules
+
+    assert rules.METHOD_INSTANT == evidence.METHOD_INSTANT

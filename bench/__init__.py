@@ -1,0 +1,1 @@
+"""Benchmark scripts (run from the repository root: ``PYTHONPATH=. python bench/NAME.py``)."""
