@@ -28,6 +28,7 @@ _LAZY_COMMANDS = {
     "keys": "une_eval.cli.certify",
     "registry": "une_eval.cli.registry",
     "serve": "une_eval.cli.registry",
+    "import": "une_eval.cli.importing",
 }
 
 
