@@ -232,7 +232,7 @@ class _Filler:
         scale = self.pue_scale(row)
         d.put(f"{at}/index", k)
         duration = row.number("duration")
-        if duration is not None and duration > 0:
+        if duration is not None and duration > 0:  # a zero or negative duration is left out (schema: positive)
             d.put(f"{at}/duration_s", duration, self.origin(row, "duration", "s", "measured"))
         end = _end_time(row, self.tz)
         if end is not None and duration is not None:
@@ -255,7 +255,7 @@ class _Filler:
         devices = []
         for comp in self.components:
             value = row.number(COMPONENTS[comp][0])
-            if value is None:
+            if value is None or value < 0:  # a negative energy is a finding (see check), never a value
                 continue
             joules = convert_unit(value, "kWh", "J", Kind.ENERGY) * (scale or 1.0)
             d.put(
@@ -263,7 +263,7 @@ class _Filler:
             )
             devices.append({"device_id": f"{NODE}-{comp}", "energy_j": joules})
         total = row.number("energy_consumed")
-        if total is not None:
+        if total is not None and total >= 0:
             joules = convert_unit(total, "kWh", "J", Kind.ENERGY) * (scale or 1.0)
             basis = "measured" if self.components == ["gpu"] else ("estimated" if self.components else "measured")
             d.put(f"{at}/energy/total_j", joules, self.origin(row, "energy_consumed", "kWh", basis, scale))
@@ -277,9 +277,7 @@ class _Filler:
         }
         negative = [c for c, v in values.items() if v is not None and v < 0]
         if negative:
-            d.finding(
-                "import.negative-values", self.file, where, f"negative {', '.join(negative)}", f"{at}/energy/total_j"
-            )
+            d.finding("import.negative-values", self.file, where, f"negative {', '.join(negative)}; left out", at)
         if values["energy_consumed"] == 0 and (values["duration"] or 0) > 0:
             d.finding(
                 "import.zero-values",
@@ -342,7 +340,7 @@ class _Filler:
     def results(self, runs: list[list[Row]]) -> None:
         rows = [g[-1] for g in runs]
         emissions = [r.number("emissions") for r in rows]
-        if all(e is not None for e in emissions):
+        if all(e is not None and e >= 0 for e in emissions):
             grams = math.fsum(convert_unit(e, "kg", "g", Kind.MASS_CO2E) for e in emissions if e is not None)
             written = " + ".join(r.cells["emissions"].strip() for r in rows)
             origin = Origin(
