@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from une_eval.findings import Finding, Outcome, Severity
 
 if TYPE_CHECKING:
+    from une_eval.importers.provenance import ImportedFrom
     from une_eval.model import Submission
     from une_eval.rating import Rating
     from une_eval.validation.evidence import Evidence
@@ -117,6 +118,7 @@ class Audit:
     submission: Submission | None = None
     document: bytes | None = None  # the submission's bytes as read (what a certificate attaches)
     error: str | None = None  # why the file could not be checked (verdict ERROR)
+    imported: ImportedFrom | None = None  # where an imported submission came from (its provenance block)
 
     @property
     def outcome(self) -> Outcome:
@@ -164,6 +166,8 @@ class Audit:
             out["rating"] = self.rating.to_json()
         if self.error is not None:
             out["error"] = self.error
+        if self.imported is not None:
+            out["provenance"] = self.imported.to_json()
         return out
 
     @classmethod

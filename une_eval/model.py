@@ -428,6 +428,69 @@ class Results(_Model):
     sci: Sci | None = None
 
 
+SourceFormat = Literal[
+    "mlperf-inference-power",
+    "codecarbon-emissions",
+    "codecarbon-tasks",
+    "codecarbon-boamps",
+    "zeus-log",
+    "ml-energy-leaderboard",
+    "ai-energy-score-report",
+    "ai-energy-score-leaderboard",
+    "hf-model-card",
+    "carbontracker-log",
+    "dcgm-power",
+    "slurm-gpu-power",
+]
+ValueBasis = Literal["measured", "estimated", "sourced", "declared", "derived"]
+
+
+class SourceTool(_Model):
+    name: Str
+    version: Str | None = None
+
+
+class Importer(_Model):
+    name: Str
+    version: Str
+
+
+class SourceFile(_Model):
+    path: Str
+    sha256: Str
+    size_bytes: Int
+
+
+class ValueOrigin(_Model):
+    pointer: Str
+    file: Int
+    location: Str
+    value: Str
+    unit: Str | None = None
+    basis: ValueBasis
+    scale: Num | None = None
+    note: Str | None = None
+
+
+class ImportFinding(_Model):
+    rule_id: Str
+    pointer: Str | None = None
+    file: Int
+    location: Str
+    message: Str
+
+
+class ImportProvenance(_Model):
+    source_format: SourceFormat
+    source_tool: SourceTool | None = None
+    importer: Importer
+    imported_at: Timestamp
+    files: list[SourceFile]
+    values: list[ValueOrigin]
+    findings: list[ImportFinding] = Field(default_factory=list)
+    notes: list[Str] = Field(default_factory=list)
+
+
 class Submission(_Model):
     """A whole submission document."""
 
@@ -443,6 +506,7 @@ class Submission(_Model):
     workload: Workload
     measurement: Measurement
     results: Results | None = None
+    provenance: ImportProvenance | None = None
 
     def device(self, device_id: str) -> Device | None:
         """The declared device with this id, if any."""

@@ -36,6 +36,7 @@ _LAZY_COMMANDS = {
     "keys": _CERTIFY,
     "registry": "une_eval.cli.registry",
     "serve": "une_eval.cli.registry",
+    "import": "une_eval.cli.importing",
 }
 
 

@@ -83,6 +83,9 @@ def print_text(verdicts: list[Audit], console: Console) -> None:
 
 def print_extras(v: Audit, console: Console) -> None:
     """Print the assurance level, the efficiency class and the evidence recomputation, one line each."""
+    if v.imported is not None:
+        for line in v.imported.lines():
+            console.print(f"  {escape(line)}")
     need = f" (profile needs {v.required_assurance})" if v.required_assurance else ""
     console.print(f"  assurance: {v.assurance}{need}")
     if v.rating is not None:

@@ -19,6 +19,7 @@ import pydantic
 from une_eval.audit import Assurance, Audit, Identity
 from une_eval.errors import InputError, InternalError, SpecError
 from une_eval.findings import Finding, Outcome, Severity, outcome_for, pointer, sort_findings
+from une_eval.importers.provenance import imported_from
 from une_eval.loading import MAX_FILE_BYTES, json_type_name, parse_json_bytes, read_bounded
 from une_eval.model import Submission
 from une_eval.rating import rate
@@ -123,7 +124,13 @@ def check_document(
     """Check a parsed submission: schema layer, model layer, evidence, then the profile's rules."""
     prof = resolve_profile(doc, profile)
     identity = identity_of(doc)
-    base = {"source": source, "profile": prof.name, "identity": identity, "document": document}
+    base = {
+        "source": source,
+        "profile": prof.name,
+        "identity": identity,
+        "document": document,
+        "imported": imported_from(doc),
+    }
     schema = list(schema_findings(dict(doc)))
     if schema:
         return Audit(verdict=Outcome.INVALID, findings=sort_findings(schema), **base)  # type: ignore[arg-type]

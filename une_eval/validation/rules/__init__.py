@@ -8,6 +8,7 @@ and sets their parameters and severities; the pipeline runs what the profile ena
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Mapping
 from types import MappingProxyType
 
@@ -33,6 +34,9 @@ from une_eval.validation.rules import (
     training,
 )
 from une_eval.validation.rules.base import Problem, RuleContext, RuleFn, fmt, rule
+
+# ``import`` is a keyword: the module named after the import.* prefix is loaded by name.
+imported = importlib.import_module("une_eval.validation.rules.import")
 
 RULES: Mapping[str, RuleFn] = MappingProxyType(
     {
@@ -89,6 +93,15 @@ RULES: Mapping[str, RuleFn] = MappingProxyType(
         "evidence.run-energy": evidence.run_energy,
         "evidence.power-limit": evidence.power_limit,
         "evidence.assurance": evidence.assurance,
+        "import.zero-values": imported.zero_values,
+        "import.negative-values": imported.negative_values,
+        "import.parts-sum": imported.parts_sum,
+        "import.duplicate-rows": imported.duplicate_rows,
+        "import.unit-magnitude": imported.unit_magnitude,
+        "import.invalid-samples": imported.invalid_samples,
+        "import.window": imported.window,
+        "import.pue-applied": imported.pue_applied,
+        "import.provenance": imported.provenance,
     }
 )
 

@@ -1,0 +1,83 @@
+"""The source formats ``une-eval import`` knows, and recognising one from a source's content.
+
+Each format has a module with ``recognise(source) -> bool`` (from content, never from the file name
+alone) and ``convert(source, draft, options)``. Modules are loaded when used, so the command starts fast.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+from dataclasses import dataclass
+from typing import Protocol
+
+from une_eval.errors import InputError
+from une_eval.importers.draft import Draft
+from une_eval.importers.source import Source
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """What the auditor says about the source that the source does not say itself."""
+
+    phase: str | None = None
+    timezone: dt.tzinfo | None = None  # the zone of timestamps the source writes without one
+
+
+class Converter(Protocol):
+    """What a format's module provides."""
+
+    def recognise(self, source: Source) -> bool:
+        """Whether the source's content is in this format."""
+
+    def convert(self, source: Source, draft: Draft, options: Options) -> None:
+        """Fill the draft from the source."""
+
+
+@dataclass(frozen=True, slots=True)
+class Format:
+    """One source format: its name (``--from``), what it reads, and the module converting it."""
+
+    name: str
+    title: str
+    module: str
+
+    def converter(self) -> Converter:
+        """The format's module."""
+        module: Converter = importlib.import_module(self.module)
+        return module
+
+
+FORMATS: tuple[Format, ...] = (
+    Format(
+        "mlperf-inference-power",
+        "MLPerf Inference Power result folder (LoadGen logs, PTDaemon spl.txt, power/server.json)",
+        "une_eval.importers.mlperf",
+    ),
+    Format(
+        "codecarbon-emissions",
+        "CodeCarbon emissions.csv (every column set since 2021)",
+        "une_eval.importers.codecarbon",
+    ),
+)
+
+
+def format_named(name: str) -> Format:
+    """The format called ``name``."""
+    for fmt in FORMATS:
+        if fmt.name == name:
+            return fmt
+    raise InputError(f"unknown source format {name!r} (known: {', '.join(f.name for f in FORMATS)})")
+
+
+def recognise(source: Source) -> Format:
+    """The one format whose content the source has; an error when none or several claim it."""
+    claims = [fmt for fmt in FORMATS if fmt.converter().recognise(source)]
+    if not claims:
+        raise InputError(
+            f"{source.given}: not a source une-eval recognises (known: {', '.join(f.name for f in FORMATS)}); "
+            "name the format with --from if it is one of them"
+        )
+    if len(claims) > 1:
+        raise InputError(f"{source.given}: looks like {' and '.join(f.name for f in claims)}; choose with --from")
+    return claims[0]
