@@ -141,8 +141,8 @@ class Accelerator(_Model):
     vendor: Text
     model: Text
     count: Int
-    memory_gb: Num
-    power_limit_w: Num
+    memory_gb: Num | None = None
+    power_limit_w: Num | None = None
     default_power_limit_w: Num | None = None
     has_energy_counter: Bool | None = None
     mig_enabled: Bool | None = None
@@ -158,7 +158,7 @@ class Node(_Model):
     node_id: Str
     accelerators: list[Accelerator]
     cpu: Cpu
-    memory_gb: Num
+    memory_gb: Num | None = None
 
 
 class Hardware(_Model):

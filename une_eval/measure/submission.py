@@ -66,11 +66,14 @@ def _accelerators(devices: Sequence[DeviceInfo]) -> list[dict[str, Any]]:
             "vendor": "NVIDIA",
             "model": model,
             "count": count,
-            "memory_gb": mem or 0.001,
-            "power_limit_w": limit or 0.001,
             "has_energy_counter": counter,
             "mig_enabled": mig,
         }
+        # What the driver did not report stays absent: never a placeholder that passes for a figure.
+        if mem:
+            acc["memory_gb"] = mem
+        if limit:
+            acc["power_limit_w"] = limit
         if default:
             acc["default_power_limit_w"] = default
         out.append(acc)
@@ -238,8 +241,8 @@ def build_submission(
                 "node_id": node.node_id,
                 "accelerators": _accelerators(setup.devices),
                 "cpu": cpu,
-                "memory_gb": node.memory_gb or 0.001,
             }
+            | ({"memory_gb": node.memory_gb} if node.memory_gb else {})
         ]
     }
     doc: dict[str, Any] = {

@@ -261,7 +261,13 @@ def _power_limit_w(sub: Submission, device_id: str) -> float | None:
         return dev.power_limit_w
     if dev.component != "gpu":
         return None
-    limits = [a.power_limit_w for n in sub.system.hardware.nodes if n.node_id == dev.node_id for a in n.accelerators]
+    limits = [
+        a.power_limit_w
+        for n in sub.system.hardware.nodes
+        if n.node_id == dev.node_id
+        for a in n.accelerators
+        if a.power_limit_w is not None
+    ]
     return max(limits) if limits else None
 
 
