@@ -183,10 +183,7 @@ class Audit:
             source=str(data.get("source", "")),
             verdict=Outcome(data["verdict"]),
             profile=str(data.get("profile", "")),
-            findings=tuple(
-                Finding(str(f["rule_id"]), Severity(f["severity"]), str(f["pointer"]), str(f["message"]))
-                for f in data.get("findings", ())
-            ),
+            findings=tuple(Finding.from_json(f) for f in data.get("findings", ())),
             assurance=Assurance(data.get("assurance", Assurance.DECLARED_ONLY)),
             assurance_reasons=tuple(str(r) for r in data.get("assurance_reasons", ())),
             required_assurance=Assurance(required) if required else None,

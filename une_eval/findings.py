@@ -1,15 +1,19 @@
 """Findings and verdicts: what a check found, as data.
 
 A :class:`Finding` names a rule by its stable id, carries a severity, an RFC 6901 JSON Pointer into
-the submission and one sentence with units. An :class:`Outcome` sums up one file; the whole result of
-checking it is an :class:`une_eval.audit.Audit`.
+the submission and one sentence with units. A rule's sentence is a :class:`Message`: an English
+template (the message catalogues' id, see ``reports/locale``) with named parameters, so a certificate
+can print it in its own language; ``Finding.message`` is always the English text. An :class:`Outcome`
+sums up one file; the whole result of checking it is an :class:`une_eval.audit.Audit`.
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+import math
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 
 class Severity(enum.StrEnum):
@@ -39,23 +43,114 @@ def pointer(*tokens: str | int) -> str:
     return "".join("/" + escape_pointer_token(t) for t in tokens)
 
 
+class Term(str):
+    """A parameter that is a vocabulary word (a phase, a functional unit): translated, not printed as is."""
+
+    __slots__ = ()
+
+
+Param = str | int | float | Term
+
+
+def english_number(value: float) -> str:
+    """A number in an English message: 4 significant figures, whole numbers with separators, no exponent between."""
+    magnitude = abs(value)
+    if not math.isfinite(value):
+        return str(value)
+    if magnitude == 0 or 1e-3 <= magnitude < 1e4:
+        return f"{value:.4g}"
+    if 1e4 <= magnitude < 1e12:
+        return f"{value:,.0f}"
+    return f"{value:.4e}"
+
+
+def _english(value: Param) -> str:
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, int):
+        return f"{value:,}" if abs(value) >= 10_000 else str(value)
+    if isinstance(value, float):
+        return english_number(value)
+    return str(value)
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """A finding's sentence: an English template with ``{named}`` fields and its parameters.
+
+    The template is the message catalogues' id; numbers stay numbers until a document formats them
+    for its language. ``str(message)`` is the English text.
+    """
+
+    template: str
+    params: tuple[tuple[str, Param], ...] = ()
+
+    def __str__(self) -> str:
+        return self.template.format_map({k: _english(v) for k, v in self.params})
+
+    def params_json(self) -> dict[str, Any]:
+        """The parameters as JSON: numbers and strings as they are, a vocabulary word as ``{"term": word}``."""
+        return {k: {"term": str(v)} if isinstance(v, Term) else v for k, v in self.params}
+
+    @classmethod
+    def from_json(cls, template: str, params: Mapping[str, Any]) -> Message:
+        """Inverse of :meth:`params_json` (anything else than a number, string or term becomes a string)."""
+        out: list[tuple[str, Param]] = []
+        for key, value in params.items():
+            if isinstance(value, dict) and isinstance(value.get("term"), str):
+                out.append((str(key), Term(value["term"])))
+            elif isinstance(value, int | float | str) and not isinstance(value, bool):
+                out.append((str(key), value))
+            else:
+                out.append((str(key), str(value)))
+        return cls(template, tuple(out))
+
+
+def msg(template: str, /, **params: Param) -> Message:
+    """A finding's message: ``msg("run {run} did not complete", run=3)`` (the template is extracted for translation)."""
+    return Message(template, tuple(params.items()))
+
+
 @dataclass(frozen=True, slots=True)
 class Finding:
-    """One problem found in a submission."""
+    """One problem found in a submission: ``message`` is English; ``wording`` its template and parameters when known."""
 
     rule_id: str
     severity: Severity
     pointer: str
     message: str
+    wording: Message | None = None  # the template and parameters of a rule's message (None: a plain sentence)
 
-    def to_json(self) -> dict[str, str]:
-        """Plain JSON-ready dict."""
-        return {
+    @classmethod
+    def of(cls, rule_id: str, severity: Severity, where: str, message: str | Message) -> Finding:
+        """A finding from a rule's plain sentence or :class:`Message`."""
+        if isinstance(message, Message):
+            return cls(rule_id, severity, where, str(message), message)
+        return cls(rule_id, severity, where, message)
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain JSON-ready dict (``template`` and ``params`` only when the message has them)."""
+        out: dict[str, Any] = {
             "rule_id": self.rule_id,
             "severity": str(self.severity),
             "pointer": self.pointer,
             "message": self.message,
         }
+        if self.wording is not None:
+            out["template"] = self.wording.template
+            out["params"] = self.wording.params_json()
+        return out
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Finding:
+        """Inverse of :meth:`to_json`."""
+        template, params = data.get("template"), data.get("params")
+        wording = (
+            Message.from_json(template, params) if isinstance(template, str) and isinstance(params, dict) else None
+        )
+        return cls(
+            str(data["rule_id"]), Severity(data["severity"]), str(data["pointer"]), str(data["message"]), wording
+        )
 
 
 def outcome_for(findings: Iterable[Finding], *, schema_valid: bool = True) -> Outcome:

@@ -52,3 +52,32 @@ def test_audit_json_round_trip_keeps_what_travels() -> None:
     again = Audit.from_json(audit.to_json())
     assert again == audit
     assert again.to_json() == audit.to_json()
+
+
+def test_a_rule_message_keeps_its_template_and_parameters_through_json() -> None:
+    from une_eval.findings import Message, Term, msg
+
+    text = msg(
+        "run {run} used {energy_j} J for {phase} over {seconds} s",
+        run=3,
+        energy_j=12345.678,
+        phase=Term("training"),
+        seconds=0.5,
+    )
+    assert str(text) == "run 3 used 12,346 J for training over 0.5 s"
+    finding = Finding.of("runs.x", Severity.ERROR, "/measurement/runs/3", text)
+    assert finding.message == str(text)
+    data = finding.to_json()
+    assert data["template"] == "run {run} used {energy_j} J for {phase} over {seconds} s"
+    assert data["params"] == {"run": 3, "energy_j": 12345.678, "phase": {"term": "training"}, "seconds": 0.5}
+    back = Finding.from_json(data)
+    assert back == finding
+    assert isinstance(dict(back.wording.params)["phase"], Term) if back.wording else False
+    # A plain sentence (the schema layer's, an older findings file) has no template, and travels as it is.
+    plain = Finding.of("schema.required", Severity.ERROR, "", "'x' is a required property")
+    assert plain.wording is None
+    assert "template" not in plain.to_json()
+    assert Finding.from_json(plain.to_json()) == plain
+    # Odd parameter values from a hostile findings file become strings, never objects.
+    odd = Message.from_json("{a} {b}", {"a": [1, 2], "b": True})
+    assert str(odd) == "[1, 2] True"

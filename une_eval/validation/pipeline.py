@@ -18,7 +18,7 @@ import pydantic
 
 from une_eval.audit import Assurance, Audit, Identity
 from une_eval.errors import InputError, InternalError, SpecError
-from une_eval.findings import Finding, Outcome, Severity, outcome_for, pointer, sort_findings
+from une_eval.findings import Finding, Outcome, Severity, msg, outcome_for, pointer, sort_findings
 from une_eval.importers.provenance import imported_from
 from une_eval.loading import MAX_FILE_BYTES, json_type_name, parse_json_bytes, read_bounded
 from une_eval.model import Submission
@@ -94,8 +94,10 @@ def run_rules(
             problems = [
                 Problem(
                     "",
-                    "the figures this rule checks are out of computable range (OverflowError); "
-                    "check their magnitudes and units",
+                    msg(
+                        "the figures this rule checks are out of computable range (OverflowError); "
+                        "check their magnitudes and units"
+                    ),
                 )
             ]
         except Exception as exc:
@@ -103,7 +105,7 @@ def run_rules(
                 f"rule {rule_id} failed ({type(exc).__name__}: {exc}); this is a bug in une-eval"
             ) from exc
         severity = profile.severity_of(rule_id)
-        findings += [Finding(rule_id, severity, p.pointer, p.message) for p in problems]
+        findings += [Finding.of(rule_id, severity, p.pointer, p.message) for p in problems]
     return findings
 
 

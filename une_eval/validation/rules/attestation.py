@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from une_eval.findings import pointer
-from une_eval.validation.rules.base import Problem, RuleContext, rule
+from une_eval.validation.rules.base import Problem, RuleContext, msg, rule
 
 
 @rule("attestation.affirmed")
@@ -15,10 +15,10 @@ def attestation(ctx: RuleContext) -> Iterator[Problem]:
     if not att.data_accurate_and_unaltered:
         yield Problem(
             pointer("attestation", "data_accurate_and_unaltered"),
-            "the submitter does not attest that the data is accurate and unaltered",
+            msg("the submitter does not attest that the data is accurate and unaltered"),
         )
     if not att.production_model:
         yield Problem(
             pointer("attestation", "production_model"),
-            "the submitter does not attest that the measured model is the production model",
+            msg("the submitter does not attest that the measured model is the production model"),
         )

@@ -1,7 +1,9 @@
 """What a rule is: a function of a :class:`RuleContext` that yields :class:`Problem` values.
 
 A rule looks at the validated model, the raw document, the recomputed evidence and the profile's
-parameters for it, and yields problems: an RFC 6901 JSON Pointer and one sentence with units. It does
+parameters for it, and yields problems: an RFC 6901 JSON Pointer and one sentence with units, written
+with :func:`msg` (an English template with named parameters, so that documents can print it in their
+own language; ``python -m une_eval.report.language`` extracts the templates for the catalogues). It does
 no I/O. :func:`rule` marks a function with its catalogue id at the place it is defined; the one
 table that decides which functions run is :data:`une_eval.validation.rules.RULES`.
 """
@@ -14,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from une_eval.audit import Assurance
+from une_eval.findings import Message, Param, Term, english_number, msg
 from une_eval.model import Submission
 
 if TYPE_CHECKING:
@@ -22,10 +25,10 @@ if TYPE_CHECKING:
 
 
 class Problem(NamedTuple):
-    """What a rule found: where (RFC 6901 pointer) and what (one sentence with units)."""
+    """What a rule found: where (RFC 6901 pointer) and what (one sentence with units, a :func:`msg`)."""
 
     pointer: str
-    message: str
+    message: str | Message
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,11 +66,14 @@ def rule(rule_id: str) -> Callable[[RuleFn], RuleFn]:
     return mark
 
 
+def template(text: str) -> str:
+    """Mark a message template kept in a table (``msg(TABLE[key], ...)``) for the catalogues' extraction."""
+    return text
+
+
 def fmt(value: float) -> str:
-    """A number for a message: 4 significant figures, whole numbers with separators, no exponent in between."""
-    magnitude = abs(value)
-    if magnitude == 0 or 1e-3 <= magnitude < 1e4:
-        return f"{value:.4g}"
-    if 1e4 <= magnitude < 1e12:
-        return f"{value:,.0f}"
-    return f"{value:.4e}"
+    """A number for an English sentence: 4 significant figures, whole numbers with separators."""
+    return english_number(value)
+
+
+__all__ = ["Message", "Param", "Problem", "RuleContext", "RuleFn", "Term", "fmt", "msg", "rule", "template"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from une_eval.findings import pointer
-from une_eval.validation.rules.base import Problem, RuleContext, fmt, rule
+from une_eval.validation.rules.base import Problem, RuleContext, msg, rule
 
 
 @rule("baseline.duration")
@@ -16,11 +16,16 @@ def baseline_duration(ctx: RuleContext) -> Iterator[Problem]:
     if base.duration_s < minimum_s:
         yield Problem(
             pointer("measurement", "idle_baseline", "duration_s"),
-            f"idle baseline lasted {fmt(base.duration_s)} s, the profile requires at least {fmt(minimum_s)} s",
+            msg(
+                "idle baseline lasted {duration_s} s, the profile requires at least {minimum_s} s",
+                duration_s=base.duration_s,
+                minimum_s=minimum_s,
+            ),
         )
     gpus = {d.device_id for d in ctx.sub.measurement.devices if d.component == "gpu"}
     missing = sorted(gpus - {d.device_id for d in base.devices})
     if missing:
         yield Problem(
-            pointer("measurement", "idle_baseline", "devices"), f"no idle power for GPU {', '.join(missing[:5])}"
+            pointer("measurement", "idle_baseline", "devices"),
+            msg("no idle power for GPU {devices}", devices=", ".join(missing[:5])),
         )

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from une_eval.energy import emissions_g, facility_energy_kwh, relative_difference, sci_score, water_l
 from une_eval.findings import pointer
-from une_eval.validation.rules.base import Problem, RuleContext, fmt, rule
+from une_eval.validation.rules.base import Problem, RuleContext, Term, msg, rule
 
 
 @rule("derived.facility-energy")
@@ -19,7 +19,11 @@ def facility(ctx: RuleContext) -> Iterator[Problem]:
     if relative_difference(res.facility_energy_kwh, expected) > ctx.param("tolerance_rel"):
         yield Problem(
             pointer("results", "facility_energy_kwh"),
-            f"declared {fmt(res.facility_energy_kwh)} kWh, IT energy x PUE gives {fmt(expected)} kWh",
+            msg(
+                "declared {declared} kWh, IT energy x PUE gives {expected} kWh",
+                declared=res.facility_energy_kwh,
+                expected=expected,
+            ),
         )
 
 
@@ -34,7 +38,11 @@ def emissions(ctx: RuleContext) -> Iterator[Problem]:
     if relative_difference(res.emissions_g_co2e, expected) > ctx.param("tolerance_rel"):
         yield Problem(
             pointer("results", "emissions_g_co2e"),
-            f"declared {fmt(res.emissions_g_co2e)} gCO2e, facility energy x grid intensity gives {fmt(expected)} gCO2e",
+            msg(
+                "declared {declared} gCO2e, facility energy x grid intensity gives {expected} gCO2e",
+                declared=res.emissions_g_co2e,
+                expected=expected,
+            ),
         )
 
 
@@ -46,12 +54,13 @@ def water(ctx: RuleContext) -> Iterator[Problem]:
         return
     wue = ctx.sub.system.site.wue
     if wue is None:
-        yield Problem(pointer("results", "water_l"), "water is declared but the site declares no WUE")
+        yield Problem(pointer("results", "water_l"), msg("water is declared but the site declares no WUE"))
         return
     expected = water_l(res.energy_total.total_j, wue.value_l_per_kwh)
     if relative_difference(res.water_l, expected) > ctx.param("tolerance_rel"):
         yield Problem(
-            pointer("results", "water_l"), f"declared {fmt(res.water_l)} L, IT energy x WUE gives {fmt(expected)} L"
+            pointer("results", "water_l"),
+            msg("declared {declared} L, IT energy x WUE gives {expected} L", declared=res.water_l, expected=expected),
         )
 
 
@@ -66,18 +75,26 @@ def sci(ctx: RuleContext) -> Iterator[Problem]:
     if relative_difference(s.energy_kwh, fac) > tol:
         yield Problem(
             pointer("results", "sci", "energy_kwh"),
-            f"E = {fmt(s.energy_kwh)} kWh, the facility energy is {fmt(fac)} kWh",
+            msg("E = {energy} kWh, the facility energy is {facility} kWh", energy=s.energy_kwh, facility=fac),
         )
     site_i = ctx.sub.system.site.grid_intensity.value_g_per_kwh
     if relative_difference(s.intensity_g_per_kwh, site_i) > tol:
         yield Problem(
             pointer("results", "sci", "intensity_g_per_kwh"),
-            f"I = {fmt(s.intensity_g_per_kwh)} gCO2e/kWh, the site declares {fmt(site_i)} gCO2e/kWh",
+            msg(
+                "I = {declared} gCO2e/kWh, the site declares {site} gCO2e/kWh",
+                declared=s.intensity_g_per_kwh,
+                site=site_i,
+            ),
         )
     if s.functional_unit.unit != res.functional_unit.unit:
         yield Problem(
             pointer("results", "sci", "functional_unit", "unit"),
-            f"R is per {s.functional_unit.unit}, the results are per {res.functional_unit.unit}",
+            msg(
+                "R is per {sci_unit}, the results are per {unit}",
+                sci_unit=Term(s.functional_unit.unit),
+                unit=Term(res.functional_unit.unit),
+            ),
         )
         return
     r_units = res.work_units_total / s.functional_unit.count
@@ -87,6 +104,11 @@ def sci(ctx: RuleContext) -> Iterator[Problem]:
     if relative_difference(s.score_g_co2e_per_unit, expected) > tol:
         yield Problem(
             pointer("results", "sci", "score_g_co2e_per_unit"),
-            f"declared {fmt(s.score_g_co2e_per_unit)} gCO2e per {fmt(s.functional_unit.count)} "
-            f"{s.functional_unit.unit}, (E x I + M) / R gives {fmt(expected)}",
+            msg(
+                "declared {declared} gCO2e per {count} {unit}, (E x I + M) / R gives {expected}",
+                declared=s.score_g_co2e_per_unit,
+                count=s.functional_unit.count,
+                unit=Term(s.functional_unit.unit),
+                expected=expected,
+            ),
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from une_eval.findings import pointer
-from une_eval.validation.rules.base import Problem, RuleContext, rule
+from une_eval.validation.rules.base import Problem, RuleContext, msg, rule
 
 
 @rule("devices.known")
@@ -15,7 +15,7 @@ def devices_known(ctx: RuleContext) -> Iterator[Problem]:
     seen: set[str] = set()
     for i, dev in enumerate(m.devices):
         if dev.device_id in seen:
-            yield Problem(pointer("measurement", "devices", i, "device_id"), "device id declared twice")
+            yield Problem(pointer("measurement", "devices", i, "device_id"), msg("device id declared twice"))
         seen.add(dev.device_id)
     refs = [
         (pointer("measurement", "idle_baseline", "devices", i, "device_id"), d.device_id)
@@ -33,4 +33,4 @@ def devices_known(ctx: RuleContext) -> Iterator[Problem]:
     ]
     for where, device_id in refs:
         if device_id not in seen:
-            yield Problem(where, "names a device that measurement.devices does not declare")
+            yield Problem(where, msg("names a device that measurement.devices does not declare"))

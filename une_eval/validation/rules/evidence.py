@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from une_eval.audit import Assurance
 from une_eval.findings import pointer
 from une_eval.model import Device, Submission
-from une_eval.validation.rules.base import Problem, RuleContext, fmt, rule
+from une_eval.validation.rules.base import Message, Param, Problem, RuleContext, msg, rule, template
 
 if TYPE_CHECKING:
     from une_eval.validation.evidence import WindowEvidence
@@ -38,12 +38,59 @@ def _window_pointer(sub: Submission, w: WindowEvidence) -> str:
     return pointer("measurement", "runs", w.run_index, "energy", key if key in run.energy.components() else "total_j")
 
 
-def _where(w: WindowEvidence) -> str:
-    return f"run {w.run_index}, {w.device_id} (trace {w.trace_index})"
+def _at(w: WindowEvidence, text: str, /, **params: Param) -> Message:
+    """A message about one run window: ``text`` starts ``run {run}, {device} (trace {trace}): ``."""
+    return msg(text, run=w.run_index, device=w.device_id, trace=w.trace_index, **params)
 
 
-def _bounds(low: float | None, high: float | None) -> str:
-    return f"[{fmt(low) if low is not None else '?'}, {fmt(high) if high is not None else 'unbounded'}] J"
+# evidence.gaps, by (counter reads or instant-power samples, spacing too wide, boundary too far).
+_GAPS = {
+    (True, True, False): template(
+        "run {run}, {device} (trace {trace}): the counter reads its energy comes from are up to {gap_s} s apart "
+        "(at most {limit_s} s)"
+    ),
+    (False, True, False): template(
+        "run {run}, {device} (trace {trace}): the instant-power samples its energy comes from are up to {gap_s} s "
+        "apart (at most {limit_s} s)"
+    ),
+    (True, False, True): template(
+        "run {run}, {device} (trace {trace}): the nearest of the counter reads its energy comes from lies "
+        "{start_s} s from the run's start and {end_s} s from its end (at most {edge_limit_s} s)"
+    ),
+    (False, False, True): template(
+        "run {run}, {device} (trace {trace}): the nearest of the instant-power samples its energy comes from "
+        "lies {start_s} s from the run's start and {end_s} s from its end (at most {edge_limit_s} s)"
+    ),
+    (True, True, True): template(
+        "run {run}, {device} (trace {trace}): the counter reads its energy comes from are up to {gap_s} s apart "
+        "(at most {limit_s} s); the nearest of them lies {start_s} s from the run's start and {end_s} s from its "
+        "end (at most {edge_limit_s} s)"
+    ),
+    (False, True, True): template(
+        "run {run}, {device} (trace {trace}): the instant-power samples its energy comes from are up to {gap_s} s "
+        "apart (at most {limit_s} s); the nearest of them lies {start_s} s from the run's start and {end_s} s "
+        "from its end (at most {edge_limit_s} s)"
+    ),
+}
+# evidence.run-energy, by (every device traced, the recomputed sum has an upper bound).
+_RUN_ENERGY = {
+    (True, True): template(
+        "run {run}: declared {key} {declared_j} J, the devices' traces sum to [{low_j}, {high_j}] J; at most "
+        "{limit_pct}% outside is allowed"
+    ),
+    (True, False): template(
+        "run {run}: declared {key} {declared_j} J, the devices' traces sum to [{low_j}, unbounded] J; at most "
+        "{limit_pct}% outside is allowed"
+    ),
+    (False, True): template(
+        "run {run}: declared {key} {declared_j} J, the devices' traces sum to [{low_j}, {high_j}] J (traced: "
+        "{traced} of {devices} devices, a lower bound); at most {limit_pct}% outside is allowed"
+    ),
+    (False, False): template(
+        "run {run}: declared {key} {declared_j} J, the devices' traces sum to [{low_j}, unbounded] J (traced: "
+        "{traced} of {devices} devices, a lower bound); at most {limit_pct}% outside is allowed"
+    ),
+}
 
 
 def _trace_issues(ctx: RuleContext, kind: str, field: str) -> Iterator[Problem]:
@@ -76,8 +123,13 @@ def coverage(ctx: RuleContext) -> Iterator[Problem]:
         if w.start_uncovered_s > margin_s or w.end_uncovered_s > margin_s:
             yield Problem(
                 _window_pointer(ctx.sub, w),
-                f"{_where(w)}: the trace misses {fmt(w.start_uncovered_s)} s at the run's start and "
-                f"{fmt(w.end_uncovered_s)} s at its end",
+                _at(
+                    w,
+                    "run {run}, {device} (trace {trace}): the trace misses {start_s} s at the run's start and "
+                    "{end_s} s at its end",
+                    start_s=w.start_uncovered_s,
+                    end_s=w.end_uncovered_s,
+                ),
             )
 
 
@@ -92,20 +144,19 @@ def gaps(ctx: RuleContext) -> Iterator[Problem]:
             continue
         counter = w.method != METHOD_INSTANT
         limit_s = ctx.param("max_counter_gap_s") if counter else ctx.param("max_gap_s")
-        what = "counter reads" if counter else "instant-power samples"
-        said = []
-        if w.max_gap_s > limit_s:
-            said.append(
-                f"the {what} its energy comes from are up to {fmt(w.max_gap_s)} s apart (at most {fmt(limit_s)} s)"
+        spaced = w.max_gap_s > limit_s
+        far = max(w.start_read_distance_s, w.end_read_distance_s) > edge_limit_s
+        if spaced or far:
+            text = _at(
+                w,
+                _GAPS[(counter, spaced, far)],
+                gap_s=w.max_gap_s,
+                limit_s=limit_s,
+                start_s=w.start_read_distance_s,
+                end_s=w.end_read_distance_s,
+                edge_limit_s=edge_limit_s,
             )
-        edge_s = max(w.start_read_distance_s, w.end_read_distance_s)
-        if edge_s > edge_limit_s:
-            said.append(
-                f"the nearest of them lies {fmt(w.start_read_distance_s)} s from the run's start and "
-                f"{fmt(w.end_read_distance_s)} s from its end (at most {fmt(edge_limit_s)} s)"
-            )
-        if said:
-            yield Problem(_window_pointer(ctx.sub, w), f"{_where(w)}: " + "; ".join(said))
+            yield Problem(_window_pointer(ctx.sub, w), text)
 
 
 @rule("evidence.counter-reset")
@@ -117,14 +168,23 @@ def counter_reset(ctx: RuleContext) -> Iterator[Problem]:
         if w.counter_resets:
             yield Problem(
                 _window_pointer(ctx.sub, w),
-                f"{_where(w)}: the energy counter went backwards {w.counter_resets} time(s) inside the run "
-                "(a driver reload or device reset); the run's energy cannot be trusted",
+                _at(
+                    w,
+                    "run {run}, {device} (trace {trace}): the energy counter went backwards {count} time(s) inside "
+                    "the run (a driver reload or device reset); the run's energy cannot be trusted",
+                    count=w.counter_resets,
+                ),
             )
         elif w.counter_ambiguous_decreases:
             yield Problem(
                 _window_pointer(ctx.sub, w),
-                f"{_where(w)}: the counter decreased {w.counter_ambiguous_decreases} time(s) inside the run and "
-                "the trace declares no wrap_range (RAPL max_energy_range_uj), so a wrap cannot be told from a reset",
+                _at(
+                    w,
+                    "run {run}, {device} (trace {trace}): the counter decreased {count} time(s) inside the run and "
+                    "the trace declares no wrap_range (RAPL max_energy_range_uj), so a wrap cannot be told from a "
+                    "reset",
+                    count=w.counter_ambiguous_decreases,
+                ),
             )
 
 
@@ -142,15 +202,30 @@ def energy(ctx: RuleContext) -> Iterator[Problem]:
         high = w.recomputed_max_j if w.recomputed_max_j is not None else math.inf
         if w.recomputed_min_j * (1 - tol) <= w.declared_j <= high * (1 + tol):
             continue
-        how = (
-            "integrating instant power (the trace has no energy counter; a point, no interval)"
-            if w.method == METHOD_INSTANT
-            else f"the energy counter, which bounds it to {_bounds(w.recomputed_min_j, w.recomputed_max_j)}"
-        )
+        if w.method == METHOD_INSTANT:
+            text = (
+                "run {run}, {device} (trace {trace}): declared {declared_j} J, the trace gives {recomputed_j} J from "
+                "integrating instant power (the trace has no energy counter; a point, no interval); at most "
+                "{limit_pct}% outside is allowed"
+            )
+        elif w.recomputed_max_j is not None:
+            text = (
+                "run {run}, {device} (trace {trace}): declared {declared_j} J, the trace gives {recomputed_j} J from "
+                "the energy counter, which bounds it to [{low_j}, {high_j}] J; at most {limit_pct}% outside is "
+                "allowed"
+            )
+        else:
+            text = (
+                "run {run}, {device} (trace {trace}): declared {declared_j} J, the trace gives {recomputed_j} J from "
+                "the energy counter, which bounds it to [{low_j}, unbounded] J; at most {limit_pct}% outside is "
+                "allowed"
+            )
+        bounds: dict[str, Param] = {"low_j": w.recomputed_min_j}
+        if w.recomputed_max_j is not None:
+            bounds["high_j"] = w.recomputed_max_j
         yield Problem(
             _window_pointer(ctx.sub, w),
-            f"{_where(w)}: declared {fmt(w.declared_j)} J, the trace gives {fmt(w.recomputed_j)} J from {how}; "
-            f"at most {fmt(100 * tol)}% outside is allowed",
+            _at(w, template(text), declared_j=w.declared_j, recomputed_j=w.recomputed_j, limit_pct=100 * tol, **bounds),
         )
 
 
@@ -179,8 +254,12 @@ def device_trace(ctx: RuleContext) -> Iterator[Problem]:
         if device_id not in traced:
             yield Problem(
                 where,
-                f"{device_id} has energy in the runs but no trace, while {len(traced)} other device(s) have "
-                "traces; its energy cannot be recomputed",
+                msg(
+                    "{device} has energy in the runs but no trace, while {traced} other device(s) have traces; its "
+                    "energy cannot be recomputed",
+                    device=device_id,
+                    traced=len(traced),
+                ),
             )
 
 
@@ -195,8 +274,12 @@ def accelerator_windows(ctx: RuleContext) -> Iterator[Problem]:
     if hardware > len(gpus):
         yield Problem(
             pointer("measurement", "devices"),
-            f"the hardware has {hardware} accelerators but the measurement lists {len(gpus)}; the energy of "
-            "the others cannot be recomputed",
+            msg(
+                "the hardware has {hardware} accelerators but the measurement lists {listed}; the energy of the "
+                "others cannot be recomputed",
+                hardware=hardware,
+                listed=len(gpus),
+            ),
         )
     traced = {t.device_id: k for k, t in enumerate(sub.measurement.traces)}
     unusable = {i.trace_index for i in ctx.evidence.issues}
@@ -207,8 +290,12 @@ def accelerator_windows(ctx: RuleContext) -> Iterator[Problem]:
         if missing:
             yield Problem(
                 pointer("measurement", "runs", i),
-                f"run {i}: no energy could be recomputed for {', '.join(missing[:5])}: the trace has no sample "
-                "in or around the run's window",
+                msg(
+                    "run {run}: no energy could be recomputed for {devices}: the trace has no sample in or around the "
+                    "run's window",
+                    run=i,
+                    devices=", ".join(missing[:5]),
+                ),
             )
 
 
@@ -241,16 +328,18 @@ def run_energy(ctx: RuleContext) -> Iterator[Problem]:
             low = math.fsum(w.recomputed_min_j or 0.0 for w in got)
             high = _sum_bound([w.recomputed_max_j for w in got]) if len(got) == len(devices) else None
             if declared < low * (1 - tol) or (high is not None and declared > high * (1 + tol)):
-                part = (
-                    ""
-                    if len(got) == len(devices)
-                    else f" (traced: {len(got)} of {len(devices)} devices, a lower bound)"
+                params: dict[str, Param] = {"low_j": low, "traced": len(got), "devices": len(devices)}
+                if high is not None:
+                    params["high_j"] = high
+                text = msg(
+                    _RUN_ENERGY[(len(got) == len(devices), high is not None)],
+                    run=i,
+                    key=key,
+                    declared_j=declared,
+                    limit_pct=100 * tol,
+                    **params,
                 )
-                yield Problem(
-                    pointer("measurement", "runs", i, "energy", key),
-                    f"run {i}: declared {key} {fmt(declared)} J, the devices' traces sum to "
-                    f"{_bounds(low, high)}{part}; at most {fmt(100 * tol)}% outside is allowed",
-                )
+                yield Problem(pointer("measurement", "runs", i, "energy", key), text)
 
 
 def _power_limit_w(sub: Submission, device_id: str) -> float | None:
@@ -285,8 +374,13 @@ def power_limit(ctx: RuleContext) -> Iterator[Problem]:
         if mean_w > limit_w * (1 + tol):
             yield Problem(
                 _window_pointer(ctx.sub, w),
-                f"{_where(w)}: the trace implies at least {fmt(mean_w)} W on average over the run, above the "
-                f"device's power limit {fmt(limit_w)} W; the trace (or its units) cannot be right",
+                _at(
+                    w,
+                    "run {run}, {device} (trace {trace}): the trace implies at least {mean_w} W on average over the "
+                    "run, above the device's power limit {limit_w} W; the trace (or its units) cannot be right",
+                    mean_w=mean_w,
+                    limit_w=limit_w,
+                ),
             )
 
 

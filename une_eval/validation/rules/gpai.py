@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from une_eval.findings import pointer
-from une_eval.validation.rules.base import Problem, RuleContext, rule
+from une_eval.validation.rules.base import Problem, RuleContext, Term, msg, rule
 
 
 @rule("gpai.training-compute")
@@ -17,15 +17,15 @@ def training_compute(ctx: RuleContext) -> Iterator[Problem]:
     if tr.flops is None:
         yield Problem(
             pointer("workload", "training"),
-            "training compute (FLOPs) is not documented (Annex XI, section 1, point 2(d))",
+            msg("training compute (FLOPs) is not documented (Annex XI, section 1, point 2(d))"),
         )
     elif tr.flops.method.startswith("estimated") and not tr.flops.details:
         yield Problem(
             pointer("workload", "training", "flops", "details"),
-            f"training compute is estimated ({tr.flops.method}) but the estimate is not explained",
+            msg("training compute is estimated ({method}) but the estimate is not explained", method=tr.flops.method),
         )
     if tr.wall_time_s <= 0:
-        yield Problem(pointer("workload", "training", "wall_time_s"), "training time is not documented")
+        yield Problem(pointer("workload", "training", "wall_time_s"), msg("training time is not documented"))
 
 
 @rule("gpai.energy-unit")
@@ -38,7 +38,11 @@ def energy_unit(ctx: RuleContext) -> Iterator[Problem]:
     if res.energy_per_unit.unit != expected:
         yield Problem(
             pointer("results", "energy_per_unit", "unit"),
-            f"training energy is reported in {res.energy_per_unit.unit}; the profile asks for {expected}",
+            msg(
+                "training energy is reported in {unit}; the profile asks for {expected}",
+                unit=res.energy_per_unit.unit,
+                expected=expected,
+            ),
         )
 
 
@@ -49,19 +53,30 @@ def methodology(ctx: RuleContext) -> Iterator[Problem]:
         if m.method in ("estimate", "unavailable") and not m.reason:
             yield Problem(
                 pointer("measurement", "methods", i, "reason"),
-                f"{m.component} energy is {m.method} without a stated reason or estimation method",
+                msg(
+                    "{component} energy is {method} without a stated reason or estimation method",
+                    component=Term(m.component),
+                    method=m.method,
+                ),
             )
         elif m.method not in ("estimate", "unavailable") and m.instrument is None:
             yield Problem(
                 pointer("measurement", "methods", i, "instrument"),
-                f"{m.component} energy is measured by {m.method} without naming the instrument",
+                msg(
+                    "{component} energy is measured by {method} without naming the instrument",
+                    component=Term(m.component),
+                    method=m.method,
+                ),
             )
     tr = ctx.sub.workload.training
     if tr is not None and tr.coverage.kind == "extrapolated" and not tr.coverage.method:
         yield Problem(
             pointer("workload", "training", "coverage", "method"),
-            f"the energy is extrapolated from {100 * tr.coverage.measured_fraction:.3g}% of the run "
-            "without saying how; an estimated value must be labelled with its methodology",
+            msg(
+                "the energy is extrapolated from {percent}% of the run without saying how; an estimated value "
+                "must be labelled with its methodology",
+                percent=float(f"{100 * tr.coverage.measured_fraction:.3g}"),
+            ),
         )
 
 
@@ -74,11 +89,15 @@ def inference_compute(ctx: RuleContext) -> Iterator[Problem]:
     if ctx.sub.system.model.parameter_count is None:
         yield Problem(
             pointer("system", "model"),
-            "the parameter count is not declared, so the compute (FLOPs) of the benchmarked task cannot be derived",
+            msg(
+                "the parameter count is not declared, so the compute (FLOPs) of the benchmarked task cannot be derived"
+            ),
         )
     if inf.input_tokens is None or inf.output_tokens is None:
         yield Problem(
             pointer("workload", "inference"),
-            "input and output token counts are not both declared, so the compute (FLOPs) of the "
-            "benchmarked task cannot be derived",
+            msg(
+                "input and output token counts are not both declared, so the compute (FLOPs) of the "
+                "benchmarked task cannot be derived"
+            ),
         )

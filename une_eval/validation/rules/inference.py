@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from une_eval.findings import pointer
-from une_eval.validation.rules.base import Problem, RuleContext, fmt, rule
+from une_eval.validation.rules.base import Problem, RuleContext, msg, rule
 
 
 @rule("inference.accelerator-count")
@@ -18,7 +18,11 @@ def accelerator_count(ctx: RuleContext) -> Iterator[Problem]:
     if count != expected:
         yield Problem(
             pointer("system", "hardware", "nodes"),
-            f"the system has {count} accelerator(s); the profile's conditions require exactly {expected}",
+            msg(
+                "the system has {count} accelerator(s); the profile's conditions require exactly {expected}",
+                count=count,
+                expected=expected,
+            ),
         )
 
 
@@ -33,8 +37,12 @@ def reference_hardware(ctx: RuleContext) -> Iterator[Problem]:
             if not any(name in acc.model.lower() for name in names):
                 yield Problem(
                     pointer("system", "hardware", "nodes", i, "accelerators", j, "model"),
-                    f"accelerator {acc.model!r} is not of the reference class "
-                    f"({', '.join(ctx.param('models'))}); results are not comparable with reference runs",
+                    msg(
+                        "accelerator {model!r} is not of the reference class ({reference}); results are not "
+                        "comparable with reference runs",
+                        model=acc.model,
+                        reference=", ".join(ctx.param("models")),
+                    ),
                 )
 
 
@@ -46,7 +54,11 @@ def batch_size(ctx: RuleContext) -> Iterator[Problem]:
     if inf is not None and inf.batch_size != expected:
         yield Problem(
             pointer("workload", "inference", "batch_size"),
-            f"batch size is {inf.batch_size}; the profile's conditions require {expected}",
+            msg(
+                "batch size is {batch_size}; the profile's conditions require {expected}",
+                batch_size=inf.batch_size,
+                expected=expected,
+            ),
         )
 
 
@@ -60,16 +72,25 @@ def queries(ctx: RuleContext) -> Iterator[Problem]:
     if inf.queries != expected:
         yield Problem(
             pointer("workload", "inference", "queries"),
-            f"{inf.queries} queries per run; the profile's conditions require {expected}",
+            msg(
+                "{queries} queries per run; the profile's conditions require {expected}",
+                queries=inf.queries,
+                expected=expected,
+            ),
         )
     for i, run in enumerate(ctx.sub.measurement.runs):
         if run.complete and run.work_units != inf.queries:
             yield Problem(
                 pointer("measurement", "runs", i, "work_units"),
-                f"run {i} did {fmt(run.work_units)} work units, the workload declares {inf.queries} queries",
+                msg(
+                    "run {run} did {work_units} work units, the workload declares {queries} queries",
+                    run=i,
+                    work_units=run.work_units,
+                    queries=inf.queries,
+                ),
             )
     if inf.dataset.version is None and inf.dataset.sha256 is None:
         yield Problem(
             pointer("workload", "inference", "dataset"),
-            f"dataset {inf.dataset.name!r} is identified by neither a version nor a SHA-256",
+            msg("dataset {dataset!r} is identified by neither a version nor a SHA-256", dataset=inf.dataset.name),
         )

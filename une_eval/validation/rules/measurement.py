@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from une_eval.findings import pointer
-from une_eval.validation.rules.base import Problem, RuleContext, rule
+from une_eval.validation.rules.base import Problem, RuleContext, msg, rule
 
 
 @rule("measurement.complete")
@@ -13,5 +13,8 @@ def measurement_complete(ctx: RuleContext) -> Iterator[Problem]:
     """A partial submission left by an interrupted measurement cannot conform."""
     m = ctx.sub.measurement
     if not m.complete:
-        why = f": {m.incomplete_reason}" if m.incomplete_reason else ""
-        yield Problem(pointer("measurement", "complete"), f"the measurement is marked incomplete{why}")
+        if m.incomplete_reason:
+            text = msg("the measurement is marked incomplete: {reason}", reason=m.incomplete_reason)
+        else:
+            text = msg("the measurement is marked incomplete")
+        yield Problem(pointer("measurement", "complete"), text)

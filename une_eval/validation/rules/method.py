@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from une_eval.findings import pointer
-from une_eval.validation.rules.base import Problem, RuleContext, rule
+from une_eval.validation.rules.base import Problem, RuleContext, msg, rule
 
 
 @rule("method.counter-preferred")
@@ -20,7 +20,9 @@ def counter_preferred(ctx: RuleContext) -> Iterator[Problem]:
         if m.component == "gpu" and m.method == "nvml-power-integration":
             yield Problem(
                 pointer("measurement", "methods", i, "method"),
-                "GPU energy from integrated power although the GPU has an energy counter; integrating "
-                "NVML's averaged power was 1.7% low on steady load and 33% high across a load-to-idle "
-                "edge on an H200",
+                msg(
+                    "GPU energy from integrated power although the GPU has an energy counter; integrating "
+                    "NVML's averaged power was 1.7% low on steady load and 33% high across a load-to-idle "
+                    "edge on an H200"
+                ),
             )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from une_eval.findings import pointer
-from une_eval.validation.rules.base import Problem, RuleContext, fmt, rule
+from une_eval.validation.rules.base import Problem, RuleContext, msg, rule
 
 
 @rule("power.limit")
@@ -22,8 +22,12 @@ def power_limit(ctx: RuleContext) -> Iterator[Problem]:
                 field = "mean_power_w" if dev.mean_power_w is not None else "energy_j"
                 yield Problem(
                     pointer("measurement", "runs", i, "devices", j, field),
-                    f"mean power {fmt(mean_w)} W of {dev.device_id} is above its power limit "
-                    f"{fmt(declared.power_limit_w)} W",
+                    msg(
+                        "mean power {mean_w} W of {device} is above its power limit {limit_w} W",
+                        mean_w=mean_w,
+                        device=dev.device_id,
+                        limit_w=declared.power_limit_w,
+                    ),
                 )
 
 
@@ -46,8 +50,16 @@ def peak_power(ctx: RuleContext) -> Iterator[Problem]:
             if peak_w is not None and peak_w < mean_w * (1 - tol):
                 yield Problem(
                     where,
-                    f"run {run.index}, {who}: declared peak power {fmt(peak_w)} W is below the mean power "
-                    f"{fmt(mean_w)} W that {fmt(energy_j)} J over {fmt(run.duration_s)} s imply",
+                    msg(
+                        "run {run}, {device}: declared peak power {peak_w} W is below the mean power {mean_w} W "
+                        "that {energy_j} J over {duration_s} s imply",
+                        run=run.index,
+                        device=who,
+                        peak_w=peak_w,
+                        mean_w=mean_w,
+                        energy_j=energy_j,
+                        duration_s=run.duration_s,
+                    ),
                 )
 
 
@@ -64,6 +76,13 @@ def above_idle(ctx: RuleContext) -> Iterator[Problem]:
             if dev.energy_j < floor_j * (1 - tol):
                 yield Problem(
                     pointer("measurement", "runs", i, "devices", j, "energy_j"),
-                    f"{dev.device_id} used {fmt(dev.energy_j)} J in {fmt(run.duration_s)} s, below its "
-                    f"idle power {fmt(idle_w[dev.device_id])} W x duration = {fmt(floor_j)} J",
+                    msg(
+                        "{device} used {energy_j} J in {duration_s} s, below its idle power {idle_w} W x duration "
+                        "= {floor_j} J",
+                        device=dev.device_id,
+                        energy_j=dev.energy_j,
+                        duration_s=run.duration_s,
+                        idle_w=idle_w[dev.device_id],
+                        floor_j=floor_j,
+                    ),
                 )

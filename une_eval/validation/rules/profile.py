@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from une_eval.findings import pointer
-from une_eval.validation.rules.base import Problem, RuleContext, rule
+from une_eval.validation.rules.base import Problem, RuleContext, Term, msg, rule
 
 
 @rule("profile.known")
@@ -16,7 +16,11 @@ def known(ctx: RuleContext) -> Iterator[Problem]:
     if claimed != applied and claimed not in ctx.known_profiles:
         yield Problem(
             pointer("profile", "name"),
-            f"claims profile {claimed!r}, which this tool does not know; checked against {applied!r} instead",
+            msg(
+                "claims profile {claimed!r}, which this tool does not know; checked against {applied!r} instead",
+                claimed=claimed,
+                applied=str(applied),
+            ),
         )
 
 
@@ -27,6 +31,10 @@ def phase(ctx: RuleContext) -> Iterator[Problem]:
         return
     yield Problem(
         pointer("phase"),
-        f"profile {ctx.profile.name!r} covers {' and '.join(ctx.profile.phases)} only; "
-        f"this is a {ctx.sub.phase} submission",
+        msg(
+            "profile {profile!r} covers {covered} only; this is a {phase} submission",
+            profile=ctx.profile.name,
+            covered=Term(ctx.profile.phases[0]) if len(ctx.profile.phases) == 1 else ", ".join(ctx.profile.phases),
+            phase=Term(ctx.sub.phase),
+        ),
     )

@@ -7,11 +7,30 @@ from collections.abc import Iterator
 
 from une_eval.energy import energy_per_unit_j, from_joules, relative_difference, run_statistics
 from une_eval.findings import pointer
-from une_eval.validation.rules.base import Problem, RuleContext, fmt, rule
+from une_eval.validation.rules.base import Message, Problem, RuleContext, Term, msg, rule, template
+
+_PER_UNIT = {
+    (False, False): template(
+        "declared {declared} {unit} per {count} {fu}, expected {expected} {unit} from the mean of the runs' "
+        "per-unit energies"
+    ),
+    (True, False): template(
+        "declared {declared} {unit} per {count} {fu} net of idle, expected {expected} {unit} from the mean of the "
+        "runs' per-unit energies"
+    ),
+    (False, True): template(
+        "declared {declared} {unit} per {count} {fu}, expected {expected} {unit} from {total_j} J over "
+        "{work_units} work units (pooled)"
+    ),
+    (True, True): template(
+        "declared {declared} {unit} per {count} {fu} net of idle, expected {expected} {unit} from {total_j} J "
+        "over {work_units} work units (pooled)"
+    ),
+}
 
 
-def _per_unit_expected(ctx: RuleContext, net: bool) -> tuple[float, str] | None:
-    """The per-unit energy the declared definition implies, in the declared unit, and how it was formed."""
+def _per_unit_expected(ctx: RuleContext, net: bool) -> tuple[float, dict[str, float]] | None:
+    """The per-unit energy the declared definition implies, in the declared unit, and the pooled sums (if pooled)."""
     res = ctx.sub.results
     assert res is not None
     quantity = res.net_energy_per_unit if net else res.energy_per_unit
@@ -28,13 +47,13 @@ def _per_unit_expected(ctx: RuleContext, net: bool) -> tuple[float, str] | None:
         if not runs:
             return None
         per_run = [energy_per_unit_j(energy_j(r.energy.total_j, r.duration_s), r.work_units, count) for r in runs]
-        return from_joules(math.fsum(per_run) / len(per_run), quantity.unit), "the mean of the runs' per-unit energies"
+        return from_joules(math.fsum(per_run) / len(per_run), quantity.unit), {}
     if res.work_units_total <= 0:
         return None
     duration_s = math.fsum(r.duration_s for r in ctx.sub.measurement.runs if r.complete)
     total_j = energy_j(res.energy_total.total_j, duration_s)
-    how = f"{fmt(total_j)} J over {fmt(res.work_units_total)} work units (pooled)"
-    return from_joules(energy_per_unit_j(total_j, res.work_units_total, count), quantity.unit), how
+    pooled = {"total_j": total_j, "work_units": res.work_units_total}
+    return from_joules(energy_per_unit_j(total_j, res.work_units_total, count), quantity.unit), pooled
 
 
 @rule("results.per-unit")
@@ -54,13 +73,18 @@ def per_unit(ctx: RuleContext) -> Iterator[Problem]:
         got = _per_unit_expected(ctx, net)
         if quantity is None or got is None:
             continue
-        expected, how = got
+        expected, pooled = got
         if relative_difference(quantity.value, expected) > ctx.param("tolerance_rel"):
-            yield Problem(
-                pointer("results", field, "value"),
-                f"declared {fmt(quantity.value)} {quantity.unit} per {fmt(fu.count)} {fu.unit}"
-                f"{' net of idle' if net else ''}, expected {fmt(expected)} {quantity.unit} from {how}",
+            text = msg(
+                _PER_UNIT[(net, bool(pooled))],
+                declared=quantity.value,
+                unit=quantity.unit,
+                count=fu.count,
+                fu=Term(fu.unit),
+                expected=expected,
+                **pooled,
             )
+            yield Problem(pointer("results", field, "value"), text)
 
 
 def _close(got: float, want: float, tol_rel: float, floor: float = 0.0) -> bool:
@@ -90,7 +114,11 @@ def statistics(ctx: RuleContext) -> Iterator[Problem]:
     if got.n_runs != want.n_runs:
         yield Problem(
             pointer("results", "statistics", "n_runs"),
-            f"declared {got.n_runs} runs, the submission has {want.n_runs} complete runs",
+            msg(
+                "declared {declared} runs, the submission has {complete} complete runs",
+                declared=got.n_runs,
+                complete=want.n_runs,
+            ),
         )
         return
     rounding = 1e-5 * abs(want.mean)  # six significant figures of a value of the mean's size
@@ -102,19 +130,34 @@ def statistics(ctx: RuleContext) -> Iterator[Problem]:
         ("ci95_high", got.ci95_high, want.ci95_high, tol * half + rounding, unit),
         ("cv_pct", got.cv_pct, want.cv_pct, tol * want.cv_pct + 1e-6, "%"),
     )
-    what = {
-        "std": "sample standard deviation (n - 1)",
-        "cv_pct": "coefficient of variation",
-        "ci95_low": "95 % interval's lower bound (Student's t)",
-        "ci95_high": "95 % interval's upper bound (Student's t)",
-        "mean": "mean",
-    }
     for name, declared, expected, allowed, u in checks:
         if abs(declared - expected) > allowed:
             yield Problem(
-                pointer("results", "statistics", name),
-                f"declared {what[name]} {fmt(declared)} {u}, recomputed {fmt(expected)} {u} from {want.n_runs} runs",
+                pointer("results", "statistics", name), _statistic_message(name, declared, expected, u, want.n_runs)
             )
+
+
+_STATISTIC = {
+    "std": template(
+        "declared sample standard deviation (n - 1) {declared} {unit}, recomputed {expected} {unit} from {n} runs"
+    ),
+    "cv_pct": template(
+        "declared coefficient of variation {declared} {unit}, recomputed {expected} {unit} from {n} runs"
+    ),
+    "ci95_low": template(
+        "declared 95 % interval's lower bound (Student's t) {declared} {unit}, recomputed {expected} {unit} "
+        "from {n} runs"
+    ),
+    "ci95_high": template(
+        "declared 95 % interval's upper bound (Student's t) {declared} {unit}, recomputed {expected} {unit} "
+        "from {n} runs"
+    ),
+    "mean": template("declared mean {declared} {unit}, recomputed {expected} {unit} from {n} runs"),
+}
+
+
+def _statistic_message(name: str, declared: float, expected: float, unit: str, n: int) -> Message:
+    return msg(_STATISTIC[name], declared=declared, expected=expected, unit=unit, n=n)
 
 
 @rule("results.mean-power")
@@ -127,17 +170,31 @@ def mean_power(ctx: RuleContext) -> Iterator[Problem]:
         if run.mean_power_w is not None and not _close(run.mean_power_w, run.energy.total_j / run.duration_s, tol):
             yield Problem(
                 pointer("measurement", "runs", i, "mean_power_w"),
-                f"run {run.index}: declared mean power {fmt(run.mean_power_w)} W, its energy "
-                f"{fmt(run.energy.total_j)} J over {fmt(run.duration_s)} s gives "
-                f"{fmt(run.energy.total_j / run.duration_s)} W",
+                msg(
+                    "run {run}: declared mean power {declared_w} W, its energy {energy_j} J over {duration_s} s "
+                    "gives {implied_w} W",
+                    run=run.index,
+                    declared_w=run.mean_power_w,
+                    energy_j=run.energy.total_j,
+                    duration_s=run.duration_s,
+                    implied_w=run.energy.total_j / run.duration_s,
+                ),
             )
         for j, dev in enumerate(run.devices):
             implied_w = dev.energy_j / run.duration_s
             if dev.mean_power_w is not None and not _close(dev.mean_power_w, implied_w, tol):
                 yield Problem(
                     pointer("measurement", "runs", i, "devices", j, "mean_power_w"),
-                    f"run {run.index}, {dev.device_id}: declared mean power {fmt(dev.mean_power_w)} W, its "
-                    f"energy {fmt(dev.energy_j)} J over {fmt(run.duration_s)} s gives {fmt(implied_w)} W",
+                    msg(
+                        "run {run}, {device}: declared mean power {declared_w} W, its energy {energy_j} J over "
+                        "{duration_s} s gives {implied_w} W",
+                        run=run.index,
+                        device=dev.device_id,
+                        declared_w=dev.mean_power_w,
+                        energy_j=dev.energy_j,
+                        duration_s=run.duration_s,
+                        implied_w=implied_w,
+                    ),
                 )
     res = ctx.sub.results
     complete = [r for r in ctx.sub.measurement.runs if r.complete]
@@ -147,8 +204,13 @@ def mean_power(ctx: RuleContext) -> Iterator[Problem]:
         if not _close(res.mean_power_w, implied_w, tol):
             yield Problem(
                 pointer("results", "mean_power_w"),
-                f"declared mean power {fmt(res.mean_power_w)} W, the complete runs' energy over their "
-                f"{fmt(duration_s)} s gives {fmt(implied_w)} W",
+                msg(
+                    "declared mean power {declared_w} W, the complete runs' energy over their {duration_s} s gives "
+                    "{implied_w} W",
+                    declared_w=res.mean_power_w,
+                    duration_s=duration_s,
+                    implied_w=implied_w,
+                ),
             )
 
 
@@ -164,8 +226,11 @@ def throughput(ctx: RuleContext) -> Iterator[Problem]:
     if not _close(res.throughput_per_s, implied, ctx.param("tolerance_rel")):
         yield Problem(
             pointer("results", "throughput_per_s"),
-            f"declared throughput {fmt(res.throughput_per_s)} work units/s, the complete runs give "
-            f"{fmt(implied)} work units/s",
+            msg(
+                "declared throughput {declared} work units/s, the complete runs give {implied} work units/s",
+                declared=res.throughput_per_s,
+                implied=implied,
+            ),
         )
 
 
@@ -177,16 +242,34 @@ def functional_unit(ctx: RuleContext) -> Iterator[Problem]:
     res = ctx.sub.results
     unit, count, energy_unit = ctx.param("unit"), ctx.param("count"), ctx.param("energy_unit")
     if res is None:
-        yield Problem(pointer("results"), f"no results; the profile requires {energy_unit} per {count} {unit}")
+        yield Problem(
+            pointer("results"),
+            msg(
+                "no results; the profile requires {energy_unit} per {count} {unit}",
+                energy_unit=energy_unit,
+                count=count,
+                unit=Term(unit),
+            ),
+        )
         return
     fu = res.functional_unit
     if fu.unit != unit or fu.count != count:
         yield Problem(
             pointer("results", "functional_unit"),
-            f"results are per {fmt(fu.count)} {fu.unit}; the profile requires per {fmt(count)} {unit}",
+            msg(
+                "results are per {count} {unit}; the profile requires per {required_count} {required_unit}",
+                count=fu.count,
+                unit=Term(fu.unit),
+                required_count=count,
+                required_unit=Term(unit),
+            ),
         )
     if res.energy_per_unit.unit != energy_unit:
         yield Problem(
             pointer("results", "energy_per_unit", "unit"),
-            f"energy per unit is in {res.energy_per_unit.unit}; the profile requires {energy_unit}",
+            msg(
+                "energy per unit is in {unit}; the profile requires {required}",
+                unit=res.energy_per_unit.unit,
+                required=energy_unit,
+            ),
         )

@@ -6,7 +6,7 @@ import itertools
 from collections.abc import Iterator
 
 from une_eval.findings import pointer
-from une_eval.validation.rules.base import Problem, RuleContext, fmt, rule
+from une_eval.validation.rules.base import Problem, RuleContext, Term, msg, rule
 
 DEFAULT_UPDATE_PERIOD_S = {
     "nvml-energy-counter": 0.1,
@@ -21,8 +21,11 @@ def runs_complete(ctx: RuleContext) -> Iterator[Problem]:
     """Every measured run finished; a failed run is reported, not hidden."""
     for i, run in enumerate(ctx.sub.measurement.runs):
         if not run.complete:
-            why = f" ({run.reason})" if run.reason else ""
-            yield Problem(pointer("measurement", "runs", i, "complete"), f"run {run.index} did not complete{why}")
+            if run.reason:
+                text = msg("run {run} did not complete ({reason})", run=run.index, reason=run.reason)
+            else:
+                text = msg("run {run} did not complete", run=run.index)
+            yield Problem(pointer("measurement", "runs", i, "complete"), text)
 
 
 @rule("runs.count")
@@ -33,7 +36,12 @@ def runs_count(ctx: RuleContext) -> Iterator[Problem]:
     if n < minimum:
         yield Problem(
             pointer("measurement", "runs"),
-            f"{n} complete measured runs, the profile requires at least {minimum} for {ctx.sub.phase}",
+            msg(
+                "{n} complete measured runs, the profile requires at least {minimum} for {phase}",
+                n=n,
+                minimum=minimum,
+                phase=Term(ctx.sub.phase),
+            ),
         )
 
 
@@ -46,12 +54,16 @@ def runs_duration(ctx: RuleContext) -> Iterator[Problem]:
         if span_s <= 0:
             yield Problem(
                 pointer("measurement", "runs", i, "end_time"),
-                f"run {run.index} ends {fmt(-span_s)} s before (or when) it starts",
+                msg("run {run} ends {seconds} s before (or when) it starts", run=run.index, seconds=-span_s),
             )
         elif abs(span_s - run.duration_s) > tol_s:
             yield Problem(
                 pointer("measurement", "runs", i, "duration_s"),
-                f"declared duration {fmt(run.duration_s)} s, the timestamps span {fmt(span_s)} s",
+                msg(
+                    "declared duration {declared_s} s, the timestamps span {span_s} s",
+                    declared_s=run.duration_s,
+                    span_s=span_s,
+                ),
             )
 
 
@@ -64,7 +76,12 @@ def runs_overlap(ctx: RuleContext) -> Iterator[Problem]:
             overlap_s = (prev.end_time - run.start_time).total_seconds()
             yield Problem(
                 pointer("measurement", "runs", i, "start_time"),
-                f"run {run.index} starts {fmt(overlap_s)} s before run {prev.index} ends",
+                msg(
+                    "run {run} starts {seconds} s before run {previous} ends",
+                    run=run.index,
+                    seconds=overlap_s,
+                    previous=prev.index,
+                ),
             )
 
 
@@ -87,8 +104,15 @@ def runs_long_enough(ctx: RuleContext) -> Iterator[Problem]:
         if run.duration_s < minimum_s:
             yield Problem(
                 pointer("measurement", "runs", i, "duration_s"),
-                f"run {run.index} lasts {fmt(run.duration_s)} s, under the minimum of {fmt(minimum_s)} s "
-                f"(profile minimum {fmt(ctx.param('min_duration_s'))} s, {periods} sensor update periods)",
+                msg(
+                    "run {run} lasts {duration_s} s, under the minimum of {minimum_s} s (profile minimum "
+                    "{profile_s} s, {periods} sensor update periods)",
+                    run=run.index,
+                    duration_s=run.duration_s,
+                    minimum_s=minimum_s,
+                    profile_s=ctx.param("min_duration_s"),
+                    periods=periods,
+                ),
             )
 
 
@@ -102,5 +126,9 @@ def runs_cv(ctx: RuleContext) -> Iterator[Problem]:
     if res.statistics.cv_pct > limit:
         yield Problem(
             pointer("results", "statistics", "cv_pct"),
-            f"coefficient of variation {fmt(res.statistics.cv_pct)} % across runs is over the limit of {fmt(limit)} %",
+            msg(
+                "coefficient of variation {cv_pct} % across runs is over the limit of {limit_pct} %",
+                cv_pct=res.statistics.cv_pct,
+                limit_pct=limit,
+            ),
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from une_eval.findings import pointer
-from une_eval.validation.rules.base import Problem, RuleContext, fmt, rule
+from une_eval.validation.rules.base import Problem, RuleContext, msg, rule
 
 
 @rule("site.pue-range")
@@ -14,7 +14,10 @@ def pue_range(ctx: RuleContext) -> Iterator[Problem]:
     low, high = ctx.param("min"), ctx.param("max")
     pue = ctx.sub.system.site.pue.value
     if not low <= pue <= high:
-        yield Problem(pointer("system", "site", "pue", "value"), f"PUE {fmt(pue)} is outside [{fmt(low)}, {fmt(high)}]")
+        yield Problem(
+            pointer("system", "site", "pue", "value"),
+            msg("PUE {pue} is outside [{low}, {high}]", pue=pue, low=low, high=high),
+        )
 
 
 @rule("site.intensity-range")
@@ -25,7 +28,9 @@ def intensity_range(ctx: RuleContext) -> Iterator[Problem]:
     if not low <= value <= high:
         yield Problem(
             pointer("system", "site", "grid_intensity", "value_g_per_kwh"),
-            f"grid intensity {fmt(value)} gCO2e/kWh is outside [{fmt(low)}, {fmt(high)}] gCO2e/kWh",
+            msg(
+                "grid intensity {value} gCO2e/kWh is outside [{low}, {high}] gCO2e/kWh", value=value, low=low, high=high
+            ),
         )
 
 
@@ -35,5 +40,5 @@ def location_based(ctx: RuleContext) -> Iterator[Problem]:
     if ctx.sub.system.site.grid_intensity.basis != "location-based":
         yield Problem(
             pointer("system", "site", "grid_intensity", "basis"),
-            "grid intensity is market-based; a location-based value is required",
+            msg("grid intensity is market-based; a location-based value is required"),
         )

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from une_eval.energy import relative_difference
 from une_eval.findings import pointer
-from une_eval.validation.rules.base import Problem, RuleContext, fmt, rule
+from une_eval.validation.rules.base import Problem, RuleContext, Term, msg, rule
 
 _COMPONENT_OF_KEY = {"gpu_j": "gpu", "cpu_j": "cpu", "dram_j": "dram", "system_j": "system"}
 
@@ -22,8 +22,11 @@ def run_components(ctx: RuleContext) -> Iterator[Problem]:
         if parts and relative_difference(run.energy.total_j, math.fsum(parts.values())) > tol:
             yield Problem(
                 pointer("measurement", "runs", i, "energy", "total_j"),
-                f"run total {fmt(run.energy.total_j)} J differs from the sum of its components "
-                f"{fmt(math.fsum(parts.values()))} J",
+                msg(
+                    "run total {total_j} J differs from the sum of its components {sum_j} J",
+                    total_j=run.energy.total_j,
+                    sum_j=math.fsum(parts.values()),
+                ),
             )
         by_component: dict[str, float] = {}
         for dev in run.devices:
@@ -35,8 +38,12 @@ def run_components(ctx: RuleContext) -> Iterator[Problem]:
             if summed is not None and relative_difference(value, summed) > tol:
                 yield Problem(
                     pointer("measurement", "runs", i, "energy", key),
-                    f"{_COMPONENT_OF_KEY[key].upper()} energy {fmt(value)} J differs from the sum "
-                    f"over its devices {fmt(summed)} J",
+                    msg(
+                        "{component} energy {energy_j} J differs from the sum over its devices {sum_j} J",
+                        component=Term(_COMPONENT_OF_KEY[key].upper()),
+                        energy_j=value,
+                        sum_j=summed,
+                    ),
                 )
 
 
@@ -54,11 +61,19 @@ def runs_sum(ctx: RuleContext) -> Iterator[Problem]:
         if relative_difference(value, summed) > tol:
             yield Problem(
                 pointer("results", "energy_total", key),
-                f"declared total {fmt(value)} J differs from the sum over complete runs {fmt(summed)} J",
+                msg(
+                    "declared total {total_j} J differs from the sum over complete runs {sum_j} J",
+                    total_j=value,
+                    sum_j=summed,
+                ),
             )
     units = math.fsum(r.work_units for r in runs)
     if relative_difference(res.work_units_total, units) > tol:
         yield Problem(
             pointer("results", "work_units_total"),
-            f"declared {fmt(res.work_units_total)} work units, the complete runs add up to {fmt(units)}",
+            msg(
+                "declared {declared} work units, the complete runs add up to {summed}",
+                declared=res.work_units_total,
+                summed=units,
+            ),
         )

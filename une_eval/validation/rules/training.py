@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from une_eval.energy import significant_figures
 from une_eval.findings import pointer
 from une_eval.loading import JsonNumber
-from une_eval.validation.rules.base import Problem, RuleContext, rule
+from une_eval.validation.rules.base import Problem, RuleContext, msg, rule
 
 
 @rule("training.significant-figures")
@@ -21,6 +21,11 @@ def training_significant_figures(ctx: RuleContext) -> Iterator[Problem]:
     if literal is not None and significant_figures(literal) < minimum:
         yield Problem(
             pointer("results", "energy_per_unit", "value"),
-            f"training energy {literal} is written to {significant_figures(literal)} significant "
-            f"figure(s); at least {minimum} are required",
+            msg(
+                "training energy {literal} is written to {figures} significant figure(s); at least {minimum} are "
+                "required",
+                literal=literal,
+                figures=significant_figures(literal),
+                minimum=minimum,
+            ),
         )
