@@ -155,6 +155,12 @@ def certify(
     if (number or supersedes) and len(submissions) > 1:
         raise InputError("--number and --supersedes name one certificate; give one submission with them")
     target_for = _targets(output, len(submissions), number, force=force)
+    # A certificate written to a file the user named prints that name in its verify hint.
+    named = (
+        output
+        if output is not None and len(submissions) == 1 and not output.is_dir() and output.suffix == ".pdf"
+        else None
+    )
     load_spec_options(profile, rating_scheme)
     register = register_for_certify(db, registry_url, supersedes)
     if register is not None:
@@ -184,6 +190,7 @@ def certify(
                 rating_scheme=rating_scheme,
                 timestamper=timestamper,
                 profile=profile,
+                file_name=named.name if named is not None else None,
             )
             target = write(issued)
         else:  # the register hook: the number is reserved before signing, the PDF's hash recorded after writing

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from une_eval.audit import Audit, Figure
+from une_eval.audit import Assurance, Audit, Figure, Provenance
 from une_eval.errors import InputError
-from une_eval.findings import Outcome
+from une_eval.findings import Outcome, Severity, pointer
 from une_eval.loading import MAX_FILE_BYTES, parse_json_bytes, read_bounded
 from une_eval.model import Submission
 from une_eval.rating import Rating
@@ -48,6 +48,27 @@ class TraceEvidence:
     power: PowerSeries | None
 
 
+# What each rating metric measures: its energy unit, per how many of which work unit.
+METRIC_UNITS = {"gpu_wh_per_1000_queries": ("Wh", 1000.0, "query")}
+RATED_FIGURE = "rating.value"
+
+
+@dataclass(frozen=True, slots=True)
+class LeadFigure:
+    """The one figure page 1 leads with.
+
+    With an efficiency class (a certificate of conformity with a rating), the figure the class is
+    computed on, so that the class and the headline cannot disagree; otherwise the energy per functional
+    unit as the results declare it.
+    """
+
+    figure: Figure
+    energy_unit: str
+    count: float
+    unit_name: str
+    rated: bool
+
+
 @dataclass(frozen=True, slots=True)
 class Prepared:
     """A checked submission, ready to be rendered."""
@@ -62,6 +83,7 @@ class Prepared:
     results_recomputed: bool
     traces: tuple[TraceEvidence, ...]
     figures: tuple[Figure, ...]
+    lead: LeadFigure
 
     @property
     def verdict(self) -> Audit:
@@ -82,9 +104,33 @@ class Prepared:
         """The figures by key, for the template."""
         return {f.key: f for f in self.figures}
 
+    def accelerator_groups(self) -> tuple[AcceleratorGroup, ...]:
+        """The accelerators grouped by vendor and model (the template's one-line hardware summary)."""
+        return accelerator_groups(self.submission)
+
     def figure_keys(self, prefix: str) -> list[str]:
         """The keys of the figures whose key starts with ``prefix``, for the template."""
         return [f.key for f in self.figures if f.key.startswith(prefix)]
+
+
+@dataclass(frozen=True, slots=True)
+class AcceleratorGroup:
+    """Accelerators of one vendor and model across every node, for the one-line hardware summary."""
+
+    count: int
+    vendor: str
+    model: str
+    nodes: int
+
+
+def accelerator_groups(sub: Submission) -> tuple[AcceleratorGroup, ...]:
+    """The system's accelerators grouped by vendor and model, in the order they first appear."""
+    counts: dict[tuple[str, str], tuple[int, set[str]]] = {}
+    for node in sub.system.hardware.nodes:
+        for acc in node.accelerators:
+            count, nodes = counts.get((acc.vendor, acc.model), (0, set()))
+            counts[(acc.vendor, acc.model)] = (count + acc.count, nodes | {node.node_id})
+    return tuple(AcceleratorGroup(n, vendor, model, len(nodes)) for (vendor, model), (n, nodes) in counts.items())
 
 
 def sha256_hex(data: bytes) -> str:
@@ -171,9 +217,53 @@ def prepare_audit(audit: Audit, *, base_dir: Path | None) -> Prepared:
     traces = tuple(
         _trace_evidence(t.path, t.device_id or "", t.sha256, t.format, base_dir) for t in sub.measurement.traces
     )
+    lead = lead_figure(audit, sub, results, figures)
+    if lead.rated:
+        figures = (*figures, lead.figure)
     return Prepared(
-        audit.source, audit.document, sha256_hex(audit.document), doc, sub, audit, results, recomputed, traces, figures
+        audit.source,
+        audit.document,
+        sha256_hex(audit.document),
+        doc,
+        sub,
+        audit,
+        results,
+        recomputed,
+        traces,
+        figures,
+        lead,
     )
+
+
+def _rated_provenance(audit: Audit, sub: Submission) -> tuple[Provenance, str]:
+    """How une-eval knows the rated figure, which it computes itself from the runs' GPU energy."""
+    if any(m.method == "estimate" for m in sub.measurement.methods if m.component == "gpu"):
+        return Provenance.ESTIMATED, "computed by une-eval from GPU energy the submission estimates"
+    evidence_failed = any(f.rule_id.startswith("evidence.") and f.severity is not Severity.INFO for f in audit.findings)
+    if audit.assurance is Assurance.EVIDENCE_CHECKED and not evidence_failed:
+        return Provenance.RECOMPUTED, "computed by une-eval from the runs' GPU energy, recomputed from the raw traces"
+    return Provenance.CHECKED, "computed by une-eval from the runs' declared GPU energy"
+
+
+def lead_figure(audit: Audit, sub: Submission, results: dict[str, Any], figures: tuple[Figure, ...]) -> LeadFigure:
+    """The figure page 1 leads with (see :class:`LeadFigure`)."""
+    rating = audit.rating
+    if audit.verdict is Outcome.CONFORMANT and rating is not None and rating.metric in METRIC_UNITS:
+        energy_unit, count, unit_name = METRIC_UNITS[rating.metric]
+        provenance, basis = _rated_provenance(audit, sub)
+        figure = Figure(RATED_FIGURE, pointer("measurement", "runs"), rating.value, energy_unit, provenance, basis)
+        return LeadFigure(figure, energy_unit, count, unit_name, True)
+    fu, epu = results["functional_unit"], results["energy_per_unit"]
+    declared = next((f for f in figures if f.key == "energy_per_unit"), None)
+    figure = declared or Figure(
+        "energy_per_unit",
+        pointer("results", "energy_per_unit", "value"),
+        float(epu["value"]),
+        str(epu["unit"]),
+        Provenance.DECLARED,
+        "taken as declared",
+    )
+    return LeadFigure(figure, str(epu["unit"]), float(fu["count"]), str(fu["unit"]), False)
 
 
 def prepare(path: Path, *, profile: str | None = None, rating_scheme: str | None = None) -> Prepared:

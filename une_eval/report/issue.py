@@ -12,10 +12,9 @@ from pyhanko.sign.timestamps import TimeStamper
 from une_eval.audit import Audit
 from une_eval.registry.link import PublicEntry
 from une_eval.report.content import check_number, new_certificate_number, prepare, prepare_audit
+from une_eval.report.language import language
 from une_eval.report.render import Renderer
 from une_eval.report.sign import auditor_of, sign_pdf
-
-_REASON = {"es": "Certificado {n} emitido por une-eval", "en": "Certificate {n} issued with une-eval"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,12 +40,15 @@ def issue_certificate(
     profile: str | None = None,
     issued_at: dt.datetime | None = None,
     registry: PublicEntry | None = None,
+    file_name: str | None = None,
 ) -> Issued:
     """Render the certificate (or non-conformity report) of ``submission`` and sign it.
 
     ``submission`` is a file to check, or the :class:`~une_eval.audit.Audit` of one already checked
     (then nothing is validated again, and ``profile`` and ``rating_scheme`` are those of the audit).
     ``registry``: the certificate's public register page and validity, printed and put in the QR code.
+    ``file_name`` is the name the certificate will be saved under, which its verify hint prints
+    (default: ``certificate-<number>.pdf``).
     """
     issued_at = issued_at or dt.datetime.now(dt.UTC).replace(microsecond=0)
     number = check_number(number) if number else new_certificate_number(issued_at)
@@ -56,11 +58,19 @@ def issue_certificate(
     else:
         prepared = prepare(submission, profile=profile, rating_scheme=rating_scheme)
     auditor = auditor_of(signer)
-    cert = renderer.render(prepared, number=number, auditor=auditor, lang=lang, issued_at=issued_at, registry=registry)
+    cert = renderer.render(
+        prepared,
+        number=number,
+        auditor=auditor,
+        lang=lang,
+        issued_at=issued_at,
+        file_name=file_name,
+        registry=registry,
+    )
     pdf = sign_pdf(
         cert.pdf,
         signer,
-        reason=_REASON.get(lang, _REASON["en"]).format(n=number),
+        reason=language(lang).gettext("Certificate %(number)s issued with une-eval") % {"number": number},
         location=auditor.organisation,
         timestamper=timestamper,
         stamp_text=f"{number}\n%(signer)s\n%(ts)s",

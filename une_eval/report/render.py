@@ -1,15 +1,14 @@
 """Render a certificate: autoescaped Jinja2 HTML from ``reports/``, then PDF/A-3b with evidence attached.
 
-A :class:`Renderer` holds the template environment, the message catalogues, the stylesheet and the
-font configuration, so a batch reuses them. WeasyPrint fetches resources only through
+A :class:`Renderer` holds the template environments (one per language, with that language's gettext
+catalogue installed: see :mod:`une_eval.report.language`), the stylesheet and the font configuration,
+so a batch reuses them. WeasyPrint fetches resources only through
 :class:`BundledOnlyFetcher`: files inside the bundled ``reports/`` folder, nothing else.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
-import math
 import warnings
 from dataclasses import dataclass
 from importlib.resources import files
@@ -24,6 +23,7 @@ import weasyprint
 from weasyprint.text.fonts import FontConfiguration
 
 from une_eval.errors import ReportError
+from une_eval.findings import Finding
 from une_eval.registry.link import PublicEntry
 from une_eval.report.charts import Chart, layout_chart
 from une_eval.report.content import (
@@ -33,10 +33,19 @@ from une_eval.report.content import (
     findings_document,
     sha256_hex,
 )
+from une_eval.report.language import SCHEME, Language, language, languages
 from une_eval.report.sign import Auditor
+from une_eval.spec import rule_catalogue
 
-LANGUAGES = ("es", "en")
+LANGUAGES = languages()
 GENERATOR = "une-eval"
+MAX_FINDINGS_IN_PDF = 200  # the annex lists this many findings; the attached findings file has them all
+MAX_NODES_IN_PDF = 64  # the per-node table lists this many nodes; the attached submission has them all
+
+
+def default_file_name(number: str) -> str:
+    """The name ``une-eval certify`` gives a certificate unless told otherwise (the verify hint prints it)."""
+    return f"certificate-{number}.pdf"
 
 
 def reports_root() -> Path:
@@ -76,18 +85,50 @@ class Certificate:
 
 
 def format_number(value: float | None, lang: str, digits: int = 4) -> str:
-    """``value`` to ``digits`` significant figures, with the language's decimal and grouping marks."""
-    if value is None or not math.isfinite(value):
-        return "–"
-    if value == 0:
-        return "0"
-    # Whole counts (1000 queries) print without decimals; measured values get significant figures.
-    decimals = 0 if float(value).is_integer() else max(digits - 1 - math.floor(math.log10(abs(value))), 0)
-    text = f"{value:,.{decimals}f}"
-    if lang == "es":
-        # Spanish (RAE, SI): decimal comma and a no-break thin space between groups of three digits.
-        text = text.replace(",", "\u202f").replace(".", ",")
-    return text
+    """``value`` to ``digits`` significant figures, with the language's decimal and grouping marks (CLDR)."""
+    return language(lang).number(value, digits)
+
+
+def template_environment(root: Path, lang: Language) -> jinja2.Environment:
+    """An autoescaping Jinja environment for ``root/templates`` with ``lang``'s catalogue installed."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(root / "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
+    )
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        lang.gettext, lang.ngettext, newstyle=True, pgettext=lang.pgettext
+    )
+    return env
+
+
+def document_words(lang: Language) -> dict[str, Any]:
+    """The formatting and translating functions every document template gets."""
+    catalogue = rule_catalogue()
+
+    def rule_title(rule_id: str) -> str:
+        info = catalogue.get(rule_id)
+        return lang.rule_title(rule_id, info.title) if info is not None else rule_id
+
+    def finding_text(f: Finding) -> str:
+        return lang.finding(f, rule_title(f.rule_id))
+
+    def scheme_text(text: str) -> str:
+        return lang.pgettext(SCHEME, text) if lang.has(text, SCHEME) else text
+
+    return {
+        "lang": lang.code,
+        "num": lambda v, d=4: lang.number(v, d),
+        "term": lang.term,
+        "date": lang.date,
+        "when": lang.datetime,
+        "rule_title": rule_title,
+        "finding_text": finding_text,
+        "scheme_text": scheme_text,
+    }
 
 
 class Renderer:
@@ -95,25 +136,12 @@ class Renderer:
 
     def __init__(self, root: Path | None = None) -> None:
         self.root = root or reports_root()
-        self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(self.root / "templates"),
-            autoescape=True,
-            undefined=jinja2.StrictUndefined,
-            trim_blocks=True,
-            lstrip_blocks=True,
-        )
-        self.messages = {lang: self._catalogue(lang) for lang in LANGUAGES}
+        self.envs = {code: template_environment(self.root, language(code)) for code in LANGUAGES}
         self.fetcher = BundledOnlyFetcher(self.root)
         self.fonts = FontConfiguration()
         self.css = weasyprint.CSS(
             filename=str(self.root / "certificate.css"), url_fetcher=self.fetcher, font_config=self.fonts
         )
-
-    def _catalogue(self, lang: str) -> dict[str, str]:
-        data = json.loads((self.root / "messages" / f"{lang}.json").read_text(encoding="utf-8"))
-        if not isinstance(data, dict):
-            raise ReportError(f"reports/messages/{lang}.json is not an object")
-        return {str(k): str(v) for k, v in data.items()}
 
     def html(
         self,
@@ -125,26 +153,20 @@ class Renderer:
         lang: str,
         findings_sha256: str,
         chart: Chart | None = None,
+        file_name: str | None = None,
         registry: PublicEntry | None = None,
     ) -> str:
         """Render the certificate as HTML (vendor strings autoescaped)."""
         if lang not in LANGUAGES:
             raise ReportError(f"unknown language {lang!r} (expected one of {', '.join(LANGUAGES)})")
-        catalogue = self.messages[lang]
-
-        def t(key: str) -> str:
-            if key not in catalogue:
-                raise ReportError(f"message {key!r} is missing from reports/messages/{lang}.json")
-            return catalogue[key]
-
         # With a register entry the QR code opens the certificate's public page (a checked http(s) URL).
         payload = registry.url if registry else f"UNE-EVAL-CERT:{number};SHA256:{prepared.submission_sha256}"
         qr = segno.make(payload, error="m")
-        template = self.env.get_template("certificate.html.j2")
+        template = self.envs[lang].get_template("certificate.html.j2")
         return template.render(
-            t=t,
-            lang=lang,
+            **document_words(language(lang)),
             p=prepared,
+            lead=prepared.lead,
             sub=prepared.submission,
             verdict=prepared.verdict,
             res=prepared.results,
@@ -156,9 +178,11 @@ class Renderer:
             findings_sha256=findings_sha256,
             registry=registry,
             generator=GENERATOR,
-            num=lambda v, d=4: format_number(v, lang, d),
+            file_name=file_name or default_file_name(number),
+            max_findings=MAX_FINDINGS_IN_PDF,
+            max_nodes=MAX_NODES_IN_PDF,
             # segno writes the SVG from the payload above: our number and a hex digest, or a checked URL.
-            qr_svg=markupsafe.Markup(qr.svg_inline(scale=2.2, border=0, dark="#111")),  # noqa: S704
+            qr_svg=markupsafe.Markup(qr.svg_inline(scale=2, border=0, dark="#111", omitsize=True)),  # noqa: S704
         )
 
     def render(
@@ -169,6 +193,7 @@ class Renderer:
         auditor: Auditor,
         lang: str = "es",
         issued_at: dt.datetime | None = None,
+        file_name: str | None = None,
         registry: PublicEntry | None = None,
     ) -> Certificate:
         """Render one certificate to PDF/A-3b bytes with the submission and findings attached."""
@@ -184,13 +209,15 @@ class Renderer:
             lang=lang,
             findings_sha256=findings_sha,
             chart=chart,
+            file_name=file_name,
             registry=registry,
         )
+        words = language(lang)
         attachments = [
             weasyprint.Attachment(
                 string=prepared.submission_bytes,
                 name=SUBMISSION_ATTACHMENT,
-                description="Vendor submission as received",
+                description=words.gettext("Vendor submission as received"),
                 relationship="Source",
                 created=issued_at,
                 modified=issued_at,
@@ -198,7 +225,7 @@ class Renderer:
             weasyprint.Attachment(
                 string=findings_json,
                 name=FINDINGS_ATTACHMENT,
-                description="Validation verdict and findings",
+                description=words.gettext("Validation verdict and findings"),
                 relationship="Data",
                 created=issued_at,
                 modified=issued_at,
