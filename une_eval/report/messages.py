@@ -39,7 +39,8 @@ from une_eval.spec import rule_catalogue
 from une_eval.vocabulary import components, phases, unit_names
 
 _KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2)}
-_PYTHON_KEYWORDS = {"msg": None, "template": None, "gettext": None}
+# Python functions whose argument is a message template, and which argument (msg() in rules, _at() in evidence).
+_PYTHON_KEYWORDS = {"msg": 0, "template": 0, "gettext": 0, "_at": 1}
 
 Entry = tuple[str | tuple[str, str], str | None, str, int]  # (id or singular/plural, context, file, line)
 
@@ -64,8 +65,9 @@ def _template_messages(root: Path) -> Iterator[Entry]:
 def _python_messages(package: Path) -> Iterator[Entry]:
     for path in sorted(package.rglob("*.py")):
         with path.open("rb") as fh:
-            for line, _func, found, _comments in extract_python(fh, _PYTHON_KEYWORDS, [], {}):
-                message = found[0] if isinstance(found, tuple) else found
+            for line, func, found, _comments in extract_python(fh, dict.fromkeys(_PYTHON_KEYWORDS), [], {}):
+                index = _PYTHON_KEYWORDS.get(str(func), 0)
+                message = found[index] if isinstance(found, tuple) and len(found) > index else found
                 if isinstance(message, str) and message:
                     yield message, None, f"une_eval/{path.relative_to(package)}", line
 

@@ -203,19 +203,19 @@ def energy(ctx: RuleContext) -> Iterator[Problem]:
         if w.recomputed_min_j * (1 - tol) <= w.declared_j <= high * (1 + tol):
             continue
         if w.method == METHOD_INSTANT:
-            text = (
+            text = template(
                 "run {run}, {device} (trace {trace}): declared {declared_j} J, the trace gives {recomputed_j} J from "
                 "integrating instant power (the trace has no energy counter; a point, no interval); at most "
                 "{limit_pct}% outside is allowed"
             )
         elif w.recomputed_max_j is not None:
-            text = (
+            text = template(
                 "run {run}, {device} (trace {trace}): declared {declared_j} J, the trace gives {recomputed_j} J from "
                 "the energy counter, which bounds it to [{low_j}, {high_j}] J; at most {limit_pct}% outside is "
                 "allowed"
             )
         else:
-            text = (
+            text = template(
                 "run {run}, {device} (trace {trace}): declared {declared_j} J, the trace gives {recomputed_j} J from "
                 "the energy counter, which bounds it to [{low_j}, unbounded] J; at most {limit_pct}% outside is "
                 "allowed"
@@ -225,7 +225,7 @@ def energy(ctx: RuleContext) -> Iterator[Problem]:
             bounds["high_j"] = w.recomputed_max_j
         yield Problem(
             _window_pointer(ctx.sub, w),
-            _at(w, template(text), declared_j=w.declared_j, recomputed_j=w.recomputed_j, limit_pct=100 * tol, **bounds),
+            _at(w, text, declared_j=w.declared_j, recomputed_j=w.recomputed_j, limit_pct=100 * tol, **bounds),
         )
 
 
