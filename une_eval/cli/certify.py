@@ -239,6 +239,11 @@ def _print_verification(report: Verification, console: Console) -> None:
             f"  signer: {escape(report.signer)}  signed at: {escape(report.signed_at)}"
             f"{'  (timestamped)' if report.timestamped else ''}"
         )
+    if report.development_key:
+        console.print(
+            "  [bold yellow]development key[/]: signed with a key from `une-eval keys init`; "
+            "the document is marked not valid and certifies nothing"
+        )
     for check in report.checks:
         mark = "[green]ok  [/]" if check.ok else "[red]FAIL[/]"
         console.print(f"  {mark} {escape(check.name)}: {escape(check.detail)}")

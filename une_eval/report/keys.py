@@ -30,6 +30,9 @@ KEY_TYPES = ("ec", "rsa")
 # once the extension is present, and Acrobat accepts it too.
 DOCUMENT_SIGNING = x509.ObjectIdentifier("1.3.6.1.5.5.7.3.36")
 AUDITOR_PURPOSES = (DOCUMENT_SIGNING, ExtendedKeyUsageOID.EMAIL_PROTECTION)
+# The certificate policy that marks a development auditor certificate (an OID in the X.667 UUID arc, which
+# needs no registration): what it signs carries a "development key, not valid" watermark, and verify says so.
+DEV_KEY_POLICY = "2.25.160553909371613202167704527493244333261"
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +84,7 @@ def issue(
     extended_usage: tuple[x509.ObjectIdentifier, ...] = (),
     extended_usage_critical: bool = False,
     now: dt.datetime | None = None,
+    policy: str | None = None,
 ) -> Issued:
     """Issue a certificate for ``key``: self-signed when ``issuer`` is None, a CA when ``ca``.
 
@@ -126,6 +130,9 @@ def issue(
         )
     if extended_usage:
         builder = builder.add_extension(x509.ExtendedKeyUsage(list(extended_usage)), critical=extended_usage_critical)
+    if policy is not None:
+        info = x509.PolicyInformation(x509.ObjectIdentifier(policy), ["une-eval development key: not valid"])
+        builder = builder.add_extension(x509.CertificatePolicies([info]), critical=False)
     return Issued(key, builder.sign(signing_key, hashes.SHA256()))
 
 
@@ -141,9 +148,17 @@ def issue_dev_ca(organisation: str, *, key_type: str = "ec", days: int = 3650) -
 
 
 def issue_auditor(ca: Issued, auditor: str, organisation: str, *, key_type: str = "ec", days: int = 825) -> Issued:
-    """Issue an auditor's document-signing certificate from ``ca`` (see :data:`AUDITOR_PURPOSES`)."""
+    """Issue an auditor's development document-signing certificate from ``ca`` (see :data:`AUDITOR_PURPOSES`).
+
+    It names :data:`DEV_KEY_POLICY`, so that what it signs says it is not valid.
+    """
     return issue(
-        _name(auditor, organisation), issuer=ca, key=new_key(key_type), days=days, extended_usage=AUDITOR_PURPOSES
+        _name(auditor, organisation),
+        issuer=ca,
+        key=new_key(key_type),
+        days=days,
+        extended_usage=AUDITOR_PURPOSES,
+        policy=DEV_KEY_POLICY,
     )
 
 

@@ -20,6 +20,7 @@ from pyhanko.sign import fields, signers
 from pyhanko.sign.timestamps import HTTPTimeStamper, TimeStamper
 
 from une_eval.errors import SigningError
+from une_eval.report.keys import DEV_KEY_POLICY
 from une_eval.report.signer_policy import signer_problems
 
 SIGNATURE_FIELD = "AuditorSignature"
@@ -35,6 +36,7 @@ class Auditor:
 
     name: str
     organisation: str
+    development: bool = False  # signed with a key from ``une-eval keys init``: documents say "not valid"
 
 
 def load_signer(
@@ -82,7 +84,18 @@ def auditor_of(signer: signers.SimpleSigner) -> Auditor:
         raise SigningError("the signing key has no certificate")
     subject: dict[str, Any] = cert.subject.native
     name = str(subject.get("common_name", "")) or cert.subject.human_friendly
-    return Auditor(name=name, organisation=str(subject.get("organization_name", "")))
+    return Auditor(
+        name=name, organisation=str(subject.get("organization_name", "")), development=is_development_certificate(cert)
+    )
+
+
+def is_development_certificate(cert: Any) -> bool:
+    """Whether an (asn1crypto) certificate is a development one: it names :data:`DEV_KEY_POLICY`."""
+    try:
+        policies = cert.certificate_policies_value
+        return policies is not None and any(p["policy_identifier"].dotted == DEV_KEY_POLICY for p in policies)
+    except (ValueError, TypeError, KeyError):  # a policy extension asn1crypto cannot parse: not ours
+        return False
 
 
 def http_timestamper(url: str) -> TimeStamper:

@@ -34,6 +34,7 @@ from une_eval.findings import Outcome
 from une_eval.loading import parse_json_bytes, read_bounded
 from une_eval.report.attachments import AttachmentError, read_attachments
 from une_eval.report.content import FINDINGS_ATTACHMENT, SUBMISSION_ATTACHMENT, sha256_hex
+from une_eval.report.sign import is_development_certificate
 from une_eval.report.signer_policy import REQUIRED_KEY_USAGES, signer_problems
 from une_eval.validation import check_document
 
@@ -69,6 +70,7 @@ class Verification:
     signer: str = ""
     signed_at: str = ""
     timestamped: bool = False
+    development_key: bool = False  # the signer's certificate is a development one (une-eval keys init)
 
     @property
     def ok(self) -> bool:
@@ -89,6 +91,7 @@ class Verification:
             "signer": self.signer,
             "signed_at": self.signed_at,
             "timestamped": self.timestamped,
+            "development_key": self.development_key,
             "checks": [{"name": c.name, "ok": c.ok, "detail": c.detail} for c in self.checks],
         }
 
@@ -203,6 +206,7 @@ def _check_signature(
     report.signer = sig.signer_cert.subject.human_friendly
     report.signed_at = str(status.signer_reported_dt or "")
     report.timestamped = status.timestamp_validity is not None
+    report.development_key = is_development_certificate(sig.signer_cert)
     ok = report.add(
         "signature intact",
         bool(status.intact),
