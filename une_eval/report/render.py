@@ -185,6 +185,58 @@ class Renderer:
             qr_svg=markupsafe.Markup(qr.svg_inline(scale=2, border=0, dark="#111", omitsize=True)),  # noqa: S704
         )
 
+    def layout(
+        self,
+        prepared: Prepared,
+        *,
+        number: str,
+        auditor: Auditor,
+        lang: str = "es",
+        issued_at: dt.datetime | None = None,
+        file_name: str | None = None,
+        findings_sha256: str | None = None,
+        options: dict[str, Any] | None = None,
+        registry: PublicEntry | None = None,
+    ) -> weasyprint.Document:
+        """Lay the certificate out in pages: what :meth:`render` writes (the layout tests read its boxes)."""
+        issued_at = issued_at or dt.datetime.now(dt.UTC).replace(microsecond=0)
+        if findings_sha256 is None:
+            findings_sha256 = sha256_hex(findings_document(prepared.verdict, number, prepared.submission_sha256))
+        chart = layout_chart([(t.device_id or t.path, t.power) for t in prepared.traces if t.power is not None])
+        html = self.html(
+            prepared,
+            number=number,
+            issued_at=issued_at,
+            auditor=auditor,
+            lang=lang,
+            findings_sha256=findings_sha256,
+            chart=chart,
+            file_name=file_name,
+            registry=registry,
+        )
+        try:
+            source = weasyprint.HTML(
+                string=html, base_url=(self.root / "templates").as_uri() + "/", url_fetcher=self.fetcher
+            )
+            return source.render(font_config=self.fonts, **self.options(options))
+        except Exception as exc:  # WeasyPrint raises many types; the CLI needs one clear line
+            raise ReportError(f"cannot render the certificate: {exc.__class__.__name__}: {exc}") from None
+
+    def write(self, document: weasyprint.Document, options: dict[str, Any] | None = None) -> bytes:
+        """Write a laid-out certificate as PDF/A-3b bytes."""
+        try:
+            with warnings.catch_warnings():
+                # WeasyPrint 70 leaves its bundled sRGB profile file open when it writes PDF/A.
+                warnings.simplefilter("ignore", ResourceWarning)
+                pdf: bytes = document.write_pdf(**(options or self.options()))
+        except Exception as exc:  # WeasyPrint raises many types; the CLI needs one clear line
+            raise ReportError(f"cannot render the certificate: {exc.__class__.__name__}: {exc}") from None
+        return pdf
+
+    def options(self, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+        """WeasyPrint's options for a certificate: the stylesheet, PDF/A-3b, the metadata from the HTML."""
+        return {"stylesheets": [self.css], "pdf_variant": "pdf/a-3b", "custom_metadata": True} | (extra or {})
+
     def render(
         self,
         prepared: Prepared,
@@ -200,18 +252,6 @@ class Renderer:
         issued_at = issued_at or dt.datetime.now(dt.UTC).replace(microsecond=0)
         findings_json = findings_document(prepared.verdict, number, prepared.submission_sha256)
         findings_sha = sha256_hex(findings_json)
-        chart = layout_chart([(t.device_id or t.path, t.power) for t in prepared.traces if t.power is not None])
-        html = self.html(
-            prepared,
-            number=number,
-            issued_at=issued_at,
-            auditor=auditor,
-            lang=lang,
-            findings_sha256=findings_sha,
-            chart=chart,
-            file_name=file_name,
-            registry=registry,
-        )
         words = language(lang)
         attachments = [
             weasyprint.Attachment(
@@ -231,20 +271,17 @@ class Renderer:
                 modified=issued_at,
             ),
         ]
-        try:
-            document = weasyprint.HTML(
-                string=html, base_url=(self.root / "templates").as_uri() + "/", url_fetcher=self.fetcher
-            )
-            with warnings.catch_warnings():
-                # WeasyPrint 70 leaves its bundled sRGB profile file open when it writes PDF/A.
-                warnings.simplefilter("ignore", ResourceWarning)
-                pdf = document.write_pdf(
-                    stylesheets=[self.css],
-                    font_config=self.fonts,
-                    pdf_variant="pdf/a-3b",
-                    attachments=attachments,
-                    custom_metadata=True,
-                )
-        except Exception as exc:  # WeasyPrint raises many types; the CLI needs one clear line
-            raise ReportError(f"cannot render the certificate: {exc.__class__.__name__}: {exc}") from None
+        options = self.options({"attachments": attachments})
+        document = self.layout(
+            prepared,
+            number=number,
+            auditor=auditor,
+            lang=lang,
+            issued_at=issued_at,
+            file_name=file_name,
+            findings_sha256=findings_sha,
+            options=options,
+            registry=registry,
+        )
+        pdf = self.write(document, options)
         return Certificate(pdf, number, findings_json, findings_sha)
