@@ -35,6 +35,26 @@ class Tick:
 
 
 @dataclass(frozen=True, slots=True)
+class RunWindow:
+    """A measured run's time window, in Unix nanoseconds, and whether it completed."""
+
+    index: int
+    start_unix_ns: int
+    end_unix_ns: int
+    complete: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Band:
+    """A run's window shaded on the chart (chart coordinates), marked when the run failed."""
+
+    index: int
+    x0: float
+    x1: float
+    failed: bool
+
+
+@dataclass(frozen=True, slots=True)
 class Chart:
     """Everything the template needs to draw the chart."""
 
@@ -45,6 +65,7 @@ class Chart:
     lines: tuple[Line, ...]
     x_ticks: tuple[Tick, ...]
     y_ticks: tuple[Tick, ...]
+    bands: tuple[Band, ...] = ()
 
 
 def nice_ticks(high: float, count: int = 5) -> list[float]:
@@ -60,21 +81,28 @@ def nice_ticks(high: float, count: int = 5) -> list[float]:
 def layout_chart(
     series: list[tuple[str, PowerSeries]],
     *,
+    runs: list[RunWindow] | None = None,
     width: float = 480,
     height: float = 170,
     left: float = 44,
     bottom: float = 22,
 ) -> Chart | None:
-    """Scale the series into a ``width`` x ``height`` box with axes; None when there is nothing to draw."""
+    """Scale the series into a ``width`` x ``height`` box with axes; None when there is nothing to draw.
+
+    Every series is placed on one time axis from the earliest first sample; each run's window that the
+    axis reaches is shaded (clipped to the plot), a failed run marked.
+    """
     series = [(label, s) for label, s in series if s.time_s]
     if not series:
         return None
-    x_ticks = nice_ticks(max(s.time_s[-1] for _, s in series))
+    origin_ns = min(s.start_unix_ns for _, s in series)
+    offsets = [(s.start_unix_ns - origin_ns) * 1e-9 for _, s in series]
+    x_ticks = nice_ticks(max(off + s.time_s[-1] for off, (_, s) in zip(offsets, series, strict=True)))
     y_ticks = nice_ticks(max(max(s.power_w) for _, s in series))
     plot_w, plot_h = width - left - 8, height - bottom - 8
 
     def x(v: float) -> float:
-        return left + plot_w * v / x_ticks[-1]
+        return left + plot_w * min(max(v, 0.0), x_ticks[-1]) / x_ticks[-1]
 
     def y(v: float) -> float:
         return 8 + plot_h * (1 - v / y_ticks[-1])
@@ -83,10 +111,22 @@ def layout_chart(
         Line(
             label,
             COLOURS[i % len(COLOURS)],
-            " ".join(f"{x(t):.1f},{y(p):.1f}" for t, p in zip(s.time_s, s.power_w, strict=True)),
+            " ".join(f"{x(off + t):.1f},{y(p):.1f}" for t, p in zip(s.time_s, s.power_w, strict=True)),
         )
-        for i, (label, s) in enumerate(series)
+        for i, ((label, s), off) in enumerate(zip(series, offsets, strict=True))
+    )
+    bands = tuple(
+        Band(r.index, x((r.start_unix_ns - origin_ns) * 1e-9), x((r.end_unix_ns - origin_ns) * 1e-9), not r.complete)
+        for r in runs or ()
+        if r.end_unix_ns > origin_ns and (r.start_unix_ns - origin_ns) * 1e-9 < x_ticks[-1]
     )
     return Chart(
-        width, height, left, bottom, lines, tuple(Tick(x(v), v) for v in x_ticks), tuple(Tick(y(v), v) for v in y_ticks)
+        width,
+        height,
+        left,
+        bottom,
+        lines,
+        tuple(Tick(x(v), v) for v in x_ticks),
+        tuple(Tick(y(v), v) for v in y_ticks),
+        bands,
     )

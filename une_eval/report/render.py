@@ -25,7 +25,7 @@ from weasyprint.text.fonts import FontConfiguration
 from une_eval.errors import ReportError
 from une_eval.findings import Finding
 from une_eval.registry.link import PublicEntry
-from une_eval.report.charts import Chart, layout_chart
+from une_eval.report.charts import Chart, RunWindow, layout_chart
 from une_eval.report.content import (
     FINDINGS_ATTACHMENT,
     SUBMISSION_ATTACHMENT,
@@ -131,6 +131,30 @@ def document_words(lang: Language) -> dict[str, Any]:
     }
 
 
+def run_windows(prepared: Prepared) -> list[RunWindow]:
+    """The measured runs' windows, for the power chart."""
+    return [
+        RunWindow(
+            run.index,
+            round(run.start_time.timestamp() * 1e9),
+            round(run.end_time.timestamp() * 1e9),
+            run.complete,
+        )
+        for run in prepared.submission.measurement.runs
+    ]
+
+
+def _unique_associated_files(_document: weasyprint.Document, pdf: Any) -> None:
+    """List each attachment once in the catalogue's /AF (WeasyPrint 70's PDF/A-3 step adds each twice)."""
+    associated = pdf.catalog.get("AF")
+    if associated is not None:
+        unique: list[Any] = []
+        for reference in associated:
+            if reference not in unique:
+                unique.append(reference)
+        associated[:] = unique
+
+
 class Renderer:
     """Renders certificates in one language set; reuse one instance for a batch."""
 
@@ -202,7 +226,10 @@ class Renderer:
         issued_at = issued_at or dt.datetime.now(dt.UTC).replace(microsecond=0)
         if findings_sha256 is None:
             findings_sha256 = sha256_hex(findings_document(prepared.verdict, number, prepared.submission_sha256))
-        chart = layout_chart([(t.device_id or t.path, t.power) for t in prepared.traces if t.power is not None])
+        chart = layout_chart(
+            [(t.device_id or t.path, t.power) for t in prepared.traces if t.power is not None],
+            runs=run_windows(prepared),
+        )
         html = self.html(
             prepared,
             number=number,
@@ -228,14 +255,19 @@ class Renderer:
             with warnings.catch_warnings():
                 # WeasyPrint 70 leaves its bundled sRGB profile file open when it writes PDF/A.
                 warnings.simplefilter("ignore", ResourceWarning)
-                pdf: bytes = document.write_pdf(**(options or self.options()))
+                pdf: bytes = document.write_pdf(finisher=_unique_associated_files, **(options or self.options()))
         except Exception as exc:  # WeasyPrint raises many types; the CLI needs one clear line
             raise ReportError(f"cannot render the certificate: {exc.__class__.__name__}: {exc}") from None
         return pdf
 
     def options(self, extra: dict[str, Any] | None = None) -> dict[str, Any]:
         """WeasyPrint's options for a certificate: the stylesheet, PDF/A-3b, the metadata from the HTML."""
-        return {"stylesheets": [self.css], "pdf_variant": "pdf/a-3b", "custom_metadata": True} | (extra or {})
+        return {
+            "stylesheets": [self.css],
+            "pdf_variant": "pdf/a-3b",
+            "pdf_tags": True,  # a tagged PDF: structure for screen readers (PDF/UA's base), still PDF/A-3b
+            "custom_metadata": True,
+        } | (extra or {})
 
     def render(
         self,

@@ -22,10 +22,11 @@ MAX_POINTS = 400
 
 @dataclass(frozen=True, slots=True)
 class PowerSeries:
-    """Power samples of one device: seconds since its first sample and watts."""
+    """Power samples of one device: seconds since its first sample and watts (and that sample's Unix time)."""
 
     time_s: tuple[float, ...]
     power_w: tuple[float, ...]
+    start_unix_ns: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +69,7 @@ def power_series(content: TraceContent, *, max_points: int = MAX_POINTS) -> Powe
         return None
     all_t, all_p = np.concatenate(kept_t), np.concatenate(kept_p)
     all_t, all_p = _merge(all_t, all_p, math.ceil(all_t.size / max_points))
-    return PowerSeries(tuple(((all_t - all_t[0]) * 1e-9).tolist()), tuple((all_p * 1e-3).tolist()))
+    return PowerSeries(tuple(((all_t - all_t[0]) * 1e-9).tolist()), tuple((all_p * 1e-3).tolist()), int(all_t[0]))
 
 
 def summarize_trace(base_dir: Path, relative: str, fmt: str, *, max_points: int = MAX_POINTS) -> TraceSummary:

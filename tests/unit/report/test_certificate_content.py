@@ -231,3 +231,42 @@ def test_verify_prints_the_development_key(conformant_en: Any, pki: Any) -> None
     console = Console(record=True, width=200)
     _print_verification(verify_bytes(conformant_en.pdf, pki.roots, path="c.pdf"), console)
     assert "development key: signed with a key from `une-eval keys init`" in console.export_text()
+
+
+def _catalogue(pdf: bytes) -> Any:
+    import io
+
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    return PdfFileReader(io.BytesIO(pdf), strict=False).root
+
+
+def test_a_tagged_pdf_a_3_with_each_attachment_listed_once(conformant_en: Any, tmp_path: Path) -> None:
+    root = _catalogue(conformant_en.pdf)
+    associated = [ref.get_object()["/F"] for ref in root["/AF"]]
+    assert associated == ["submission.json", "findings.json"]
+    relationships = {ref.get_object()["/F"]: ref.get_object()["/AFRelationship"] for ref in root["/AF"]}
+    assert relationships == {"submission.json": "/Source", "findings.json": "/Data"}
+    assert bool(root["/MarkInfo"]["/Marked"])
+    assert str(root["/Lang"]) == "en"
+    kinds: set[str] = set()
+    stack = [root["/StructTreeRoot"].get_object()]
+    while stack and len(kinds) < 50:
+        node = stack.pop()
+        if isinstance(node, dict) or hasattr(node, "get"):
+            if "/S" in node:
+                kinds.add(str(node["/S"]))
+            kids = node.get("/K")
+            if kids is not None:
+                kids = kids.get_object()
+                stack += [
+                    k.get_object() for k in (kids if isinstance(kids, list) else [kids]) if hasattr(k, "get_object")
+                ]
+    assert {"/H1", "/H2", "/Table", "/P"} <= kinds, kinds
+    xmp = root["/Metadata"].get_object().data.decode("utf-8")
+    assert re.search(r'pdfaid:part(="|>)3', xmp)
+    assert re.search(r'pdfaid:conformance(="|>)B', xmp)
+    path = tmp_path / "c.pdf"
+    path.write_bytes(conformant_en.pdf)
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    assert re.search(r"^Tagged:\s+yes$", info, re.MULTILINE)

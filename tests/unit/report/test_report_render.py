@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from une_eval.errors import InputError, ReportError
-from une_eval.report.charts import layout_chart, nice_ticks
+from une_eval.report.charts import RunWindow, layout_chart, nice_ticks
 from une_eval.report.content import check_number, new_certificate_number, prepare, prepare_bytes
 from une_eval.report.render import BundledOnlyFetcher, Renderer, format_number, reports_root
 from une_eval.report.sign import SIGNATURE_BOX, Auditor
@@ -221,6 +221,28 @@ def test_chart_layout_scales_into_the_box(tmp_path: Path) -> None:
     assert layout_chart([]) is None
     (tmp_path / "counter-only.csv").write_bytes(b"time_unix_ns,energy_mj\n1,5\n2,6\n")
     assert summarize_trace(tmp_path, "counter-only.csv", "csv").power is None
+
+
+def test_chart_shades_run_windows_and_marks_a_failed_run(tmp_path: Path) -> None:
+    (tmp_path / "t.csv").write_bytes(_trace_csv(100))  # 10 s of samples from start_ns
+    series = summarize_trace(tmp_path, "t.csv", "csv").power
+    assert series is not None
+    start_ns = 1_790_000_000_000_000_000
+    assert series.start_unix_ns == start_ns
+    runs = [
+        RunWindow(0, start_ns + 1_000_000_000, start_ns + 3_000_000_000, True),
+        RunWindow(1, start_ns + 4_000_000_000, start_ns + 6_000_000_000, False),
+        RunWindow(2, start_ns - 9_000_000_000, start_ns - 8_000_000_000, True),  # before the trace: not drawn
+        RunWindow(3, start_ns + 9_000_000_000, start_ns + 60_000_000_000, True),  # clipped at the axis' end
+    ]
+    chart = layout_chart([("gpu0", series)], runs=runs)
+    assert chart is not None
+    assert [(b.index, b.failed) for b in chart.bands] == [(0, False), (1, True), (3, False)]
+    plot_right = chart.left + (chart.width - chart.left - 8)
+    for band in chart.bands:
+        assert chart.left <= band.x0 < band.x1 <= plot_right + 1e-9
+    first, second = chart.bands[0], chart.bands[1]
+    assert second.x0 - first.x0 == pytest.approx((first.x1 - first.x0) * 1.5)  # 3 s apart, 2 s wide
 
 
 def test_unknown_language_is_refused(renderer: Renderer) -> None:
