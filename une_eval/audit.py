@@ -89,14 +89,18 @@ class Identity:
     phase: str | None = None
     organisation: str | None = None
     model: str | None = None
+    functional_unit: str | None = None  # what the results are per (query, training-run, ...), when declared
+    functional_unit_count: float | None = None  # per how many of them (1000 queries)
 
-    def to_json(self) -> dict[str, str | None]:
+    def to_json(self) -> dict[str, str | float | None]:
         """Plain JSON-ready dict."""
         return {
             "submission_id": self.submission_id,
             "phase": self.phase,
             "organisation": self.organisation,
             "model": self.model,
+            "functional_unit": self.functional_unit,
+            "functional_unit_count": self.functional_unit_count,
         }
 
 
@@ -187,7 +191,10 @@ class Audit:
             assurance=Assurance(data.get("assurance", Assurance.DECLARED_ONLY)),
             assurance_reasons=tuple(str(r) for r in data.get("assurance_reasons", ())),
             required_assurance=Assurance(required) if required else None,
-            identity=Identity(**{k: identity.get(k) for k in ("submission_id", "phase", "organisation", "model")}),
+            identity=Identity(
+                **{k: identity.get(k) for k in ("submission_id", "phase", "organisation", "model", "functional_unit")},
+                functional_unit_count=identity.get("functional_unit_count"),
+            ),
             figures=tuple(Figure.from_json(f) for f in data.get("figures", ())),
             error=data.get("error"),
         )

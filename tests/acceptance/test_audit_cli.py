@@ -41,7 +41,7 @@ def test_batch_audit_with_summaries(tmp_path: Path) -> None:
     shutil.copytree(REPO / "fixtures" / "evidence" / "h200", folder / "h200")
     shutil.copy(REPO / "fixtures" / "valid" / "aes-text-generation-h100.json", folder)
     shutil.copytree(REPO / "fixtures" / "valid" / "traces", folder / "traces")  # its raw traces travel with it
-    (folder / "broken.json").write_text("[1, 2")
+    (folder / "broken.json").write_text('{"schema_version": "1.0", "submission_id": "x", "phase": [1, 2')
     out = [tmp_path / f"summary.{ext}" for ext in ("html", "csv", "parquet", "json")]
     args = ["validate", str(folder), "--profile", "ai-energy-score", "--jobs", "0", "--format", "json"]
     result = CliRunner().invoke(main, [*args, *[a for p in out for a in ("--summary", str(p))]])

@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 from rich.console import Console
+from rich.padding import Padding
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
@@ -25,7 +26,8 @@ from une_eval.spec import (
     rule_catalogue,
     schema_of,
 )
-from une_eval.text import json_text
+from une_eval.text import json_text, printable
+from une_eval.validation.scan import Scan, Skipped, scan
 
 _OUTCOME_STYLE = {
     Outcome.CONFORMANT: "bold green",
@@ -36,46 +38,57 @@ _OUTCOME_STYLE = {
 _SEVERITY_STYLE = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 
 
-def collect_files(paths: tuple[Path, ...]) -> list[Path]:
-    """Expand folders into their ``*.json`` files (sorted); keep files as given."""
-    files: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            files += sorted(p for p in path.rglob("*.json") if p.is_file())
-        elif path.exists():
-            files.append(path)
-        else:
-            raise InputError(f"{path}: no such file or folder")
-    if not files:
-        raise InputError("no submission files found")
-    return files
+def collect_files(paths: tuple[Path, ...]) -> Scan:
+    """The files to check: those named, and every ``*.json`` in a folder that claims to be a submission."""
+    found = scan(paths)
+    if not found.files:
+        left = f" ({len(found.skipped)} JSON file(s) skipped: none claims to be a submission)" if found.skipped else ""
+        raise InputError(f"no submission files found{left}")
+    return found
+
+
+def print_skipped(skipped: tuple[Skipped, ...], console: Console) -> None:
+    """Name the files a folder scan left out, on stderr, one line each."""
+    if skipped:
+        console.print(f"skipped {len(skipped)} file(s) that do not claim to be submissions:", markup=False)
+    for item in skipped:
+        console.print(f"  {printable(str(item.path))}: {item.reason}", markup=False, crop=False, overflow="ignore")
+
+
+def print_lines(verdicts: list[Audit]) -> None:
+    """One line per finding, ``file:pointer: rule: message`` (for terminals, grep and editors); nothing is cut."""
+    for v in verdicts:
+        source = printable(v.source)
+        if v.error:
+            click.echo(f"{source}: error: {printable(v.error)}")
+        for f in v.findings:
+            click.echo(f"{source}:{printable(f.pointer or '/')}: {printable(f.rule_id)}: {printable(f.message)}")
 
 
 def print_text(verdicts: list[Audit], console: Console) -> None:
-    """Human-readable output: one heading per file, a table of findings."""
+    """Human-readable output: one heading per file, then each finding.
+
+    A finding's severity, rule id and JSON Pointer share one line that is never wrapped or cut (ids and
+    pointers are copied from here into searches and editors; the terminal folds a line longer than its
+    width), and its message follows, indented and wrapped between words.
+    """
     for v in verdicts:
         style = _OUTCOME_STYLE[v.outcome]
         head = f"[{style}]{v.outcome.value.upper()}[/]  {escape(v.source)}  (profile {escape(v.profile)})"
-        console.print(head)
+        console.print(head, crop=False, overflow="ignore")
         if v.error:
             console.print(f"  cannot check: {escape(v.error)}")
             continue
         print_extras(v, console)
-        if v.findings:
-            table = Table(show_edge=False, pad_edge=False, box=None, padding=(0, 2, 0, 2))
-            # Ids and pointers are copied from here into searches and editors: never break them mid-word.
-            table.add_column("severity", no_wrap=True)
-            table.add_column("rule", no_wrap=True)
-            table.add_column("where", overflow="fold")
-            table.add_column("finding", ratio=1)
-            for f in v.findings:
-                table.add_row(
-                    f"[{_SEVERITY_STYLE[f.severity]}]{f.severity.value}[/]",
-                    escape(f.rule_id),
-                    escape(f.pointer or "/"),
-                    escape(f.message),
-                )
-            console.print(table)
+        for f in v.findings:
+            severity = f"[{_SEVERITY_STYLE[f.severity]}]{f.severity.value:<7}[/]"
+            console.print(
+                f"  {severity} {escape(f.rule_id)}  {escape(f.pointer or '/')}",
+                crop=False,
+                overflow="ignore",
+                no_wrap=True,
+            )
+            console.print(Padding(escape(f.message), (0, 0, 0, 10), expand=False))
     if len(verdicts) > 1:
         counts = {o: sum(1 for v in verdicts if v.outcome is o) for o in Outcome}
         console.print(", ".join(f"{n} {o.value}" for o, n in counts.items() if n) + f" ({len(verdicts)} files)")
@@ -141,7 +154,14 @@ def run_batch(files: list[Path], profile: str | None, rating_scheme: str | None,
 @click.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--profile", "profile", default=None, help=PROFILE_HELP)
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "lines", "json"]),
+    default="text",
+    show_default=True,
+    help="text: per file, for people; lines: one line per finding, file:pointer: rule: message; json: everything.",
+)
 @click.option(
     "--summary",
     "summaries",
@@ -153,6 +173,13 @@ def run_batch(files: list[Path], profile: str | None, rating_scheme: str | None,
     "--jobs", type=click.IntRange(min=0), default=1, show_default=True, help="Worker processes; 0 = all cores."
 )
 @click.option("--rating-scheme", default=None, help=SCHEME_HELP)
+@click.option(
+    "--lang",
+    default="en",
+    show_default=True,
+    help="Language of the HTML summary: its words, findings and number formats (en, es: every language with a "
+    "message catalogue).",
+)
 def validate(
     paths: tuple[Path, ...],
     profile: str | None,
@@ -160,6 +187,7 @@ def validate(
     summaries: tuple[Path, ...],
     jobs: int,
     rating_scheme: str | None,
+    lang: str,
 ) -> None:
     """Check submission files (or folders of them) against the schema and a profile's rules.
 
@@ -172,14 +200,23 @@ def validate(
 
         for path in summaries:
             format_for(path)
+    if summaries or lang != "en":
+        from une_eval.report.language import languages  # the catalogues load only for a summary
+
+        if lang not in languages():
+            raise InputError(f"--lang {lang!r}: no message catalogue (languages: {', '.join(languages())})")
     load_spec_options(profile, rating_scheme, fmt)
-    files = collect_files(paths)
-    audits = run_batch(files, profile, rating_scheme, jobs)
+    found = collect_files(paths)
+    audits = run_batch(list(found.files), profile, rating_scheme, jobs)
     results = [a.to_json() for a in audits] if summaries or fmt == "json" else []
     for path in summaries:
-        write_summary(path, results)
+        write_summary(path, results, lang=lang)
     if fmt == "json":
-        click.echo(json_text({"files": results}))
+        click.echo(json_text({"files": results, "skipped": [s.to_json() for s in found.skipped]}))
+        sys.exit(exit_code_for(a.verdict for a in audits))
+    print_skipped(found.skipped, Console(stderr=True, highlight=False, soft_wrap=True))
+    if fmt == "lines":
+        print_lines(audits)
     else:
         # Piped output (CI logs, files) gets a wide page instead of rich's 80-column default.
         width = None if sys.stdout.isatty() else 160

@@ -21,7 +21,9 @@ import math
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
+import jinja2
 from babel.dates import format_date, format_datetime
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
@@ -31,6 +33,7 @@ from babel.support import Translations
 
 from une_eval.errors import ReportError
 from une_eval.findings import Finding, Message, Param, Term
+from une_eval.spec import rule_catalogue
 
 SOURCE_LANGUAGE = "en"
 DOMAIN = "messages"
@@ -198,3 +201,45 @@ class Language:
         if text is not None:
             return text
         return self.gettext("%(title)s (the detail, in English, is in the attached findings file)") % {"title": title}
+
+
+def template_environment(root: Path, lang: Language) -> jinja2.Environment:
+    """An autoescaping Jinja environment for ``root/templates`` with ``lang``'s catalogue installed."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(root / "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
+    )
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        lang.gettext, lang.ngettext, newstyle=True, pgettext=lang.pgettext
+    )
+    return env
+
+
+def document_words(lang: Language) -> dict[str, Any]:
+    """The formatting and translating functions every document template gets."""
+    catalogue = rule_catalogue()
+
+    def rule_title(rule_id: str) -> str:
+        info = catalogue.get(rule_id)
+        return lang.rule_title(rule_id, info.title) if info is not None else rule_id
+
+    def finding_text(f: Finding) -> str:
+        return lang.finding(f, rule_title(f.rule_id))
+
+    def scheme_text(text: str) -> str:
+        return lang.pgettext(SCHEME, text) if lang.has(text, SCHEME) else text
+
+    return {
+        "lang": lang.code,
+        "num": lambda v, d=4: lang.number(v, d),
+        "term": lang.term,
+        "date": lang.date,
+        "when": lang.datetime,
+        "rule_title": rule_title,
+        "finding_text": finding_text,
+        "scheme_text": scheme_text,
+    }

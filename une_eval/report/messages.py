@@ -40,7 +40,7 @@ from une_eval.vocabulary import components, phases, unit_names
 
 _KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2)}
 # Python functions whose argument is a message template, and which argument (msg() in rules, _at() in evidence).
-_PYTHON_KEYWORDS = {"msg": 0, "template": 0, "gettext": 0, "_at": 1}
+_PYTHON_KEYWORDS = {"msg": 0, "template": 0, "gettext": 0, "ngettext": 0, "_at": 1}
 
 Entry = tuple[str | tuple[str, str], str | None, str, int]  # (id or singular/plural, context, file, line)
 
@@ -66,10 +66,15 @@ def _python_messages(package: Path) -> Iterator[Entry]:
     for path in sorted(package.rglob("*.py")):
         with path.open("rb") as fh:
             for line, func, found, _comments in extract_python(fh, dict.fromkeys(_PYTHON_KEYWORDS), [], {}):
+                where = f"une_eval/{path.relative_to(package)}"
+                if func == "ngettext" and isinstance(found, tuple) and len(found) >= 2:
+                    if isinstance(found[0], str) and isinstance(found[1], str):
+                        yield (found[0], found[1]), None, where, line
+                    continue
                 index = _PYTHON_KEYWORDS.get(str(func), 0)
                 message = found[index] if isinstance(found, tuple) and len(found) > index else found
                 if isinstance(message, str) and message:
-                    yield message, None, f"une_eval/{path.relative_to(package)}", line
+                    yield message, None, where, line
 
 
 def _spec_messages() -> Iterator[Entry]:

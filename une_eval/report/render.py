@@ -16,14 +16,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-import jinja2
 import markupsafe
 import segno
 import weasyprint
 from weasyprint.text.fonts import FontConfiguration
 
 from une_eval.errors import ReportError
-from une_eval.findings import Finding
 from une_eval.registry.link import PublicEntry
 from une_eval.report.charts import Chart, RunWindow, layout_chart
 from une_eval.report.content import (
@@ -33,9 +31,8 @@ from une_eval.report.content import (
     findings_document,
     sha256_hex,
 )
-from une_eval.report.language import SCHEME, Language, language, languages
+from une_eval.report.language import document_words, language, languages, template_environment
 from une_eval.report.sign import Auditor
-from une_eval.spec import rule_catalogue
 
 LANGUAGES = languages()
 GENERATOR = "une-eval"
@@ -87,48 +84,6 @@ class Certificate:
 def format_number(value: float | None, lang: str, digits: int = 4) -> str:
     """``value`` to ``digits`` significant figures, with the language's decimal and grouping marks (CLDR)."""
     return language(lang).number(value, digits)
-
-
-def template_environment(root: Path, lang: Language) -> jinja2.Environment:
-    """An autoescaping Jinja environment for ``root/templates`` with ``lang``'s catalogue installed."""
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(root / "templates"),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        extensions=["jinja2.ext.i18n"],
-    )
-    env.install_gettext_callables(  # type: ignore[attr-defined]
-        lang.gettext, lang.ngettext, newstyle=True, pgettext=lang.pgettext
-    )
-    return env
-
-
-def document_words(lang: Language) -> dict[str, Any]:
-    """The formatting and translating functions every document template gets."""
-    catalogue = rule_catalogue()
-
-    def rule_title(rule_id: str) -> str:
-        info = catalogue.get(rule_id)
-        return lang.rule_title(rule_id, info.title) if info is not None else rule_id
-
-    def finding_text(f: Finding) -> str:
-        return lang.finding(f, rule_title(f.rule_id))
-
-    def scheme_text(text: str) -> str:
-        return lang.pgettext(SCHEME, text) if lang.has(text, SCHEME) else text
-
-    return {
-        "lang": lang.code,
-        "num": lambda v, d=4: lang.number(v, d),
-        "term": lang.term,
-        "date": lang.date,
-        "when": lang.datetime,
-        "rule_title": rule_title,
-        "finding_text": finding_text,
-        "scheme_text": scheme_text,
-    }
 
 
 def run_windows(prepared: Prepared) -> list[RunWindow]:

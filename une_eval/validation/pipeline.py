@@ -51,8 +51,15 @@ def identity_of(doc: Mapping[str, Any]) -> Identity:
             node = node.get(key) if isinstance(node, dict) else None
         return node if isinstance(node, str) else None
 
+    unit = doc.get("results", {}).get("functional_unit") if isinstance(doc.get("results"), dict) else None
+    count = unit.get("count") if isinstance(unit, dict) else None
     return Identity(
-        text("submission_id"), text("phase"), text("submitter", "organisation"), text("system", "model", "name")
+        text("submission_id"),
+        text("phase"),
+        text("submitter", "organisation"),
+        text("system", "model", "name"),
+        text("results", "functional_unit", "unit"),
+        float(count) if isinstance(count, int | float) and not isinstance(count, bool) else None,
     )
 
 

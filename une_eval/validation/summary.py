@@ -10,8 +10,10 @@ the JSON summary writes them as JSON unicode escapes, which keep the data unchan
 
 from __future__ import annotations
 
+import base64
 import csv
 import datetime as dt
+import hashlib
 import io
 from collections import Counter
 from collections.abc import Sequence
@@ -19,13 +21,17 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import jinja2
+import markupsafe
 import pandas as pd
 
 from une_eval import __version__
 from une_eval.errors import InputError
+from une_eval.findings import Outcome
 from une_eval.output import write_atomic
+from une_eval.report.language import Language, document_words, language, locale_root, template_environment
 from une_eval.text import json_text, printable_tree
+from une_eval.validation.dashboard import Row, dashboard
+from une_eval.vocabulary import phases
 
 FORMATS = {".html": "html", ".htm": "html", ".csv": "csv", ".parquet": "parquet", ".json": "json"}
 COLUMNS = (
@@ -122,22 +128,54 @@ def render_json(verdicts: Sequence[dict[str, Any]]) -> bytes:
     return (json_text(doc) + "\n").encode("utf-8")
 
 
-def _template() -> jinja2.Template:
-    """The summary page template, from ``reports/summary.html.j2`` (restyle it there, not here)."""
-    source = resources.files("une_eval").joinpath("_reports", "summary.html.j2").read_text(encoding="utf-8")
-    return jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined).from_string(source)
+MAX_FINDINGS_PER_FILE = 200  # the page lists this many findings of a file; the JSON summary has them all
 
 
-def render_html(verdicts: Sequence[dict[str, Any]]) -> bytes:
-    """Render the self-contained, sortable and filterable HTML summary."""
-    counts = sorted(Counter(v["verdict"] for v in verdicts).items())
-    items = printable_tree([{"row": row_for(v), "findings": v.get("findings", [])} for v in verdicts])
-    generated = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    return (
-        _template()
-        .render(rows=items, columns=COLUMNS, counts=counts, version=__version__, generated=generated)
-        .encode("utf-8")
+def _asset(name: str) -> str:
+    return resources.files("une_eval").joinpath("_reports", name).read_text(encoding="utf-8")
+
+
+def csp_hash(text: str) -> str:
+    """The Content-Security-Policy source that allows exactly this inline style or script."""
+    return "sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
+
+
+def _reason(lang: Language, row: Row) -> str:
+    """Why a file is not conformant, in one line: the error, the schema's first problem or the failed rules."""
+    if row.reason:
+        return row.reason
+    if row.verdict == Outcome.INVALID and row.findings:
+        first = row.findings[0]
+        count = lang.ngettext("%(num)s problem with the schema", "%(num)s problems with the schema", len(row.findings))
+        return f"{count % {'num': len(row.findings)}}: {first.pointer or '/'}"
+    if row.failed_rules:
+        return ", ".join(row.failed_rules)
+    return ""
+
+
+def render_html(verdicts: Sequence[dict[str, Any]], *, lang: str = "en") -> bytes:
+    """Render the self-contained audit dashboard (sortable, filterable, offline) in ``lang``."""
+    words = language(lang)
+    board = dashboard(printable_tree(list(verdicts)))
+    style, script = _asset("summary.css"), _asset("summary.js")
+    env = template_environment(locale_root().parent, words)
+    page = env.from_string(_asset("summary.html.j2"))
+    generated = words.format_datetime(dt.datetime.now(dt.UTC), "yyyy-MM-dd HH:mm 'UTC'")
+    html = page.render(
+        **document_words(words),
+        d=board,
+        reason=lambda row: _reason(words, row),
+        phases=phases(),
+        max_findings=MAX_FINDINGS_PER_FILE,
+        version=__version__,
+        generated=generated,
+        # The bundled stylesheet and script, inline: the page's CSP allows exactly these two by their hashes.
+        style=markupsafe.Markup(style),  # noqa: S704
+        script=markupsafe.Markup(script),  # noqa: S704
+        style_hash=csp_hash(style),
+        script_hash=csp_hash(script),
     )
+    return html.encode("utf-8")
 
 
 def format_for(path: Path) -> str:
@@ -148,12 +186,12 @@ def format_for(path: Path) -> str:
     return fmt
 
 
-def write_summary(path: Path, verdicts: Sequence[dict[str, Any]]) -> None:
-    """Write the summary in the format its extension names."""
+def write_summary(path: Path, verdicts: Sequence[dict[str, Any]], *, lang: str = "en") -> None:
+    """Write the summary in the format its extension names (an HTML summary in ``lang``)."""
     fmt = format_for(path)
     rows = [row_for(v) for v in verdicts]
     data = {
-        "html": lambda: render_html(verdicts),
+        "html": lambda: render_html(verdicts, lang=lang),
         "csv": lambda: render_csv(rows),
         "parquet": lambda: render_parquet(rows),
         "json": lambda: render_json(verdicts),
