@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from une_eval.audit import Assurance, Audit, Figure, Provenance
-from une_eval.errors import InputError
+from une_eval.errors import InputError, SpecError
 from une_eval.findings import Outcome, Severity, pointer
 from une_eval.loading import MAX_FILE_BYTES, parse_json_bytes, read_bounded
 from une_eval.model import Submission
@@ -84,6 +84,7 @@ class Prepared:
     traces: tuple[TraceEvidence, ...]
     figures: tuple[Figure, ...]
     lead: LeadFigure
+    validity_days: int | None = None  # the profile's validity period for a certificate of conformity
 
     @property
     def verdict(self) -> Audit:
@@ -220,6 +221,10 @@ def prepare_audit(audit: Audit, *, base_dir: Path | None) -> Prepared:
     lead = lead_figure(audit, sub, results, figures)
     if lead.rated:
         figures = (*figures, lead.figure)
+    try:
+        validity_days: int | None = load_profile(audit.profile).validity_days
+    except (SpecError, InputError):  # a profile file gone since the check: the certificate prints no period
+        validity_days = None
     return Prepared(
         audit.source,
         audit.document,
@@ -232,6 +237,7 @@ def prepare_audit(audit: Audit, *, base_dir: Path | None) -> Prepared:
         traces,
         figures,
         lead,
+        validity_days,
     )
 
 

@@ -159,6 +159,7 @@ class Renderer:
             generator=GENERATOR,
             file_name=file_name or default_file_name(number),
             max_findings=MAX_FINDINGS_IN_PDF,
+            timedelta=dt.timedelta,
             max_nodes=MAX_NODES_IN_PDF,
             # segno writes the SVG from the payload above: our number and a hex digest, or a checked URL.
             qr_svg=markupsafe.Markup(qr.svg_inline(scale=2, border=0, dark="#111", omitsize=True)),  # noqa: S704

@@ -270,3 +270,11 @@ def test_a_tagged_pdf_a_3_with_each_attachment_listed_once(conformant_en: Any, t
     path.write_bytes(conformant_en.pdf)
     info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
     assert re.search(r"^Tagged:\s+yes$", info, re.MULTILINE)
+
+
+def test_the_validity_period_comes_from_the_profile(renderer: Renderer) -> None:
+    prepared = prepare(VALID)
+    assert prepared.validity_days == 365  # une-style's validity_days
+    text = " ".join(visible_text(_html(renderer, prepared)).split())
+    assert "Valid 2026-11-26 – 2027-11-26 (365 days, the period the profile sets)" in text
+    assert "the period the profile sets" not in visible_text(_html(renderer, prepare(NON_CONFORMANT)))
