@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
@@ -27,7 +27,9 @@ from une_eval.spec import (
     schema_of,
 )
 from une_eval.text import json_text, printable
-from une_eval.validation.scan import Scan, Skipped, scan
+
+if TYPE_CHECKING:
+    from une_eval.validation.scan import Scan, Skipped
 
 _OUTCOME_STYLE = {
     Outcome.CONFORMANT: "bold green",
@@ -40,6 +42,8 @@ _SEVERITY_STYLE = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.I
 
 def collect_files(paths: tuple[Path, ...]) -> Scan:
     """The files to check: those named, and every ``*.json`` in a folder that claims to be a submission."""
+    from une_eval.validation.scan import scan  # the validation stack loads for validate only
+
     found = scan(paths)
     if not found.files:
         left = f" ({len(found.skipped)} JSON file(s) skipped: none claims to be a submission)" if found.skipped else ""
