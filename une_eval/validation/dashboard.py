@@ -36,6 +36,7 @@ class Row:
     phase: str
     profile: str
     verdict: str
+    assurance: str  # evidence-checked or declared-only ("" when the file could not be checked)
     errors: int
     warnings: int
     rating_class: str
@@ -112,6 +113,7 @@ def row_of(verdict: Mapping[str, Any]) -> Row:
         phase=_text(identity.get("phase")),
         profile=_text(verdict.get("profile")),
         verdict=_text(verdict.get("verdict")),
+        assurance=_text(verdict.get("assurance")) if verdict.get("verdict") in ("conformant", "non-conformant") else "",
         errors=sum(1 for f in findings if f.severity is Severity.ERROR),
         warnings=sum(1 for f in findings if f.severity is Severity.WARNING),
         rating_class=_text((verdict.get("rating") or {}).get("class")),

@@ -100,3 +100,20 @@ def test_a_failed_check_leaves_its_figure_declared() -> None:
     assert std.provenance is Provenance.DECLARED
     assert "results.statistics" in std.basis
     assert prepared.figure_map()["site.pue"].provenance is Provenance.SOURCED
+
+
+def test_the_title_block_states_the_evidence_level(renderer: Renderer) -> None:
+    for source, level in ((ROOT / "fixtures" / "valid" / "llm-inference-h100.json", "evidence-checked"),
+                          (ROOT / "fixtures" / "valid" / "training-multinode-h100.json", "declared-only")):  # fmt: skip
+        prepared = prepare(source)
+        html = renderer.html(
+            prepared,
+            number="UEC-TEST-LEVEL",
+            issued_at=dt.datetime(2026, 11, 27, tzinfo=dt.UTC),
+            auditor=Auditor("A", "B"),
+            lang="en",
+            findings_sha256="0" * 64,
+        )
+        title_at = html.index('class="doc-title"')
+        level_at = html.index(f'data-assurance="{level}"')
+        assert 0 < level_at - title_at < 200
