@@ -194,7 +194,9 @@ def prepare_bytes(
     rating_scheme: str | None = None,
 ) -> Prepared:
     """Check a submission given as bytes; refuse what cannot be certified."""
-    audit = check_bytes(data, source=source_name, base_dir=base_dir, profile=profile, rating_scheme=rating_scheme)
+    audit = check_bytes(
+        data, source=source_name, base_dir=base_dir, profile=profile, rating_scheme=rating_scheme, keep_series=True
+    )
     return prepare_audit(audit, base_dir=base_dir)
 
 
@@ -216,7 +218,9 @@ def prepare_audit(audit: Audit, *, base_dir: Path | None) -> Prepared:
         profile = load_profile(audit.profile)
         figures = figures_of(completed, audit.findings, profile, audit.assurance, computed=True)
     traces = tuple(
-        _trace_evidence(t.path, t.device_id or "", t.sha256, t.format, base_dir) for t in sub.measurement.traces
+        _recorded(audit, k, t.path, t.device_id or "", t.sha256)
+        or _trace_evidence(t.path, t.device_id or "", t.sha256, t.format, base_dir)
+        for k, t in enumerate(sub.measurement.traces)
     )
     lead = lead_figure(audit, sub, results, figures)
     if lead.rated:
@@ -281,6 +285,23 @@ def prepare(path: Path, *, profile: str | None = None, rating_scheme: str | None
         )
     except InputError as exc:
         raise InputError(f"{path}: {exc}") from None
+
+
+def _recorded(audit: Audit, k: int, rel: str, device_id: str, declared: str) -> TraceEvidence | None:
+    """The trace as the audit's evidence pass already read it (hash and chart series), if it kept it."""
+    if audit.evidence is None:
+        return None
+    record = next((r for r in audit.evidence.records if r.trace_index == k), None)
+    if record is None or (record.power is None and not _no_power_expected(audit, k)):
+        return None
+    note = "match" if record.sha256 == declared.lower() else "mismatch"
+    return TraceEvidence(rel, device_id, declared, record.sha256, note, record.power)
+
+
+def _no_power_expected(audit: Audit, k: int) -> bool:
+    """Whether trace ``k`` lists no instant-power column (so no series is the right answer, not a gap)."""
+    sub = audit.submission
+    return sub is not None and all(c.name != "power_instant_mw" for c in sub.measurement.traces[k].columns)
 
 
 def _trace_evidence(rel: str, device_id: str, declared: str, fmt: str, base_dir: Path | None) -> TraceEvidence:

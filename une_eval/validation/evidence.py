@@ -25,7 +25,16 @@ import numpy as np
 import numpy.typing as npt
 
 from une_eval.model import Run, Submission, Trace
-from une_eval.traces import COLUMNS, COUNTERS, INSTANT_POWER, CounterSpec, TraceContent, TraceUnusable, open_trace
+from une_eval.traces import (
+    COLUMNS,
+    COUNTERS,
+    INSTANT_POWER,
+    CounterSpec,
+    PowerSeries,
+    TraceContent,
+    TraceUnusable,
+    open_trace,
+)
 from une_eval.validation.windows import CounterColumn, WindowEnergy, recompute_windows
 
 METHOD_COUNTER = "energy-counter"
@@ -85,6 +94,15 @@ class WindowEvidence:
 
 
 @dataclass(frozen=True, slots=True)
+class TraceRecord:
+    """What a certificate shows of one listed trace: its actual SHA-256 and, when kept, its power series."""
+
+    trace_index: int
+    sha256: str
+    power: PowerSeries | None
+
+
+@dataclass(frozen=True, slots=True)
 class Evidence:
     """Everything recomputed from a submission's traces, and the assurance level it supports.
 
@@ -96,6 +114,9 @@ class Evidence:
     windows: tuple[WindowEvidence, ...]
     assurance: str = "declared-only"
     assurance_reasons: tuple[str, ...] = ()
+    # Each trace that could be opened: its hash, and its chart series when the caller asked for them
+    # (a certificate), so that certifying a checked submission reads no trace again.
+    records: tuple[TraceRecord, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """Plain JSON-ready dict (goes into the verdict's output)."""
@@ -178,12 +199,24 @@ def recompute(content: TraceContent, trace: Trace, windows: list[tuple[int, int]
 
 
 def _load_one(
-    base_dir: Path, trace: Trace, windows: list[tuple[int, int]]
+    base_dir: Path, trace: Trace, windows: list[tuple[int, int]], records: list[TraceRecord], k: int, series: bool
 ) -> tuple[str, list[WindowEnergy]] | TraceIssue:
-    """Open, hash and recompute one trace; or the issue that makes it unusable (index set by the caller)."""
+    """Open, hash and recompute one trace; or the issue that makes it unusable (index set by the caller).
+
+    The trace's hash (and, with ``series``, its chart series, from the same descriptor) go to ``records``.
+    """
     try:
         with open_trace(base_dir, trace.path) as opened:
             digest = opened.sha256()
+            power = None
+            if series:
+                from une_eval.traces import power_series
+
+                try:
+                    power = power_series(TraceContent(opened, trace.format))
+                except TraceUnusable:
+                    power = None
+            records.append(TraceRecord(k, digest, power))
             if digest != trace.sha256:
                 return TraceIssue(
                     -1,
@@ -244,13 +277,17 @@ def _duplicate(trace: Trace, first: Trace | None) -> str | None:
     return f"device {trace.device_id} already has trace {first.path!r}; only one trace per device is used"
 
 
-def load_evidence(sub: Submission, base_dir: Path) -> Evidence:
-    """Read every trace the submission lists and recompute each run window of its device."""
+def load_evidence(sub: Submission, base_dir: Path, *, series: bool = False) -> Evidence:
+    """Read every trace the submission lists and recompute each run window of its device.
+
+    With ``series`` (a certificate is being made), each trace's power series for the chart is kept too.
+    """
     from une_eval.validation.assurance import assess
 
     issues: list[TraceIssue] = []
     windows: list[WindowEvidence] = []
     first_for: dict[str | None, Trace] = {}
+    records: list[TraceRecord] = []
     run_windows = [run_window_ns(run) for run in sub.measurement.runs]
     for k, trace in enumerate(sub.measurement.traces):
         duplicate = _duplicate(trace, first_for.get(trace.device_id)) if trace.device_id is not None else None
@@ -258,11 +295,11 @@ def load_evidence(sub: Submission, base_dir: Path) -> Evidence:
             issues.append(TraceIssue(k, "file", duplicate))
             continue
         first_for.setdefault(trace.device_id, trace)
-        loaded = _load_one(base_dir, trace, run_windows)
+        loaded = _load_one(base_dir, trace, run_windows, records, k, series)
         if isinstance(loaded, TraceIssue):
             issues.append(TraceIssue(k, loaded.kind, loaded.message))
             continue
         assert trace.device_id is not None  # checked in _load_one
         windows += _window_evidence(sub, k, trace.device_id, *loaded)
     level, reasons = assess(sub, issues, windows)
-    return Evidence(tuple(issues), tuple(windows), level, reasons)
+    return Evidence(tuple(issues), tuple(windows), level, reasons, tuple(records))

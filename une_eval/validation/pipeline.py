@@ -129,6 +129,7 @@ def check_document(
     base_dir: Path | None = None,
     rating_scheme: str | None = None,
     document: bytes | None = None,
+    keep_series: bool = False,
 ) -> Audit:
     """Check a parsed submission: schema layer, model layer, evidence, then the profile's rules."""
     prof = resolve_profile(doc, profile)
@@ -151,7 +152,7 @@ def check_document(
     if base_dir is not None and sub.measurement.traces:
         from une_eval.validation.evidence import load_evidence  # numpy and the trace readers: only for traces
 
-        evidence = load_evidence(sub, base_dir)
+        evidence = load_evidence(sub, base_dir, series=keep_series)
     assurance, reasons = assurance_of(evidence)
     findings = run_rules(sub, doc, prof, base_dir, evidence, (assurance, reasons))
     rating = rate(sub, rating_scheme) if _finite_results(sub) else None
@@ -176,8 +177,12 @@ def check_bytes(
     base_dir: Path | None,
     profile: str | None = None,
     rating_scheme: str | None = None,
+    keep_series: bool = False,
 ) -> Audit:
-    """Parse (safely) and check a submission given as bytes; unreadable input gives an ERROR audit."""
+    """Parse (safely) and check a submission given as bytes; unreadable input gives an ERROR audit.
+
+    ``keep_series``: also keep each trace's chart series (for a certificate, which then reads no trace again).
+    """
     try:
         doc = parse_json_bytes(data)
         if not isinstance(doc, dict):
@@ -185,7 +190,13 @@ def check_bytes(
     except InputError as exc:
         return Audit(source, Outcome.ERROR, profile or DEFAULT_PROFILE, error=str(exc), document=data)
     return check_document(
-        doc, profile=profile, source=source, base_dir=base_dir, rating_scheme=rating_scheme, document=data
+        doc,
+        profile=profile,
+        source=source,
+        base_dir=base_dir,
+        rating_scheme=rating_scheme,
+        document=data,
+        keep_series=keep_series,
     )
 
 

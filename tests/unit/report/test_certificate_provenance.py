@@ -117,3 +117,22 @@ def test_the_title_block_states_the_evidence_level(renderer: Renderer) -> None:
         title_at = html.index('class="doc-title"')
         level_at = html.index(f'data-assurance="{level}"')
         assert 0 < level_at - title_at < 200
+
+
+def test_certifying_a_checked_submission_reads_no_trace_again(tmp_path: Path) -> None:
+    import shutil
+
+    from une_eval.report.content import prepare_audit
+    from une_eval.validation.pipeline import check_bytes
+
+    source = ROOT / "fixtures" / "evidence" / "h200"
+    folder = tmp_path / "h200"
+    shutil.copytree(source, folder)
+    data = (folder / "steady.json").read_bytes()
+    audit = check_bytes(data, source=str(folder / "steady.json"), base_dir=folder, keep_series=True)
+    shutil.rmtree(folder / "traces")  # gone: whatever the certificate shows must come from the audit
+    prepared = prepare_audit(audit, base_dir=folder)
+    [trace] = prepared.traces
+    assert trace.note == "match"
+    assert trace.power is not None
+    assert len(trace.power.power_w) > 10
