@@ -287,6 +287,7 @@ def _setup(opts: dict[str, Any], opened: _Opened, record: NodeRecord) -> Setup:
         node=node,
         driver_version=driver,
         node_record=record,
+        full_run_units=opts["full_run_units"],
     )
 
 

@@ -74,6 +74,7 @@ def _options(opts: dict[str, Any]) -> MergeOptions:
         declared=declared,
         work_units=opts["work_units"],
         submission_id=opts["submission_id"],
+        full_run_units=opts["full_run_units"],
     )
 
 
@@ -96,6 +97,13 @@ def _options(opts: dict[str, Any]) -> MergeOptions:
     type=click.Choice(["sum", "same"]),
     default=None,
     help="How node work units combine (default: same for training, sum for inference).",
+)
+@click.option(
+    "--full-run-units",
+    type=float,
+    default=None,
+    metavar="N",
+    help="Training: the whole run's size in the functional unit; its energy is predicted, marked estimated.",
 )
 @click.option("--submission-id", default=None)
 @click.option("-q", "--quiet", is_flag=True)
@@ -121,6 +129,15 @@ def merge_cmd(**opts: Any) -> None:
         )
         for issue in result.issues:
             click.echo(f"  {issue.code}: {printable(issue.message)}")
+        prediction = doc.get("results", {}).get("prediction")
+        if prediction is not None:
+            click.echo(
+                f"  predicted full run (estimated, not measured): {prediction['energy_j'] / 3.6e6:.6g} kWh, "
+                f"{prediction['confidence']:.0%} interval {prediction['low_j'] / 3.6e6:.6g} to "
+                f"{prediction['high_j'] / 3.6e6:.6g} kWh"
+            )
+    if result.prediction_note is not None:
+        click.echo(f"une-eval: warning: {printable(result.prediction_note)}", err=True)
     if not result.complete:
         reason = doc["measurement"].get("incomplete_reason", "")
         click.echo(f"une-eval: the merged measurement is incomplete: {printable(reason)}", err=True)

@@ -25,6 +25,7 @@ from une_eval.measure.nodes import ClockWatch, NodeRecord, launcher_from_env, lo
 from une_eval.measure.replay import ReplaySensor, load_probe, load_recording
 from une_eval.measure.replaygroup import ReplayGroup
 from une_eval.measure.sensors import Clock, SimulatedClock
+from une_eval.prediction import check_full_run_units
 
 F = TypeVar("F", bound=Callable[..., Any])
 MAX_CHRONY_OUTPUT = 64 * 1024
@@ -47,6 +48,14 @@ def node_options(command: F) -> F:
             metavar="HOST:PORT|chrony|none|auto",
             help="What the node clock's offset is measured against: une-eval clock serve at HOST:PORT, "
             "chrony's NTP state, or nothing; auto asks chrony when it is installed.",
+        ),
+        click.option(
+            "--full-run-units",
+            type=float,
+            default=None,
+            metavar="N",
+            help="Training: the whole run's size in --unit (steps, tokens or samples); the measured runs "
+            "predict its energy, marked estimated.",
         ),
         click.option(
             "--replay-gpu",
@@ -136,9 +145,16 @@ def _measure(reference: str, now_ns: Callable[[], int]) -> Callable[[], ClockOff
 
 
 def check_node_options(opts: dict[str, Any], env: Mapping[str, str]) -> None:
-    """Refuse a runner per rank, and the replay-only options where they do not apply."""
+    """Refuse a runner per rank, the replay-only options where they do not apply, a prediction that cannot be."""
     refuse_other_ranks(env)
     replay_offset_ns(opts)
+    full = opts.get("full_run_units")
+    if full is not None:
+        if opts.get("phase") != "training":
+            raise InputError("--full-run-units predicts a training run; this measures inference")
+        check_full_run_units(full, str(opts.get("unit")))
+        if int(opts.get("runs") or 0) < 2:
+            raise InputError("--full-run-units needs at least 2 measured runs (--runs): the spread sets the interval")
     if (opts.get("replay_gpus") or opts.get("replay_clock_offset_ms")) and opts.get("command"):
         raise InputError(
             "--replay-gpu and --replay-clock-offset-ms apply to a replay on the simulated clock, "

@@ -45,6 +45,8 @@ class Setup:
     driver_version: str | None = None
     node_record: NodeRecord | None = None
     """The node's launcher view and clock offset (``measurement.nodes``; devices get host and index)."""
+    full_run_units: float | None = None
+    """Training: the full run's size in the unit; the submission then predicts it (``results.prediction``)."""
 
 
 def timestamp(unix_ns: int) -> str:
@@ -271,4 +273,8 @@ def build_submission(
     }
     if any(r["complete"] and r["work_units"] > 0 for r in doc["measurement"]["runs"]):
         doc["results"] = build_results(doc, unit=setup.unit, count=setup.unit_count)
+    if setup.full_run_units is not None:
+        from une_eval.prediction import add_prediction
+
+        add_prediction(doc, setup.full_run_units)  # from the second complete run on
     return doc

@@ -35,6 +35,7 @@ from une_eval.merging.inputs import NodeInput, read_node
 from une_eval.merging.issues import MergeIssue
 from une_eval.merging.job import NODES_DIR, Plan, plan_merge
 from une_eval.output import write_atomic
+from une_eval.prediction import add_prediction
 from une_eval.traces import TraceUnusable
 
 SUBMISSION = "submission.json"
@@ -50,6 +51,8 @@ class MergeOptions:
     work_units: str | None = None
     """``sum`` or ``same``; None: ``same`` for training (global steps), ``sum`` for inference."""
     submission_id: str | None = None
+    full_run_units: float | None = None
+    """Training: the whole run's size in the functional unit, predicted from the complete runs."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +63,8 @@ class MergeResult:
     document: dict[str, Any]
     complete: bool
     issues: tuple[MergeIssue, ...]
+    prediction_note: str | None = None
+    """Why no prediction was added although one was asked for."""
 
 
 def prepare_output(out_dir: Path, inputs: Sequence[Path], *, force: bool) -> None:
@@ -96,6 +101,9 @@ def _copy_node_files(plan: Plan, out_dir: Path) -> None:
 def merge_nodes(folders: Sequence[Path], out_dir: Path, options: MergeOptions, *, created_unix_ns: int) -> MergeResult:
     """Merge the node folders into ``out_dir`` (prepared by :func:`prepare_output`)."""
     inputs: list[NodeInput] = [read_node(f) for f in folders]
+    phases = {n.sub.phase for n in inputs if n.sub is not None}
+    if options.full_run_units is not None and phases and phases != {"training"}:
+        raise InputError("--full-run-units predicts a training run; these nodes measured inference")
     plan = plan_merge(inputs, out_dir, options.declared, options.clock_limit_s)
     if not plan.included:
         reasons = "; ".join(i.message for i in plan.issues[:3]) or "no node folder was given"
@@ -106,10 +114,11 @@ def merge_nodes(folders: Sequence[Path], out_dir: Path, options: MergeOptions, *
     job = first.node.record.launcher.job_id if first.node.record and first.node.record.launcher else None
     submission_id = options.submission_id or f"merged-{job or first.sub.submission_id}"[:128]
     doc = build_document(plan, submission_id=_identifier(submission_id), created_unix_ns=created_unix_ns, mode=mode)
+    note = add_prediction(doc, options.full_run_units) if options.full_run_units is not None else None
     _copy_node_files(plan, out_dir)
     path = out_dir / SUBMISSION
     write_atomic(path, json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
-    return MergeResult(path, doc, bool(doc["measurement"]["complete"]), tuple(plan.issues))
+    return MergeResult(path, doc, bool(doc["measurement"]["complete"]), tuple(plan.issues), note)
 
 
 def _identifier(text: str) -> str:
