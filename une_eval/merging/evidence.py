@@ -39,11 +39,13 @@ class DeviceWindow:
     def problem(self) -> str | None:
         """Why this window cannot count (None when it can)."""
         if self.energy_j is None or not self.covered:
-            return (
-                f"its trace stops {self.end_uncovered_s:.3f} s before the window ends (died, or stopped sampling)"
-                if self.end_uncovered_s > 0
-                else "its trace does not cover the window"
-            )
+            if self.end_uncovered_s > 0:
+                return (
+                    f"its trace ends {self.end_uncovered_s * 1000:.1f} ms before the job's window does: the node "
+                    "died, or stopped sampling before the last node finished (measure with --cooldown-s longer "
+                    "than the spread of the nodes' ends)"
+                )
+            return "its trace does not cover the window"
         if self.resets:
             return "its energy counter reset inside the window (driver reloaded?)"
         if self.ambiguous_decreases:
