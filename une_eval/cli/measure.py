@@ -137,12 +137,12 @@ def _replay(paths: tuple[Path, Path, Path], opts: dict[str, Any], command: tuple
     sensor = ReplaySensor(load_recording(trace), probe, replay_clock, device_id=f"{node.node_id}-gpu0")
     gaps = [Unavailable(c, "not in the replayed recording (the recorded VM exposed no RAPL)") for c in ("cpu", "dram")]
     driver = str(probe.get("driver") or "") or None
+    group = cli_nodes.replay_sensor(sensor, opts["replay_gpus"], replay_clock, node.node_id)
     if not command:
-        group = cli_nodes.replay_sensor(sensor, opts["replay_gpus"], replay_clock, node.node_id)
         workload = SimulatedWorkload(replay_clock, group.load_duration_s, group.play_load)
         return [group], replay_clock, node, gaps, workload, driver
     host_clock = SystemClock()
-    rehearsal = HostTimedReplay(sensor, replay_clock, host_clock)
+    rehearsal = HostTimedReplay(group, replay_clock, host_clock)
     return [rehearsal], host_clock, node, gaps, CommandWorkload(command, on_start=rehearsal.play_load), driver
 
 

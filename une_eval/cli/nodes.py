@@ -114,7 +114,9 @@ def replay_clock(offset_ns: int) -> SimulatedClock:
     return SimulatedClock(start_unix_ns=SimulatedClock().unix_ns() + offset_ns)
 
 
-def replay_sensor(first: ReplaySensor, extra: Sequence[tuple[Path, Path]], clock: SimulatedClock, node: str) -> Any:
+def replay_sensor(
+    first: ReplaySensor, extra: Sequence[tuple[Path, Path]], clock: SimulatedClock, node: str
+) -> ReplaySensor | ReplayGroup:
     """The node's replayed GPUs: the first recording alone, or a group with the ``--replay-gpu`` ones."""
     if not extra:
         return first
@@ -155,10 +157,10 @@ def check_node_options(opts: dict[str, Any], env: Mapping[str, str]) -> None:
         check_full_run_units(full, str(opts.get("unit")))
         if int(opts.get("runs") or 0) < 2:
             raise InputError("--full-run-units needs at least 2 measured runs (--runs): the spread sets the interval")
-    if (opts.get("replay_gpus") or opts.get("replay_clock_offset_ms")) and opts.get("command"):
+    if opts.get("replay_clock_offset_ms") and opts.get("command"):
         raise InputError(
-            "--replay-gpu and --replay-clock-offset-ms apply to a replay on the simulated clock, "
-            "not to a rehearsal with a command"
+            "--replay-clock-offset-ms applies to a replay on the simulated clock; a rehearsal with a command "
+            "runs on the host's clock"
         )
 
 
