@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from tests.replay_nodes import make_node
 from une_eval.cli import main
 from une_eval.measure.clocksync import ClockReferenceServer
 
@@ -40,13 +41,15 @@ def _doc(out: Path) -> dict[str, Any]:
 def test_a_slurm_node_records_its_name_launcher_and_devices(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     for key, value in SLURM.items():
         monkeypatch.setenv(key, value)
-    extra = ["--replay-gpu", str(FIX / "h200-trace.csv"), str(FIX / "h200-probe.json"), "--clock-reference", "none"]
+    (_, _), (trace1, probe1) = make_node(tmp_path / "recordings", "n2", 2, index=1).gpus
+    extra = ["--replay-gpu", str(trace1), str(probe1), "--clock-reference", "none"]
     result = _measure(tmp_path / "n2", *extra)
     assert result.exit_code == 0, result.output
     m = _doc(tmp_path / "n2")["measurement"]
     assert [d["device_id"] for d in m["devices"]] == ["n2-gpu0", "n2-gpu1"]
     assert [d["index"] for d in m["devices"]] == [0, 1]
     assert all(d["node_id"] == "n2" and d["host"] and d["uuid"].startswith("GPU-") for d in m["devices"])
+    assert len({d["uuid"] for d in m["devices"]}) == 2
     (record,) = m["nodes"]
     assert record["node_id"] == "n2"
     assert record["launcher"] == {
