@@ -40,6 +40,7 @@ from une_eval.traces import TraceUnusable
 
 SUBMISSION = "submission.json"
 _NODE_FILES = ("inventory.json", "run.log")
+COMPACT_ABOVE_BYTES = 2 * 2**20
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,8 +118,16 @@ def merge_nodes(folders: Sequence[Path], out_dir: Path, options: MergeOptions, *
     note = add_prediction(doc, options.full_run_units) if options.full_run_units is not None else None
     _copy_node_files(plan, out_dir)
     path = out_dir / SUBMISSION
-    write_atomic(path, json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+    write_atomic(path, _serialise(doc))
     return MergeResult(path, doc, bool(doc["measurement"]["complete"]), tuple(plan.issues), note)
+
+
+def _serialise(doc: dict[str, Any]) -> str:
+    """Indented for people while small; compact for a large job (the validator reads at most 16 MiB)."""
+    compact = json.dumps(doc, separators=(",", ":"), ensure_ascii=False)
+    if len(compact) > COMPACT_ABOVE_BYTES:
+        return compact + "\n"
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
 
 def _identifier(text: str) -> str:

@@ -75,7 +75,9 @@ def _traces(included: Sequence[Included]) -> list[dict[str, Any]]:
     for inc in included:
         for trace, relative, digest in inc.traces:
             entry = trace.model_dump(mode="json", exclude_none=True)
-            out.append(entry | {"path": relative, "sha256": digest})
+            # The columns' descriptions are the format's (docs/traces.md): left out, once per trace of the job.
+            columns = [{k: v for k, v in c.items() if k != "description"} for c in entry["columns"]]
+            out.append(entry | {"path": relative, "sha256": digest, "columns": columns})
     return out
 
 
@@ -87,6 +89,7 @@ def _node_entries(plan: Plan, runs: list[dict[str, Any]], kept: set[str]) -> lis
             continue
         record = node.record
         entry = record.model_dump(mode="json", exclude_none=True) if record is not None else {}
+        entry.get("launcher", {}).pop("nodes", None)  # the job's node list, once, in merge.nodes_expected
         entry |= {"node_id": node.label, "host": entry.get("host", "unknown")}
         if node.sub is not None:
             entry |= {"submission": f"{NODES_DIR}/{node.label}/submission.json", "submission_sha256": node.sha256}
