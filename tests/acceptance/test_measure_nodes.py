@@ -65,6 +65,14 @@ def test_a_slurm_node_records_its_name_launcher_and_devices(tmp_path: Path, monk
     assert "offset_s" not in record["clock"]
 
 
+def test_the_output_folder_names_the_node_and_the_job(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SLURMD_NODENAME", "n3")
+    monkeypatch.setenv("SLURM_JOB_ID", "812")
+    result = _measure(Path(str(tmp_path / "out" / "%j" / "%N")) / "100%%")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "out" / "812" / "n3" / "100%" / "submission.json").is_file()
+
+
 def test_the_node_option_wins_over_slurm_and_the_replayed_host(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SLURMD_NODENAME", "n9")
     assert _measure(tmp_path / "a", "--node", "gpu-17").exit_code == 0

@@ -116,7 +116,7 @@ class Job:
         self._args(node.name, args)
 
     def _args(self, name: str, args: list[str]) -> None:
-        common = ["--node", name, "--clock-reference", f"127.0.0.1:{self.port}", "-q", "-o", str(self.out / name)]
+        common = ["--node", name, "--clock-reference", f"127.0.0.1:{self.port}", "-q", "-o", f"{self.out}/%N"]
         ordered = args[: args.index("--")] + common + args[args.index("--") :] if "--" in args else args + common
         (self.root / "args" / name).write_text("\n".join(ordered) + "\n")
 
@@ -241,7 +241,9 @@ def test_ctrl_c_on_the_job(slurm: Slurm, tmp_path: Path) -> None:
     for k, name in enumerate(NODES):
         job.rehearse(job.node(name, k, gpus=2))
     job_id = job.submit(slurm)
-    _wait_for(job.out / "n1" / "run.log", "phase run-1")
+    for name in NODES:  # every node past run 0 (its end read) and into run 1: then the interrupt
+        _wait_for(job.out / name / "run.log", "phase run-1")
+    time.sleep(0.3)
     slurm.signal(job_id, "INT")
     state, _ = slurm.wait(job_id)
     assert state in ("COMPLETED", "FAILED", "CANCELLED"), job.log()

@@ -224,7 +224,14 @@ def add_commands(group: click.Group) -> None:
 )
 @click.option("--allow-foreign-processes", is_flag=True, help="Measure although other processes use a GPU.")
 @click.option("--allow-mig", is_flag=True, help="Measure a MIG-enabled GPU (whole-GPU energy).")
-@click.option("-o", "--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), required=True)
+@click.option(
+    "-o",
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    required=True,
+    help="Output folder; %N is replaced by the node's name, %j by the job id (srun -o out/%N style).",
+)
 @click.option("--force", is_flag=True, help="Measure into a folder that holds files (une-eval's outputs are replaced).")
 @click.option("-q", "--quiet", is_flag=True)
 @cli_nodes.node_options
@@ -247,6 +254,7 @@ def measure_cmd(**opts: Any) -> None:
     else:
         opened = _nvml(opts, opts["gpus"], opts["rapl_root"], opts["command"])
     _, clock, node, _, _, _ = opened
+    opts["out_dir"] = cli_nodes.expand_out(opts["out_dir"], node.node_id, cli_nodes.environment())
     record, watch = cli_nodes.start_node_record(node.node_id, opts, cli_nodes.environment(), clock)
     try:
         _measure(opts, opened, declared, _setup(opts, opened, record))

@@ -97,6 +97,27 @@ def resolve_name(opts: dict[str, Any], env: Mapping[str, str], replay_host_node:
     return node_name(explicit, env)
 
 
+def expand_out(out_dir: Path, node_id: str, env: Mapping[str, str]) -> Path:
+    """``-o out/%N``: ``%N`` is the node's name, ``%j`` the Slurm job id, ``%%`` a percent sign.
+
+    ``srun`` expands these in its own options only, not in the command it starts, so the runner does.
+    """
+    text = str(out_dir)
+    if "%" not in text:
+        return out_dir
+    job = env.get("SLURM_JOB_ID") or env.get("TORCHELASTIC_RUN_ID") or "job"
+    out, i = [], 0
+    while i < len(text):
+        pair = text[i : i + 2]
+        if pair in ("%N", "%j", "%%"):
+            out.append({"%N": node_id, "%j": job, "%%": "%"}[pair])
+            i += 2
+        else:
+            out.append(text[i])
+            i += 1
+    return Path("".join(out))
+
+
 def replay_offset_ns(opts: dict[str, Any]) -> int:
     """The injected clock offset of a replayed node, checked (a rehearsal of skew, at most a day)."""
     offset_ms = opts.get("replay_clock_offset_ms") or 0.0
