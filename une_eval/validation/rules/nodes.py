@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from une_eval.findings import pointer
-from une_eval.validation.rules.base import Problem, RuleContext, fmt, rule
+from une_eval.validation.rules.base import Problem, RuleContext, msg, rule
 
 
 @rule("nodes.clock-offset")
@@ -20,16 +20,24 @@ def clock_offset(ctx: RuleContext) -> Iterator[Problem]:
         if clock is None or clock.offset_s is None or clock.uncertainty_s is None:
             yield Problem(
                 pointer("measurement", "nodes", i, "clock"),
-                f"node {record.node_id}: its clock's offset to the job's reference was not measured, so its "
-                "windows cannot be aligned with the other nodes'",
+                msg(
+                    "node {node}: its clock's offset to the job's reference was not measured, so its windows "
+                    "cannot be aligned with the other nodes'",
+                    node=record.node_id,
+                ),
             )
             continue
-        bound_s = abs(clock.offset_s) + clock.uncertainty_s
-        if bound_s > limit_s:
+        if abs(clock.offset_s) + clock.uncertainty_s > limit_s:
             yield Problem(
                 pointer("measurement", "nodes", i, "clock", "offset_s"),
-                f"node {record.node_id}: clock offset {fmt(clock.offset_s * 1000)} ms "
-                f"(± {fmt(clock.uncertainty_s * 1000)} ms) exceeds the limit of {fmt(limit_s * 1000)} ms",
+                msg(
+                    "node {node}: clock offset {offset_ms} ms (± {uncertainty_ms} ms) "
+                    "exceeds the limit of {limit_ms} ms",
+                    node=record.node_id,
+                    offset_ms=clock.offset_s * 1000,
+                    uncertainty_ms=clock.uncertainty_s * 1000,
+                    limit_ms=limit_s * 1000,
+                ),
             )
 
 
@@ -44,20 +52,33 @@ def devices(ctx: RuleContext) -> Iterator[Problem]:
         if listed and d.node_id not in listed:
             yield Problem(
                 pointer("measurement", "devices", i, "node_id"),
-                f"{d.device_id} is on node {d.node_id}, which measurement.nodes does not list",
+                msg(
+                    "{device} is on node {node}, which measurement.nodes does not list",
+                    device=d.device_id,
+                    node=d.node_id,
+                ),
             )
         if d.component != "gpu":
             continue
         if d.uuid is not None and d.uuid in by_uuid:
             yield Problem(
                 pointer("measurement", "devices", i, "uuid"),
-                f"{d.device_id} has the UUID of {by_uuid[d.uuid]}: one GPU counted twice "
-                "(MIG instances report their whole GPU's energy)",
+                msg(
+                    "{device} has the UUID of {other}: one GPU counted twice "
+                    "(MIG instances report their whole GPU's energy)",
+                    device=d.device_id,
+                    other=by_uuid[d.uuid],
+                ),
             )
         if d.index is not None and (d.node_id, d.index) in by_index:
             yield Problem(
                 pointer("measurement", "devices", i, "index"),
-                f"{d.device_id} has the index of {by_index[(d.node_id, d.index)]} on node {d.node_id}",
+                msg(
+                    "{device} has the index of {other} on node {node}",
+                    device=d.device_id,
+                    other=by_index[(d.node_id, d.index)],
+                    node=d.node_id,
+                ),
             )
         if d.uuid is not None:
             by_uuid.setdefault(d.uuid, d.device_id)

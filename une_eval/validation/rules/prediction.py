@@ -10,7 +10,7 @@ from une_eval.errors import InputError
 from une_eval.findings import pointer
 from une_eval.model import Prediction
 from une_eval.prediction import predict_full_run
-from une_eval.validation.rules.base import Problem, RuleContext, fmt, rule
+from une_eval.validation.rules.base import Problem, RuleContext, msg, rule
 
 _DECLARED_TOTAL = {"step": "steps", "token": "tokens", "sample": "samples"}
 
@@ -21,7 +21,12 @@ def _compare(declared: Prediction, expected: dict[str, Any], tolerance: float) -
         if relative_difference(got, float(expected[key])) > tolerance:
             yield Problem(
                 pointer("results", "prediction", key),
-                f"prediction {key} is {fmt(got)}; the measured runs give {fmt(float(expected[key]))}",
+                msg(
+                    "prediction {key} is {declared}; the measured runs give {expected}",
+                    key=key,
+                    declared=got,
+                    expected=float(expected[key]),
+                ),
             )
 
 
@@ -32,22 +37,36 @@ def _workload(ctx: RuleContext, p: Prediction, tolerance: float) -> Iterator[Pro
     if training.coverage.kind != "extrapolated":
         yield Problem(
             pointer("workload", "training", "coverage", "kind"),
-            f"the workload says the {training.coverage.kind} was measured, but the results predict the full run",
+            msg(
+                "the workload says the {kind} was measured, but the results predict the full run",
+                kind=training.coverage.kind,
+            ),
         )
     fraction = p.measured_units / p.full_run_units
     if relative_difference(training.coverage.measured_fraction, fraction) > tolerance:
         yield Problem(
             pointer("workload", "training", "coverage", "measured_fraction"),
-            f"measured fraction {fmt(training.coverage.measured_fraction)}; the prediction measured "
-            f"{fmt(p.measured_units)} of {fmt(p.full_run_units)} {p.unit}s ({fmt(fraction)})",
+            msg(
+                "measured fraction {declared}; the prediction measured {measured} of {full} {unit}s ({fraction})",
+                declared=training.coverage.measured_fraction,
+                measured=p.measured_units,
+                full=p.full_run_units,
+                unit=p.unit,
+                fraction=fraction,
+            ),
         )
     field = _DECLARED_TOTAL[p.unit]
     declared = getattr(training, field)
     if declared is not None and relative_difference(float(declared), p.full_run_units) > tolerance:
         yield Problem(
             pointer("results", "prediction", "full_run_units"),
-            f"the prediction is for {fmt(p.full_run_units)} {p.unit}s; "
-            f"the workload declares {fmt(float(declared))} {field}",
+            msg(
+                "the prediction is for {full} {unit}s; the workload declares {declared} {field}",
+                full=p.full_run_units,
+                unit=p.unit,
+                declared=float(declared),
+                field=field,
+            ),
         )
 
 
@@ -59,12 +78,16 @@ def interval(ctx: RuleContext) -> Iterator[Problem]:
         return
     p = res.prediction
     if ctx.sub.phase != "training":
-        yield Problem(pointer("results", "prediction"), "a full run is predicted for training only")
+        yield Problem(pointer("results", "prediction"), msg("a full run is predicted for training only"))
         return
     if p.unit != res.functional_unit.unit:
         yield Problem(
             pointer("results", "prediction", "unit"),
-            f"the prediction counts {p.unit}s; the runs' functional unit is {res.functional_unit.unit}",
+            msg(
+                "the prediction counts {unit}s; the runs' functional unit is {runs_unit}",
+                unit=p.unit,
+                runs_unit=res.functional_unit.unit,
+            ),
         )
         return
     tolerance = float(ctx.param("tolerance_rel"))
@@ -72,7 +95,7 @@ def interval(ctx: RuleContext) -> Iterator[Problem]:
     try:
         expected = predict_full_run(runs, p.unit, p.full_run_units)
     except InputError as exc:
-        yield Problem(pointer("results", "prediction"), f"the measured runs predict nothing: {exc}")
+        yield Problem(pointer("results", "prediction"), msg("the measured runs predict nothing: {why}", why=str(exc)))
         return
     yield from _compare(p, expected, tolerance)
     yield from _workload(ctx, p, tolerance)
