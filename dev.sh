@@ -23,6 +23,8 @@ PY=${PYTHON:-python3}
 # browser) and zbar-tools (zbarimg reads the certificate's QR code as a phone would).
 APT_PACKAGES="python3-venv poppler-utils libnss3-tools libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core"
 APT_PACKAGES="$APT_PACKAGES postgresql chromium chromium-driver zbar-tools"
+# The many-node tests run a real Slurm (munged, slurmctld, one slurmd per fake node) on this machine.
+APT_PACKAGES="$APT_PACKAGES slurm-wlm munge"
 # The modules the API reference documents: the public API and the packages behind it.
 API_MODULES="une_eval une_eval.audit une_eval.findings une_eval.errors une_eval.model une_eval.validation une_eval.measure une_eval.report"
 

@@ -303,6 +303,8 @@ class Device(_Model):
     node_id: Str
     model: Text | None = None
     uuid: Text | None = None
+    host: Text | None = None
+    index: Int | None = None
     power_limit_w: Num | None = None
     has_energy_counter: Bool | None = None
 
@@ -310,6 +312,8 @@ class Device(_Model):
 class DeviceEnergy(_Model):
     device_id: Str
     energy_j: Num
+    energy_min_j: Num | None = None
+    energy_max_j: Num | None = None
     mean_power_w: Num | None = None
     peak_power_w: Num | None = None
 
@@ -334,6 +338,8 @@ class Run(_Model):
     duration_s: Num
     work_units: Num
     energy: EnergyByComponent
+    energy_min_j: Num | None = None
+    energy_max_j: Num | None = None
     devices: list[DeviceEnergy] = Field(default_factory=list)
     mean_power_w: Num | None = None
     peak_power_w: Num | None = None
@@ -372,6 +378,84 @@ class Warmup(_Model):
     duration_s: Num | None = None
 
 
+class Launcher(_Model):
+    kind: Literal["slurm", "torchrun", "none"]
+    job_id: Text | None = None
+    nodes: list[Text] | None = None
+    node_count: Int | None = None
+    node_rank: Int | None = None
+    gpus: list[Text] | None = None
+    gpus_per_node: Int | None = None
+    world_size: Int | None = None
+    local_world_size: Int | None = None
+
+
+class ClockSample(_Model):
+    at: Timestamp
+    offset_s: Num
+    uncertainty_s: Num
+
+
+class ClockOffset(_Model):
+    method: Literal["round-trip", "chrony", "none"]
+    reference: Text
+    offset_s: Num | None = None
+    uncertainty_s: Num | None = None
+    samples: list[ClockSample] = Field(default_factory=list)
+    reason: Text | None = None
+
+
+class NodeRecord(_Model):
+    node_id: Str
+    host: Text
+    launcher: Launcher | None = None
+    clock: ClockOffset | None = None
+    status: Literal["complete", "partial", "excluded"] | None = None
+    reason: LongText | None = None
+    submission: Str | None = None
+    submission_sha256: Str | None = None
+    energy_j: Num | None = None
+
+
+MergeCode = Literal[
+    "node-missing",
+    "node-unexpected",
+    "node-duplicate",
+    "node-incomplete",
+    "node-unreadable",
+    "clock-offset",
+    "clock-unmeasured",
+    "device-missing",
+    "device-extra",
+    "device-changed",
+    "device-duplicate",
+    "counter-reset",
+    "trace-unusable",
+    "trace-changed",
+    "launcher-differs",
+    "declarations-differ",
+    "work-units-differ",
+    "devices-unknown",
+]
+
+
+class MergeFinding(_Model):
+    code: MergeCode
+    node_id: Str | None = None
+    device_id: Str | None = None
+    run_index: Int | None = None
+    message: LongText
+
+
+class Merge(_Model):
+    expected_from: Literal["slurm", "torchrun", "declared", "none"]
+    nodes_expected: list[Text]
+    gpus_per_node_expected: Int | None = None
+    clock_limit_s: Num
+    work_units: Literal["sum", "same"]
+    findings: list[MergeFinding]
+
+
 class Measurement(_Model):
     methods: list[ComponentMethod]
     devices: list[Device]
@@ -379,6 +463,8 @@ class Measurement(_Model):
     warmup: Warmup
     runs: list[Run]
     traces: list[Trace] = Field(default_factory=list)
+    nodes: list[NodeRecord] = Field(default_factory=list)
+    merge: Merge | None = None
     complete: Bool
     incomplete_reason: Text | None = None
 
@@ -413,6 +499,19 @@ class Sci(_Model):
     method: LongText
 
 
+class Prediction(_Model):
+    provenance: Literal["estimated"]
+    unit: Literal["step", "token", "sample"]
+    measured_units: Num
+    full_run_units: Num
+    energy_j: Num
+    low_j: Num
+    high_j: Num
+    confidence: Num
+    n_runs: Int
+    method: LongText
+
+
 class Results(_Model):
     functional_unit: FunctionalUnit
     work_units_total: Num
@@ -425,6 +524,7 @@ class Results(_Model):
     facility_energy_kwh: Num | None = None
     emissions_g_co2e: Num | None = None
     water_l: Num | None = None
+    prediction: Prediction | None = None
     sci: Sci | None = None
 
 

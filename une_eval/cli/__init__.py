@@ -37,6 +37,8 @@ _LAZY_COMMANDS = {
     "registry": "une_eval.cli.registry",
     "serve": "une_eval.cli.registry",
     "import": "une_eval.cli.importing",
+    "merge": "une_eval.cli.merge",
+    "clock": "une_eval.cli.merge",
 }
 
 

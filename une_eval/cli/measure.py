@@ -21,6 +21,7 @@ from rich.console import Console
 from rich.live import Live
 from rich.table import Table
 
+from une_eval.cli import nodes as cli_nodes
 from une_eval.cli.show import escape
 from une_eval.errors import InputError
 from une_eval.loading import load_json_document
@@ -36,6 +37,7 @@ from une_eval.measure import (
     read_host,
     read_host_file,
 )
+from une_eval.measure.nodes import NodeRecord
 from une_eval.measure.rehearsal import HostTimedReplay
 from une_eval.measure.replay import ReplaySensor, load_probe, load_recording
 from une_eval.measure.runner import Policy, Result
@@ -125,28 +127,30 @@ def _check_options(opts: dict[str, Any]) -> None:
 _Opened = tuple[list[EnergySensor], Clock, Any, list[Unavailable], Workload, str | None]
 
 
-def _replay(paths: tuple[Path, Path, Path], node_id: str | None, command: tuple[str, ...]) -> _Opened:
+def _replay(paths: tuple[Path, Path, Path], opts: dict[str, Any], command: tuple[str, ...]) -> _Opened:
     """The replay sensor: on a simulated clock, or, with a command, a rehearsal on the host's clock."""
     trace, probe_path, host_path = paths
-    replay_clock = SimulatedClock()
-    node = read_host_file(host_path, node_id=node_id)
+    replay_clock = cli_nodes.replay_clock(cli_nodes.replay_offset_ns(opts))
+    recorded = read_host_file(host_path).node_id
+    node = read_host_file(host_path, node_id=cli_nodes.resolve_name(opts, cli_nodes.environment(), recorded))
     probe = load_probe(probe_path)
     sensor = ReplaySensor(load_recording(trace), probe, replay_clock, device_id=f"{node.node_id}-gpu0")
     gaps = [Unavailable(c, "not in the replayed recording (the recorded VM exposed no RAPL)") for c in ("cpu", "dram")]
     driver = str(probe.get("driver") or "") or None
+    group = cli_nodes.replay_sensor(sensor, opts["replay_gpus"], replay_clock, node.node_id)
     if not command:
-        workload = SimulatedWorkload(replay_clock, sensor.load_duration_s, sensor.play_load)
-        return [sensor], replay_clock, node, gaps, workload, driver
+        workload = SimulatedWorkload(replay_clock, group.load_duration_s, group.play_load)
+        return [group], replay_clock, node, gaps, workload, driver
     host_clock = SystemClock()
-    rehearsal = HostTimedReplay(sensor, replay_clock, host_clock)
+    rehearsal = HostTimedReplay(group, replay_clock, host_clock)
     return [rehearsal], host_clock, node, gaps, CommandWorkload(command, on_start=rehearsal.play_load), driver
 
 
-def _nvml(node_id: str | None, gpus: str | None, rapl_root: Path, command: tuple[str, ...]) -> _Opened:
+def _nvml(opts: dict[str, Any], gpus: str | None, rapl_root: Path, command: tuple[str, ...]) -> _Opened:
     import pynvml  # the real bindings, only on this path; tests inject fakes through the library API
 
     system_clock = SystemClock()
-    node = read_host(node_id=node_id)
+    node = read_host(node_id=cli_nodes.resolve_name(opts, cli_nodes.environment(), None))
     try:
         indices = [int(i) for i in gpus.split(",")] if gpus else None
     except ValueError:
@@ -220,9 +224,17 @@ def add_commands(group: click.Group) -> None:
 )
 @click.option("--allow-foreign-processes", is_flag=True, help="Measure although other processes use a GPU.")
 @click.option("--allow-mig", is_flag=True, help="Measure a MIG-enabled GPU (whole-GPU energy).")
-@click.option("-o", "--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), required=True)
+@click.option(
+    "-o",
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    required=True,
+    help="Output folder; %N is replaced by the node's name, %j by the job id (srun -o out/%N style).",
+)
 @click.option("--force", is_flag=True, help="Measure into a folder that holds files (une-eval's outputs are replaced).")
 @click.option("-q", "--quiet", is_flag=True)
+@cli_nodes.node_options
 @click.argument("command", nargs=-1, type=click.UNPROCESSED)
 def measure_cmd(**opts: Any) -> None:
     """Measure a workload on this node: une-eval measure [OPTIONS] -- COMMAND...
@@ -234,14 +246,25 @@ def measure_cmd(**opts: Any) -> None:
     if not opts["replay"] and not opts["command"]:
         raise InputError("give a workload command after '--', or --replay TRACE PROBE HOST")
     _check_options(opts)
+    cli_nodes.check_node_options(opts, cli_nodes.environment())
     declared = load_json_document(opts["declarations"])
     check_declarations(declared, opts["phase"])
     if opts["replay"]:
-        opened = _replay(opts["replay"], opts["node_id"], opts["command"])
+        opened = _replay(opts["replay"], opts, opts["command"])
     else:
-        opened = _nvml(opts["node_id"], opts["gpus"], opts["rapl_root"], opts["command"])
+        opened = _nvml(opts, opts["gpus"], opts["rapl_root"], opts["command"])
+    _, clock, node, _, _, _ = opened
+    opts["out_dir"] = cli_nodes.expand_out(opts["out_dir"], node.node_id, cli_nodes.environment())
+    record, watch = cli_nodes.start_node_record(node.node_id, opts, cli_nodes.environment(), clock)
+    try:
+        _measure(opts, opened, declared, _setup(opts, opened, record))
+    finally:
+        watch.stop()
+
+
+def _measure(opts: dict[str, Any], opened: _Opened, declared: dict[str, Any], setup: Setup) -> None:
     sensors, clock, _, _, workload, _ = opened
-    setup, config = _setup(opts, opened), _config(opts)
+    config = _config(opts)
     policy = Policy(opts["allow_foreign_processes"], opts["allow_mig"])
     console = Console(highlight=False, soft_wrap=True)
     live = not opts["quiet"] and sys.stdout.isatty() and not isinstance(clock, SimulatedClock)
@@ -257,7 +280,7 @@ def measure_cmd(**opts: Any) -> None:
     _report(result, opts["out_dir"], console, quiet=opts["quiet"])
 
 
-def _setup(opts: dict[str, Any], opened: _Opened) -> Setup:
+def _setup(opts: dict[str, Any], opened: _Opened, record: NodeRecord) -> Setup:
     sensors, _, node, gaps, _, driver = opened
     today = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     kind = "rehearsal" if opts["replay"] and opts["command"] else "measure"
@@ -271,6 +294,8 @@ def _setup(opts: dict[str, Any], opened: _Opened) -> Setup:
         unavailable=gaps,
         node=node,
         driver_version=driver,
+        node_record=record,
+        full_run_units=opts["full_run_units"],
     )
 
 

@@ -10,13 +10,14 @@ figures are therefore the recording's, not the command's; the inventory marks th
 from __future__ import annotations
 
 from une_eval.measure.replay import ReplaySensor
+from une_eval.measure.replaygroup import ReplayGroup
 from une_eval.measure.sensors import Clock, DeviceInfo, PowerSample, SimulatedClock
 
 
 class HostTimedReplay:
     """The replay sensor with its simulated clock kept level with the host's clock before every read."""
 
-    def __init__(self, sensor: ReplaySensor, replay_clock: SimulatedClock, host_clock: Clock) -> None:
+    def __init__(self, sensor: ReplaySensor | ReplayGroup, replay_clock: SimulatedClock, host_clock: Clock) -> None:
         self._sensor = sensor
         self._replay_clock = replay_clock
         self._host_clock = host_clock

@@ -12,7 +12,7 @@ import datetime as dt
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from une_eval.errors import InputError
 from une_eval.findings import pointer
@@ -23,6 +23,9 @@ from une_eval.results import build_results
 from une_eval.schemas import SchemaKind, schema_validator, submission_validator
 from une_eval.validation.schema_layer import describe_error
 from une_eval.vocabulary import energy_key
+
+if TYPE_CHECKING:
+    from une_eval.measure.nodes import NodeRecord
 
 _DECLARED_KEYS = ("submitter", "attestation", "system", "workload")
 
@@ -40,6 +43,10 @@ class Setup:
     unavailable: Sequence[Unavailable]
     node: NodeInventory
     driver_version: str | None = None
+    node_record: NodeRecord | None = None
+    """The node's launcher view and clock offset (``measurement.nodes``; devices get host and index)."""
+    full_run_units: float | None = None
+    """Training: the full run's size in the unit; the submission then predicts it (``results.prediction``)."""
 
 
 def timestamp(unix_ns: int) -> str:
@@ -101,7 +108,7 @@ def _methods(setup: Setup) -> list[dict[str, Any]]:
     return methods
 
 
-def _device_entry(d: DeviceInfo, node_id: str) -> dict[str, Any]:
+def _device_entry(d: DeviceInfo, node_id: str, record: NodeRecord | None = None) -> dict[str, Any]:
     entry: dict[str, Any] = {
         "device_id": d.device_id,
         "component": d.component,
@@ -111,6 +118,13 @@ def _device_entry(d: DeviceInfo, node_id: str) -> dict[str, Any]:
     }
     if d.uuid:
         entry["uuid"] = d.uuid
+    if record is not None:
+        from une_eval.measure.nodes import device_index
+
+        entry["host"] = record.host[:500] or "unknown"
+        index = device_index(d.device_id, d.facts) if d.component == "gpu" else None
+        if index is not None:
+            entry["index"] = index
     if d.power_limit_w:
         entry["power_limit_w"] = d.power_limit_w
     return entry
@@ -173,7 +187,7 @@ def _measurement(setup: Setup, record: ProtocolRecord, traces: list[dict[str, An
         warmup["duration_s"] = _r(record.warmup.duration_s)
     m: dict[str, Any] = {
         "methods": _methods(setup),
-        "devices": [_device_entry(d, setup.node.node_id) for d in setup.devices],
+        "devices": [_device_entry(d, setup.node.node_id, setup.node_record) for d in setup.devices],
         "idle_baseline": baseline,
         "warmup": warmup,
         "runs": [
@@ -182,6 +196,8 @@ def _measurement(setup: Setup, record: ProtocolRecord, traces: list[dict[str, An
         "traces": traces,
         "complete": record.complete,
     }
+    if setup.node_record is not None:
+        m["nodes"] = [setup.node_record.entry()]
     if not record.complete:
         m["incomplete_reason"] = (record.incomplete_reason or "the measurement did not finish")[:500]
     return m
@@ -257,4 +273,8 @@ def build_submission(
     }
     if any(r["complete"] and r["work_units"] > 0 for r in doc["measurement"]["runs"]):
         doc["results"] = build_results(doc, unit=setup.unit, count=setup.unit_count)
+    if setup.full_run_units is not None:
+        from une_eval.prediction import add_prediction
+
+        add_prediction(doc, setup.full_run_units)  # from the second complete run on
     return doc

@@ -25,6 +25,7 @@ import numpy as np
 import numpy.typing as npt
 
 from une_eval.model import Run, Submission, Trace
+from une_eval.nodeclocks import NodeClock, combine, device_clocks, node_windows
 from une_eval.traces import (
     COLUMNS,
     COUNTERS,
@@ -237,6 +238,24 @@ def _load_one(
         return TraceIssue(-1, "file", str(exc))
 
 
+def _load_aligned(
+    base_dir: Path,
+    trace: Trace,
+    windows: list[tuple[int, int]],
+    clock: NodeClock | None,
+    records: list[TraceRecord],
+    k: int,
+    series: bool,
+) -> tuple[str, list[WindowEnergy]] | TraceIssue:
+    """A merged job's device: its windows on its node's clock, the interval widened by the accepted offset."""
+    if clock is None:
+        return _load_one(base_dir, trace, windows, records, k, series)
+    loaded = _load_one(base_dir, trace, node_windows(windows, clock).all(), records, k, series)
+    if isinstance(loaded, TraceIssue):
+        return loaded
+    return loaded[0], combine(loaded[1], len(windows))
+
+
 def _window_evidence(
     sub: Submission, k: int, device_id: str, method: str, got: list[WindowEnergy]
 ) -> list[WindowEvidence]:
@@ -289,13 +308,14 @@ def load_evidence(sub: Submission, base_dir: Path, *, series: bool = False) -> E
     first_for: dict[str | None, Trace] = {}
     records: list[TraceRecord] = []
     run_windows = [run_window_ns(run) for run in sub.measurement.runs]
+    clocks = device_clocks(sub)  # a merged many-node job: each node's clock offset (une_eval.nodeclocks)
     for k, trace in enumerate(sub.measurement.traces):
         duplicate = _duplicate(trace, first_for.get(trace.device_id)) if trace.device_id is not None else None
         if duplicate:
             issues.append(TraceIssue(k, "file", duplicate))
             continue
         first_for.setdefault(trace.device_id, trace)
-        loaded = _load_one(base_dir, trace, run_windows, records, k, series)
+        loaded = _load_aligned(base_dir, trace, run_windows, clocks.get(trace.device_id or ""), records, k, series)
         if isinstance(loaded, TraceIssue):
             issues.append(TraceIssue(k, loaded.kind, loaded.message))
             continue

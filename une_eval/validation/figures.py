@@ -201,6 +201,21 @@ def _site_figures(sub: Submission) -> list[Figure]:
     return out
 
 
+def _prediction_figures(res: Results) -> list[Figure]:
+    """A training run's predicted energy (une_eval.prediction): always an estimate, never measured."""
+    p = res.prediction
+    if p is None:
+        return []
+    basis = (
+        f"predicted for the full run of {p.full_run_units:g} {p.unit}s from {p.n_runs} measured runs "
+        f"({p.measured_units:g} {p.unit}s), {p.confidence:.0%} prediction interval; an estimate, not a measurement"
+    )
+    return [
+        Figure(f"prediction.{name}", pointer("results", "prediction", name), value, "J", Provenance.ESTIMATED, basis)
+        for name, value in (("energy_j", p.energy_j), ("low_j", p.low_j), ("high_j", p.high_j))
+    ]
+
+
 def figures_of(
     sub: Submission, findings: Iterable[Finding], profile: Profile, assurance: Assurance, *, computed: bool = False
 ) -> tuple[Figure, ...]:
@@ -220,6 +235,7 @@ def figures_of(
             out.append(
                 Figure(spec.key, pointer("results", *spec.path), value, spec.unit(res), provenance, basis, rules)
             )
+        out += _prediction_figures(res)
     return tuple(out + _site_figures(sub))
 
 
