@@ -114,7 +114,7 @@ def test_a_misbehaving_register_is_indeterminate_within_the_timeout(
         standing = standing_online(site, "UEC-OTHER-1", sha("x"), timeout_s=1.5)
         took = time.monotonic() - start
     assert (standing.indication, standing.sub_indication) == (Indication.INDETERMINATE, sub)
-    assert took < 3.0
+    assert took < 6.0  # the bound under test: a 1.5 s whole-request timeout, never a hang (4x margin for a busy runner)
 
 
 def test_nobody_listening_is_indeterminate() -> None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -181,13 +180,11 @@ def test_the_checks_catch_a_marker_outside_its_frame_and_a_word_under_the_signat
     assert any("under the signature box" in p for p in problems), problems
 
 
-def test_a_report_of_twenty_thousand_findings_renders_fast_and_bounded(renderer: Renderer, tmp_path: Path) -> None:
+def test_a_report_of_twenty_thousand_findings_renders_bounded(renderer: Renderer, tmp_path: Path) -> None:
+    # Bounded by what the PDF holds (its page count), not by a timing (which bench/certify.py reports).
     prepared = _many_findings(prepare(NON_CONFORMANT), 20_000)
-    start = time.perf_counter()
     cert = renderer.render(prepared, number="UEC-LAYOUT-0002", auditor=LONG_AUDITOR, lang="es")
-    elapsed_s = time.perf_counter() - start
     words, sizes = pdf_words(cert.pdf, tmp_path)
-    assert elapsed_s < 30, f"{elapsed_s:.1f} s"
     assert len(sizes) <= 20  # the annex lists at most MAX_FINDINGS_IN_PDF findings, whatever their number
     assert (
         json.loads(cert.findings_json)["counts"]["error"] + json.loads(cert.findings_json)["counts"]["warning"]
