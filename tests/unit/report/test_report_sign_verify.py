@@ -14,7 +14,7 @@ from une_eval.report.issue import issue_certificate
 from une_eval.report.keys import init_dev_pki, issue_tsa
 from une_eval.report.render import Renderer
 from une_eval.report.sign import auditor_of, sign_pdf
-from une_eval.report.verify import load_trust_roots, verify_bytes, verify_file
+from une_eval.report.verify import _der_length, load_trust_roots, verify_bytes, verify_file
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -163,8 +163,10 @@ def test_content_hidden_beside_a_shortened_signature_fails_here_and_in_pdfsig(
     # the freed, unsigned room inside the gap used for other bytes. The file keeps its length, so a
     # coverage figure that only compares lengths still says "entire file".
     start, end = _gap(nonconformant_es.pdf)
-    digits = nonconformant_es.pdf[start + 1 : end - 1].rstrip(b"0")
-    digits += b"0" * (len(digits) % 2)
+    hex_digits = nonconformant_es.pdf[start + 1 : end - 1]
+    der_len = _der_length(bytes.fromhex(hex_digits.decode()))  # the signature itself, without its zero padding
+    assert der_len is not None
+    digits = hex_digits[: 2 * der_len]
     payload = b"<" + digits + b">\n% attacker objects and a new xref section would go here\n"
     forged = nonconformant_es.pdf[:start] + payload.ljust(end - start) + nonconformant_es.pdf[end:]
     assert len(forged) == len(nonconformant_es.pdf)
