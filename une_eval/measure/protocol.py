@@ -21,7 +21,7 @@ from une_eval.measure.workload import PHASE_ENV, Workload, describe_exit
 
 @dataclass(frozen=True, slots=True)
 class ProtocolConfig:
-    """Durations and counts of the protocol (defaults from MEASUREMENT.md; minimums from the profile)."""
+    """Durations and counts of the protocol (defaults from docs/measure.md; minimums from the profile)."""
 
     runs: int = 5
     idle_s: float = 60.0
