@@ -131,6 +131,10 @@ def require_current(db: Database) -> None:
         )
 
 
+# An arbitrary constant naming the migration lock among this database's advisory locks ("UNEEVAL1").
+_MIGRATION_LOCK_KEY = 0x554E455645414C31
+
+
 def migrate(db: Database, *, target: int = SCHEMA_VERSION) -> tuple[int | None, int]:
     """Create the register or upgrade it to ``target``; return (version before, version after)."""
     before = schema_version(db)
@@ -140,6 +144,10 @@ def migrate(db: Database, *, target: int = SCHEMA_VERSION) -> tuple[int | None, 
     for step in MIGRATIONS:
         if current < step.version <= target:
             with db.write():
+                if db.dialect == "postgresql":
+                    # Two `init`s at once: the second waits here (PostgreSQL has no table lock before
+                    # the tables exist), then sees the step done.
+                    db.query(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK_KEY})")
                 # Re-read inside the lock: another `init` may have run this step meanwhile.
                 now = schema_version(db) or 0
                 if now >= step.version:

@@ -128,7 +128,14 @@ class Register:
                 e.supersedes, None,
             )  # fmt: skip
             marks = ", ".join("?" * len(values))
-            self.db.execute(f"INSERT INTO certificates ({_COLUMNS}) VALUES ({marks})", values)  # noqa: S608
+            # A row lock cannot be taken on a row that does not exist yet: two auditors may both pass
+            # the check above. The unique number decides; the loser gets the same clear refusal.
+            inserted = self.db.execute(
+                f"INSERT INTO certificates ({_COLUMNS}) VALUES ({marks}) ON CONFLICT (number) DO NOTHING",  # noqa: S608
+                values,
+            )
+            if inserted != 1:
+                raise RegistryError(f"certificate number {e.number} is already in the register {self.db.where.display}")
             self._event(e.number, Status.PENDING, actor, "number reserved; signing", now)
 
     def _locked_status(self, number: str) -> str | None:

@@ -143,3 +143,27 @@ def test_a_crash_between_signing_and_recording_is_reported_and_can_be_completed(
         pytest.raises(RegistryError, match="is active: it cannot be activated"),
     ):
         reg.activate("UEC-CRASH-1", record.pdf_sha256, actor="x")
+
+
+INITIALISER = textwrap.dedent(
+    """
+    import sys
+    from une_eval.registry.db import connect, parse_location
+    from une_eval.registry.migrations import migrate
+
+    for _ in range(3):
+        db = connect(parse_location(sys.argv[1]), create=True)
+        migrate(db)
+        db.close()
+    """
+)
+
+
+def test_two_inits_of_one_new_register_at_once_both_succeed(db_url: str) -> None:
+    procs = [
+        subprocess.Popen([sys.executable, "-c", INITIALISER, db_url], cwd=ROOT, stderr=subprocess.PIPE)
+        for _ in range(3)
+    ]
+    errs = [p.communicate(timeout=120)[1] for p in procs]
+    assert all(p.returncode == 0 for p in procs), [e.decode()[-1500:] for e in errs]
+    assert CliRunner().invoke(main, ["registry", "list", "--db", db_url]).exit_code == 0
