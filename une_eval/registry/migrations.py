@@ -86,26 +86,27 @@ MIGRATIONS = (
 )
 
 
-def _table_exists(db: Database, table: str) -> bool:
+def _tables(db: Database) -> tuple[bool, bool]:
+    """(the register's own table exists, any table exists), read in one statement so both come from one snapshot.
+
+    Two reads could straddle another `init` committing, and see "no register, yet other tables".
+    """
     if db.dialect == "sqlite":
-        rows = db.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,))
+        sql = "SELECT coalesce(max(name = ?), 0), count(*) FROM sqlite_master WHERE type = 'table'"
     else:
-        rows = db.query(
-            "SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = ?", (table,)
+        sql = (
+            "SELECT coalesce(bool_or(table_name = ?), false), count(*) FROM information_schema.tables"
+            " WHERE table_schema = current_schema()"
         )
-    return bool(rows)
-
-
-def _any_table(db: Database) -> bool:
-    if db.dialect == "sqlite":
-        return bool(db.query("SELECT 1 FROM sqlite_master WHERE type = 'table' LIMIT 1"))
-    return bool(db.query("SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() LIMIT 1"))
+    ((own, count),) = db.query(sql, (META_TABLE,))
+    return bool(own), int(count) > 0
 
 
 def schema_version(db: Database) -> int | None:
     """The register's schema version, or None for an empty database; refuses a foreign one."""
-    if not _table_exists(db, META_TABLE):
-        if _any_table(db):
+    own, any_table = _tables(db)
+    if not own:
+        if any_table:
             raise RegistryError(f"{db.where.display}: holds other tables but no une-eval register")
         return None
     rows = db.query(f"SELECT value FROM {META_TABLE} WHERE key = 'schema_version'")  # noqa: S608 (a constant)
