@@ -83,7 +83,10 @@ def read_runs(report: dict[str, Any], path: str, prefix: str) -> tuple[list[list
         items = energy if isinstance(energy, list) else [energy]
         if len(items) > MAX_RUNS:
             raise InputError(f"{path}, {where}: more than {MAX_RUNS:,} runs")
-        by_phase[phase] = [_measure(phase, x, f"{where}[{i}]" if isinstance(energy, list) else where, path) for i, x in enumerate(items)]
+        by_phase[phase] = [
+            _measure(phase, x, f"{where}[{i}]" if isinstance(energy, list) else where, path)
+            for i, x in enumerate(items)
+        ]
     if not by_phase:
         raise InputError(f"{path}: no inference phase with an energy (prefill, decode, call, forward)")
     counts = {len(v) for v in by_phase.values()}
@@ -159,7 +162,11 @@ class _Filler:
         d = self.draft
         parts = [m.values[p] for p in ("cpu", "gpu", "ram") if p in m.values]
         total = m.values.get("total")
-        if total is not None and len(parts) == 3 and not math.isclose(math.fsum(parts), total, rel_tol=1e-6, abs_tol=1e-15):
+        if (
+            total is not None
+            and len(parts) == 3
+            and not math.isclose(math.fsum(parts), total, rel_tol=1e-6, abs_tol=1e-15)
+        ):
             d.finding(
                 "import.parts-sum",
                 self.file,
@@ -194,19 +201,32 @@ class _Filler:
             self.draft.note("a bare benchmark_report.json names no model, task or number of queries: supply them")
             return
         d, where = self.draft, "config"
-        backend = config.get("backend") if isinstance(config.get("backend"), dict) else {}
-        scenario = config.get("scenario") if isinstance(config.get("scenario"), dict) else {}
+        backend = _object(config, "backend")
+        scenario = _object(config, "scenario")
         model = backend.get("model")
         if isinstance(model, str) and model.strip():
-            d.put("/system/model/name", model.strip()[:500], Origin(self.file, f"{where}.backend.model", model[:500], None, "declared"))
+            d.put(
+                "/system/model/name",
+                model.strip()[:500],
+                Origin(self.file, f"{where}.backend.model", model[:500], None, "declared"),
+            )
         samples = number(scenario.get("num_samples"), f"{self.file.path}, config.scenario.num_samples")
         if samples is not None and samples == int(samples) and samples >= 1:
-            origin = Origin(self.file, f"{where}.scenario.num_samples", written(scenario["num_samples"]), None, "declared")
+            origin = Origin(
+                self.file, f"{where}.scenario.num_samples", written(scenario["num_samples"]), None, "declared"
+            )
             d.put("/workload/inference/queries", int(samples), origin)
             for k in range(runs):
                 d.put(f"/measurement/runs/{k}/work_units", float(samples), origin)
-        shapes = scenario.get("input_shapes") if isinstance(scenario.get("input_shapes"), dict) else {}
+        shapes = _object(scenario, "input_shapes")
         batch = number(shapes.get("batch_size"), f"{self.file.path}, config.scenario.input_shapes.batch_size")
         if batch is not None and batch == int(batch) and batch >= 1:
-            origin = Origin(self.file, f"{where}.scenario.input_shapes.batch_size", written(shapes["batch_size"]), None, "declared")
+            origin = Origin(
+                self.file, f"{where}.scenario.input_shapes.batch_size", written(shapes["batch_size"]), None, "declared"
+            )
             d.put("/workload/inference/batch_size", int(batch), origin)
+
+
+def _object(parent: dict[str, Any], key: str) -> dict[str, Any]:
+    node = parent.get(key)
+    return node if isinstance(node, dict) else {}

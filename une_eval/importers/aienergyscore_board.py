@@ -18,7 +18,8 @@ from une_eval.importers.draft import Draft, Origin
 from une_eval.importers.formats import Options
 from une_eval.importers.source import Source, SourceFile
 from une_eval.importers.tables import MAX_ROWS, Row, number, select_row
-from une_eval.importers.units import Kind, convert as convert_unit
+from une_eval.importers.units import Kind
+from une_eval.importers.units import convert as convert_unit
 
 REQUIRED = ("model", "total_gpu_energy")
 QUERIES = 1000
@@ -99,7 +100,11 @@ def convert(source: Source, draft: Draft, options: Options) -> None:
             draft.finding("import.unit-magnitude", file, where, f"{kwh:g} kWh for 1,000 queries: written in Wh?")
         draft.put("/results/functional_unit", {"unit": "query", "count": QUERIES})
         note = "the leaderboard's GPU energy for its 1,000 queries, in Wh"
-        draft.put("/results/energy_per_unit/value", convert_unit(kwh, "kWh", "Wh", Kind.ENERGY), origin("total_gpu_energy", "kWh", note=note))
+        draft.put(
+            "/results/energy_per_unit/value",
+            convert_unit(kwh, "kWh", "Wh", Kind.ENERGY),
+            origin("total_gpu_energy", "kWh", note=note),
+        )
         draft.put("/results/energy_per_unit/unit", "Wh")
     model = row.cells.get("model", "")
     if model:

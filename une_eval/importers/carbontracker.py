@@ -29,7 +29,8 @@ from une_eval.errors import InputError
 from une_eval.importers.draft import Draft, Origin
 from une_eval.importers.formats import Options
 from une_eval.importers.source import Source, SourceFile
-from une_eval.importers.units import Kind, convert as convert_unit, joules
+from une_eval.importers.units import Kind, joules
+from une_eval.importers.units import convert as convert_unit
 
 STD_SUFFIX = "_carbontracker.log"
 OUT_SUFFIX = "_carbontracker_output.log"
@@ -172,7 +173,9 @@ def read_output(file: SourceFile) -> list[Block]:
             raise InputError(f"{file.path}: {kind} consumption holds a value that is not a number") from None
         if not all(math.isfinite(v) for v in values):
             raise InputError(f"{file.path}: {kind} consumption holds a value that is not finite")
-        blocks.append(Block(kind, int(epochs) if epochs else None, seconds, values[0], e_unit, energy, values[1], c_unit, co2))
+        blocks.append(
+            Block(kind, int(epochs) if epochs else None, seconds, values[0], e_unit, energy, values[1], c_unit, co2)
+        )
     return blocks
 
 
@@ -198,7 +201,12 @@ def convert(source: Source, draft: Draft, options: Options) -> None:
 
 class _Filler:
     def __init__(
-        self, draft: Draft, std: SourceFile | None, out: SourceFile | None, devices: dict[str, list[str]], pue: tuple[float, int] | None
+        self,
+        draft: Draft,
+        std: SourceFile | None,
+        out: SourceFile | None,
+        devices: dict[str, list[str]],
+        pue: tuple[float, int] | None,
     ) -> None:
         self.draft, self.std, self.out, self.devices, self.pue = draft, std, out, devices, pue
         self.components: list[str] = []
@@ -217,13 +225,16 @@ class _Filler:
                 if i < len(names) and names[i]:
                     d.put(f"/measurement/devices/{n}/model", names[i][:500])
                 n += 1
-            simulated = any("simulated" in x.lower() or "sim" == x.lower()[:3] for x in names)
+            simulated = any("simulated" in x.lower() or x.lower()[:3] == "sim" for x in names)
             if simulated:
                 reason = "Carbontracker's simulated CPU: its power is the TDP given to it, not a measurement"
                 d.put(f"/measurement/methods/{m}", {"component": comp, "method": "estimate", "reason": reason})
             else:
                 name = f"{'NVML' if comp == 'gpu' else 'RAPL'} via Carbontracker"
-                d.put(f"/measurement/methods/{m}", {"component": comp, "method": "nvml-power-integration" if comp == "gpu" else "rapl"})
+                d.put(
+                    f"/measurement/methods/{m}",
+                    {"component": comp, "method": "nvml-power-integration" if comp == "gpu" else "rapl"},
+                )
                 d.put(f"/measurement/methods/{m}/instrument", {"name": name})
             self.components.append(comp)
 
@@ -238,7 +249,11 @@ class _Filler:
             if e.duration_s is None or e.duration_s <= 0:
                 d.note(f"{std.path} epoch {e.number} ({where}) has no duration: its energy is not imported")
                 continue
-            d.put(f"{at}/duration_s", e.duration_s, Origin(std, f"{where}, Duration (epoch {e.number})", e.duration_text, None, "measured"))
+            d.put(
+                f"{at}/duration_s",
+                e.duration_s,
+                Origin(std, f"{where}, Duration (epoch {e.number})", e.duration_text, None, "measured"),
+            )
             d.put(f"{at}/work_units", 1.0, Origin(std, where, f"Epoch {e.number}", None, "derived", "one epoch"))
             total.append(self.epoch_energy(at, e))
         known = [t for t in total if t is not None]
@@ -246,26 +261,37 @@ class _Filler:
 
     def epoch_energy(self, at: str, e: Epoch) -> float | None:
         d, std, run_total, devices = self.draft, self.std, [], []
-        assert std is not None and e.duration_s is not None
+        if std is None or e.duration_s is None:
+            return None
         for comp in self.components:
             powers = e.power.get(comp)
             if powers is None:
                 d.note(f"{std.path} epoch {e.number}: no {comp} power (the epoch was shorter than a measurement)")
                 return None
             if any(p < 0 for p in powers):
-                d.finding("import.negative-values", std, f"epoch {e.number}", f"{comp} power {e.power_text[comp]} W; left out")
+                d.finding(
+                    "import.negative-values", std, f"epoch {e.number}", f"{comp} power {e.power_text[comp]} W; left out"
+                )
                 return None
             if all(p == 0 for p in powers):
                 d.finding("import.zero-values", std, f"epoch {e.number}", f"{comp} power 0 W for {e.duration_s:g} s")
             comp_j = [p * e.duration_s for p in powers]
             text = f"{e.power_text[comp]} W x {e.duration_text}"
             note = "Carbontracker's average power over the epoch times its duration (IT energy, no PUE)"
-            d.put(f"{at}/energy/{comp}_j", math.fsum(comp_j), Origin(std, f"epoch {e.number}, {comp}", text, None, "derived", note))
+            d.put(
+                f"{at}/energy/{comp}_j",
+                math.fsum(comp_j),
+                Origin(std, f"epoch {e.number}, {comp}", text, None, "derived", note),
+            )
             devices += [{"device_id": f"{comp}{i}", "energy_j": j} for i, j in enumerate(comp_j)]
             run_total.append(math.fsum(comp_j))
         if not run_total:
             return None
-        d.put(f"{at}/energy/total_j", math.fsum(run_total), Origin(std, f"epoch {e.number}", "sum of components", None, "derived"))
+        d.put(
+            f"{at}/energy/total_j",
+            math.fsum(run_total),
+            Origin(std, f"epoch {e.number}", "sum of components", None, "derived"),
+        )
         d.put(f"{at}/devices", devices)
         return math.fsum(run_total)
 
@@ -292,29 +318,76 @@ class _Filler:
         assert out is not None
         kwh = convert_unit(b.energy, b.energy_unit, "kWh", Kind.ENERGY)
         if b.energy < 0 or b.co2 < 0:
-            d.finding("import.negative-values", out, where, f"energy {b.energy_text} {b.energy_unit}, CO2eq {b.co2_text} {b.co2_unit}; left out")
+            d.finding(
+                "import.negative-values",
+                out,
+                where,
+                f"energy {b.energy_text} {b.energy_unit}, CO2eq {b.co2_text} {b.co2_unit}; left out",
+            )
             return
         if b.energy == 0 and b.time_s > 0:
             d.finding("import.zero-values", out, where, f"0 {b.energy_unit} for {b.time_s:g} s")
         note = "Carbontracker's consumption: measured IT energy times its PUE factor"
-        d.put("/results/facility_energy_kwh", kwh, Origin(out, f"{where}, Energy", b.energy_text, b.energy_unit, "estimated", note))
+        d.put(
+            "/results/facility_energy_kwh",
+            kwh,
+            Origin(out, f"{where}, Energy", b.energy_text, b.energy_unit, "estimated", note),
+        )
         grams = convert_unit(b.co2, b.co2_unit, "g", Kind.MASS_CO2E)
-        d.put("/results/emissions_g_co2e", grams, Origin(out, f"{where}, CO2eq", b.co2_text, b.co2_unit, "estimated", "Carbontracker's energy (PUE included) times its grid intensity"))
+        d.put(
+            "/results/emissions_g_co2e",
+            grams,
+            Origin(
+                out,
+                f"{where}, CO2eq",
+                b.co2_text,
+                b.co2_unit,
+                "estimated",
+                "Carbontracker's energy (PUE included) times its grid intensity",
+            ),
+        )
         if self.pue is None:
-            d.finding("import.pue-applied", out, where, "Carbontracker multiplied this energy by a PUE factor the files do not state (it is in the standard log); it cannot be divided out")
+            d.finding(
+                "import.pue-applied",
+                out,
+                where,
+                "Carbontracker multiplied this energy by a PUE factor the files do not state (it is in the standard "
+                "log); it cannot be divided out",
+            )
             return
         factor, line = self.pue
         if self.std is not None:
-            d.finding("import.pue-applied", self.std, f"line {line}", f"Carbontracker's consumption includes its PUE {factor:g}; the runs hold IT energy (power x duration) and the reported consumption divided by {factor:g} is compared with it")
+            d.finding(
+                "import.pue-applied",
+                self.std,
+                f"line {line}",
+                f"Carbontracker's consumption includes its PUE {factor:g}; the runs hold IT energy (power x duration) "
+                f"and the reported consumption divided by {factor:g} is compared with it",
+            )
         if it_j is not None and factor > 0:
             reported_it = joules(kwh, "kWh") / factor
             if not math.isclose(reported_it, it_j, rel_tol=0.10):
-                d.finding("import.parts-sum", out, where, f"{b.energy_text} {b.energy_unit} / PUE {factor:g} is {reported_it:.6g} J, but the epochs' power x duration add up to {it_j:.6g} J")
+                d.finding(
+                    "import.parts-sum",
+                    out,
+                    where,
+                    f"{b.energy_text} {b.energy_unit} / PUE {factor:g} is {reported_it:.6g} J, but the epochs' "
+                    f"power x duration add up to {it_j:.6g} J",
+                )
         if factor >= 1:
-            d.put("/system/site/pue/value", factor, Origin(self.std or out, f"line {line}", f"{factor:g}", None, "sourced"))
+            d.put(
+                "/system/site/pue/value",
+                factor,
+                Origin(self.std or out, f"line {line}", f"{factor:g}", None, "sourced"),
+            )
             d.put("/system/site/pue/source", "Carbontracker's default PUE (an industry survey average), not the site's")
 
     def notes(self) -> None:
         d = self.draft
-        d.note("Carbontracker's log times are local times without a zone, to the second: run start and end times are not imported")
-        d.note("Carbontracker counts epochs, not work: supply the training workload (dataset, steps, batch size, tokens)")
+        d.note(
+            "Carbontracker's log times are local times without a zone, to the second: run start and end times "
+            "are not imported"
+        )
+        d.note(
+            "Carbontracker counts epochs, not work: supply the training workload (dataset, steps, batch size, tokens)"
+        )

@@ -72,7 +72,7 @@ def recognise(source: Source) -> bool:
 
 def _v1(file: SourceFile, select: str | None) -> Picked:
     reader = csv.DictReader(io.StringIO(file.text(), newline=""))
-    rows = []
+    rows: list[Row] = []
     for cells in reader:
         if len(rows) >= MAX_ROWS:
             raise InputError(f"{file.path}: more than {MAX_ROWS:,} rows")

@@ -20,6 +20,7 @@ their energies are not additive.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -67,9 +68,11 @@ def _csv_windows(file: SourceFile, draft: Draft) -> list[Window]:
         raise InputError(f"{file.path}: not a Zeus log (the header does not start with {HEADER})")
     gpus = [c for c in header[3:] if c]
     indices = [c.removeprefix("gpu").removesuffix("_energy") for c in gpus]
-    if any(not (c.startswith("gpu") and c.endswith("_energy") and i.isdigit()) for c, i in zip(gpus, indices)):
+    if any(
+        not (c.startswith("gpu") and c.endswith("_energy") and i.isdigit()) for c, i in zip(gpus, indices, strict=True)
+    ):
         raise InputError(f"{file.path}, line 1: GPU columns must be gpu<index>_energy")
-    windows = []
+    windows: list[Window] = []
     for n, line in enumerate(lines[1:], start=2):
         if not line.strip():
             continue
@@ -225,7 +228,7 @@ class _Filler:
 
     def overlaps(self, kept: list[Window]) -> None:
         timed = sorted((w for w in kept if w.start_s is not None), key=lambda w: w.start_s or 0.0)
-        for a, b in zip(timed, timed[1:], strict=False):
+        for a, b in itertools.pairwise(timed):
             if a.start_s is not None and b.start_s is not None and b.start_s < a.start_s + a.elapsed_s:
                 self.draft.finding(
                     "import.overlapping-windows",
@@ -262,11 +265,17 @@ class _Filler:
                 totals[comp] = math.fsum(joules(v, "J") for v in by.values())
         for comp, total in totals.items():
             note = f"sum of the {comp} devices' energies in this window"
-            d.put(f"{at}/energy/{comp}_j", total, Origin(self.file, w.location, _sum_text(w, comp), None, "derived", note))
+            d.put(
+                f"{at}/energy/{comp}_j", total, Origin(self.file, w.location, _sum_text(w, comp), None, "derived", note)
+            )
         if totals:
             note = "sum of the components Zeus measured (" + ", ".join(totals) + ")"
             total_j = math.fsum(totals.values())
-            d.put(f"{at}/energy/total_j", total_j, Origin(self.file, w.location, _sum_text(w, None), None, "derived", note))
+            d.put(
+                f"{at}/energy/total_j",
+                total_j,
+                Origin(self.file, w.location, _sum_text(w, None), None, "derived", note),
+            )
 
     def notes(self, is_csv: bool) -> None:
         d = self.draft
