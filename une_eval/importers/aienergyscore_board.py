@@ -10,14 +10,11 @@ never as runs, with ``import.aggregate-figures``. A file of many models needs ``
 
 from __future__ import annotations
 
-import csv
-import io
-
 from une_eval.errors import InputError
 from une_eval.importers.draft import Draft, Origin
 from une_eval.importers.formats import Options
 from une_eval.importers.source import Source, SourceFile
-from une_eval.importers.tables import MAX_ROWS, Row, number, select_row
+from une_eval.importers.tables import Row, csv_rows, number, select_row
 from une_eval.importers.units import Kind
 from une_eval.importers.units import convert as convert_unit
 
@@ -56,23 +53,15 @@ def recognise(source: Source) -> bool:
 
 
 def _rows(file: SourceFile, draft: Draft) -> list[Row]:
-    path = file.path
-    reader = csv.DictReader(io.StringIO(file.text(), newline=""))
     rows: list[Row] = []
     seen: dict[tuple[tuple[str, str], ...], str] = {}
-    for cells in reader:
-        if len(rows) >= MAX_ROWS:
-            raise InputError(f"{path}: more than {MAX_ROWS:,} rows")
-        if None in cells or any(v is None for v in cells.values()):
-            raise InputError(f"{path}, line {reader.line_num}: the cells do not line up with the header")
-        clean = {k.strip(): v.strip() for k, v in cells.items()}
-        key = tuple(sorted(clean.items()))
-        where = f"line {reader.line_num}"
+    for row in csv_rows(file):
+        key = tuple(sorted((k, str(v)) for k, v in row.cells.items()))
         if key in seen:
-            draft.finding("import.duplicate-rows", file, where, f"{where} repeats {seen[key]}")
+            draft.finding("import.duplicate-rows", file, row.location, f"{row.location} repeats {seen[key]}")
             continue
-        seen[key] = where
-        rows.append(Row(where, clean))
+        seen[key] = row.location
+        rows.append(row)
     return rows
 
 

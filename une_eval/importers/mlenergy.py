@@ -18,8 +18,6 @@ carries ``import.aggregate-figures`` saying so. A file of many rows needs ``--se
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,7 +25,7 @@ from une_eval.errors import InputError
 from une_eval.importers.draft import Draft, Origin
 from une_eval.importers.formats import Options
 from une_eval.importers.source import Source, SourceFile
-from une_eval.importers.tables import MAX_ROWS, Row, json_object, number, select_row, written
+from une_eval.importers.tables import MAX_ROWS, Row, csv_rows, json_object, number, select_row, written
 from une_eval.importers.units import joules
 
 V1_COLUMNS = ("model", "energy", "throughput", "response_length", "latency")
@@ -71,14 +69,7 @@ def recognise(source: Source) -> bool:
 
 
 def _v1(file: SourceFile, select: str | None) -> Picked:
-    reader = csv.DictReader(io.StringIO(file.text(), newline=""))
-    rows: list[Row] = []
-    for cells in reader:
-        if len(rows) >= MAX_ROWS:
-            raise InputError(f"{file.path}: more than {MAX_ROWS:,} rows")
-        if None in cells or any(v is None for v in cells.values()):
-            raise InputError(f"{file.path}, line {reader.line_num}: the cells do not line up with the header")
-        rows.append(Row(f"line {reader.line_num}", {k.strip(): v for k, v in cells.items()}))
+    rows = csv_rows(file)
     row = select_row(rows, select, "model", file.path)
     return Picked("2023", file, row, "energy", "query", "model", "gpu" if "gpu" in row.cells else None)
 

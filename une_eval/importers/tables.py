@@ -9,6 +9,8 @@ them apart, never a guess.
 
 from __future__ import annotations
 
+import csv
+import io
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -19,6 +21,22 @@ from une_eval.importers.source import SourceFile
 from une_eval.loading import json_type_name, parse_json_bytes
 
 MAX_ROWS = 200_000
+
+
+def csv_rows(file: SourceFile) -> list[Row]:
+    """The rows of a CSV file with a header, by column name (cells that do not line up are an error)."""
+    reader = csv.DictReader(io.StringIO(file.text(), newline=""))
+    rows: list[Row] = []
+    try:
+        for cells in reader:
+            if len(rows) >= MAX_ROWS:
+                raise InputError(f"{file.path}: more than {MAX_ROWS:,} rows")
+            if None in cells or any(v is None for v in cells.values()):
+                raise InputError(f"{file.path}, line {reader.line_num}: the cells do not line up with the header")
+            rows.append(Row(f"line {reader.line_num}", {k.strip(): v.strip() for k, v in cells.items()}))
+    except csv.Error as exc:
+        raise InputError(f"{file.path}, line {reader.line_num}: not CSV ({exc})") from None
+    return rows
 
 
 def number(value: Any, where: str) -> float | None:
