@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from une_eval.errors import InputError
+from une_eval.importers.aienergyscore_runner import convert_runner, is_runner_report
 from une_eval.importers.draft import Draft, Origin
 from une_eval.importers.formats import Options
 from une_eval.importers.source import Source, SourceFile
@@ -51,7 +52,11 @@ def recognise(source: Source) -> bool:
     if source.is_folder:
         return False
     head = source.peek(source.name, 65536).removeprefix(b"\xef\xbb\xbf")
-    if head.lstrip()[:1] != b"{" or b'"energy"' not in head or b'"total"' not in head:
+    if head.lstrip()[:1] != b"{" or b'"energy"' not in head:
+        return False
+    if b'"gpu_energy_wh"' in head:
+        return True
+    if b'"total"' not in head:
         return False
     return any(f'"{p}"'.encode() in head for p in ("prefill", "decode", "call", "forward", "preprocess_dataset"))
 
@@ -101,6 +106,10 @@ def convert(source: Source, draft: Draft, options: Options) -> None:
     """Fill the draft from a benchmark_report.json (or benchmark.json)."""
     file = source.read(source.name)
     doc = json_object(file)
+    if is_runner_report(doc):
+        draft.put("/phase", options.phase or "inference")
+        convert_runner(file, doc, draft)
+        return
     config = doc.get("config") if isinstance(doc.get("config"), dict) else None
     report, prefix = (doc["report"], "report.") if isinstance(doc.get("report"), dict) else (doc, "")
     runs, one_off = read_runs(report, file.path, prefix)

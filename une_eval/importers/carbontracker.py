@@ -20,6 +20,7 @@ estimated.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import os
 import re
@@ -36,7 +37,7 @@ STD_SUFFIX = "_carbontracker.log"
 OUT_SUFFIX = "_carbontracker_output.log"
 MAX_FOLDER_ENTRIES = 10_000
 MAX_EPOCHS = 100_000
-_LINE = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} - (.*)$")
+_LINE = re.compile(r"^(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}) - (.*)$")
 _VERSION = re.compile(r"^carbontracker version (\S+)")
 _PUE = re.compile(r"multiplied by a PUE coefficient of ([0-9.]+)")
 _COMPONENTS = re.compile(r"The following components were found:(.*)$")
@@ -60,6 +61,7 @@ class Epoch:
     duration_text: str = ""
     power: dict[str, list[float] | None] = field(default_factory=dict)
     power_text: dict[str, str] = field(default_factory=dict)
+    logged_at: str = ""  # the local time the epoch's end was logged, to the second
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,12 +113,12 @@ def recognise(source: Source) -> bool:
     return False
 
 
-def _messages(file: SourceFile) -> list[tuple[int, str]]:
-    """(line number, message) with continuation lines kept as their own messages."""
+def _messages(file: SourceFile) -> list[tuple[int, str, str]]:
+    """(line number, message, local time as written or '') with continuation lines as their own messages."""
     out = []
     for n, raw in enumerate(file.text().splitlines(), start=1):
         match = _LINE.match(raw)
-        out.append((n, match.group(1) if match else raw.strip()))
+        out.append((n, match.group(2), match.group(1)) if match else (n, raw.strip(), ""))
     return out
 
 
@@ -127,7 +129,7 @@ def _hms(h: str, m: str, s: str) -> float:
 def read_standard(file: SourceFile) -> tuple[str | None, tuple[float, int] | None, dict[str, list[str]], list[Epoch]]:
     """Version, PUE factor (with its line), devices by component and the epochs of a standard log."""
     version, pue, devices, epochs = None, None, dict[str, list[str]](), list[Epoch]()
-    for n, msg in _messages(file):
+    for n, msg, stamp in _messages(file):
         if (m := _VERSION.match(msg)) and version is None:
             version = m.group(1)
         elif (m := _PUE.search(msg)) and pue is None:
@@ -137,7 +139,7 @@ def read_standard(file: SourceFile) -> tuple[str | None, tuple[float, int] | Non
         elif m := _EPOCH.match(msg):
             if len(epochs) >= MAX_EPOCHS:
                 raise InputError(f"{file.path}: more than {MAX_EPOCHS:,} epochs")
-            epochs.append(Epoch(int(m.group(1)), n))
+            epochs.append(Epoch(int(m.group(1)), n, logged_at=stamp))
         elif (m := _DURATION.match(msg)) and epochs and epochs[-1].duration_s is None:
             epochs[-1].duration_s, epochs[-1].duration_text = _hms(*m.groups()), msg.removeprefix("Duration: ")
         elif (m := _POWER.match(msg)) and epochs:
@@ -161,7 +163,7 @@ def _powers(text: str, path: str, line: int) -> list[float] | None:
 
 def read_output(file: SourceFile) -> list[Block]:
     """The consumption blocks of an output log."""
-    text = "\n".join(msg for _, msg in _messages(file))
+    text = "\n".join(msg for _, msg, _ in _messages(file))
     blocks = []
     for m in _BLOCK.finditer(text):
         kind, epochs, time, energy, e_unit, co2, c_unit = m.groups()
@@ -193,6 +195,7 @@ def convert(source: Source, draft: Draft, options: Options) -> None:
     draft.tool = {"name": "Carbontracker"} | ({"version": version[:64]} if version else {})
     draft.put("/phase", options.phase or "training")
     filler = _Filler(draft, std, out, devices, pue)
+    filler.tz = options.timezone
     filler.devices_and_methods(epochs)
     it_j = filler.epochs(epochs)
     filler.blocks(blocks, it_j)
@@ -210,6 +213,7 @@ class _Filler:
     ) -> None:
         self.draft, self.std, self.out, self.devices, self.pue = draft, std, out, devices, pue
         self.components: list[str] = []
+        self.tz: dt.tzinfo | None = None
 
     def device_ids(self, comp: str, count: int) -> list[str]:
         return [f"{comp}{i}" for i in range(count)]
@@ -255,9 +259,24 @@ class _Filler:
                 Origin(std, f"{where}, Duration (epoch {e.number})", e.duration_text, None, "measured"),
             )
             d.put(f"{at}/work_units", 1.0, Origin(std, where, f"Epoch {e.number}", None, "derived", "one epoch"))
+            self.times(at, e)
             total.append(self.epoch_energy(at, e))
         known = [t for t in total if t is not None]
         return math.fsum(known) if known and len(known) == len(total) else None
+
+    def times(self, at: str, e: Epoch) -> None:
+        """End: the local time the epoch was logged (with --timezone); start: end minus its duration."""
+        if self.tz is None or not e.logged_at or e.duration_s is None or self.std is None:
+            return
+        try:
+            end = dt.datetime.strptime(e.logged_at, "%Y-%m-%d %H:%M:%S").replace(tzinfo=self.tz)
+        except ValueError:
+            raise InputError(f"{self.std.path}, line {e.line}: {e.logged_at!r} is not a date and time") from None
+        where, note = f"line {e.line}", "the local time Carbontracker logged the epoch's end, to the second"
+        self.draft.put(f"{at}/end_time", _iso(end), Origin(self.std, where, e.logged_at, None, "measured", note))
+        start = end - dt.timedelta(seconds=e.duration_s)
+        text = f"{e.logged_at} - {e.duration_text}"
+        self.draft.put(f"{at}/start_time", _iso(start), Origin(self.std, where, text, None, "derived"))
 
     def epoch_energy(self, at: str, e: Epoch) -> float | None:
         d, std, run_total, devices = self.draft, self.std, [], []
@@ -384,10 +403,15 @@ class _Filler:
 
     def notes(self) -> None:
         d = self.draft
-        d.note(
-            "Carbontracker's log times are local times without a zone, to the second: run start and end times "
-            "are not imported"
-        )
+        if self.tz is None:
+            d.note(
+                "Carbontracker's log times are local times without a zone, to the second: run start and end "
+                "times are left out; give --timezone to import them"
+            )
         d.note(
             "Carbontracker counts epochs, not work: supply the training workload (dataset, steps, batch size, tokens)"
         )
+
+
+def _iso(t: dt.datetime) -> str:
+    return t.astimezone(dt.UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")

@@ -18,6 +18,7 @@ carries ``import.aggregate-figures`` saying so. A file of many rows needs ``--se
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,6 +37,7 @@ V3_ENERGY = {
     "energy_per_image_joules": "image",
     "energy_per_video_joules": "query",
 }
+_V1_NAME = re.compile(r"^([A-Za-z0-9]+)_([a-z-]+)_benchmark\.csv$")
 MAX_J_PER_TOKEN = 100.0  # far above any published LLM: a larger figure was written in another unit
 MIN_J_PER_UNIT = 1e-4
 
@@ -127,6 +129,7 @@ class _Filler:
     def fill(self) -> None:
         self.energy()
         self.system()
+        self.from_file_name()
         self.workload()
         self.finding_aggregate()
         self.notes()
@@ -187,6 +190,20 @@ class _Filler:
             count = self.gpu_count()
             if count is not None:
                 d.put(f"{at}/count", count[0], count[1])
+
+    def from_file_name(self) -> None:
+        """A 2023 file without a gpu column names its GPU and task: ``<GPU>_<task>_benchmark.csv``."""
+        name = self.p.file.path.rsplit("/", 1)[-1]
+        match = _V1_NAME.match(name)
+        if self.p.generation != "2023" or "gpu" in self.cells or match is None:
+            return
+        gpu, task = match.groups()
+        at = "/system/hardware/nodes/0/accelerators/0"
+        self.draft.put("/system/hardware/nodes/0/node_id", "node0")
+        self.draft.put(f"{at}/model", gpu, Origin(self.p.file, "the file's name", name, None, "declared"))
+        if task.startswith(("chat", "instruct")):
+            self.draft.put("/workload/inference/task", "text-generation")
+        self.draft.note(f"the GPU ({gpu}) and the task ({task}) are taken from the file's name, {name}")
 
     def gpu_count(self) -> tuple[int, Origin] | None:
         if "num_gpus" in self.cells:

@@ -72,3 +72,24 @@ def test_energy_in_wh_is_converted_and_an_unknown_unit_refused(tmp_path: Path) -
     assert doc["measurement"]["runs"][0]["energy"]["gpu_j"] == pytest.approx(0.3 * 3600 + 0.3 * KWH)
     with pytest.raises(InputError, match="unknown energy unit"):
         import_source(_report(tmp_path, unit="kWatt-h"), tmp_path / "b", now=NOW)
+
+
+def test_the_runner_report_gives_one_run_of_gpu_energy_for_the_successful_prompts(tmp_path: Path) -> None:
+    doc = _import(AES / "runner_benchmark_report.json", tmp_path / "d")
+    source = json.loads((AES / "runner_benchmark_report.json").read_text())
+    (run,) = doc["measurement"]["runs"]
+    assert run["energy"]["gpu_j"] == pytest.approx(source["energy"]["gpu_energy_wh"] * 3600)
+    assert run["duration_s"] == source["summary"]["total_duration_seconds"]
+    assert run["work_units"] == source["summary"]["successful_prompts"]
+    assert doc["results"]["emissions_g_co2e"] == source["energy"]["emissions_g_co2eq"]
+    assert any("failed" in n for n in doc["provenance"]["notes"])
+
+
+def test_a_runner_report_of_zero_energy_is_a_finding(tmp_path: Path) -> None:
+    src = tmp_path / "benchmark_report.json"
+    src.write_text(json.dumps({"summary": {"successful_prompts": 10}, "energy": {"gpu_energy_wh": 0}}))
+    assert "import.zero-values" in _rules(_import(src, tmp_path / "d"))
+    src.write_text(json.dumps({"summary": {}, "energy": {"gpu_energy_wh": -3.5}}))
+    doc = _import(src, tmp_path / "e")
+    assert "import.negative-values" in _rules(doc)
+    assert "energy" not in doc["measurement"]["runs"][0]

@@ -101,3 +101,23 @@ def test_two_sessions_in_one_folder_are_refused(tmp_path: Path) -> None:
     shutil.copy(_std(), folder / "1.2_2026-01-01T000000Z_carbontracker.log")
     with pytest.raises(InputError, match="sessions"):
         import_source(folder, tmp_path / "d", now=NOW, source_format="carbontracker-log")
+
+
+def test_with_a_time_zone_each_epoch_gets_its_window(tmp_path: Path) -> None:
+    result = import_source(
+        SESSION, tmp_path / "d", now=NOW, options=Options(timezone=dt.timezone(dt.timedelta(hours=1)))
+    )
+    runs = result.document["measurement"]["runs"]
+    epoch_lines = [x for x in _std().read_text().splitlines() if " - Epoch " in x]
+    logged = dt.datetime.strptime(epoch_lines[0][:19], "%Y-%m-%d %H:%M:%S") - dt.timedelta(hours=1)
+    assert runs[0]["end_time"] == logged.strftime("%Y-%m-%dT%H:%M:%S.000000Z")
+    end = dt.datetime.fromisoformat(runs[0]["end_time"])
+    assert dt.datetime.fromisoformat(runs[0]["start_time"]) == end - dt.timedelta(seconds=runs[0]["duration_s"])
+
+
+def test_a_log_date_that_does_not_exist_is_refused(tmp_path: Path) -> None:
+    bad = tmp_path / "x_carbontracker.log"
+    lines = ["Epoch 1:", "Duration: 0:00:03.00", "Average power usage (W) for cpu: 32.5"]
+    bad.write_text("".join(f"2026-13-45 04:08:27 - {x}\n" for x in lines))
+    with pytest.raises(InputError, match="not a date"):
+        import_source(bad, tmp_path / "d", now=NOW, source_format="carbontracker-log", options=Options(timezone=dt.UTC))

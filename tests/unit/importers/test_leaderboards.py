@@ -42,6 +42,8 @@ def test_2023_csv_row_is_a_sourced_energy_per_response(tmp_path: Path) -> None:
     assert _basis(doc, "/results/energy_per_unit/value") == "sourced"
     assert "import.aggregate-figures" in _rules(doc)
     assert "runs" not in doc.get("measurement", {})
+    assert doc["system"]["hardware"]["nodes"][0]["accelerators"][0]["model"] == "A100"  # from the file's name
+    assert doc["workload"]["inference"]["task"] == "text-generation"
 
 
 def test_2024_json_gives_gpu_count_from_parallelism(tmp_path: Path) -> None:
