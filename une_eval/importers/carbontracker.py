@@ -21,9 +21,11 @@ estimated.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import math
 import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from une_eval.errors import InputError
@@ -45,10 +47,12 @@ _DEVICE = re.compile(r" ?(\w+) with device\(s\) (.*?)\.(?= \w+ with device|$)")
 _EPOCH = re.compile(r"^Epoch (\d+):$")
 _DURATION = re.compile(r"^Duration: (\d+):(\d{2}):(\d{2}(?:\.\d+)?)$")
 _POWER = re.compile(r"^Average power usage \(W\) for (\w+): (.*)$")
+# Horizontal space only between the block's lines: no pattern here can backtrack over a run of newlines.
 _BLOCK = re.compile(
-    r"(Actual|Predicted) consumption(?: for (\d+) epoch\(s\))?:\s*\n\s*Time:\s*(-?\d+:\d{2}:\d{2}(?:\.\d+)?)\s*\n"
-    r"\s*Energy:\s*(\S+) (\S+)\s*\n\s*CO2eq:\s*(\S+) (\S+)"
+    r"(Actual|Predicted) consumption(?: for (\d+) epoch\(s\))?:[ \t]*\n[ \t]*Time:[ \t]*(-?\d+:\d{2}:\d{2}(?:\.\d+)?)"
+    r"[ \t]*\n[ \t]*Energy:[ \t]*(\S+) (\S+)[ \t]*\n[ \t]*CO2eq:[ \t]*(\S+) (\S+)"
 )
+MAX_COMPONENTS_LINE = 10_000
 
 
 @dataclass(slots=True)
@@ -113,13 +117,11 @@ def recognise(source: Source) -> bool:
     return False
 
 
-def _messages(file: SourceFile) -> list[tuple[int, str, str]]:
+def _messages(file: SourceFile) -> Iterator[tuple[int, str, str]]:
     """(line number, message, local time as written or '') with continuation lines as their own messages."""
-    out = []
-    for n, raw in enumerate(file.text().splitlines(), start=1):
-        match = _LINE.match(raw)
-        out.append((n, match.group(2), match.group(1)) if match else (n, raw.strip(), ""))
-    return out
+    for n, raw in enumerate(io.StringIO(file.text()), start=1):
+        match = _LINE.match(raw.rstrip("\r\n"))
+        yield (n, match.group(2), match.group(1)) if match else (n, raw.strip(), "")
 
 
 def _hms(h: str, m: str, s: str) -> float:
@@ -134,7 +136,7 @@ def read_standard(file: SourceFile) -> tuple[str | None, tuple[float, int] | Non
             version = m.group(1)
         elif (m := _PUE.search(msg)) and pue is None:
             pue = (float(m.group(1)), n)
-        elif (m := _COMPONENTS.match(msg)) and not devices:
+        elif (m := _COMPONENTS.match(msg)) and not devices and len(msg) <= MAX_COMPONENTS_LINE:
             devices = {c.lower(): [d.strip() for d in ds.split(",")] for c, ds in _DEVICE.findall(m.group(1))}
         elif m := _EPOCH.match(msg):
             if len(epochs) >= MAX_EPOCHS:

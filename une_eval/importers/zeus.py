@@ -20,6 +20,7 @@ their energies are not additive.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import itertools
 import math
 from dataclasses import dataclass, field
@@ -62,8 +63,8 @@ def recognise(source: Source) -> bool:
 
 
 def _csv_windows(file: SourceFile, draft: Draft) -> list[Window]:
-    lines = file.text().splitlines()
-    header = [c.strip() for c in lines[0].split(",")] if lines else []
+    lines = io.StringIO(file.text())
+    header = [c.strip() for c in lines.readline().rstrip("\r\n").split(",")]
     if header[:3] != HEADER.split(","):
         raise InputError(f"{file.path}: not a Zeus log (the header does not start with {HEADER})")
     gpus = [c for c in header[3:] if c]
@@ -73,7 +74,8 @@ def _csv_windows(file: SourceFile, draft: Draft) -> list[Window]:
     ):
         raise InputError(f"{file.path}, line 1: GPU columns must be gpu<index>_energy")
     windows: list[Window] = []
-    for n, line in enumerate(lines[1:], start=2):
+    for n, raw in enumerate(lines, start=2):
+        line = raw.rstrip("\r\n")
         if not line.strip():
             continue
         if len(windows) >= MAX_WINDOWS:

@@ -121,3 +121,15 @@ def test_a_log_date_that_does_not_exist_is_refused(tmp_path: Path) -> None:
     bad.write_text("".join(f"2026-13-45 04:08:27 - {x}\n" for x in lines))
     with pytest.raises(InputError, match="not a date"):
         import_source(bad, tmp_path / "d", now=NOW, source_format="carbontracker-log", options=Options(timezone=dt.UTC))
+
+
+def test_runs_of_newlines_and_long_lines_do_not_stall_the_reader(tmp_path: Path) -> None:
+    src = tmp_path / "x_carbontracker_output.log"
+    src.write_text("2026-01-01 00:00:00 - CarbonTracker: \nActual consumption:" + "\n" * 60_000 + "x\n")
+    with pytest.raises(InputError, match="no epoch and no consumption"):
+        import_source(src, tmp_path / "d", now=NOW, source_format="carbontracker-log")
+    std = tmp_path / "y_carbontracker.log"
+    components = " ".join("GPU with device(s) a" for _ in range(50_000))
+    std.write_text(f"2026-01-01 00:00:00 - The following components were found: {components}\n")
+    with pytest.raises(InputError, match="no epoch and no consumption"):
+        import_source(std, tmp_path / "e", now=NOW, source_format="carbontracker-log")
