@@ -88,12 +88,15 @@ def _pair(source: Source) -> tuple[str | None, str | None]:
         name = source.name
         return (name, None) if name.endswith(STD_SUFFIX) or not name.endswith(OUT_SUFFIX) else (None, name)
     names = []
-    with os.scandir(source.root) as entries:
-        for n, entry in enumerate(entries):
-            if n >= MAX_FOLDER_ENTRIES:
-                raise InputError(f"{source.given}: more than {MAX_FOLDER_ENTRIES:,} entries")
-            if entry.name.endswith((STD_SUFFIX, OUT_SUFFIX)):
-                names.append(entry.name)
+    try:
+        with os.scandir(source.root) as entries:
+            for n, entry in enumerate(entries):
+                if n >= MAX_FOLDER_ENTRIES:
+                    raise InputError(f"{source.given}: more than {MAX_FOLDER_ENTRIES:,} entries")
+                if entry.name.endswith((STD_SUFFIX, OUT_SUFFIX)):
+                    names.append(entry.name)
+    except OSError as exc:
+        raise InputError(f"{source.given}: cannot be listed ({exc.strerror})") from None
     std = sorted(n for n in names if n.endswith(STD_SUFFIX))
     if len(std) > 1:
         raise InputError(f"{source.given}: {len(std)} Carbontracker sessions; give one session's log file")
