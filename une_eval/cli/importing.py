@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import re
@@ -99,6 +100,11 @@ def print_result(result: ImportResult, console: Console) -> None:
     default=None,
     help="The time zone of timestamps the source writes without one (UTC, +01:00, Europe/Madrid).",
 )
+@click.option(
+    "--select",
+    default=None,
+    help="The row to import from a leaderboard of many: a model id, or COLUMN=VALUE pairs joined by commas.",
+)
 @click.option("--force", is_flag=True, help="Replace an existing submission.json in the output folder.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def import_command(
@@ -107,6 +113,7 @@ def import_command(
     source_format: str | None,
     phase: str | None,
     timezone: str | None,
+    select: str | None,
     force: bool,
     fmt: str,
 ) -> None:
@@ -117,6 +124,7 @@ def import_command(
     code 0 when the draft was written, 2 when the source could not be read.
     """
     options = Options(phase=phase, timezone=parse_timezone(timezone) if timezone else None)
+    options = dataclasses.replace(options, select=select)
     result = import_source(source, out_dir, source_format=source_format, options=options, force=force)
     if fmt == "json":
         click.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))

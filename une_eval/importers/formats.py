@@ -22,6 +22,7 @@ class Options:
 
     phase: str | None = None
     timezone: dt.tzinfo | None = None  # the zone of timestamps the source writes without one
+    select: str | None = None  # the row to import from a table of many (a leaderboard): MODEL or KEY=VALUE,...
 
 
 class Converter(Protocol):
@@ -58,6 +59,31 @@ FORMATS: tuple[Format, ...] = (
         "codecarbon-emissions",
         "CodeCarbon emissions.csv (every column set since 2021)",
         "une_eval.importers.codecarbon",
+    ),
+    Format(
+        "zeus-log",
+        "Zeus ZeusMonitor measurement windows (its CSV log, or Measurement objects as JSON)",
+        "une_eval.importers.zeus",
+    ),
+    Format(
+        "ml-energy-leaderboard",
+        "ML.ENERGY leaderboard data (2023 CSV, 2024 per-configuration JSON, 2025 task or model JSON)",
+        "une_eval.importers.mlenergy",
+    ),
+    Format(
+        "ai-energy-score-report",
+        "AI Energy Score / optimum-benchmark benchmark_report.json (energy per phase, kWh)",
+        "une_eval.importers.aienergyscore",
+    ),
+    Format(
+        "ai-energy-score-leaderboard",
+        "AI Energy Score leaderboard per-task CSV (GPU energy per 1,000 queries, stars)",
+        "une_eval.importers.aienergyscore_board",
+    ),
+    Format(
+        "carbontracker-log",
+        "Carbontracker logs (standard and output log, or their folder)",
+        "une_eval.importers.carbontracker",
     ),
 )
 

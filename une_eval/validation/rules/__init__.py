@@ -106,6 +106,9 @@ RULES: Mapping[str, RuleFn] = MappingProxyType(
         "import.invalid-samples": imported.invalid_samples,
         "import.window": imported.window,
         "import.pue-applied": imported.pue_applied,
+        "import.overlapping-windows": imported.overlapping_windows,
+        "import.aggregate-figures": imported.aggregate_figures,
+        "import.predicted-values": imported.predicted_values,
         "import.provenance": imported.provenance,
     }
 )

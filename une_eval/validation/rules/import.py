@@ -92,6 +92,24 @@ def pue_applied(ctx: RuleContext) -> Iterator[Problem]:
     return _recorded(ctx, "import.pue-applied")
 
 
+@rule("import.overlapping-windows")
+def overlapping_windows(ctx: RuleContext) -> Iterator[Problem]:
+    """Measurement windows of the source overlap, so their energies are not additive."""
+    return _recorded(ctx, "import.overlapping-windows")
+
+
+@rule("import.aggregate-figures")
+def aggregate_figures(ctx: RuleContext) -> Iterator[Problem]:
+    """The figures came from a published leaderboard row, not from a measurement of the system."""
+    return _recorded(ctx, "import.aggregate-figures")
+
+
+@rule("import.predicted-values")
+def predicted_values(ctx: RuleContext) -> Iterator[Problem]:
+    """The source predicted a figure from part of the run; it is an estimate, not imported as energy."""
+    return _recorded(ctx, "import.predicted-values")
+
+
 def _resolve(doc: Any, ptr: str) -> tuple[bool, Any]:
     node = doc
     for raw in ptr.split("/")[1:]:
