@@ -161,6 +161,13 @@ def _own_profile_section() -> list[str]:
         "inherited, else `evidence-checked`).",
         "- `name` is printed in every verdict and certificate; a file may not take a bundled profile's name.",
         "",
+        "A certificate issued with `une-eval certify --profile FILE` carries the profile it was checked "
+        "against: the merged document (no `extends` left) as a third attachment, `profile.json`, with its "
+        "SHA-256 and version in the signed metadata and printed in Annex B. `une-eval verify` re-validates the "
+        "embedded submission against that attachment, and only when its SHA-256 is the recorded one; it never "
+        "reads a profile from the verifier's disk for a name the certificate does not carry. A bundled profile "
+        "is not attached: verify takes it by name, and refuses it when this une-eval bundles another version.",
+        "",
         f"The example `{EXAMPLE_PROFILE}` tightens `une-style` for inference audits:",
         "",
         *[f"    {line}" for line in example],
