@@ -97,3 +97,13 @@ def test_a_profile_named_but_not_carried_is_never_looked_up(
     report = verify_bytes(_sign(bare, pki, renderer, "UEC-TEST-BARE"), pki.roots)
     assert not report.ok
     assert "is not bundled and the certificate records no digest" in _revalidation(report)
+
+
+def test_a_bundled_profile_of_another_version_is_not_used(pki: Pki, renderer: Renderer) -> None:
+    prepared = prepare(VALID)
+    assert prepared.profile_document is None
+    assert prepared.profile_version == "1.0"
+    older = dataclasses.replace(prepared, profile_version="0.9")
+    report = verify_bytes(_sign(older, pki, renderer, "UEC-TEST-OLD"), pki.roots)
+    assert not report.ok
+    assert "une-style 0.9 is no longer bundled" in _revalidation(report)
