@@ -85,7 +85,10 @@ run_demo() {
   # The passphrase is given to the two key steps alone, never exported: a measured workload must not see it.
   local passphrase=${UNE_EVAL_KEY_PASSPHRASE:-demo-only-passphrase}
   echo "== 1. measure: replay a real H200 NVML recording through the protocol =="
+  # A replay measures nothing of a system: it is checked against the profile for replays and rehearsals,
+  # and its certificate says on page 1 that the figures were played back from a recording.
   "$ue" measure --phase inference --unit query --work-units 1000 --runs 5 --idle-s 60 --seed 1 \
+    --profile replay-rehearsal \
     --declarations "$traces/h200-declarations.json" \
     --replay "$traces/h200-trace.csv" "$traces/h200-probe.json" "$traces/h200-host.json" \
     -o "$out/measurement"

@@ -31,7 +31,7 @@ class ReplayNode:
     def replay_args(self) -> list[str]:
         """The ``--replay`` and ``--replay-gpu`` options for this node."""
         (trace, probe), *extra = self.gpus
-        args = ["--replay", str(trace), str(probe), str(self.host)]
+        args = ["--profile", "replay-rehearsal", "--replay", str(trace), str(probe), str(self.host)]
         for trace_k, probe_k in extra:
             args += ["--replay-gpu", str(trace_k), str(probe_k)]
         return args

@@ -123,6 +123,8 @@ class Audit:
     document: bytes | None = None  # the submission's bytes as read (what a certificate attaches)
     error: str | None = None  # why the file could not be checked (verdict ERROR)
     imported: ImportedFrom | None = None  # where an imported submission came from (its provenance block)
+    # A profile file's merged document (Profile.to_document), which a certificate carries; None when bundled.
+    profile_document: dict[str, Any] | None = None
 
     @property
     def outcome(self) -> Outcome:

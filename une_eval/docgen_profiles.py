@@ -11,6 +11,7 @@ import contextlib
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 from click.testing import CliRunner
 
@@ -55,8 +56,32 @@ def _profile_section(prof: Profile) -> list[str]:
     return [*lines, ""]
 
 
+RATINGS_INTRO = (
+    "An efficiency class is either **relative** (the rated value is placed among the reference values of a "
+    "published set) or **absolute** (it is compared with fixed thresholds); the certificate says which, and "
+    "a relative class names its reference set, edition and date. The class is computed on one metric, "
+    "`gpu_wh_per_1000_queries`: the mean over complete runs of GPU energy per 1000 queries, in Wh.",
+    "",
+    "The default scheme, `ai-energy-score-2025-02`, takes its reference values from the public AI Energy "
+    "Score leaderboard of February 2025 (166 models, 10 tasks, each measured on one NVIDIA H100 over the "
+    "task's 1000-query dataset). The leaderboard publishes `total_gpu_energy` in kWh per 1000 queries and "
+    "shows it multiplied by 1000 as GPU energy in Wh; the scheme stores Wh per 1000 queries. The leaderboard "
+    "gives stars within a task (for text generation, within a model-size class: A up to 20 B parameters, "
+    "B up to 66 B, C above) by cutting the range from the lowest to the highest energy into five equal "
+    "bands, 5 stars for the lowest. The scheme does the same with classes A to E (A = 5 stars, E = 1 star); "
+    "applied to the leaderboard's own values, it gives back every one of the 166 published stars. A value "
+    "below the range is A, above it E, and the certificate says when a value lies outside the range. The "
+    "leaderboard's table is kept as published in `spec/ratings/reference/ai-energy-score-2025-02/`, with "
+    "its source and the SHA-256 of each file.",
+    "",
+    "A body replaces the reference set with its own scheme file, passed with `--rating-scheme` "
+    "(`une-eval schema rating-scheme` gives its schema): a relative scheme must name its `reference_set` "
+    "(name, edition, date), which every class computed from it prints.",
+)
+
+
 def _ratings_section() -> list[str]:
-    lines = ["## Rating schemes (`spec/ratings/`)", ""]
+    lines = ["## Rating schemes (`spec/ratings/`)", "", *RATINGS_INTRO, ""]
     for name in scheme_names():
         s = load_scheme(name)
         lines += [
@@ -67,9 +92,35 @@ def _ratings_section() -> list[str]:
             f"- Provisional: {'yes' if s['provisional'] else 'no'}. {s.get('notice', '')}",
             f"- Derivation: {s.get('derivation', '')}",
             f"- Provenance: {s['provenance']}",
-            "- Groups: " + "; ".join(g["label"] for g in s["groups"]),
+            *_reference_lines(s),
+            *_group_lines(s),
             "",
         ]
+    return lines
+
+
+def _reference_lines(scheme: dict[str, Any]) -> list[str]:
+    """A relative scheme's reference set: what, which edition, when, where from."""
+    ref = scheme.get("reference_set")
+    if ref is None:
+        return []
+    where = f", {ref['url']}" if ref.get("url") else ""
+    lines = [f"- Reference set: {ref['name']}, {ref['edition']} ({ref['date']}){where}"]
+    if ref.get("copy"):
+        lines.append(f"- Copy read: {ref['copy']}")
+    if ref.get("table"):
+        lines.append(f"- Reference table as published: `spec/ratings/{ref['table']}/` (with its README)")
+    return lines
+
+
+def _group_lines(scheme: dict[str, Any]) -> list[str]:
+    """One line per group: for a relative scheme, its reference range and how many values it holds."""
+    if scheme["kind"] != "relative":
+        return ["- Groups: " + "; ".join(g["label"] for g in scheme["groups"])]
+    lines = ["- Groups (reference range, number of reference values):"]
+    for g in scheme["groups"]:
+        refs = g["reference_values"]
+        lines.append(f"  - {g['label']}: {min(refs):.4g} to {max(refs):.4g} {scheme['unit']} ({len(refs)})")
     return lines
 
 
@@ -109,6 +160,13 @@ def _own_profile_section() -> list[str]:
         "verdict needs the declared energies recomputed from the raw traces) or `declared-only` (default: "
         "inherited, else `evidence-checked`).",
         "- `name` is printed in every verdict and certificate; a file may not take a bundled profile's name.",
+        "",
+        "A certificate issued with `une-eval certify --profile FILE` carries the profile it was checked "
+        "against: the merged document (no `extends` left) as a third attachment, `profile.json`, with its "
+        "SHA-256 and version in the signed metadata and printed in Annex B. `une-eval verify` re-validates the "
+        "embedded submission against that attachment, and only when its SHA-256 is the recorded one; it never "
+        "reads a profile from the verifier's disk for a name the certificate does not carry. A bundled profile "
+        "is not attached: verify takes it by name, and refuses it when this une-eval bundles another version.",
         "",
         f"The example `{EXAMPLE_PROFILE}` tightens `une-style` for inference audits:",
         "",

@@ -456,6 +456,19 @@ class Merge(_Model):
     findings: list[MergeFinding]
 
 
+class ReplayedRecording(_Model):
+    device_id: Str
+    file: Text | None = None
+    sha256: Str
+
+
+class Replay(_Model):
+    """The energy figures were played back from recordings, not measured on the system under test."""
+
+    kind: Literal["replay", "rehearsal"]
+    recordings: list[ReplayedRecording]
+
+
 class Measurement(_Model):
     methods: list[ComponentMethod]
     devices: list[Device]
@@ -465,6 +478,7 @@ class Measurement(_Model):
     traces: list[Trace] = Field(default_factory=list)
     nodes: list[NodeRecord] = Field(default_factory=list)
     merge: Merge | None = None
+    replay: Replay | None = None
     complete: Bool
     incomplete_reason: Text | None = None
 

@@ -1,9 +1,12 @@
-"""Efficiency classes (A to G) from rating schemes stored as data in ``spec/ratings/`` or a body's own file.
+"""Efficiency classes from rating schemes stored as data in ``spec/ratings/`` or a body's own file.
 
 A scheme names one metric computed from the submission (today: GPU energy per 1000 queries, as AI
 Energy Score scores it), groups by task and model-size class, and either absolute upper bounds per
-class or reference values whose range is cut into equal bands (relative, AI Energy Score style). Every
-rating carries the scheme's name, whether it is provisional, and the provenance of its reference values.
+class or reference values whose range is cut into equal bands (relative, as the AI Energy Score
+leaderboard computes its stars). The default scheme's reference values are that leaderboard's own
+(``spec/ratings/reference/`` keeps the table as published). Every rating carries the scheme's name,
+whether it is relative (and to which reference set, edition and date) or absolute, whether it is
+provisional, and the provenance of its values.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from une_eval.schemas import (
     spec_root,
 )
 
-DEFAULT_SCHEME = "une-eval-provisional"
+DEFAULT_SCHEME = "ai-energy-score-2025-02"
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,13 +48,26 @@ class Rating:
     value: float
     unit: str
     group: str
+    kind: str = "relative"  # relative: placed among reference values; absolute: against fixed bounds
+    classes: tuple[str, ...] = ()
+    reference: ReferenceSet | None = None  # relative only: the published set the values come from
+    reference_low: float | None = None  # relative only: the group's lowest and highest reference value
+    reference_high: float | None = None
+    notice: str = ""  # the scheme's notice: what its classes mean and do not mean
+
+    @property
+    def relative(self) -> bool:
+        """Whether the class places the value among reference values (else against fixed bounds)."""
+        return self.kind == "relative"
 
     def to_json(self) -> dict[str, Any]:
         """Return the dict the validator output, the summary and the certificate carry."""
-        return {
+        out: dict[str, Any] = {
             "class": self.grade,
             "scheme": self.scheme,
             "scheme_title": self.scheme_title,
+            "kind": self.kind,
+            "classes": list(self.classes),
             "provisional": self.provisional,
             "provenance": self.provenance,
             "metric": self.metric,
@@ -59,6 +75,25 @@ class Rating:
             "unit": self.unit,
             "group": self.group,
         }
+        if self.reference is not None:
+            out["reference_set"] = self.reference.to_json()
+        if self.reference_low is not None and self.reference_high is not None:
+            out["reference_range"] = [self.reference_low, self.reference_high]
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class ReferenceSet:
+    """The published set a relative scheme's reference values come from."""
+
+    name: str
+    edition: str
+    date: str
+    url: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the dict a rating carries."""
+        return {"name": self.name, "edition": self.edition, "date": self.date, "url": self.url}
 
 
 def scheme_names() -> list[str]:
@@ -172,6 +207,7 @@ def rate(submission: Submission, scheme_name: str | None = None) -> Rating | Non
         grade = grade_for(scheme, group, value)
     except (ArithmeticError, ValueError):  # absurd magnitudes: not rateable (the rules flag them)
         return None
+    refs = group.get("reference_values")
     return Rating(
         grade=grade,
         scheme=scheme["name"],
@@ -182,4 +218,17 @@ def rate(submission: Submission, scheme_name: str | None = None) -> Rating | Non
         value=float(f"{value:.4g}"),
         unit=scheme["unit"],
         group=group["label"],
+        kind=scheme["kind"],
+        classes=tuple(scheme["classes"]),
+        reference=_reference_set(scheme),
+        reference_low=float(min(refs)) if refs else None,
+        reference_high=float(max(refs)) if refs else None,
+        notice=scheme.get("notice", ""),
     )
+
+
+def _reference_set(scheme: dict[str, Any]) -> ReferenceSet | None:
+    ref = scheme.get("reference_set")
+    if ref is None:
+        return None
+    return ReferenceSet(ref["name"], ref["edition"], ref["date"], ref.get("url"))

@@ -15,7 +15,15 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[2]
 FIX = ROOT / "fixtures" / "traces"
 DECLARATIONS = FIX / "h200-declarations.json"
-REPLAY = ["--replay", str(FIX / "h200-trace.csv"), str(FIX / "h200-probe.json"), str(FIX / "h200-host.json")]
+# A replay measures nothing of a system: checked against the profile for replays and rehearsals.
+REPLAY = [
+    "--profile",
+    "replay-rehearsal",
+    "--replay",
+    str(FIX / "h200-trace.csv"),
+    str(FIX / "h200-probe.json"),
+    str(FIX / "h200-host.json"),
+]
 WORKLOAD = [sys.executable, str(Path(__file__).with_name("rehearsal_workload.py"))]
 
 

@@ -49,13 +49,13 @@ def test_batch_audit_with_summaries(tmp_path: Path) -> None:
     files = {Path(f["source"]).name: f for f in json.loads(result.output)["files"]}
     assert files["broken.json"]["verdict"] == "error"
     assert files["aes-text-generation-h100.json"]["verdict"] == "conformant"
-    assert files["aes-text-generation-h100.json"]["rating"]["scheme"] == "une-eval-provisional"
+    assert files["aes-text-generation-h100.json"]["rating"]["scheme"] == "ai-energy-score-2025-02"
     assert files["steady.json"]["evidence"]["windows"][0]["method"] == "energy-counter"
     assert all(p.stat().st_size > 0 for p in out)
     summary = json.loads(out[3].read_text())
     assert summary["counts"]["error"] == 1
     assert len(summary["files"]) == 4
-    assert "une-eval-provisional" in out[0].read_text()
+    assert "ai-energy-score-2025-02" in out[0].read_text()
 
 
 def test_text_output_shows_rating_and_evidence() -> None:

@@ -53,7 +53,13 @@ def test_json_output_lists_missing_fields_that_are_really_absent(tmp_path: Path)
         for token in ptr.split("/")[1:-1]:
             node = node[int(token)] if isinstance(node, list) else node[token]
         assert ptr.split("/")[-1] not in node
-    assert {p["profile"] for p in report["profiles"]} == {"ai-energy-score", "eu-ai-act-gpai", "sci", "une-style"}
+    assert {p["profile"] for p in report["profiles"]} == {
+        "ai-energy-score",
+        "eu-ai-act-gpai",
+        "replay-rehearsal",
+        "sci",
+        "une-style",
+    }
     assert all(p.get("probe_problem") is None for p in report["profiles"])
     sci = next(p for p in report["profiles"] if p["profile"] == "sci")
     assert any(r["rule_id"] == "sci.reported" for r in sci["rules"])

@@ -24,7 +24,15 @@ from une_eval.validation import check_file
 
 FIX = Path(__file__).parents[2] / "fixtures" / "traces"
 PROBE = json.loads((FIX / "h200-probe.json").read_text())
-REPLAY = ["--replay", str(FIX / "h200-trace.csv"), str(FIX / "h200-probe.json"), str(FIX / "h200-host.json")]
+# A replay measures nothing of a system: checked against the profile for replays and rehearsals.
+REPLAY = [
+    "--profile",
+    "replay-rehearsal",
+    "--replay",
+    str(FIX / "h200-trace.csv"),
+    str(FIX / "h200-probe.json"),
+    str(FIX / "h200-host.json"),
+]
 
 
 def _measure(out: Path, *extra: str) -> Any:
@@ -59,6 +67,26 @@ def measured(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, 
     assert result.exit_code == 0, result.output
     assert "CONFORMANT" in result.output
     return out, json.loads((out / "submission.json").read_text())
+
+
+def test_a_replay_is_marked_in_the_submission_and_no_certifying_profile_accepts_it(
+    measured: tuple[Path, dict[str, Any]],
+) -> None:
+    out, doc = measured
+    replay = doc["measurement"]["replay"]
+    assert replay["kind"] == "replay"
+    [recording] = replay["recordings"]
+    assert recording["sha256"] == hashlib.sha256((FIX / "h200-trace.csv").read_bytes()).hexdigest()
+    assert recording["file"] == "h200-trace.csv"
+    assert recording["device_id"] == doc["measurement"]["devices"][0]["device_id"]
+    assert doc["profile"]["name"] == "replay-rehearsal"
+    for profile in ("une-style", "ai-energy-score"):
+        verdict = check_file(out / "submission.json", profile=profile)
+        assert verdict.outcome.value == "non-conformant"
+        assert "measurement.replay" in [f.rule_id for f in verdict.errors]
+    claimed = check_file(out / "submission.json")
+    assert [f.rule_id for f in claimed.warnings] == ["measurement.replay"]
+    assert recording["sha256"] in claimed.warnings[0].message
 
 
 def test_replay_submission_is_conformant(measured: tuple[Path, dict[str, Any]]) -> None:
@@ -229,7 +257,9 @@ def test_a_non_conformant_measurement_exits_1_and_says_why(tmp_path: Path) -> No
     assert result.returncode == 1
     [line] = result.stderr.strip().splitlines()
     assert "does not conform to profile ai-energy-score" in line
-    assert "inference.queries" in line
+    # The first reason: a replay measures nothing of a system, which no certifying profile accepts
+    assert "measurement.replay" in line
+    assert "inference.queries" in result.stdout
     assert "NON-CONFORMANT" in result.stdout
 
 

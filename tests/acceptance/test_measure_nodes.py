@@ -14,7 +14,15 @@ from une_eval.cli import main
 from une_eval.measure.clocksync import ClockReferenceServer
 
 FIX = Path(__file__).parents[2] / "fixtures" / "traces"
-REPLAY = ["--replay", str(FIX / "h200-trace.csv"), str(FIX / "h200-probe.json"), str(FIX / "h200-host.json")]
+# A replay measures nothing of a system: checked against the profile for replays and rehearsals.
+REPLAY = [
+    "--profile",
+    "replay-rehearsal",
+    "--replay",
+    str(FIX / "h200-trace.csv"),
+    str(FIX / "h200-probe.json"),
+    str(FIX / "h200-host.json"),
+]
 SLURM = {
     "SLURM_JOB_ID": "77",
     "SLURM_JOB_NODELIST": "n[1-2]",

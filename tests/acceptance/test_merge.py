@@ -87,6 +87,16 @@ def test_a_good_job_merges_complete_and_validates(job: Path, tmp_path: Path) -> 
     assert audit.assurance.value == "evidence-checked"
 
 
+def test_the_merged_job_is_still_marked_a_replay_of_every_node(job: Path, tmp_path: Path) -> None:
+    _, doc = _merge(job, tmp_path / "merged")
+    replay = doc["measurement"]["replay"]
+    assert replay["kind"] == "replay"
+    recorded = sorted(rec["device_id"] for rec in replay["recordings"])
+    assert recorded == sorted(d["device_id"] for d in doc["measurement"]["devices"])
+    audit = check_file(tmp_path / "merged" / "submission.json", profile="une-style")
+    assert "measurement.replay" in [f.rule_id for f in audit.errors]
+
+
 def test_each_node_keeps_its_evidence_with_digests(job: Path, tmp_path: Path) -> None:
     _, doc = _merge(job, tmp_path / "merged")
     merged = tmp_path / "merged"

@@ -217,10 +217,23 @@ def test_a_broken_rating_scheme_is_refused_with_its_pointer(
     assert info.value.problems[0].pointer == pointer, info.value.problems
 
 
+REFERENCE_SET = {"name": "Our body's reference runs", "edition": "first", "date": "2026-11"}
+
+
 def test_a_relative_scheme_needs_a_range(tmp_path: Path) -> None:
     groups = [{"task": "text-generation", "label": "flat", "reference_values": [2.0, 2.0, 2.0]}]
     with pytest.raises(SpecFileError, match="/groups/0/reference_values"):
+        load_scheme(_scheme(tmp_path, kind="relative", groups=groups, reference_set=REFERENCE_SET))
+
+
+def test_a_relative_scheme_names_its_reference_set(tmp_path: Path) -> None:
+    groups = [{"task": "text-generation", "label": "x", "reference_values": [1.0, 2.0]}]
+    with pytest.raises(SpecFileError, match="'reference_set' is a required property"):
         load_scheme(_scheme(tmp_path, kind="relative", groups=groups))
+    scheme = load_scheme(_scheme(tmp_path, kind="relative", groups=groups, reference_set=REFERENCE_SET))
+    assert scheme["reference_set"]["edition"] == "first"
+    with pytest.raises(SpecFileError, match="/reference_set/date"):
+        load_scheme(_scheme(tmp_path, kind="relative", groups=groups, reference_set={**REFERENCE_SET, "date": "soon"}))
 
 
 def test_catalogue_parameters_each_declare_a_value_schema() -> None:

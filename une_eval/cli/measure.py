@@ -39,7 +39,7 @@ from une_eval.measure import (
 )
 from une_eval.measure.nodes import NodeRecord
 from une_eval.measure.rehearsal import HostTimedReplay
-from une_eval.measure.replay import ReplaySensor, load_probe, load_recording
+from une_eval.measure.replay import ReplaySensor, load_probe, load_recording, replay_record
 from une_eval.measure.runner import Policy, Result
 from une_eval.measure.sensors import Clock, EnergySensor, Unavailable
 from une_eval.measure.submission import check_declarations
@@ -284,18 +284,24 @@ def _setup(opts: dict[str, Any], opened: _Opened, record: NodeRecord) -> Setup:
     sensors, _, node, gaps, _, driver = opened
     today = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     kind = "rehearsal" if opts["replay"] and opts["command"] else "measure"
+    devices = [d for s in sensors for d in s.devices()]
+    replay = None
+    if opts["replay"]:
+        recordings = [Path(opts["replay"][0]), *(Path(pair[0]) for pair in opts["replay_gpus"] or ())]
+        replay = replay_record("rehearsal" if opts["command"] else "replay", recordings, devices)
     return Setup(
         phase=opts["phase"],
         unit=opts["unit"],
         unit_count=opts["unit_count"] or (1000.0 if opts["unit"] == "query" else 1.0),
         profile=opts["profile"],
         submission_id=opts["submission_id"] or f"{kind}-{node.node_id}-{today}"[:128],
-        devices=[d for s in sensors for d in s.devices()],
+        devices=devices,
         unavailable=gaps,
         node=node,
         driver_version=driver,
         node_record=record,
         full_run_units=opts["full_run_units"],
+        replay=replay,
     )
 
 

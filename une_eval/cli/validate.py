@@ -108,8 +108,10 @@ def print_extras(v: Audit, console: Console) -> None:
     if v.rating is not None:
         r = v.rating.to_json()
         note = " (provisional scheme)" if r["provisional"] else ""
+        ref = r.get("reference_set")
+        basis = f"relative to {ref['name']}, {ref['edition']} ({ref['date']})" if ref else f"{r['kind']} thresholds"
         console.print(
-            f"  rating: class {escape(r['class'])}, {r['value']:.4g} {escape(r['unit'])}, "
+            f"  rating: class {escape(r['class'])}, {r['value']:.4g} {escape(r['unit'])}, {escape(basis)}; "
             f"scheme {escape(r['scheme'])}{note}; group {escape(r['group'])}"
         )
     if v.evidence is not None:

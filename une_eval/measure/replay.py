@@ -12,8 +12,9 @@ has exactly the recording's counter difference (16,494.889 J over 24.01 s).
 from __future__ import annotations
 
 import bisect
+import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -187,3 +188,20 @@ class ReplaySensor:
 
     def close(self) -> None:
         """Nothing to release."""
+
+
+def replay_record(kind: str, recordings: Sequence[Path], devices: Sequence[DeviceInfo]) -> dict[str, Any]:
+    """The submission's ``measurement.replay``: what was played back, to which device, with its SHA-256.
+
+    ``recordings`` are the recordings in the order the replayed devices were opened (``--replay``, then
+    each ``--replay-gpu``); ``kind`` is ``replay`` (simulated clock) or ``rehearsal`` (a real command).
+    """
+    replayed = [d for d in devices if d.facts.get("replayed")]
+    entries = []
+    for device, path in zip(replayed, recordings, strict=False):
+        digest = hashlib.sha256()
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+        entries.append({"device_id": device.device_id, "file": path.name[:500], "sha256": digest.hexdigest()})
+    return {"kind": kind, "recordings": entries}

@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -47,6 +47,8 @@ class Setup:
     """The node's launcher view and clock offset (``measurement.nodes``; devices get host and index)."""
     full_run_units: float | None = None
     """Training: the full run's size in the unit; the submission then predicts it (``results.prediction``)."""
+    replay: Mapping[str, Any] | None = None
+    """A replay or rehearsal: the recordings played back (``measurement.replay``, see ``replay_record``)."""
 
 
 def timestamp(unix_ns: int) -> str:
@@ -198,6 +200,8 @@ def _measurement(setup: Setup, record: ProtocolRecord, traces: list[dict[str, An
     }
     if setup.node_record is not None:
         m["nodes"] = [setup.node_record.entry()]
+    if setup.replay is not None:
+        m["replay"] = dict(setup.replay)
     if not record.complete:
         m["incomplete_reason"] = (record.incomplete_reason or "the measurement did not finish")[:500]
     return m

@@ -161,6 +161,9 @@ def build_document(plan: Plan, *, submission_id: str, created_unix_ns: int, mode
         "merge": _merge_block(plan, mode),
         "complete": complete,
     }
+    replay = _replay(plan.included)
+    if replay is not None:
+        measurement["replay"] = replay
     if not complete:
         measurement["incomplete_reason"] = summary(blocking) if blocking else "no run of the job was measured"
     out: dict[str, Any] = {
@@ -191,6 +194,19 @@ def _warmup(included: Sequence[Included]) -> dict[str, Any]:
     if performed and durations:
         out["duration_s"] = max(durations)
     return out
+
+
+def _replay(included: Sequence[Included]) -> dict[str, Any] | None:
+    """Every node's replayed recordings: a job with one replayed node is not a measurement either.
+
+    A rehearsal anywhere makes the job a rehearsal (a real command was timed against a recording).
+    """
+    replays = [inc.sub.measurement.replay for inc in included if inc.sub.measurement.replay is not None]
+    if not replays:
+        return None
+    kind = "rehearsal" if any(r.kind == "rehearsal" for r in replays) else "replay"
+    recordings = [rec.model_dump(mode="json", exclude_none=True) for r in replays for rec in r.recordings]
+    return {"kind": kind, "recordings": recordings}
 
 
 def total_energy_j(doc: dict[str, Any]) -> float:

@@ -24,7 +24,7 @@ from une_eval.model import Submission
 from une_eval.rating import Rating
 from une_eval.report.charts import MAX_POINTS
 from une_eval.results import build_results
-from une_eval.spec import load_profile
+from une_eval.spec import load_profile, profile_from_document
 from une_eval.validation.figures import figures_of
 from une_eval.validation.pipeline import check_bytes
 
@@ -34,6 +34,7 @@ if TYPE_CHECKING:  # the trace readers (numpy) load only when a submission lists
 NUMBER_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 SUBMISSION_ATTACHMENT = "submission.json"
 FINDINGS_ATTACHMENT = "findings.json"
+PROFILE_ATTACHMENT = "profile.json"  # attached only when checked against a profile file (a bundled one goes by name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +86,9 @@ class Prepared:
     figures: tuple[Figure, ...]
     lead: LeadFigure
     validity_days: int | None = None  # the profile's validity period for a certificate of conformity
+    profile_document: bytes | None = None  # a profile file's merged document, attached (None: a bundled profile)
+    profile_sha256: str | None = None  # its SHA-256, recorded in the signed metadata
+    profile_version: str | None = None  # the version of the profile checked against, recorded there too
 
     @property
     def verdict(self) -> Audit:
@@ -215,7 +219,11 @@ def prepare_audit(audit: Audit, *, base_dir: Path | None) -> Prepared:
         unit, count = _default_unit(sub.phase)
         results = build_results(doc, unit=unit, count=count)
         completed = Submission.model_validate(doc | {"results": results})
-        profile = load_profile(audit.profile)
+        profile = (
+            profile_from_document(audit.profile_document, PROFILE_ATTACHMENT)
+            if audit.profile_document is not None
+            else load_profile(audit.profile)
+        )
         figures = figures_of(completed, audit.findings, profile, audit.assurance, computed=True)
     traces = tuple(
         _recorded(audit, k, t.path, t.device_id or "", t.sha256)
@@ -225,10 +233,9 @@ def prepare_audit(audit: Audit, *, base_dir: Path | None) -> Prepared:
     lead = lead_figure(audit, sub, results, figures)
     if lead.rated:
         figures = (*figures, lead.figure)
-    try:
-        validity_days: int | None = load_profile(audit.profile).validity_days
-    except (SpecError, InputError):  # a profile file gone since the check: the certificate prints no period
-        validity_days = None
+    profile_doc = audit.profile_document
+    profile_bytes = profile_document_bytes(profile_doc) if profile_doc is not None else None
+    validity_days, version = _profile_terms(audit)
     return Prepared(
         audit.source,
         audit.document,
@@ -242,7 +249,27 @@ def prepare_audit(audit: Audit, *, base_dir: Path | None) -> Prepared:
         figures,
         lead,
         validity_days,
+        profile_bytes,
+        sha256_hex(profile_bytes) if profile_bytes is not None else None,
+        version,
     )
+
+
+def _profile_terms(audit: Audit) -> tuple[int | None, str | None]:
+    """The validity period and version of the profile the audit used (a file's from its document)."""
+    if audit.profile_document is not None:
+        days, version = audit.profile_document.get("validity_days"), audit.profile_document.get("version")
+        return (days if isinstance(days, int) else None), (version if isinstance(version, str) else None)
+    try:
+        profile = load_profile(audit.profile)
+    except (SpecError, InputError):
+        return None, None
+    return profile.validity_days, profile.version
+
+
+def profile_document_bytes(doc: dict[str, Any]) -> bytes:
+    """The profile document as attached: UTF-8 JSON, keys sorted, so the same profile gives the same bytes."""
+    return (json.dumps(doc, ensure_ascii=False, sort_keys=True, indent=2) + "\n").encode("utf-8")
 
 
 def _rated_provenance(audit: Audit, sub: Submission) -> tuple[Provenance, str]:

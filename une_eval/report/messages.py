@@ -87,7 +87,9 @@ def _spec_messages() -> Iterator[Entry]:
     for name in scheme_names():
         scheme = load_scheme(name)
         texts = (scheme["title"], scheme["notice"], scheme["provenance"], scheme["unit"])
-        for text in (*texts, *(group["label"] for group in scheme["groups"])):
+        reference = scheme.get("reference_set", {})
+        names = tuple(reference[key] for key in ("name", "edition") if key in reference)
+        for text in (*texts, *names, *(group["label"] for group in scheme["groups"])):
             yield text, SCHEME, f"spec/ratings/{name}.json", 0
 
 

@@ -26,6 +26,7 @@ from une_eval.registry.link import PublicEntry
 from une_eval.report.charts import Chart, RunWindow, layout_chart
 from une_eval.report.content import (
     FINDINGS_ATTACHMENT,
+    PROFILE_ATTACHMENT,
     SUBMISSION_ATTACHMENT,
     Prepared,
     findings_document,
@@ -259,6 +260,17 @@ class Renderer:
                 modified=issued_at,
             ),
         ]
+        if prepared.profile_document is not None:  # a profile file travels with the certificate; bundled go by name
+            attachments.append(
+                weasyprint.Attachment(
+                    string=prepared.profile_document,
+                    name=PROFILE_ATTACHMENT,
+                    description=words.gettext("Profile the submission was checked against"),
+                    relationship="Data",
+                    created=issued_at,
+                    modified=issued_at,
+                )
+            )
         options = self.options({"attachments": attachments})
         document = self.layout(
             prepared,

@@ -29,13 +29,14 @@ from pyhanko.sign.validation.settings import KeyUsageConstraints
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
-from une_eval.errors import InputError
+from une_eval.errors import InputError, SpecError
 from une_eval.findings import Outcome
 from une_eval.loading import parse_json_bytes, read_bounded
 from une_eval.report.attachments import AttachmentError, read_attachments
-from une_eval.report.content import FINDINGS_ATTACHMENT, SUBMISSION_ATTACHMENT, sha256_hex
+from une_eval.report.content import FINDINGS_ATTACHMENT, PROFILE_ATTACHMENT, SUBMISSION_ATTACHMENT, sha256_hex
 from une_eval.report.sign import is_development_certificate
 from une_eval.report.signer_policy import REQUIRED_KEY_USAGES, signer_problems
+from une_eval.spec import Profile, load_profile, profile_from_document, profile_names
 from une_eval.validation import check_document
 
 MAX_PDF_BYTES = 64 * 1024 * 1024
@@ -48,6 +49,8 @@ _INFO_KEYS = {
     "profile": "/uneevalprofile",
     "submission_sha256": "/uneevalsubmissionsha256",
     "findings_sha256": "/uneevalfindingssha256",
+    "profile_sha256": "/uneevalprofilesha256",
+    "profile_version": "/uneevalprofileversion",
 }
 
 
@@ -304,14 +307,51 @@ def _check_evidence(report: Verification, reader: PdfHandler) -> None:
             else f"SHA-256 {digest} differs from the printed {printed.get(key, '(none)')}",
         )
     if SUBMISSION_ATTACHMENT in files and FINDINGS_ATTACHMENT in files:
-        _check_revalidation(report, files[SUBMISSION_ATTACHMENT], files[FINDINGS_ATTACHMENT])
+        _check_revalidation(report, files[SUBMISSION_ATTACHMENT], files[FINDINGS_ATTACHMENT], reader)
 
 
-def _check_revalidation(report: Verification, submission: bytes, findings: bytes) -> None:
+def _revalidation_profile(report: Verification, reader: PdfHandler) -> str | Profile | None:
+    """The profile to re-validate against, chosen only by what the signed metadata records, or None.
+
+    A profile file travels as the ``profile.json`` attachment, and is used only when its SHA-256 is the
+    one the metadata records and it carries the printed name; a bundled profile goes by its name, and
+    must still have the recorded version. Anything else fails the check (None): the file never chooses.
+    """
+    printed = report.printed
+    name, digest, version = printed.get("profile", ""), printed.get("profile_sha256"), printed.get("profile_version")
+    if digest is None:
+        if name not in profile_names():
+            report.add("re-validation", False, f"profile {name!r} is not bundled and the certificate records no digest")
+            return None
+        if version is not None and load_profile(name).version != version:
+            report.add(
+                "re-validation",
+                False,
+                f"profile {name} {version} is no longer bundled (this une-eval has {load_profile(name).version})",
+            )
+            return None
+        return name
+    try:
+        blob = read_attachments(reader, (PROFILE_ATTACHMENT,)).get(PROFILE_ATTACHMENT)
+        if blob is None or sha256_hex(blob) != digest:
+            raise InputError(f"the attached {PROFILE_ATTACHMENT} is missing or differs from the recorded SHA-256")
+        profile = profile_from_document(parse_json_bytes(blob), PROFILE_ATTACHMENT)
+        if profile.name != name or (version is not None and profile.version != version):
+            raise InputError(f"the attached profile is {profile.name} {profile.version}, not the printed {name}")
+    except (AttachmentError, InputError, SpecError) as exc:
+        report.add("re-validation", False, f"the certificate's profile cannot be used: {exc}")
+        return None
+    return profile
+
+
+def _check_revalidation(report: Verification, submission: bytes, findings: bytes, reader: PdfHandler) -> None:
+    profile = _revalidation_profile(report, reader)
+    if profile is None:
+        return
     try:
         doc = parse_json_bytes(submission)
         recorded = json.loads(findings)
-        verdict = check_document(doc, profile=report.printed.get("profile"), source=str(recorded.get("source", "")))
+        verdict = check_document(doc, profile=profile, source=str(recorded.get("source", "")))
     except Exception as exc:  # a tampered attachment can be anything; say so instead of failing
         report.add("re-validation", False, f"the embedded evidence cannot be re-checked: {exc}")
         return

@@ -32,8 +32,14 @@ if TYPE_CHECKING:
     from une_eval.validation.evidence import Evidence
 
 
-def resolve_profile(doc: Mapping[str, Any], requested: str | None) -> Profile:
-    """The profile to check against: the one asked for, else the one claimed when known, else the default."""
+def resolve_profile(doc: Mapping[str, Any], requested: str | Profile | None) -> Profile:
+    """The profile to check against: the one asked for, else the one claimed when known, else the default.
+
+    ``requested`` is a bundled name, a profile file's path, or a :class:`Profile` already built (the one a
+    certificate carries, which ``verify`` re-validates against).
+    """
+    if isinstance(requested, Profile):
+        return requested
     if requested is not None:
         return load_profile(requested)
     claimed = doc.get("profile", {}).get("name") if isinstance(doc.get("profile"), dict) else None
@@ -124,7 +130,7 @@ def _finite_results(sub: Submission) -> bool:
 def check_document(
     doc: Mapping[str, Any],
     *,
-    profile: str | None = None,
+    profile: str | Profile | None = None,
     source: str = "<document>",
     base_dir: Path | None = None,
     rating_scheme: str | None = None,
@@ -140,6 +146,7 @@ def check_document(
         "identity": identity,
         "document": document,
         "imported": imported_from(doc),
+        "profile_document": None if prof.name in profile_names() else prof.to_document(),
     }
     schema = list(schema_findings(dict(doc)))
     if schema:

@@ -32,7 +32,7 @@ def entry(
         verdict="conformant",
         assurance="evidence-checked",
         efficiency_class="B",
-        rating_scheme="une-eval-provisional",
+        rating_scheme="ai-energy-score-2025-02",
         issued_at=issued_at,
         expires_at=issued_at + dt.timedelta(days=days),
         auditor="Marta Ruiz",

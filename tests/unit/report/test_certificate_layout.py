@@ -102,9 +102,10 @@ def _many_findings(prepared: Prepared, n: int) -> Prepared:
 
 
 def _class_g(tmp: Path) -> Prepared:
-    """A conformant submission rated G by a scheme whose reference values all lie below it."""
-    scheme = json.loads((ROOT / "spec" / "ratings" / "une-eval-provisional.json").read_text(encoding="utf-8"))
+    """A conformant submission rated G by a seven-class scheme whose reference values all lie below it."""
+    scheme = json.loads((ROOT / "spec" / "ratings" / "ai-energy-score-2025-02.json").read_text(encoding="utf-8"))
     scheme["name"] = "layout-test-scheme"
+    scheme["classes"] = ["A", "B", "C", "D", "E", "F", "G"]
     for group in scheme["groups"]:
         group["reference_values"] = [0.01, 0.02]
     path = tmp / "scheme.json"

@@ -96,9 +96,27 @@ def test_the_efficiency_class_of_the_rating_scheme_is_drawn(renderer: Renderer) 
         lang="en",
         findings_sha256="0" * 64,
     )
-    assert f"bar-{prepared.rating.grade} chosen" in html
-    assert html.count(' chosen" style=') == 1
+    chosen = re.findall(r'class="bar bar-[A-G] chosen" data-class="([^"]+)"', html)
+    assert chosen == [prepared.rating.grade]
+    assert html.count('data-class="') == len(prepared.rating.classes) == 5
+    # The class says it is relative, and to which reference set, edition and date
+    assert 'data-kind="relative"' in html
+    assert "Relative class: placed among the reference values of" in html
+    assert "AI Energy Score leaderboard, February 2025 (2025-02)" in html
+    assert "provisional scheme, not an official label" not in html
+    absolute = prepare(VALID, rating_scheme="absolute-example")
+    html = renderer.html(
+        absolute,
+        number="UEC-TEST-A",
+        issued_at=absolute.submission.created_at,
+        auditor=AUDITOR,
+        lang="en",
+        findings_sha256="0" * 64,
+    )
+    assert 'data-kind="absolute"' in html
+    assert "Absolute class: against the scheme" in html
     assert "provisional scheme, not an official label" in html
+    assert html.count('data-class="') == 7
     training = prepare(ROOT / "fixtures" / "valid" / "training-multinode-h100.json")
     assert training.rating is None
     html = renderer.html(
@@ -109,7 +127,7 @@ def test_the_efficiency_class_of_the_rating_scheme_is_drawn(renderer: Renderer) 
         lang="en",
         findings_sha256="0" * 64,
     )
-    assert ' chosen" style=' not in html
+    assert ' chosen" data-class=' not in html
 
 
 def test_schema_invalid_and_unreadable_submissions_are_refused(tmp_path: Path) -> None:

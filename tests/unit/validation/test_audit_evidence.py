@@ -212,7 +212,8 @@ def test_a_replayed_measurement_reads_the_counter_at_every_boundary(tmp_path: Pa
 
     fix = H200.parents[1] / "traces"
     args = ["measure", "--phase", "inference", "--unit", "query", "--work-units", "1000", "--runs", "3"]
-    args += ["--idle-s", "30", "--seed", "1", "--declarations", str(fix / "h200-declarations.json"), "--replay"]
+    args += ["--idle-s", "30", "--seed", "1", "--declarations", str(fix / "h200-declarations.json")]
+    args += ["--profile", "replay-rehearsal", "--replay"]
     args += [
         str(fix / "h200-trace.csv"),
         str(fix / "h200-probe.json"),

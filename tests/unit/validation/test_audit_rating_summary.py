@@ -34,15 +34,16 @@ def test_docs_profiles_is_not_stale() -> None:
 
 
 def test_relative_bands_cut_the_reference_range() -> None:
-    scheme = load_scheme("une-eval-provisional")
-    group = {"reference_values": [0.0, 7.0], "label": "x"}
-    assert [grade_for(scheme, group, v) for v in (-1, 0.5, 1.5, 6.9, 7.0, 100)] == [
+    scheme = load_scheme("ai-energy-score-2025-02")
+    group = {"reference_values": [0.0, 5.0], "label": "x"}
+    assert [grade_for(scheme, group, v) for v in (-1, 0.5, 1.0, 1.5, 4.9, 5.0, 100)] == [
         "A",
         "A",
         "B",
-        "G",
-        "G",
-        "G",
+        "B",
+        "E",
+        "E",
+        "E",
     ]
 
 
@@ -54,7 +55,7 @@ def test_absolute_thresholds() -> None:
     assert grade_for(scheme, group, 1e6) == "G"
 
 
-def test_rate_uses_gpu_energy_per_1000_queries_and_says_provisional() -> None:
+def test_rate_uses_gpu_energy_per_1000_queries_and_names_its_reference_set() -> None:
     doc = _doc("aes-text-generation-h100")
     sub = Submission.model_validate(doc)
     rating = rate(sub)
@@ -62,9 +63,24 @@ def test_rate_uses_gpu_energy_per_1000_queries_and_says_provisional() -> None:
     runs = [r for r in doc["measurement"]["runs"] if r["complete"]]
     expected = sum(r["energy"]["gpu_j"] / r["work_units"] * 1000 / 3600 for r in runs) / len(runs)
     assert rating.value == pytest.approx(expected, rel=1e-3)
-    assert rating.provisional
-    assert "small" in rating.group
-    assert rating.to_json()["class"] == rating.grade
+    assert not rating.provisional
+    assert rating.relative
+    assert "class A (up to 20 B" in rating.group
+    # 3.32 Wh lies in the lowest fifth of the leaderboard's class-A range (1.31 to 28.74 Wh): 5 stars, class A
+    assert (rating.reference_low, rating.reference_high) == (1.313333, 28.741175)
+    assert rating.grade == "A"
+    as_json = rating.to_json()
+    assert as_json["class"] == rating.grade
+    assert as_json["kind"] == "relative"
+    assert as_json["reference_set"]["edition"] == "February 2025"
+
+
+def test_an_absolute_rating_names_no_reference_set() -> None:
+    rating = rate(Submission.model_validate(_doc("aes-text-generation-h100")), "absolute-example")
+    assert rating is not None
+    assert not rating.relative
+    assert "reference_set" not in rating.to_json()
+    assert rating.reference_low is None
 
 
 def test_training_is_not_rated_by_an_inference_scheme() -> None:

@@ -45,6 +45,7 @@ RULES: Mapping[str, RuleFn] = MappingProxyType(
         "profile.known": profile.known,
         "profile.phase": profile.phase,
         "measurement.complete": measurement.measurement_complete,
+        "measurement.replay": measurement.measurement_replay,
         "runs.complete": runs.runs_complete,
         "runs.count": runs.runs_count,
         "runs.duration": runs.runs_duration,
