@@ -59,6 +59,16 @@ FORMATS: tuple[Format, ...] = (
         "CodeCarbon emissions.csv (every column set since 2021)",
         "une_eval.importers.codecarbon",
     ),
+    Format(
+        "dcgm-power",
+        "NVIDIA DCGM field export as CSV, wide or long (DCGM_FI_DEV_POWER_USAGE, ..._TOTAL_ENERGY_CONSUMPTION)",
+        "une_eval.importers.dcgm",
+    ),
+    Format(
+        "slurm-gpu-power",
+        "Per-GPU power CSV of a Slurm job (time, host, GPU index and UUID, power in W)",
+        "une_eval.importers.slurmgpu",
+    ),
 )
 
 

@@ -1,0 +1,140 @@
+"""The per-GPU power CSV of a Slurm job, as cluster operators write it: time, host, GPU index and UUID, power.
+
+A job's prolog or a node daemon samples every GPU of the job (``nvidia-smi --query-gpu`` or NVML)
+and writes one row per GPU and sample. There is no single standard, so the columns are found by
+name (case-insensitive):
+
+- time: ``timestamp`` or ``time`` (Unix time, ISO 8601, or nvidia-smi's ``YYYY/MM/DD HH:MM:SS.fff``
+  local time, which needs ``--timezone``);
+- host: ``host``, ``hostname``, ``node`` or ``nodename``; GPU: ``gpu``, ``gpu_index`` or ``index``;
+  UUID: ``uuid`` or ``gpu_uuid``; optional ``job_id``/``jobid``, ``name``/``model``;
+- power, whose unit must be in its name: ``power_w``, ``power_mw``, ``power [W]``,
+  ``power.draw [W]`` (nvidia-smi: a 1-second average on Ampere and newer), ``power.draw.instant [W]``
+  (instant); a value may carry the unit too (``212.34 W``). A power column whose unit the name does
+  not say is refused; so is a unit the tables do not know.
+
+The instrument is NVML (read through nvidia-smi or DCGM, as the operator's script did).
+"""
+
+from __future__ import annotations
+
+import re
+
+from une_eval.errors import InputError
+from une_eval.importers import units
+from une_eval.importers.draft import Draft
+from une_eval.importers.formats import Options
+from une_eval.importers.gpusamples import (
+    Instrument,
+    Sample,
+    SampleSet,
+    gpu_index,
+    header_of,
+    number,
+    parse_time,
+    read_table,
+)
+from une_eval.importers.source import Source
+
+TIME = ("timestamp", "time")
+HOST = ("host", "hostname", "node", "nodename")
+GPU = ("gpu", "gpu_index", "index")
+UUID = ("uuid", "gpu_uuid")
+JOB = ("job_id", "jobid", "slurm_job_id")
+MODEL = ("name", "model", "gpu_name")
+_POWER = re.compile(r"^(power(?:[._]draw)?(?:[._](instant|average))?)(?:[_ ]\[?([A-Za-z]+)\]?)?$", re.IGNORECASE)
+_VALUE = re.compile(r"^\s*([-+0-9.eE]+)\s*([A-Za-z]+)?\s*$")
+
+
+def _find(header: list[str], names: tuple[str, ...]) -> int | None:
+    lowered = [h.lower() for h in header]
+    return next((lowered.index(n) for n in names if n in lowered), None)
+
+
+def power_column(header: list[str]) -> tuple[int, str, str, str] | None:
+    """The power column: its index, name, unit (from its name) and kind (instant or average)."""
+    for i, name in enumerate(header):
+        match = _POWER.match(name.strip())
+        if match:
+            unit = match[3] or ""
+            kind = "instant" if (match[2] or "").lower() == "instant" else "average"
+            return i, name, {"w": "W", "mw": "mW", "kw": "kW"}.get(unit.lower(), unit), kind
+    return None
+
+
+def recognise(source: Source) -> bool:
+    """A CSV with time, host, GPU index, UUID and power columns (and no DCGM field columns)."""
+    if source.is_folder:
+        return False
+    header = header_of(source.peek(source.name, 8192))
+    if any(h.startswith("DCGM_FI_") for h in header):
+        return False
+    found = [_find(header, names) for names in (TIME, HOST, GPU, UUID)]
+    return all(f is not None for f in found) and power_column(header) is not None
+
+
+def _watts(text: str, unit: str, where: str) -> float | None:
+    match = _VALUE.match(text)
+    if match and match[2]:
+        if match[2] != unit:
+            raise InputError(f"{where}: {text[:40]!r} is in {match[2]}, the column says {unit}")
+        text = match[1]
+    value = number(text, where)
+    return None if value is None else units.watts(value, unit)
+
+
+def convert(source: Source, draft: Draft, options: Options) -> None:
+    """Fill the draft from a Slurm job's per-GPU power CSV."""
+    file = source.read(source.name)
+    header, rows = read_table(file)
+    power = power_column(header)
+    cols = {k: _find(header, n) for k, n in (("time", TIME), ("host", HOST), ("gpu", GPU), ("uuid", UUID))}
+    if power is None or any(v is None for v in cols.values()):
+        raise InputError(f"{file.path}: not a per-GPU power CSV (time, host, GPU index, UUID and power columns)")
+    at, name, unit, kind = power
+    if not unit:
+        raise InputError(f"{file.path}: the power column {name!r} does not say its unit (power_w, power [W], ...)")
+    units.factor(unit, units.Kind.POWER)
+    draft.tool = {"name": "Slurm job GPU power log"}
+    if options.phase:
+        draft.put("/phase", options.phase)
+    samples = SampleSet(draft, file, Instrument("NVML (the operator's per-GPU power log)", kind, name))
+    model_at = _find(header, MODEL)
+    batch = []
+    for line, cells in rows:
+        where = f"{file.path}: line {line}"
+        watts = _watts(cells[at], unit, where)
+        if watts is None:
+            samples.missing_power += 1
+        batch.append(
+            Sample(
+                line,
+                parse_time(cells[cols["time"] or 0], options.timezone, where),
+                cells[cols["host"] or 0],
+                gpu_index(cells[cols["gpu"] or 0], where),
+                cells[cols["uuid"] or 0] or None,
+                None,
+                watts,
+                None,
+                cells[model_at] if model_at is not None and cells[model_at] else None,
+            )
+        )
+    samples.add_all(batch)
+    samples.fill()
+    _job(draft, header, rows)
+    draft.note(f"GPU power from the column {name!r} ({unit}): the GPUs only (no CPU, memory or node power)")
+    draft.note(
+        "the log counts no work and does not say what ran: supply the workload, the model, the work units and "
+        "functional unit, the site and an idle baseline"
+    )
+
+
+def _job(draft: Draft, header: list[str], rows: list[tuple[int, list[str]]]) -> None:
+    at = _find(header, JOB)
+    if at is None:
+        return
+    jobs = sorted({cells[at] for _, cells in rows if cells[at]})
+    if len(jobs) > 1:
+        draft.note(f"the file holds samples of {len(jobs)} Slurm jobs ({', '.join(jobs[:5])}); imported as one run")
+    elif jobs:
+        draft.note(f"Slurm job {jobs[0][:64]}")
