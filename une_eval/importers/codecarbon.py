@@ -399,3 +399,7 @@ class _Filler:
             "supply system.site (country, PUE, location-based grid intensity with its source and year)"
         )
         d.note("CodeCarbon counts no work: supply each run's work units, the functional unit and the workload")
+
+
+# The row-to-run filling, shared with CodeCarbon's task CSV (:mod:`une_eval.importers.codecarbon_tasks`).
+Filler = _Filler

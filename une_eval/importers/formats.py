@@ -69,6 +69,16 @@ FORMATS: tuple[Format, ...] = (
         "Per-GPU power CSV of a Slurm job (time, host, GPU index and UUID, power in W)",
         "une_eval.importers.slurmgpu",
     ),
+    Format(
+        "codecarbon-tasks",
+        "CodeCarbon task CSV (one row per start_task/stop_task)",
+        "une_eval.importers.codecarbon_tasks",
+    ),
+    Format(
+        "codecarbon-boamps",
+        "BoAmps JSON report (CodeCarbon's BoAmpsOutput or Boavizta's format)",
+        "une_eval.importers.boamps",
+    ),
 )
 
 

@@ -37,6 +37,7 @@ TABLES: dict[Kind, dict[str, Fraction]] = {
         "J": Fraction(1),
         "kJ": Fraction(1000),
         "MJ": Fraction(1_000_000),
+        "mWh": Fraction(18, 5),
         "Wh": Fraction(3600),
         "kWh": Fraction(3_600_000),
         "MWh": Fraction(3_600_000_000),
