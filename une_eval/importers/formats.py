@@ -79,6 +79,11 @@ FORMATS: tuple[Format, ...] = (
         "BoAmps JSON report (CodeCarbon's BoAmpsOutput or Boavizta's format)",
         "une_eval.importers.boamps",
     ),
+    Format(
+        "hf-model-card",
+        "Hugging Face model card README.md (co2_eq_emissions front matter, training-compute table)",
+        "une_eval.importers.modelcard",
+    ),
 )
 
 
