@@ -24,6 +24,7 @@ import math
 from typing import Any
 
 from une_eval.errors import InputError
+from une_eval.findings import msg
 from une_eval.importers import units
 from une_eval.importers.draft import Draft, Origin
 from une_eval.importers.formats import Options
@@ -194,7 +195,7 @@ class _Filler:
                 "import.negative-values",
                 self.file,
                 f"{where}.powerConsumption",
-                f"negative energy {energy:g} {unit}; left out",
+                msg("{file}, {location}: negative energy {energy} {unit}; left out", energy=energy, unit=unit),
                 f"{at}/energy/total_j",
             )
         else:
@@ -203,7 +204,11 @@ class _Filler:
                     "import.zero-values",
                     self.file,
                     f"{where}.powerConsumption",
-                    f"energy 0 {unit} for a measure of {duration:g} s",
+                    msg(
+                        "{file}, {location}: energy 0 {unit} for a measure of {duration_s} s",
+                        unit=unit,
+                        duration_s=duration or 0.0,
+                    ),
                     f"{at}/energy/total_j",
                 )
             basis = "estimated" if self.estimated else "measured"

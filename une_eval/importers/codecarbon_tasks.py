@@ -18,10 +18,11 @@ tracker configured with a PUE multiplied cannot be divided back here (said in a 
 from __future__ import annotations
 
 from une_eval.errors import InputError
+from une_eval.findings import msg
 from une_eval.importers.codecarbon import REQUIRED, Filler, Row, read_rows
+from une_eval.importers.csvtable import header_of
 from une_eval.importers.draft import Draft
 from une_eval.importers.formats import Options
-from une_eval.importers.gpusamples import header_of
 from une_eval.importers.source import Source, SourceFile
 
 
@@ -40,9 +41,8 @@ def _tasks(rows: list[Row], file: SourceFile, draft: Draft) -> list[Row]:
     for row in rows:
         key = tuple(row.cells.values())
         if key in seen:
-            draft.finding(
-                "import.duplicate-rows", file, f"line {row.line}", f"line {row.line} repeats line {seen[key]}"
-            )
+            text = msg("{file}, {location}: line {line} repeats line {first}", line=row.line, first=seen[key])
+            draft.finding("import.duplicate-rows", file, f"line {row.line}", text)
             continue
         seen[key] = row.line
         name = row.cells.get("task_name", "").strip()
@@ -51,7 +51,12 @@ def _tasks(rows: list[Row], file: SourceFile, draft: Draft) -> list[Row]:
                 "import.duplicate-rows",
                 file,
                 f"line {row.line}",
-                f"task {name[:64]!r} appears again (line {names[name]}); CodeCarbon gives every task its own name",
+                msg(
+                    "{file}, {location}: task {task} appears again (line {line}); CodeCarbon gives every task its "
+                    "own name",
+                    task=repr(name[:64]),
+                    line=names[name],
+                ),
             )
         names.setdefault(name, row.line)
         kept.append(row)

@@ -24,18 +24,10 @@ from __future__ import annotations
 
 from une_eval.errors import InputError
 from une_eval.importers import units
+from une_eval.importers.csvtable import gpu_index, header_of, number, read_table
 from une_eval.importers.draft import Draft
 from une_eval.importers.formats import Options
-from une_eval.importers.gpusamples import (
-    Instrument,
-    Sample,
-    SampleSet,
-    gpu_index,
-    header_of,
-    number,
-    parse_time,
-    read_table,
-)
+from une_eval.importers.gpusamples import Instrument, Sample, SampleSet, parse_time
 from une_eval.importers.source import Source
 
 ENERGY = "DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION"

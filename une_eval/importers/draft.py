@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from une_eval import __version__
-from une_eval.findings import escape_pointer_token
+from une_eval.findings import Message, escape_pointer_token
 from une_eval.importers.source import Source, SourceFile
+from une_eval.importers.wording import PREFIX, inner
 from une_eval.traces import TraceColumn
 
 MAX_WRITTEN_CHARS = 500
@@ -112,9 +113,19 @@ class Draft:
                 return False
         return True
 
-    def finding(self, rule_id: str, file: SourceFile, location: str, message: str, pointer: str | None = None) -> None:
-        """Record something suspicious in the source under an ``import.*`` rule."""
-        entry: dict[str, Any] = {"rule_id": rule_id, "file": file.index, "location": location[:500], "message": message}
+    def finding(
+        self, rule_id: str, file: SourceFile, location: str, message: str | Message, pointer: str | None = None
+    ) -> None:
+        """Record something suspicious in the source under an ``import.*`` rule.
+
+        A :class:`Message` whose template starts with ``{file}, {location}: `` is stored with its template
+        and parameters, so that documents can word it in their language (:mod:`une_eval.importers.wording`).
+        """
+        text = inner(message) if isinstance(message, Message) else message
+        entry: dict[str, Any] = {"rule_id": rule_id, "file": file.index, "location": location[:500], "message": text}
+        if isinstance(message, Message) and message.template.startswith(PREFIX):
+            entry["template"] = message.template
+            entry["params"] = message.params_json()
         if pointer is not None:
             entry["pointer"] = pointer
         self.findings.append(entry)

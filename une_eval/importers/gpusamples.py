@@ -22,10 +22,8 @@ is common once the rows are read:
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import decimal
-import io
 import itertools
 import math
 import re
@@ -33,6 +31,7 @@ import statistics
 from dataclasses import dataclass, field
 
 from une_eval.errors import InputError
+from une_eval.findings import Message, msg
 from une_eval.importers.draft import Draft, Origin
 from une_eval.importers.source import SourceFile
 from une_eval.traces import INSTANT_POWER, TIME_COLUMN, TraceColumn, column
@@ -135,7 +134,7 @@ class SampleSet:
         self.devices: dict[tuple[str, str], Device] = {}
         self.missing_power = 0
 
-    def finding(self, rule_id: str, lines: list[int], text: str, pointer: str | None = None) -> None:
+    def finding(self, rule_id: str, lines: list[int], text: Message, pointer: str | None = None) -> None:
         """Record a finding on some rows."""
         where = f"line {lines[0]}" if len(lines) == 1 else f"lines {lines[0]}..{lines[-1]} ({len(lines)} rows)"
         self.draft.finding(rule_id, self.file, where, text, pointer)
@@ -168,25 +167,35 @@ class SampleSet:
             self.finding(
                 "import.duplicate-rows",
                 mig,
-                "DCGM repeats the whole GPU's power and energy for every MIG instance on it: "
-                f"{len(mig)} repeated row(s) kept once per GPU, not summed",
+                msg(
+                    "{file}, {location}: DCGM repeats the whole GPU's power and energy for every MIG instance on it: "
+                    "{count} repeated row(s) kept once per GPU, not summed",
+                    count=len(mig),
+                ),
             )
         if dup:
-            self.finding("import.duplicate-rows", dup, f"{len(dup)} row(s) repeat a GPU's sample at the same time")
+            text = msg("{file}, {location}: {count} row(s) repeat a GPU's sample at the same time", count=len(dup))
+            self.finding("import.duplicate-rows", dup, text)
         if clash:
             self.finding(
                 "import.duplicate-rows",
                 clash,
-                f"{len(clash)} row(s) give a GPU other readings at a time it already has; the first is kept",
+                msg(
+                    "{file}, {location}: {count} row(s) give a GPU other readings at a time it already has; "
+                    "the first is kept",
+                    count=len(clash),
+                ),
             )
 
     def _valid(self, ordered: list[Sample]) -> list[Sample]:
         negative = [s.line for s in ordered if (s.power_w or 0) < 0 or (s.energy_mj or 0) < 0]
         zero = [s.line for s in ordered if s.power_w == 0]
         if negative:
-            self.finding("import.negative-values", negative, f"{len(negative)} negative reading(s); left out")
+            text = msg("{file}, {location}: {count} negative reading(s); left out", count=len(negative))
+            self.finding("import.negative-values", negative, text)
         if zero:
-            self.finding("import.zero-values", zero, f"{len(zero)} power reading(s) of 0 W (a failed read); left out")
+            text = msg("{file}, {location}: {count} power reading(s) of 0 W (a failed read); left out", count=len(zero))
+            self.finding("import.zero-values", zero, text)
         bad = set(negative) | set(zero)
         return [s for s in ordered if s.line not in bad and (s.power_w is not None or s.energy_mj is not None)]
 
@@ -228,7 +237,10 @@ class SampleSet:
                 "import.invalid-samples",
                 self.file,
                 "power column",
-                f"{self.missing_power} row(s) without a power reading (empty or N/A); left out",
+                msg(
+                    "{file}, {location}: {count} row(s) without a power reading (empty or N/A); left out",
+                    count=self.missing_power,
+                ),
             )
 
     def _counter_ok(self, dev: Device) -> bool:
@@ -240,8 +252,12 @@ class SampleSet:
             self.finding(
                 "import.invalid-samples",
                 back,
-                f"{dev.device_id}: the energy counter goes back {len(back)} time(s) (a driver reload); the counter "
-                "is not used, the energy comes from power",
+                msg(
+                    "{file}, {location}: {device}: the energy counter goes back {count} time(s) (a driver reload); "
+                    "the counter is not used, the energy comes from power",
+                    device=dev.device_id,
+                    count=len(back),
+                ),
             )
             return False
         return True
@@ -301,8 +317,15 @@ class SampleSet:
             self.finding(
                 "import.invalid-samples",
                 late,
-                f"{dev.device_id}: {len(late)} gap(s) longer than {GAP_FACTOR:g} times the typical interval of "
-                f"{typical / 1e9:g} s, the longest {longest:g} s",
+                msg(
+                    "{file}, {location}: {device}: {count} gap(s) longer than {factor} times the typical interval "
+                    "of {typical_s} s, the longest {longest_s} s",
+                    device=dev.device_id,
+                    count=len(late),
+                    factor=GAP_FACTOR,
+                    typical_s=typical / 1e9,
+                    longest_s=longest,
+                ),
             )
 
     def _trace(self, dev: Device) -> None:
@@ -341,60 +364,3 @@ class SampleSet:
 
 def _num(value: float | None) -> str:
     return "" if value is None else f"{value:.17g}"
-
-
-MAX_ROWS = 2_000_000
-
-
-def read_table(file: SourceFile) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    """A CSV's header (cells stripped) and its non-empty rows with their line numbers; bounded."""
-    reader = csv.reader(io.StringIO(file.text(), newline=""))
-    try:
-        header = [h.strip() for h in next(reader, [])]
-        rows: list[tuple[int, list[str]]] = []
-        for cells in reader:
-            if not any(c.strip() for c in cells):
-                continue
-            if len(rows) >= MAX_ROWS:
-                raise InputError(f"{file.path}: more than {MAX_ROWS:,} rows")
-            if len(cells) != len(header):
-                raise InputError(
-                    f"{file.path}: line {reader.line_num} has {len(cells)} cells for {len(header)} columns"
-                )
-            rows.append((reader.line_num, [c.strip() for c in cells]))
-    except csv.Error as exc:
-        raise InputError(f"{file.path}: not a readable CSV ({exc})") from None
-    if not rows:
-        raise InputError(f"{file.path}: no data row")
-    return header, rows
-
-
-def header_of(head: bytes) -> list[str]:
-    """The first line of a file's first bytes as CSV header cells (for recognising a format)."""
-    first = head.removeprefix(b"\xef\xbb\xbf").split(b"\n", 1)[0].decode("utf-8", "replace").strip()
-    try:
-        return [h.strip() for h in next(csv.reader([first]), [])]
-    except csv.Error:
-        return []
-
-
-def number(text: str, where: str) -> float | None:
-    """A reading: None when empty or N/A, else a finite number (an error otherwise)."""
-    if text.strip().strip("[]").upper() in ("", "N/A", "NA", "NAN", "NONE", "NULL"):
-        return None
-    try:
-        value = float(text)
-    except ValueError:
-        raise InputError(f"{where}: {text[:40]!r} is not a number") from None
-    if not math.isfinite(value):
-        raise InputError(f"{where}: {text[:40]!r} is not a finite number")
-    return value
-
-
-def gpu_index(text: str, where: str) -> int | None:
-    """A GPU index (a small non-negative integer), None when empty."""
-    if not text:
-        return None
-    if not text.isdigit() or len(text) > 6:
-        raise InputError(f"{where}: {text[:40]!r} is not a GPU index")
-    return int(text)

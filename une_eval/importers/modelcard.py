@@ -25,6 +25,7 @@ from typing import Any
 import yaml
 
 from une_eval.errors import InputError
+from une_eval.findings import msg
 from une_eval.importers import units
 from une_eval.importers.cardtables import CardRow, CardTable, find_table, normalised
 from une_eval.importers.draft import Draft, Origin
@@ -172,7 +173,8 @@ class _Card:
         where = "front matter, co2_eq_emissions" + ("" if self.scalar else ".emissions")
         grams = _number(self.co2_meta["emissions"], where)
         if grams < 0:
-            self.draft.finding("import.negative-values", self.file, where, f"negative emissions {grams:g} g; left out")
+            text = msg("{file}, {location}: negative emissions {grams} g; left out", grams=grams)
+            self.draft.finding("import.negative-values", self.file, where, text)
             return None
         tool = self.text("source")
         note = f"computed by {tool}" if tool else "the card does not say how it was computed"
@@ -265,33 +267,53 @@ class _Card:
                     "import.parts-sum",
                     self.file,
                     f"line {self.line(total)}",
-                    f"the training table's total {name} {stated.written} is not the sum of its rows, {summed:.6g}",
+                    msg(
+                        "{file}, {location}: the training table's total {name} {stated} is not the sum of its rows, "
+                        "{summed}",
+                        name=name,
+                        stated=stated.written,
+                        summed=f"{summed:.6g}",
+                    ),
                 )
 
     def magnitude(self, co2_g: float | None, energy_kwh: float | None) -> None:
         """Emissions in grams that no grid could give over the energy the card implies: another unit."""
         if co2_g is None:
             return
-        basis = "the energy of its training table" if energy_kwh is not None else None
-        high = MAX_GRID_G_PER_KWH
-        if energy_kwh is None:
+        if energy_kwh is not None:
+            intensity = co2_g / energy_kwh if energy_kwh > 0 else math.inf
+            if MIN_GRID_G_PER_KWH <= intensity <= MAX_GRID_G_PER_KWH:
+                return
+            text = msg(
+                "{file}, {location}: {grams} g CO2eq over the {energy_kwh} kWh of the card's training table is "
+                "{intensity} g/kWh, outside any grid's {low} to {high} g/kWh: written in another unit?",
+                grams=co2_g,
+                energy_kwh=energy_kwh,
+                intensity=intensity,
+                low=MIN_GRID_G_PER_KWH,
+                high=MAX_GRID_G_PER_KWH,
+            )
+        else:
             floor = self._floor_kwh()
             if floor is None:
                 return
-            (energy_kwh, basis), high = floor, math.inf  # a least energy bounds the intensity from above only
-        intensity = co2_g / energy_kwh if energy_kwh > 0 else math.inf
-        if MIN_GRID_G_PER_KWH <= intensity <= high:
-            return
-        self.draft.finding(
-            "import.unit-magnitude",
-            self.file,
-            self.where_g,
-            f"{co2_g:g} g CO2eq over {energy_kwh:.4g} kWh ({basis}) is {intensity:.3g} g/kWh, outside any grid's "
-            f"{MIN_GRID_G_PER_KWH:g} to {MAX_GRID_G_PER_KWH:g} g/kWh: written in another unit than grams?",
-            "/results/emissions_g_co2e",
-        )
+            least_kwh, gpus, hours = floor  # a least energy bounds the intensity from above only
+            if co2_g / least_kwh >= MIN_GRID_G_PER_KWH:
+                return
+            text = msg(
+                "{file}, {location}: {grams} g CO2eq over at least {energy_kwh} kWh (at least {gpus} GPU(s) x "
+                "{hours} h at {floor_w} W, from the card's text) is under {intensity} g/kWh, cleaner than any grid: "
+                "written in another unit than grams?",
+                grams=co2_g,
+                energy_kwh=least_kwh,
+                gpus=gpus,
+                hours=hours,
+                floor_w=FLOOR_GPU_W,
+                intensity=co2_g / least_kwh,
+            )
+        self.draft.finding("import.unit-magnitude", self.file, self.where_g, text, "/results/emissions_g_co2e")
 
-    def _floor_kwh(self) -> tuple[float, str] | None:
+    def _floor_kwh(self) -> tuple[float, int, float] | None:
         """The least energy the training described could have taken: GPUs x hours x a floor power."""
         texts = [str(v) for v in self.co2_meta.values() if isinstance(v, str)]
         texts += [line for line in self.body.splitlines()[:5000] if any(w in line.lower() for w in _TRAINING_WORDS)][
@@ -309,7 +331,7 @@ class _Card:
         gpus_match = _GPUS.search(hardware)
         gpus = int(gpus_match[1]) if gpus_match else 1
         kwh = gpus * FLOOR_GPU_W * hours / 1000
-        return kwh, f"at least {gpus} GPU(s) x {hours:g} h at {FLOOR_GPU_W:g} W, from the card's text"
+        return kwh, gpus, hours
 
     def notes(self, table: CardTable | None) -> None:
         d = self.draft
