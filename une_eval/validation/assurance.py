@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from une_eval.findings import Message
+from une_eval.findings import Message, Param
 from une_eval.model import Submission
 
 if TYPE_CHECKING:
@@ -39,15 +39,15 @@ NO_TRACES_READ = "no raw traces were read (none listed, or no folder to find the
 
 
 def _window_problem(w: WindowEvidence | None, device_id: str, run_index: int) -> Message | None:
-    at = {"run": run_index, "device": device_id}
+    at: tuple[tuple[str, Param], ...] = (("run", run_index), ("device", device_id))
     if w is None or w.recomputed_j is None:
-        return Message(NO_WINDOW_ENERGY, tuple(at.items()))
+        return Message(NO_WINDOW_ENERGY, at)
     if not w.covered:
-        return Message(NOT_COVERED, tuple(at.items()))
+        return Message(NOT_COVERED, at)
     if w.counter_resets:
-        return Message(COUNTER_RESET, tuple(at.items()))
+        return Message(COUNTER_RESET, at)
     if w.counter_ambiguous_decreases:
-        return Message(AMBIGUOUS_DECREASE, tuple(at.items()))
+        return Message(AMBIGUOUS_DECREASE, at)
     return None
 
 
