@@ -7,7 +7,9 @@ the labels ``gpu`` (index), ``UUID``, ``Hostname``, ``modelName`` and, on a MIG-
 - **wide**: a ``timestamp`` column, the labels, and one column per field
   (``DCGM_FI_DEV_POWER_USAGE``, ...);
 - **long** (a Prometheus range query written out): ``timestamp``, the labels, the field's name in
-  ``__name__`` (or ``metric``) and its reading in ``value``.
+  ``__name__`` (or ``metric``) and its reading in ``value``;
+- **one column per series** (Grafana's CSV export of a Prometheus query): a time column and columns
+  named ``DCGM_FI_DEV_POWER_USAGE{Hostname="node1", UUID="GPU-...", gpu="0"}``.
 
 The fields read, with their units as DCGM's field table defines them:
 
@@ -21,6 +23,8 @@ DCGM reports a MIG instance's power and energy as its whole GPU's: the repeats a
 """
 
 from __future__ import annotations
+
+import re
 
 from une_eval.errors import InputError
 from une_eval.importers import units
@@ -48,6 +52,8 @@ LABELS = {
     "model": ("modelname", "model"),
 }
 NAME_COLUMNS = ("__name__", "metric", "field")
+_SERIES = re.compile(r"^(DCGM_FI_[A-Z0-9_]{1,80})\s*\{(.{0,2000})\}\s*$")
+_LABEL = re.compile(r'([A-Za-z_][A-Za-z0-9_]{0,100})\s*=\s*"((?:[^"\\]|\\.){0,500})"')
 
 
 def _find(header: list[str], names: tuple[str, ...]) -> int | None:
@@ -61,10 +67,29 @@ def recognise(source: Source) -> bool:
         return False
     head = source.peek(source.name, 16384)
     header = header_of(head)
-    if any(h in FIELDS for h in header):
+    if any(h in FIELDS or _SERIES.match(h) for h in header):
         return True
     long_form = _find(header, NAME_COLUMNS) is not None and _find(header, ("value",)) is not None
     return long_form and any(f.encode() in head for f in FIELDS)
+
+
+Table = tuple[list[str], list[tuple[int, list[str]]]]
+
+
+def _from_series(header: list[str], rows: list[tuple[int, list[str]]]) -> Table:
+    """A table of one column per series (``FIELD{label="value"}``, Grafana's export) as one row per series and time."""
+    series = [(i, _SERIES.match(h)) for i, h in enumerate(header)]
+    found = [(i, m[1], dict(_LABEL.findall(m[2]))) for i, m in series if m is not None and m[1] in FIELDS]
+    time_at = _find(header, LABELS["time"])
+    if not found or time_at is None:
+        return header, rows
+    names = ["Hostname", "gpu", "UUID", "GPU_I_ID", "modelName"]
+    out = []
+    for line, cells in rows:
+        for i, field, labels in found:
+            if cells[i]:
+                out.append((line, [cells[time_at], field, cells[i], *(labels.get(n, "")[:200] for n in names)]))
+    return ["timestamp", "__name__", "value", *names], out
 
 
 def _cell(cells: list[str], at: int | None) -> str:
@@ -107,7 +132,7 @@ def _instrument(present: set[str]) -> Instrument:
 def convert(source: Source, draft: Draft, options: Options) -> None:
     """Fill the draft from a DCGM field export."""
     file = source.read(source.name)
-    header, rows = read_table(file)
+    header, rows = _from_series(*read_table(file))
     readings = _fields(header, rows, file.path)
     present = {f for _, _, fields in readings for f in fields}
     if POWER_INSTANT not in present and POWER_AVERAGE not in present and ENERGY not in present:

@@ -28,13 +28,14 @@ from une_eval.importers.formats import Options
 from une_eval.importers.gpusamples import Instrument, Sample, SampleSet, parse_time
 from une_eval.importers.source import Source
 
-TIME = ("timestamp", "time")
+TIME = ("timestamp", "time", "datetime", "date")
 HOST = ("host", "hostname", "node", "nodename")
-GPU = ("gpu", "gpu_index", "index")
+GPU = ("gpu", "gpu_index", "index", "gpu_id")
 UUID = ("uuid", "gpu_uuid")
 JOB = ("job_id", "jobid", "slurm_job_id")
 MODEL = ("name", "model", "gpu_name")
 _POWER = re.compile(r"^(power(?:[._]draw)?(?:[._](instant|average))?)(?:[_ ]\[?([A-Za-z]+)\]?)?$", re.IGNORECASE)
+_UNIT_NAMES = {"w": "W", "mw": "mW", "kw": "kW", "watt": "W", "watts": "W", "milliwatts": "mW"}
 _VALUE = re.compile(r"^\s*([-+0-9.eE]+)\s*([A-Za-z]+)?\s*$")
 
 
@@ -50,19 +51,23 @@ def power_column(header: list[str]) -> tuple[int, str, str, str] | None:
         if match:
             unit = match[3] or ""
             kind = "instant" if (match[2] or "").lower() == "instant" else "average"
-            return i, name, {"w": "W", "mw": "mW", "kw": "kW"}.get(unit.lower(), unit), kind
+            return i, name, _UNIT_NAMES.get(unit.lower(), unit), kind
     return None
 
 
 def recognise(source: Source) -> bool:
-    """A CSV with time, host, GPU index, UUID and power columns (and no DCGM field columns)."""
+    """A CSV with time, GPU index or UUID and power columns (and no DCGM field columns); host optional."""
     if source.is_folder:
         return False
     header = header_of(source.peek(source.name, 8192))
     if any(h.startswith("DCGM_FI_") for h in header):
         return False
-    found = [_find(header, names) for names in (TIME, HOST, GPU, UUID)]
-    return all(f is not None for f in found) and power_column(header) is not None
+    gpu = _find(header, GPU) is not None or _find(header, UUID) is not None
+    return _find(header, TIME) is not None and gpu and power_column(header) is not None
+
+
+def _cell(cells: list[str], at: int | None) -> str:
+    return cells[at] if at is not None else ""
 
 
 def _watts(text: str, unit: str, where: str) -> float | None:
@@ -81,8 +86,8 @@ def convert(source: Source, draft: Draft, options: Options) -> None:
     header, rows = read_table(file)
     power = power_column(header)
     cols = {k: _find(header, n) for k, n in (("time", TIME), ("host", HOST), ("gpu", GPU), ("uuid", UUID))}
-    if power is None or any(v is None for v in cols.values()):
-        raise InputError(f"{file.path}: not a per-GPU power CSV (time, host, GPU index, UUID and power columns)")
+    if power is None or cols["time"] is None or (cols["gpu"] is None and cols["uuid"] is None):
+        raise InputError(f"{file.path}: not a per-GPU power CSV (time, GPU index or UUID, and power columns)")
     at, name, unit, kind = power
     if not unit:
         raise InputError(f"{file.path}: the power column {name!r} does not say its unit (power_w, power [W], ...)")
@@ -102,9 +107,9 @@ def convert(source: Source, draft: Draft, options: Options) -> None:
             Sample(
                 line,
                 parse_time(cells[cols["time"] or 0], options.timezone, where),
-                cells[cols["host"] or 0],
-                gpu_index(cells[cols["gpu"] or 0], where),
-                cells[cols["uuid"] or 0] or None,
+                _cell(cells, cols["host"]),
+                gpu_index(_cell(cells, cols["gpu"]), where),
+                _cell(cells, cols["uuid"]) or None,
                 None,
                 watts,
                 None,
@@ -114,6 +119,8 @@ def convert(source: Source, draft: Draft, options: Options) -> None:
     samples.add_all(batch)
     samples.fill()
     _job(draft, header, rows)
+    if cols["host"] is None:
+        draft.note("the file has no host column: its GPUs are taken to be of one host, named 'host'")
     draft.note(f"GPU power from the column {name!r} ({unit}): the GPUs only (no CPU, memory or node power)")
     draft.note(
         "the log counts no work and does not say what ran: supply the workload, the model, the work units and "

@@ -198,3 +198,34 @@ def test_committed_sources_are_what_the_script_writes() -> None:
     spec.loader.exec_module(module)
     for path, text in module.outputs().items():
         assert path.read_text(encoding="utf-8") == text, path
+
+
+def test_grafana_series_columns_become_one_device_per_gpu(tmp_path: Path) -> None:
+    doc = _import(DCGM / "dcgm-grafana.csv", tmp_path / "d", tz=dt.timezone(dt.timedelta(hours=1)))
+    devices = doc["measurement"]["devices"]
+    assert [d["device_id"] for d in devices] == ["gpu-node-04-gpu0", "gpu-node-04-gpu1"]
+    assert {d["model"] for d in devices} == {"NVIDIA H200"}
+    assert doc["measurement"]["runs"][0]["start_time"] == "2026-03-02T09:00:00.000000Z"
+    rows = list(csv.reader(io.StringIO((DCGM / "dcgm-grafana.csv").read_text())))
+    first, last = rows[1], rows[-1]
+    assert doc["measurement"]["runs"][0]["devices"][1]["energy_j"] == pytest.approx(
+        (float(last[3]) - float(first[3])) / 1000, rel=1e-12
+    )
+    sub = Submission.model_validate(_completed(doc))
+    evidence = load_evidence(sub, tmp_path / "d")
+    assert not evidence.issues
+    assert {w.method for w in evidence.windows} == {"energy-counter"}
+
+
+def test_plain_nvidia_smi_csv_without_a_host_column(tmp_path: Path) -> None:
+    src = tmp_path / "smi.csv"
+    lines = ["timestamp, index, uuid, power.draw [W]"]
+    lines += [f"2026/03/02 09:00:{s:02d}.000, 0, GPU-1, {300 + s:.2f} W" for s in range(5)]
+    src.write_text("\n".join(lines) + "\n")
+    doc = _import(src, tmp_path / "d", tz=dt.UTC)
+    assert doc["provenance"]["source_format"] == "slurm-gpu-power"
+    assert doc["measurement"]["devices"][0]["device_id"] == "host-gpu0"
+    assert doc["measurement"]["runs"][0]["devices"][0]["energy_j"] == pytest.approx(
+        sum(300 + s + 0.5 for s in range(4))
+    )
+    assert any("no host column" in n for n in doc["provenance"]["notes"])
