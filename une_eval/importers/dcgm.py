@@ -25,10 +25,12 @@ DCGM reports a MIG instance's power and energy as its whole GPU's: the repeats a
 from __future__ import annotations
 
 import re
+import sys
+from collections.abc import Iterable
 
 from une_eval.errors import InputError
 from une_eval.importers import units
-from une_eval.importers.csvtable import gpu_index, header_of, number, read_table
+from une_eval.importers.csvtable import Rows, gpu_index, header_of, iter_table, number
 from une_eval.importers.draft import Draft
 from une_eval.importers.formats import Options
 from une_eval.importers.gpusamples import Instrument, Sample, SampleSet, parse_time
@@ -73,10 +75,10 @@ def recognise(source: Source) -> bool:
     return long_form and any(f.encode() in head for f in FIELDS)
 
 
-Table = tuple[list[str], list[tuple[int, list[str]]]]
+Reading = tuple[int, list[str], dict[str, str]]
 
 
-def _from_series(header: list[str], rows: list[tuple[int, list[str]]]) -> Table:
+def _from_series(header: list[str], rows: Rows) -> tuple[list[str], Rows]:
     """A table of one column per series (``FIELD{label="value"}``, Grafana's export) as one row per series and time."""
     series = [(i, _SERIES.match(h)) for i, h in enumerate(header)]
     found = [(i, m[1], dict(_LABEL.findall(m[2]))) for i, m in series if m is not None and m[1] in FIELDS]
@@ -89,20 +91,23 @@ def _from_series(header: list[str], rows: list[tuple[int, list[str]]]) -> Table:
         for i, field, labels in found:
             if cells[i]:
                 out.append((line, [cells[time_at], field, cells[i], *(labels.get(n, "")[:200] for n in names)]))
-    return ["timestamp", "__name__", "value", *names], out
+    return ["timestamp", "__name__", "value", *names], iter(out)
 
 
 def _cell(cells: list[str], at: int | None) -> str:
     return cells[at] if at is not None else ""
 
 
-def _fields(
-    header: list[str], rows: list[tuple[int, list[str]]], path: str
-) -> list[tuple[int, list[str], dict[str, str]]]:
-    """Each row with its field readings by name (wide: its field columns; long: merged per series and time)."""
-    wide = [h for h in header if h in FIELDS]
+def _label(cells: list[str], at: int | None) -> str:
+    """A label cell (host, UUID, model), interned: the same few values repeat on every row."""
+    return sys.intern(cells[at]) if at is not None else ""
+
+
+def _fields(header: list[str], rows: Rows, path: str) -> tuple[set[str], Iterable[Reading]]:
+    """The fields present, and each row with its readings by name (wide: as read; long: merged per series and time)."""
+    wide = [(h, i) for i, h in enumerate(header) if h in FIELDS]
     if wide:
-        return [(line, cells, {f: cells[header.index(f)] for f in wide}) for line, cells in rows]
+        return {h for h, _ in wide}, ((line, cells, {f: cells[i] for f, i in wide}) for line, cells in rows)
     name_at, value_at = _find(header, NAME_COLUMNS), _find(header, ("value",))
     if name_at is None or value_at is None:
         raise InputError(f"{path}: no DCGM field column and no __name__/value columns")
@@ -119,7 +124,7 @@ def _fields(
         entry[2][cells[name_at]] = cells[value_at]
     if not merged:
         raise InputError(f"{path}: no row of a DCGM power or energy field")
-    return list(merged.values())
+    return {f for _, _, fields in merged.values() for f in fields}, list(merged.values())
 
 
 def _instrument(present: set[str]) -> Instrument:
@@ -132,9 +137,8 @@ def _instrument(present: set[str]) -> Instrument:
 def convert(source: Source, draft: Draft, options: Options) -> None:
     """Fill the draft from a DCGM field export."""
     file = source.read(source.name)
-    header, rows = _from_series(*read_table(file))
-    readings = _fields(header, rows, file.path)
-    present = {f for _, _, fields in readings for f in fields}
+    header, rows = _from_series(*iter_table(file))
+    present, readings = _fields(header, rows, file.path)
     if POWER_INSTANT not in present and POWER_AVERAGE not in present and ENERGY not in present:
         raise InputError(f"{file.path}: no DCGM power or energy field")
     instrument = _instrument(present)
@@ -156,13 +160,13 @@ def convert(source: Source, draft: Draft, options: Options) -> None:
             Sample(
                 line,
                 parse_time(_cell(cells, at["time"]), options.timezone, where),
-                _cell(cells, at["host"]),
+                _label(cells, at["host"]),
                 gpu_index(_cell(cells, at["gpu"]), where),
-                _cell(cells, at["uuid"]) or None,
-                _cell(cells, at["instance"]) or None,
+                _label(cells, at["uuid"]) or None,
+                _label(cells, at["instance"]) or None,
                 None if power is None else units.watts(power, FIELDS[instrument.power_field][1]),
                 None if energy is None else units.convert(energy, "mJ", "mJ", units.Kind.ENERGY),
-                _cell(cells, at["model"]) or None,
+                _label(cells, at["model"]) or None,
             )
         )
     samples.add_all(batch)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -61,7 +62,7 @@ class PendingTrace:
 
     device_id: str
     columns: list[TraceColumn]
-    rows: list[dict[str, Any]]
+    rows: Iterable[dict[str, Any]]  # read once, when the trace is written (a generator keeps memory flat)
 
     @property
     def path(self) -> str:
@@ -135,7 +136,7 @@ class Draft:
         if text not in self.notes:
             self.notes.append(text)
 
-    def trace(self, device_id: str, columns: list[TraceColumn], rows: list[dict[str, Any]]) -> PendingTrace:
+    def trace(self, device_id: str, columns: list[TraceColumn], rows: Iterable[dict[str, Any]]) -> PendingTrace:
         """Queue one device's samples as a trace file."""
         pending = PendingTrace(device_id, columns, rows)
         self.traces.append(pending)

@@ -28,6 +28,7 @@ import itertools
 import math
 import re
 import statistics
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from une_eval.errors import InputError
@@ -337,15 +338,7 @@ class SampleSet:
             columns.append(TraceColumn(COUNTER, "mJ", f"{self.instrument.energy_field} (NVML's counter, mJ)"))
         if has_power:
             columns.append(TraceColumn(power_column, "mW", f"{self.instrument.power_field} (W), in mW"))
-        rows = []
-        for s in dev.samples:
-            row: dict[str, int | None] = {TIME_COLUMN: s.time_ns}
-            if has_counter:
-                row[COUNTER] = None if s.energy_mj is None else round(s.energy_mj)
-            if has_power:
-                row[power_column] = None if s.power_w is None else round(s.power_w * 1000)
-            rows.append(row)
-        self.draft.trace(dev.device_id, columns, rows)
+        self.draft.trace(dev.device_id, columns, _rows(dev.samples, has_counter, has_power and power_column))
 
     def _method(self, counters: bool, devices: list[Device]) -> None:
         steps = [b.time_ns - a.time_ns for dev in devices for a, b in itertools.pairwise(dev.samples)]
@@ -360,6 +353,17 @@ class SampleSet:
                 f"{self.instrument.power_field} is NVML's averaged power (a 1-second average on Ampere and newer): "
                 "the energies integrate it and are estimates; validate does not accept averaged power as evidence"
             )
+
+
+def _rows(samples: list[Sample], counter: bool, power: str | bool) -> Iterator[dict[str, int | None]]:
+    """The trace rows of a GPU's samples, made as they are written."""
+    for s in samples:
+        row: dict[str, int | None] = {TIME_COLUMN: s.time_ns}
+        if counter:
+            row[COUNTER] = None if s.energy_mj is None else round(s.energy_mj)
+        if power:
+            row[str(power)] = None if s.power_w is None else round(s.power_w * 1000)
+        yield row
 
 
 def _num(value: float | None) -> str:

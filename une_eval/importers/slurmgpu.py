@@ -19,10 +19,11 @@ The instrument is NVML (read through nvidia-smi or DCGM, as the operator's scrip
 from __future__ import annotations
 
 import re
+import sys
 
 from une_eval.errors import InputError
 from une_eval.importers import units
-from une_eval.importers.csvtable import gpu_index, header_of, number, read_table
+from une_eval.importers.csvtable import gpu_index, header_of, iter_table, number
 from une_eval.importers.draft import Draft
 from une_eval.importers.formats import Options
 from une_eval.importers.gpusamples import Instrument, Sample, SampleSet, parse_time
@@ -70,6 +71,11 @@ def _cell(cells: list[str], at: int | None) -> str:
     return cells[at] if at is not None else ""
 
 
+def _label(cells: list[str], at: int | None) -> str:
+    """A label cell (host, UUID, model), interned: the same few values repeat on every row."""
+    return sys.intern(cells[at]) if at is not None else ""
+
+
 def _watts(text: str, unit: str, where: str) -> float | None:
     match = _VALUE.match(text)
     if match and match[2]:
@@ -83,7 +89,7 @@ def _watts(text: str, unit: str, where: str) -> float | None:
 def convert(source: Source, draft: Draft, options: Options) -> None:
     """Fill the draft from a Slurm job's per-GPU power CSV."""
     file = source.read(source.name)
-    header, rows = read_table(file)
+    header, rows = iter_table(file)
     power = power_column(header)
     cols = {k: _find(header, n) for k, n in (("time", TIME), ("host", HOST), ("gpu", GPU), ("uuid", UUID))}
     if power is None or cols["time"] is None or (cols["gpu"] is None and cols["uuid"] is None):
@@ -98,7 +104,10 @@ def convert(source: Source, draft: Draft, options: Options) -> None:
     samples = SampleSet(draft, file, Instrument("NVML (the operator's per-GPU power log)", kind, name))
     model_at = _find(header, MODEL)
     batch = []
+    job_at, jobs = _find(header, JOB), set()
     for line, cells in rows:
+        if job_at is not None and cells[job_at]:
+            jobs.add(cells[job_at][:64])
         where = f"{file.path}: line {line}"
         watts = _watts(cells[at], unit, where)
         if watts is None:
@@ -107,9 +116,9 @@ def convert(source: Source, draft: Draft, options: Options) -> None:
             Sample(
                 line,
                 parse_time(cells[cols["time"] or 0], options.timezone, where),
-                _cell(cells, cols["host"]),
+                _label(cells, cols["host"]),
                 gpu_index(_cell(cells, cols["gpu"]), where),
-                _cell(cells, cols["uuid"]) or None,
+                _label(cells, cols["uuid"]) or None,
                 None,
                 watts,
                 None,
@@ -118,7 +127,7 @@ def convert(source: Source, draft: Draft, options: Options) -> None:
         )
     samples.add_all(batch)
     samples.fill()
-    _job(draft, header, rows)
+    _job(draft, sorted(jobs))
     if cols["host"] is None:
         draft.note("the file has no host column: its GPUs are taken to be of one host, named 'host'")
     draft.note(f"GPU power from the column {name!r} ({unit}): the GPUs only (no CPU, memory or node power)")
@@ -128,12 +137,8 @@ def convert(source: Source, draft: Draft, options: Options) -> None:
     )
 
 
-def _job(draft: Draft, header: list[str], rows: list[tuple[int, list[str]]]) -> None:
-    at = _find(header, JOB)
-    if at is None:
-        return
-    jobs = sorted({cells[at] for _, cells in rows if cells[at]})
+def _job(draft: Draft, jobs: list[str]) -> None:
     if len(jobs) > 1:
         draft.note(f"the file holds samples of {len(jobs)} Slurm jobs ({', '.join(jobs[:5])}); imported as one run")
     elif jobs:
-        draft.note(f"Slurm job {jobs[0][:64]}")
+        draft.note(f"Slurm job {jobs[0]}")
