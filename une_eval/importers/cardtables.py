@@ -72,17 +72,18 @@ def number(text: str) -> Cell | None:
 def _html_rows(body: str) -> list[tuple[int, list[str]]]:
     """The rows of the body's HTML tables (split by plain search: linear in the body's size)."""
     lower, out, pos = body.lower(), [], 0
+    counted_to, line = 0, 1  # line numbers counted forward only: linear in the body's size
     for _ in range(MAX_TABLES):
         start = lower.find("<table", pos)
         end = lower.find("</table>", start) if start >= 0 else -1
         if end < 0:
             break
-        chunk = body[start:end]
         offset = start
-        for row in re.split(r"<tr\b", chunk, flags=re.IGNORECASE)[1:]:
+        for row in re.split(r"<tr\b", body[start:end], flags=re.IGNORECASE)[1:]:
             offset = body.find(row, offset)
+            line, counted_to = line + body.count("\n", counted_to, offset), offset
             cells = [part.split(">", 1)[-1] for part in re.split(r"<t[dh]\b", row, flags=re.IGNORECASE)[1:]]
-            out.append((body.count("\n", 0, offset) + 1, [_text(c) for c in cells]))
+            out.append((line, [_text(c) for c in cells]))
         pos = end + 8
     return out
 

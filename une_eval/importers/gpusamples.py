@@ -40,6 +40,9 @@ from une_eval.traces import INSTANT_POWER, TIME_COLUMN, TraceColumn, column
 AVERAGE_POWER = "power_average_mw"
 COUNTER = "energy_mj"
 GAP_FACTOR = 3.0
+MAX_TIME_NS = 2**63 - 1
+MAX_GPU_W = 10_000.0  # no GPU draws 10 kW: a reading above is in another unit or corrupt
+MAX_COUNTER_MJ = 2.0**62  # NVML's counter is 64-bit; the trace format's columns are int64
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _SMI_TIME = re.compile(r"^(\d{4})/(\d{2})/(\d{2}) (\d{2}:\d{2}:\d{2}(?:\.\d+)?)$")
 _NOT_ID = re.compile(r"[^A-Za-z0-9._-]")
@@ -92,7 +95,7 @@ def parse_time(text: str, tz: dt.tzinfo | None, where: str) -> int:
     if not number.is_finite() or number <= 0:
         raise InputError(f"{where}: {text[:40]!r} is not a time")
     for low, scale in ((10**9, 10**9), (10**12, 10**6), (10**15, 10**3), (10**18, 1)):
-        if low <= number < low * 10:
+        if low <= number < low * 10 and number * scale < MAX_TIME_NS:
             return int(number * scale)
     raise InputError(f"{where}: {text[:40]!r} is not a Unix time in s, ms, us or ns of this century")
 
@@ -108,7 +111,10 @@ def _date_ns(text: str, tz: dt.tzinfo | None, where: str) -> int:
         if tz is None:
             raise InputError(f"{where}: {text[:40]!r} has no time zone; give --timezone")
         stamp = stamp.replace(tzinfo=tz)
-    return (stamp - _EPOCH) // dt.timedelta(microseconds=1) * 1000
+    ns = (stamp - _EPOCH) // dt.timedelta(microseconds=1) * 1000
+    if not 0 < ns < MAX_TIME_NS:
+        raise InputError(f"{where}: {text[:40]!r} lies outside 1970 to 2262 (the trace format's time range)")
+    return ns
 
 
 def device_id(host: str, key: str, index: int | None) -> str:
@@ -197,7 +203,16 @@ class SampleSet:
         if zero:
             text = msg("{file}, {location}: {count} power reading(s) of 0 W (a failed read); left out", count=len(zero))
             self.finding("import.zero-values", zero, text)
-        bad = set(negative) | set(zero)
+        high = [s.line for s in ordered if (s.power_w or 0) > MAX_GPU_W or (s.energy_mj or 0) > MAX_COUNTER_MJ]
+        if high:
+            text = msg(
+                "{file}, {location}: {count} reading(s) above {max_w} W or a counter above 2^62 mJ, impossible for "
+                "one GPU (another unit?); left out",
+                count=len(high),
+                max_w=MAX_GPU_W,
+            )
+            self.finding("import.unit-magnitude", high, text)
+        bad = set(negative) | set(zero) | set(high)
         return [s for s in ordered if s.line not in bad and (s.power_w is not None or s.energy_mj is not None)]
 
     def fill(self) -> None:

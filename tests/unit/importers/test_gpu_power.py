@@ -229,3 +229,21 @@ def test_plain_nvidia_smi_csv_without_a_host_column(tmp_path: Path) -> None:
         sum(300 + s + 0.5 for s in range(4))
     )
     assert any("no host column" in n for n in doc["provenance"]["notes"])
+
+
+def test_impossible_magnitudes_are_left_out_or_refused(tmp_path: Path) -> None:
+    src = tmp_path / "m.csv"
+    lines = ["timestamp,Hostname,gpu,UUID,DCGM_FI_DEV_POWER_USAGE_INSTANT"]
+    lines += [f"{1772442000 + i},h,0,GPU-1,{w}" for i, w in enumerate((300, 300, 350000, 1e306, 300))]
+    src.write_text("\n".join(lines) + "\n")
+    doc = _import(src, tmp_path / "d")
+    (found,) = _findings(doc, "import.unit-magnitude")
+    assert found["params"]["count"] == 2
+    trace = (tmp_path / "d" / "traces" / "h-gpu0.csv").read_text().splitlines()
+    assert len(trace) == 1 + 3
+    src.write_text("timestamp,Hostname,gpu,UUID,DCGM_FI_DEV_POWER_USAGE\n2300-01-01T00:00:00Z,h,0,G,5\n")
+    with pytest.raises(InputError, match="outside 1970 to 2262"):
+        _import(src, tmp_path / "e")
+    src.write_text("timestamp,Hostname,gpu,UUID,DCGM_FI_DEV_POWER_USAGE\n9999999999999999999,h,0,G,5\n")
+    with pytest.raises(InputError, match="not a Unix time"):
+        _import(src, tmp_path / "f")

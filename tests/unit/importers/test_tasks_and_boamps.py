@@ -135,3 +135,8 @@ def test_boamps_hostile_reports_are_one_line_errors(tmp_path: Path, text: str) -
     src.write_text(text)
     with pytest.raises(InputError):
         _import(src, tmp_path / "d", fmt="codecarbon-boamps")
+
+
+def test_boamps_energy_too_large_for_joules_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="too large"):
+        _import(_report(tmp_path, powerConsumption=1e308), tmp_path / "d")
