@@ -89,6 +89,7 @@ def convert(source: Source, draft: Draft, options: Options) -> None:
     filler.system(last)
     shown = ", ".join(f"{k}: {r.cells.get('task_name', '').strip()[:40]!r}" for k, r in enumerate(tasks[:20]))
     draft.note(f"each task is a run, in the file's order ({shown}); say which runs are the measured workload")
+    draft.note("a task's stop time is written to the second: with --timezone, short tasks' windows may overlap")
     draft.note(
         "the task file does not record the tracker's pue: if it was configured with one, every energy here "
         "includes it (emissions.csv of the same run_id says which)"
