@@ -592,6 +592,8 @@ class ImportFinding(_Model):
     file: Int
     location: Str
     message: Str
+    template: Str | None = None  # the message's English template ({file}, {location}: ...) for translation
+    params: dict[str, Any] | None = None
 
 
 class ImportProvenance(_Model):

@@ -29,6 +29,7 @@ import math
 from dataclasses import dataclass
 
 from une_eval.errors import InputError
+from une_eval.findings import msg
 from une_eval.importers.draft import Draft, Origin
 from une_eval.importers.formats import Options
 from une_eval.importers.source import Source, SourceFile
@@ -120,9 +121,8 @@ def group_runs(rows: list[Row], file: SourceFile, draft: Draft) -> list[list[Row
     for row in rows:
         key = tuple(row.cells.values())
         if key in seen:
-            draft.finding(
-                "import.duplicate-rows", file, f"line {row.line}", f"line {row.line} repeats line {seen[key]}"
-            )
+            text = msg("{file}, {location}: line {line} repeats line {first}", line=row.line, first=seen[key])
+            draft.finding("import.duplicate-rows", file, f"line {row.line}", text)
             continue
         seen[key] = row.line
         run_id = row.cells.get("run_id", "").strip() or f"line-{row.line}"
@@ -131,8 +131,12 @@ def group_runs(rows: list[Row], file: SourceFile, draft: Draft) -> list[list[Row
                 "import.duplicate-rows",
                 file,
                 f"line {row.line}",
-                f"run_id {run_id} appears again with totals that do not grow (line {groups[run_id][-1].line}); "
-                "imported as a separate run",
+                msg(
+                    "{file}, {location}: run_id {run_id} appears again with totals that do not grow (line {line}); "
+                    "imported as a separate run",
+                    run_id=run_id[:64],
+                    line=groups[run_id][-1].line,
+                ),
             )
             run_id = f"{run_id}@{row.line}"
         if run_id not in groups:
@@ -277,13 +281,17 @@ class _Filler:
         }
         negative = [c for c, v in values.items() if v is not None and v < 0]
         if negative:
-            d.finding("import.negative-values", self.file, where, f"negative {', '.join(negative)}; left out", at)
+            text = msg("{file}, {location}: negative {columns}; left out", columns=", ".join(negative))
+            d.finding("import.negative-values", self.file, where, text, at)
         if values["energy_consumed"] == 0 and (values["duration"] or 0) > 0:
             d.finding(
                 "import.zero-values",
                 self.file,
                 where,
-                f"energy_consumed is 0 kWh for a run of {values['duration']:g} s",
+                msg(
+                    "{file}, {location}: energy_consumed is 0 kWh for a run of {duration_s} s",
+                    duration_s=values["duration"] or 0.0,
+                ),
                 f"{at}/energy/total_j",
             )
         parts = [values[COMPONENTS[c][0]] for c in self.components]
@@ -295,7 +303,12 @@ class _Filler:
                     "import.parts-sum",
                     self.file,
                     where,
-                    f"energy_consumed {total:g} kWh is not the sum of the components' energies, {summed:g} kWh",
+                    msg(
+                        "{file}, {location}: energy_consumed {total_kwh} kWh is not the sum of the components' "
+                        "energies, {summed_kwh} kWh",
+                        total_kwh=f"{total:g}",
+                        summed_kwh=f"{summed:g}",
+                    ),
                     f"{at}/energy/total_j",
                 )
         scale = self.pue_scale(row)
@@ -304,7 +317,11 @@ class _Filler:
                 "import.pue-applied",
                 self.file,
                 f"{where}, column pue",
-                f"CodeCarbon multiplied the energies by its pue {1 / scale:g}; the draft holds them divided by it",
+                msg(
+                    "{file}, {location}: CodeCarbon multiplied the energies by its pue {pue}; the draft holds them "
+                    "divided by it",
+                    pue=1 / scale,
+                ),
                 f"{at}/energy/total_j",
             )
 
@@ -399,3 +416,7 @@ class _Filler:
             "supply system.site (country, PUE, location-based grid intensity with its source and year)"
         )
         d.note("CodeCarbon counts no work: supply each run's work units, the functional unit and the workload")
+
+
+# The row-to-run filling, shared with CodeCarbon's task CSV (:mod:`une_eval.importers.codecarbon_tasks`).
+Filler = _Filler

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from une_eval import __version__
-from une_eval.findings import escape_pointer_token
+from une_eval.findings import Message, escape_pointer_token
 from une_eval.importers.source import Source, SourceFile
+from une_eval.importers.wording import PREFIX, inner
 from une_eval.traces import TraceColumn
 
 MAX_WRITTEN_CHARS = 500
@@ -60,7 +62,7 @@ class PendingTrace:
 
     device_id: str
     columns: list[TraceColumn]
-    rows: list[dict[str, Any]]
+    rows: Iterable[dict[str, Any]]  # read once, when the trace is written (a generator keeps memory flat)
 
     @property
     def path(self) -> str:
@@ -112,9 +114,19 @@ class Draft:
                 return False
         return True
 
-    def finding(self, rule_id: str, file: SourceFile, location: str, message: str, pointer: str | None = None) -> None:
-        """Record something suspicious in the source under an ``import.*`` rule."""
-        entry: dict[str, Any] = {"rule_id": rule_id, "file": file.index, "location": location[:500], "message": message}
+    def finding(
+        self, rule_id: str, file: SourceFile, location: str, message: str | Message, pointer: str | None = None
+    ) -> None:
+        """Record something suspicious in the source under an ``import.*`` rule.
+
+        A :class:`Message` whose template starts with ``{file}, {location}: `` is stored with its template
+        and parameters, so that documents can word it in their language (:mod:`une_eval.importers.wording`).
+        """
+        text = inner(message) if isinstance(message, Message) else message
+        entry: dict[str, Any] = {"rule_id": rule_id, "file": file.index, "location": location[:500], "message": text}
+        if isinstance(message, Message) and message.template.startswith(PREFIX):
+            entry["template"] = message.template
+            entry["params"] = message.params_json()
         if pointer is not None:
             entry["pointer"] = pointer
         self.findings.append(entry)
@@ -124,7 +136,7 @@ class Draft:
         if text not in self.notes:
             self.notes.append(text)
 
-    def trace(self, device_id: str, columns: list[TraceColumn], rows: list[dict[str, Any]]) -> PendingTrace:
+    def trace(self, device_id: str, columns: list[TraceColumn], rows: Iterable[dict[str, Any]]) -> PendingTrace:
         """Queue one device's samples as a trace file."""
         pending = PendingTrace(device_id, columns, rows)
         self.traces.append(pending)

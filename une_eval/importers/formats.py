@@ -85,6 +85,31 @@ FORMATS: tuple[Format, ...] = (
         "Carbontracker logs (standard and output log, or their folder)",
         "une_eval.importers.carbontracker",
     ),
+    Format(
+        "dcgm-power",
+        "NVIDIA DCGM field export as CSV, wide or long (DCGM_FI_DEV_POWER_USAGE, ..._TOTAL_ENERGY_CONSUMPTION)",
+        "une_eval.importers.dcgm",
+    ),
+    Format(
+        "slurm-gpu-power",
+        "Per-GPU power CSV of a Slurm job (time, host, GPU index and UUID, power in W)",
+        "une_eval.importers.slurmgpu",
+    ),
+    Format(
+        "codecarbon-tasks",
+        "CodeCarbon task CSV (one row per start_task/stop_task)",
+        "une_eval.importers.codecarbon_tasks",
+    ),
+    Format(
+        "codecarbon-boamps",
+        "BoAmps JSON report (CodeCarbon's BoAmpsOutput or Boavizta's format)",
+        "une_eval.importers.boamps",
+    ),
+    Format(
+        "hf-model-card",
+        "Hugging Face model card README.md (co2_eq_emissions front matter, training-compute table)",
+        "une_eval.importers.modelcard",
+    ),
 )
 
 

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from une_eval.errors import InputError
+from une_eval.findings import Message, msg
 from une_eval.importers.draft import Draft, Origin
 from une_eval.importers.formats import Options
 from une_eval.importers.mlperf_logs import (
@@ -292,8 +293,12 @@ class _Context:
                 "import.invalid-samples",
                 spl,
                 f"lines {first}..{last}",
-                f"{len(metric.invalid)} sample(s) inside the window read {shown} W (PTDaemon's -1: no reading); "
-                "left out of the average, as the checker does",
+                msg(
+                    "{file}, {location}: {count} sample(s) inside the window read {shown} W (PTDaemon's -1: no "
+                    "reading); left out of the average, as the checker does",
+                    count=len(metric.invalid),
+                    shown=shown,
+                ),
                 "/measurement/runs/0/mean_power_w",
             )
         inside = [m for m in messages if metric.begin < m[1] < metric.end]
@@ -302,7 +307,12 @@ class _Context:
                 "import.invalid-samples",
                 spl,
                 f"line {inside[0][0]}",
-                f"{len(inside)} PTDaemon message line(s) inside the window instead of samples, first: {inside[0][2]}",
+                msg(
+                    "{file}, {location}: {count} PTDaemon message line(s) inside the window instead of samples, "
+                    "first: {first}",
+                    count=len(inside),
+                    first=inside[0][2][:200],
+                ),
             )
         if not metric.used:
             d.finding(
@@ -311,7 +321,8 @@ class _Context:
         self._check_parts(metric)
         if any(b.time < a.time for a, b in itertools.pairwise(samples)):
             bad = next(b for a, b in itertools.pairwise(samples) if b.time < a.time)
-            d.finding("import.window", spl, f"line {bad.line}", "sample times go backwards; no trace was written")
+            text = msg("{file}, {location}: sample times go backwards; no trace was written")
+            d.finding("import.window", spl, f"line {bad.line}", text)
 
     def _check_parts(self, metric: PowerMetric) -> None:
         off = [
@@ -325,23 +336,36 @@ class _Context:
                 "import.parts-sum",
                 self.spl,
                 f"line {s.line}",
-                f"{len(off)} sample(s) whose top-level Watts is not the sum of their channels or analyzers; "
-                f"first: {s.watts_text} W against {s.parts_w:.6f} W",
+                msg(
+                    "{file}, {location}: {count} sample(s) whose top-level Watts is not the sum of their channels or "
+                    "analyzers; first: {watts} W against {parts_w} W",
+                    count=len(off),
+                    watts=s.watts_text,
+                    parts_w=f"{s.parts_w:.6f}",
+                ),
                 "/measurement/runs/0/mean_power_w",
             )
 
-    def _empty_window_message(self, samples: list[Sample], metric: PowerMetric) -> str:
-        text = (
-            f"no sample above 0 W lies strictly inside power_begin {_iso_ms(metric.begin)} .. power_end "
-            f"{_iso_ms(metric.end)}; the checker finds no power for this run"
-        )
+    def _empty_window_message(self, samples: list[Sample], metric: PowerMetric) -> Message:
+        begin, end = _iso_ms(metric.begin), _iso_ms(metric.end)
         zone = self.session.timezone_s
         for shift in {zone, -zone} if zone else set():
             delta = dt.timedelta(seconds=shift)
             if any(metric.begin < s.time + delta < metric.end and s.watts > 0 for s in samples):
-                text += f"; shifted by server.json's timezone {shift:+d} s the samples would fall inside (local times?)"
-                break
-        return text
+                return msg(
+                    "{file}, {location}: no sample above 0 W lies strictly inside power_begin {begin} .. power_end "
+                    "{end}; the checker finds no power for this run; shifted by server.json's timezone {shift} s "
+                    "the samples would fall inside (local times?)",
+                    begin=begin,
+                    end=end,
+                    shift=f"{shift:+d}",
+                )
+        return msg(
+            "{file}, {location}: no sample above 0 W lies strictly inside power_begin {begin} .. power_end {end}; "
+            "the checker finds no power for this run",
+            begin=begin,
+            end=end,
+        )
 
     def fill_trace(self, samples: list[Sample]) -> None:
         valid = [s for s in samples if s.watts > 0 and math.isfinite(s.watts)]

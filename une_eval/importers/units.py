@@ -37,6 +37,7 @@ TABLES: dict[Kind, dict[str, Fraction]] = {
         "J": Fraction(1),
         "kJ": Fraction(1000),
         "MJ": Fraction(1_000_000),
+        "mWh": Fraction(18, 5),
         "Wh": Fraction(3600),
         "kWh": Fraction(3_600_000),
         "MWh": Fraction(3_600_000_000),
@@ -83,7 +84,10 @@ def convert(value: float, unit: str, to: str, kind: Kind) -> float:
     if not math.isfinite(value):
         raise UnitError(f"{value!r} {unit} is not a finite number")
     ratio = factor(unit, kind) / factor(to, kind)
-    return value * ratio.numerator / ratio.denominator if ratio.denominator != 1 else value * ratio.numerator
+    result = value * ratio.numerator / ratio.denominator if ratio.denominator != 1 else value * ratio.numerator
+    if not math.isfinite(result):
+        raise UnitError(f"{value!r} {unit} is too large to express in {to}")
+    return result
 
 
 def to_base(value: float, unit: str, kind: Kind) -> float:

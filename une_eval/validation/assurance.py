@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from une_eval.findings import Message, Param
 from une_eval.model import Submission
 
 if TYPE_CHECKING:
@@ -21,57 +22,83 @@ EVIDENCE_CHECKED = "evidence-checked"
 DECLARED_ONLY = "declared-only"
 MAX_REASONS = 10
 
+# The reasons' English templates (the evidence.assurance rule words each in a document's language).
+NO_WINDOW_ENERGY = "run {run}, {device}: no energy could be recomputed from the trace for this run's window"
+NOT_COVERED = "run {run}, {device}: the trace does not cover the run's whole window"
+COUNTER_RESET = "run {run}, {device}: the energy counter reset inside the run"
+AMBIGUOUS_DECREASE = (
+    "run {run}, {device}: the counter decreased and the trace declares no wrap range to tell a wrap from a reset"
+)
+NO_TRACE = "{device}: no trace is listed for this accelerator"
+TRACE_UNUSABLE = "{device}: its trace cannot be used ({issue})"
+NO_ACCELERATOR = "the measurement lists no accelerator device"
+FEWER_LISTED = "the hardware has {hardware} accelerators; the measurement lists {listed}"
+NO_COMPLETE_RUN = "the measurement has no complete run"
+MORE_REASONS = "and {count} more reason(s)"
+NO_TRACES_READ = "no raw traces were read (none listed, or no folder to find them in)"
 
-def _window_problem(w: WindowEvidence | None, device_id: str, run_index: int) -> str | None:
-    where = f"run {run_index}, {device_id}"
+
+def _window_problem(w: WindowEvidence | None, device_id: str, run_index: int) -> Message | None:
+    at: tuple[tuple[str, Param], ...] = (("run", run_index), ("device", device_id))
     if w is None or w.recomputed_j is None:
-        return f"{where}: no energy could be recomputed from the trace for this run's window"
+        return Message(NO_WINDOW_ENERGY, at)
     if not w.covered:
-        return f"{where}: the trace does not cover the run's whole window"
+        return Message(NOT_COVERED, at)
     if w.counter_resets:
-        return f"{where}: the energy counter reset inside the run"
+        return Message(COUNTER_RESET, at)
     if w.counter_ambiguous_decreases:
-        return f"{where}: the counter decreased and the trace declares no wrap range to tell a wrap from a reset"
+        return Message(AMBIGUOUS_DECREASE, at)
     return None
 
 
-def _accelerator_reasons(sub: Submission, issues: Sequence[TraceIssue], windows: Sequence[WindowEvidence]) -> list[str]:
+def _accelerator_reasons(
+    sub: Submission, issues: Sequence[TraceIssue], windows: Sequence[WindowEvidence]
+) -> list[Message]:
     traced = {t.device_id: k for k, t in enumerate(sub.measurement.traces) if t.device_id is not None}
     broken = {i.trace_index: i.message for i in issues}
     by_window = {(w.run_index, w.device_id): w for w in windows}
     complete = [i for i, r in enumerate(sub.measurement.runs) if r.complete]
-    reasons: list[str] = []
+    reasons: list[Message] = []
     for dev in (d for d in sub.measurement.devices if d.component == "gpu"):
         k = traced.get(dev.device_id)
         if k is None:
-            reasons.append(f"{dev.device_id}: no trace is listed for this accelerator")
+            reasons.append(Message(NO_TRACE, (("device", dev.device_id),)))
         elif k in broken:
-            reasons.append(f"{dev.device_id}: its trace cannot be used ({broken[k]})")
+            reasons.append(Message(TRACE_UNUSABLE, (("device", dev.device_id), ("issue", broken[k]))))
         else:
             found = (_window_problem(by_window.get((i, dev.device_id)), dev.device_id, i) for i in complete)
             reasons += [r for r in found if r]
     return reasons
 
 
-def assess(
+def assess_wording(
     sub: Submission, issues: Sequence[TraceIssue], windows: Sequence[WindowEvidence]
-) -> tuple[str, tuple[str, ...]]:
-    """The assurance level and, below ``evidence-checked``, why (at most :data:`MAX_REASONS` sentences)."""
+) -> tuple[str, tuple[Message, ...]]:
+    """The assurance level and, below ``evidence-checked``, why, as messages (at most :data:`MAX_REASONS`)."""
     accelerators = [d for d in sub.measurement.devices if d.component == "gpu"]
     hardware = sum(a.count for n in sub.system.hardware.nodes for a in n.accelerators)
-    reasons: list[str] = []
+    reasons: list[Message] = []
     if not accelerators:
-        reasons.append("the measurement lists no accelerator device")
+        reasons.append(Message(NO_ACCELERATOR))
     elif hardware > len(accelerators):
-        reasons.append(f"the hardware has {hardware} accelerators; the measurement lists {len(accelerators)}")
+        reasons.append(Message(FEWER_LISTED, (("hardware", hardware), ("listed", len(accelerators)))))
     if not any(r.complete for r in sub.measurement.runs):
-        reasons.append("the measurement has no complete run")
+        reasons.append(Message(NO_COMPLETE_RUN))
     reasons += _accelerator_reasons(sub, issues, windows)
     if not reasons:
         return EVIDENCE_CHECKED, ()
     if len(reasons) > MAX_REASONS:
-        reasons = [*reasons[: MAX_REASONS - 1], f"and {len(reasons) - MAX_REASONS + 1} more reason(s)"]
+        more = Message(MORE_REASONS, (("count", len(reasons) - MAX_REASONS + 1),))
+        reasons = [*reasons[: MAX_REASONS - 1], more]
     return DECLARED_ONLY, tuple(reasons)
+
+
+def assess(
+    sub: Submission, issues: Sequence[TraceIssue], windows: Sequence[WindowEvidence]
+) -> tuple[str, tuple[str, ...]]:
+    """The assurance level and, below ``evidence-checked``, why (at most :data:`MAX_REASONS` sentences)."""
+    level, reasons = assess_wording(sub, issues, windows)
+    return level, tuple(str(r) for r in reasons)
 
 
 def without_traces(reason: str) -> tuple[str, tuple[str, ...]]:

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from une_eval.findings import Message
 from une_eval.model import Run, Submission, Trace
 from une_eval.nodeclocks import NodeClock, combine, device_clocks, node_windows
 from une_eval.traces import (
@@ -118,6 +119,8 @@ class Evidence:
     # Each trace that could be opened: its hash, and its chart series when the caller asked for them
     # (a certificate), so that certifying a checked submission reads no trace again.
     records: tuple[TraceRecord, ...] = ()
+    # The reasons as messages (templates of une_eval.validation.assurance), so documents can word them.
+    assurance_wording: tuple[Message, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """Plain JSON-ready dict (goes into the verdict's output)."""
@@ -301,7 +304,7 @@ def load_evidence(sub: Submission, base_dir: Path, *, series: bool = False) -> E
 
     With ``series`` (a certificate is being made), each trace's power series for the chart is kept too.
     """
-    from une_eval.validation.assurance import assess
+    from une_eval.validation.assurance import assess_wording
 
     issues: list[TraceIssue] = []
     windows: list[WindowEvidence] = []
@@ -321,5 +324,6 @@ def load_evidence(sub: Submission, base_dir: Path, *, series: bool = False) -> E
             continue
         assert trace.device_id is not None  # checked in _load_one
         windows += _window_evidence(sub, k, trace.device_id, *loaded)
-    level, reasons = assess(sub, issues, windows)
-    return Evidence(tuple(issues), tuple(windows), level, reasons, tuple(records))
+    level, wording = assess_wording(sub, issues, windows)
+    reasons = tuple(str(r) for r in wording)
+    return Evidence(tuple(issues), tuple(windows), level, reasons, tuple(records), wording)

@@ -24,6 +24,7 @@ from une_eval.loading import MAX_FILE_BYTES, json_type_name, parse_json_bytes, r
 from une_eval.model import Submission
 from une_eval.rating import rate
 from une_eval.spec import DEFAULT_PROFILE, Profile, load_profile, profile_names
+from une_eval.validation.assurance import NO_TRACES_READ
 from une_eval.validation.figures import figures_of
 from une_eval.validation.rules import RULES, Problem, RuleContext
 from une_eval.validation.schema_layer import schema_findings
@@ -79,7 +80,7 @@ def _model_findings(error: pydantic.ValidationError) -> list[Finding]:
 def assurance_of(evidence: Evidence | None) -> tuple[Assurance, tuple[str, ...]]:
     """``evidence-checked`` when every accelerator's energy in every complete run was recomputed from its trace."""
     if evidence is None:
-        return Assurance.DECLARED_ONLY, ("no raw traces were read (none listed, or no folder to find them in)",)
+        return Assurance.DECLARED_ONLY, (NO_TRACES_READ,)
     return Assurance(evidence.assurance), tuple(evidence.assurance_reasons)
 
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from une_eval.audit import Assurance
 from une_eval.findings import pointer
 from une_eval.model import Device, Submission
+from une_eval.validation.rules import declared_only
 from une_eval.validation.rules.base import Message, Param, Problem, RuleContext, msg, rule, template
 
 if TYPE_CHECKING:
@@ -386,12 +387,21 @@ def power_limit(ctx: RuleContext) -> Iterator[Problem]:
 
 @rule("evidence.assurance")
 def assurance(ctx: RuleContext) -> Iterator[Problem]:
-    """The evidence reaches the assurance level the profile needs (``required_assurance``) for conformance."""
+    """The evidence reaches the assurance level the profile needs (``required_assurance``) for conformance.
+
+    One finding per reason it does not, each worded with the profile (:mod:`.declared_only`), so that a
+    document can print it in its language; reasons without a known wording make one plain sentence.
+    """
     if ctx.profile is None or not ctx.profile.needs_evidence() or ctx.assurance is Assurance.EVIDENCE_CHECKED:
+        return
+    where, name = pointer("measurement", "traces"), ctx.profile.name
+    wording = declared_only.worded(ctx, name)
+    if wording:
+        yield from (Problem(where, m) for m in wording)
         return
     why = "; ".join(ctx.assurance_reasons) or "not every accelerator's energy was recomputed"
     yield Problem(
-        pointer("measurement", "traces"),
-        f"profile {ctx.profile.name} needs every accelerator's energy in every complete run recomputed from its "
+        where,
+        f"profile {name} needs every accelerator's energy in every complete run recomputed from its "
         f"raw trace (evidence-checked); the evidence is declared-only: {why}",
     )

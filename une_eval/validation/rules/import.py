@@ -19,6 +19,7 @@ from typing import Any
 
 from une_eval.findings import pointer
 from une_eval.importers.units import Kind, UnitError, convert
+from une_eval.importers.wording import finding_message
 from une_eval.validation.rules.base import Problem, RuleContext, fmt, rule
 
 # The unit a submission key carries in its name (docs/schema.md: units in identifiers).
@@ -41,7 +42,8 @@ def _recorded(ctx: RuleContext, rule_id: str) -> Iterator[Problem]:
             continue
         path = prov.files[found.file].path if 0 <= found.file < len(prov.files) else f"file {found.file}"
         where = found.pointer if found.pointer is not None else pointer("provenance", "findings", i)
-        yield Problem(where, f"{path}, {found.location}: {found.message}")
+        worded = finding_message(found.template, found.params, path, found.location)
+        yield Problem(where, worded if worded is not None else f"{path}, {found.location}: {found.message}")
 
 
 @rule("import.zero-values")
