@@ -70,3 +70,16 @@ def test_hostile_files_exit_2_with_one_line(tmp_path: Path, fmt: str, name: str)
     assert out.startswith("une-eval: error:"), out
     assert "Traceback" not in out
     assert len(out.strip().splitlines()) == 1, out
+
+
+@pytest.mark.parametrize("given", [None, "codecarbon-emissions", "codecarbon-tasks", "zeus-log"])
+def test_a_csv_field_over_the_csv_module_limit_is_a_one_line_refusal(tmp_path: Path, given: str | None) -> None:
+    header = (FIXTURES / "import" / "codecarbon" / "emissions-pue.csv").read_text(encoding="utf-8").splitlines()[0]
+    cells = ["0"] * len(header.split(","))
+    cells[1] = "x" * 200_000
+    source = tmp_path / "emissions.csv"
+    source.write_text(header + "\n" + ",".join(cells) + "\n", encoding="utf-8")
+    code, out = run("import", *(["--from", given] if given else []), str(source), "-o", str(tmp_path / "d"))
+    assert code == 2, out
+    assert len(out.strip().splitlines()) == 1, out
+    assert "internal error" not in out

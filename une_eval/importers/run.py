@@ -9,6 +9,7 @@ first written to a hidden folder beside it and moved into place at the end (the 
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import json
 import os
@@ -57,9 +58,12 @@ class ImportResult:
 def convert(given: Path, *, source_format: str | None, options: Options, now: dt.datetime) -> tuple[Format, Draft]:
     """Read and convert a source into a draft (nothing written yet)."""
     source = Source(given)
-    fmt = format_named(source_format) if source_format else recognise(source)
-    draft = Draft(source, fmt.name, now)
-    fmt.converter().convert(source, draft, options)
+    try:
+        fmt = format_named(source_format) if source_format else recognise(source)
+        draft = Draft(source, fmt.name, now)
+        fmt.converter().convert(source, draft, options)
+    except csv.Error as exc:  # a reader that did not turn the csv module's refusal into a message of its own
+        raise InputError(f"{given}: not CSV that can be read ({exc})") from None
     if not source.files():
         raise InputError(f"{given}: the {fmt.name} importer read no file")
     return fmt, draft
