@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from une_eval.findings import Finding, Outcome, Severity
+from une_eval.nodetable import NodeTable
 
 if TYPE_CHECKING:
     from une_eval.importers.provenance import ImportedFrom
@@ -123,6 +124,7 @@ class Audit:
     document: bytes | None = None  # the submission's bytes as read (what a certificate attaches)
     error: str | None = None  # why the file could not be checked (verdict ERROR)
     imported: ImportedFrom | None = None  # where an imported submission came from (its provenance block)
+    nodes: NodeTable | None = None  # a many-node submission's per-node table (une_eval.nodetable)
 
     @property
     def outcome(self) -> Outcome:
@@ -172,6 +174,8 @@ class Audit:
             out["error"] = self.error
         if self.imported is not None:
             out["provenance"] = self.imported.to_json()
+        if self.nodes is not None:
+            out["nodes"] = self.nodes.to_json()
         return out
 
     @classmethod
@@ -197,6 +201,7 @@ class Audit:
             ),
             figures=tuple(Figure.from_json(f) for f in data.get("figures", ())),
             error=data.get("error"),
+            nodes=NodeTable.from_json(data["nodes"]) if isinstance(data.get("nodes"), Mapping) else None,
         )
 
 

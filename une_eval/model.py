@@ -456,6 +456,20 @@ class Merge(_Model):
     findings: list[MergeFinding]
 
 
+class CrossCheck(_Model):
+    source: Literal["slurm-sacct", "dcgm-stats"]
+    provenance: Literal["sourced"]
+    status: Literal["recorded", "unavailable"]
+    job_id: Text | None = None
+    scope: LongText | None = None
+    energy_j: Num | None = None
+    measured_j: Num | None = None
+    difference_j: Num | None = None
+    difference_pct: Num | None = None
+    tolerance_pct: Num | None = None
+    reason: LongText | None = None
+
+
 class Measurement(_Model):
     methods: list[ComponentMethod]
     devices: list[Device]
@@ -465,6 +479,7 @@ class Measurement(_Model):
     traces: list[Trace] = Field(default_factory=list)
     nodes: list[NodeRecord] = Field(default_factory=list)
     merge: Merge | None = None
+    cross_checks: list[CrossCheck] = Field(default_factory=list)
     complete: Bool
     incomplete_reason: Text | None = None
 

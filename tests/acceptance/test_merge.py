@@ -310,3 +310,42 @@ def test_declared_devices_find_a_changed_gpu(job: Path, tmp_path: Path) -> None:
     assert result.exit_code == 1
     (changed,) = [f for f in doc["measurement"]["merge"]["findings"] if f["code"] == "device-changed"]
     assert changed["device_id"] == "n2-gpu1"
+
+
+def _sacct(path: Path, job: str, energy_j: float) -> Path:
+    path.write_text(f"JobID|ConsumedEnergyRaw|ElapsedRaw\n{job}|{energy_j:.0f}|600\n{job}.0|{energy_j:.0f}|590\n")
+    return path
+
+
+def test_cross_checks_are_recorded_beside_the_measured_total(job: Path, tmp_path: Path) -> None:
+    _, plain = _merge(job, tmp_path / "plain")
+    measured_j = sum(r["energy"]["total_j"] for r in plain["measurement"]["runs"] if r["complete"])
+    sacct = _sacct(tmp_path / "sacct.txt", "31", measured_j * 1.5)  # the whole job: more than its runs
+    dcgm = tmp_path / "dcgm.txt"
+    dcgm.write_text(f"| GPU ID: 0 |\n| Energy Consumed (Joules) | {measured_j * 0.5:.0f} |\n")  # far too low
+    extra = ("--sacct-file", str(sacct), "--job-id", "31", "--dcgm-stats-file", str(dcgm))
+    result, doc = _merge(job, tmp_path / "merged", *extra)
+    assert result.exit_code == 0, result.output
+    checks = {c["source"]: c for c in doc["measurement"]["cross_checks"]}
+    assert checks["slurm-sacct"]["energy_j"] == pytest.approx(measured_j * 1.5, abs=1)
+    assert checks["slurm-sacct"]["measured_j"] == pytest.approx(measured_j)
+    assert checks["slurm-sacct"]["difference_pct"] == pytest.approx(50, abs=0.01)
+    assert checks["dcgm-stats"]["difference_pct"] == pytest.approx(-50, abs=0.01)
+    runs = [r["energy"]["total_j"] for r in doc["measurement"]["runs"]]
+    assert runs == [r["energy"]["total_j"] for r in plain["measurement"]["runs"]]  # never replaces the measurement
+    assert "cross-check: slurm-sacct" in result.output
+    audit = check_file(tmp_path / "merged" / "submission.json")
+    warned = [f for f in audit.findings if f.rule_id == "nodes.cross-check"]
+    assert [f.pointer for f in warned] == ["/measurement/cross_checks/1/energy_j"]  # only DCGM's, below the runs
+    assert audit.outcome.value == "conformant"  # a warning
+
+
+def test_sacct_without_accounting_is_recorded_as_unavailable(job: Path, tmp_path: Path) -> None:
+    sacct = tmp_path / "sacct.txt"
+    sacct.write_text("JobID|ConsumedEnergyRaw|ElapsedRaw\n31|0|600\n")
+    result, doc = _merge(job, tmp_path / "merged", "--sacct-file", str(sacct), "--job-id", "31")
+    assert result.exit_code == 0, result.output
+    (check,) = doc["measurement"]["cross_checks"]
+    assert check["status"] == "unavailable"
+    assert "no energy" in check["reason"]
+    assert "unavailable" in result.output
