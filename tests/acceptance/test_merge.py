@@ -425,3 +425,13 @@ def test_a_thousand_nodes_are_summarised_not_listed(job: Path, tmp_path: Path) -
     annex = _certificate_html(path)
     assert annex.count("— hash matches the file") == 64
     assert "96 more traces, whose hashes match their files" in annex
+
+
+def test_an_unusable_cross_check_file_is_refused_before_anything_is_written(job: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "sacct.txt"
+    bad.write_text("JobID,ConsumedEnergyRaw\n31,1000\n")  # not --parsable2
+    result, doc = _merge(job, tmp_path / "merged", "--sacct-file", str(bad))
+    assert result.exit_code == 2
+    assert "sacct.txt: sacct output must be --parsable2" in result.output
+    assert doc == {}
+    assert not any((tmp_path / "merged").iterdir())

@@ -66,6 +66,13 @@ class CrossChecks:
     tolerance_pct: float = 5.0
     runner: Runner = subprocess_runner
 
+    def check_files(self) -> None:
+        """Read and parse the captured files now, so that an unusable one is refused before the merge's work."""
+        if self.sacct_file is not None:
+            read_sacct_file(self.sacct_file, self.job_id)
+        if self.dcgm_files:
+            read_dcgm_files(self.dcgm_files)
+
     def externals(self, recorded_job: str | None) -> list[External]:
         """Read (or ask for) every external total requested."""
         job = self.job_id or recorded_job or self.fallback_job_id
@@ -140,6 +147,7 @@ def _copy_node_files(plan: Plan, out_dir: Path) -> None:
 
 def merge_nodes(folders: Sequence[Path], out_dir: Path, options: MergeOptions, *, created_unix_ns: int) -> MergeResult:
     """Merge the node folders into ``out_dir`` (prepared by :func:`prepare_output`)."""
+    options.cross_checks.check_files()
     inputs: list[NodeInput] = [read_node(f) for f in folders]
     phases = {n.sub.phase for n in inputs if n.sub is not None}
     if options.full_run_units is not None and phases and phases != {"training"}:

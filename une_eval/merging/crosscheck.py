@@ -65,7 +65,10 @@ class External:
 
 
 def _text(path: Path) -> str:
-    return read_bounded(path, MAX_TEXT_BYTES).decode("utf-8", errors="replace")
+    try:
+        return read_bounded(path, MAX_TEXT_BYTES).decode("utf-8", errors="replace")
+    except InputError as exc:
+        raise InputError(f"{path}: {exc}") from None
 
 
 def _joules(raw: str) -> float | None:
@@ -171,7 +174,10 @@ def subprocess_runner(args: Sequence[str], timeout_s: float) -> CommandOutput:
 
 def read_sacct_file(path: Path, job_id: str | None) -> External:
     """Parse a captured ``sacct --parsable2`` output."""
-    return parse_sacct(_text(path), job_id)
+    try:
+        return parse_sacct(_text(path), job_id)
+    except InputError as exc:
+        raise InputError(str(exc) if str(exc).startswith(str(path)) else f"{path}: {exc}") from None
 
 
 def read_dcgm_files(paths: Sequence[Path]) -> External:
