@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from une_eval.findings import Finding, Outcome, Severity
+from une_eval.nodetable import NodeTable
 
 if TYPE_CHECKING:
     from une_eval.importers.provenance import ImportedFrom
@@ -125,6 +126,7 @@ class Audit:
     imported: ImportedFrom | None = None  # where an imported submission came from (its provenance block)
     # A profile file's merged document (Profile.to_document), which a certificate carries; None when bundled.
     profile_document: dict[str, Any] | None = None
+    nodes: NodeTable | None = None  # a many-node submission's per-node table (une_eval.nodetable)
 
     @property
     def outcome(self) -> Outcome:
@@ -174,6 +176,8 @@ class Audit:
             out["error"] = self.error
         if self.imported is not None:
             out["provenance"] = self.imported.to_json()
+        if self.nodes is not None:
+            out["nodes"] = self.nodes.to_json()
         return out
 
     @classmethod
@@ -199,6 +203,7 @@ class Audit:
             ),
             figures=tuple(Figure.from_json(f) for f in data.get("figures", ())),
             error=data.get("error"),
+            nodes=NodeTable.from_json(data["nodes"]) if isinstance(data.get("nodes"), Mapping) else None,
         )
 
 

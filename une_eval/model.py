@@ -467,6 +467,18 @@ class Replay(_Model):
 
     kind: Literal["replay", "rehearsal"]
     recordings: list[ReplayedRecording]
+class CrossCheck(_Model):
+    source: Literal["slurm-sacct", "dcgm-stats"]
+    provenance: Literal["sourced"]
+    status: Literal["recorded", "unavailable"]
+    job_id: Text | None = None
+    scope: LongText | None = None
+    energy_j: Num | None = None
+    measured_j: Num | None = None
+    difference_j: Num | None = None
+    difference_pct: Num | None = None
+    tolerance_pct: Num | None = None
+    reason: LongText | None = None
 
 
 class Measurement(_Model):
@@ -479,6 +491,7 @@ class Measurement(_Model):
     nodes: list[NodeRecord] = Field(default_factory=list)
     merge: Merge | None = None
     replay: Replay | None = None
+    cross_checks: list[CrossCheck] = Field(default_factory=list)
     complete: Bool
     incomplete_reason: Text | None = None
 

@@ -69,7 +69,8 @@ def test_a_signal_during_a_run_stops_the_workload_and_its_child(tmp_path: Path, 
     doc = submission(out)
     m = doc["measurement"]
     assert (m["complete"], m["incomplete_reason"]) == (False, f"interrupted by {cause} during run 1")
-    assert [r["index"] for r in m["runs"]] == [0]  # run 0 finished; run 1 was cut short
+    # run 0 finished; run 1 was cut short, closed by a final counter read
+    assert [(r["index"], r["complete"]) for r in m["runs"]] == [(0, True), (1, False)]
     assert trace_digests_match(out, doc)
 
 

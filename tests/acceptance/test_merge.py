@@ -320,3 +320,128 @@ def test_declared_devices_find_a_changed_gpu(job: Path, tmp_path: Path) -> None:
     assert result.exit_code == 1
     (changed,) = [f for f in doc["measurement"]["merge"]["findings"] if f["code"] == "device-changed"]
     assert changed["device_id"] == "n2-gpu1"
+
+
+def _sacct(path: Path, job: str, energy_j: float) -> Path:
+    path.write_text(f"JobID|ConsumedEnergyRaw|ElapsedRaw\n{job}|{energy_j:.0f}|600\n{job}.0|{energy_j:.0f}|590\n")
+    return path
+
+
+def test_cross_checks_are_recorded_beside_the_measured_total(job: Path, tmp_path: Path) -> None:
+    _, plain = _merge(job, tmp_path / "plain")
+    measured_j = sum(r["energy"]["total_j"] for r in plain["measurement"]["runs"] if r["complete"])
+    sacct = _sacct(tmp_path / "sacct.txt", "31", measured_j * 1.5)  # the whole job: more than its runs
+    dcgm = tmp_path / "dcgm.txt"
+    dcgm.write_text(f"| GPU ID: 0 |\n| Energy Consumed (Joules) | {measured_j * 0.5:.0f} |\n")  # far too low
+    extra = ("--sacct-file", str(sacct), "--job-id", "31", "--dcgm-stats-file", str(dcgm))
+    result, doc = _merge(job, tmp_path / "merged", *extra)
+    assert result.exit_code == 0, result.output
+    checks = {c["source"]: c for c in doc["measurement"]["cross_checks"]}
+    assert checks["slurm-sacct"]["energy_j"] == pytest.approx(measured_j * 1.5, abs=1)
+    assert checks["slurm-sacct"]["measured_j"] == pytest.approx(measured_j)
+    assert checks["slurm-sacct"]["difference_pct"] == pytest.approx(50, abs=0.01)
+    assert checks["dcgm-stats"]["difference_pct"] == pytest.approx(-50, abs=0.01)
+    runs = [r["energy"]["total_j"] for r in doc["measurement"]["runs"]]
+    assert runs == [r["energy"]["total_j"] for r in plain["measurement"]["runs"]]  # never replaces the measurement
+    assert "cross-check: slurm-sacct" in result.output
+    audit = check_file(tmp_path / "merged" / "submission.json")
+    warned = [f for f in audit.findings if f.rule_id == "nodes.cross-check"]
+    assert [f.pointer for f in warned] == ["/measurement/cross_checks/1/energy_j"]  # only DCGM's, below the runs
+    assert audit.outcome.value == "conformant"  # a warning
+
+
+def test_sacct_without_accounting_is_recorded_as_unavailable(job: Path, tmp_path: Path) -> None:
+    sacct = tmp_path / "sacct.txt"
+    sacct.write_text("JobID|ConsumedEnergyRaw|ElapsedRaw\n31|0|600\n")
+    result, doc = _merge(job, tmp_path / "merged", "--sacct-file", str(sacct), "--job-id", "31")
+    assert result.exit_code == 0, result.output
+    (check,) = doc["measurement"]["cross_checks"]
+    assert check["status"] == "unavailable"
+    assert "no energy" in check["reason"]
+    assert "unavailable" in result.output
+
+
+def _certificate_html(submission: Path, lang: str = "en") -> str:
+    import datetime as dt
+
+    from une_eval.report.content import prepare
+    from une_eval.report.render import Renderer
+    from une_eval.report.sign import Auditor
+
+    when = dt.datetime(2026, 11, 27, tzinfo=dt.UTC)
+    return Renderer().html(
+        prepare(submission), number="UEC-T", issued_at=when, auditor=Auditor("A", "B"), lang=lang, findings_sha256="0"
+    )
+
+
+def _section(html: str, marker: str) -> str:
+    start = html.index(marker)
+    return html[start : html.index("</section>", start)]
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_an_incomplete_merge_shows_which_node_and_why(folders: Path, tmp_path: Path, lang: str) -> None:
+    from une_eval.validation.summary import render_html
+
+    sacct = _sacct(tmp_path / "sacct.txt", "31", 10**9)
+    _merge(folders, tmp_path / "merged", "--sacct-file", str(sacct), "--job-id", "31", nodes=["n1", "n2", "n4"])
+    submission = tmp_path / "merged" / "submission.json"
+    excluded = "excluded" if lang == "en" else "excluido"
+    for html in (
+        _section(_certificate_html(submission, lang), '<section class="job-nodes">'),
+        render_html([check_file(submission).to_json()], lang=lang).decode(),
+    ):
+        row = html[html.index('<tr class="node node-excluded"') :]
+        row = row[: row.index("</tr>")]
+        assert "n3" in row
+        assert excluded in row
+        assert "never started" in row
+        assert html.count('<tr class="node node-complete"') == 3  # the others' windows count
+        assert 'data-source="slurm-sacct"' in html
+    text = _run("validate", str(submission)).output
+    assert "nodes: 4 (3 complete, 1 excluded)" in text
+    assert "n3  excluded  0 GPU" in text
+    assert "cross-check slurm-sacct (sourced)" in text
+
+
+def test_a_thousand_nodes_are_summarised_not_listed(job: Path, tmp_path: Path) -> None:
+    _, doc = _merge(job, tmp_path / "merged")
+    template = doc["measurement"]["nodes"][0]
+    records = []
+    for k in range(1024):
+        record = json.loads(json.dumps(template)) | {"node_id": f"gpu{k:04d}", "energy_j": 1000.0 + k}
+        if k in (17, 600):
+            record |= {"status": "partial", "reason": f"node gpu{k:04d}: its trace ends early"}
+        records.append(record)
+    doc["measurement"]["nodes"] = records
+    doc["measurement"]["traces"] = doc["measurement"]["traces"] * 20  # 160 traces, every hash matching
+    path = tmp_path / "merged" / "big.json"
+    path.write_text(json.dumps(doc))
+    audit = check_file(path)
+    table = audit.nodes
+    assert table is not None
+    assert table.condensed
+    assert table.node_count == 1024
+    assert [r.node_id for r in table.group("problem")] == ["gpu0017", "gpu0600"]
+    assert [r.node_id for r in table.group("highest")] == [f"gpu{k:04d}" for k in range(1023, 1018, -1)]
+    assert [r.node_id for r in table.group("lowest")] == ["gpu0004", "gpu0003", "gpu0002", "gpu0001", "gpu0000"]
+    assert table.others == 1024 - 2 - 10
+    assert (table.others_low_j, table.others_high_j) == (1005.0, 2018.0)
+    assert table.total_energy_j == pytest.approx(sum(1000.0 + k for k in range(1024)))
+    html = _section(_certificate_html(path), '<section class="job-nodes">')
+    assert html.count('<tr class="node ') == 12
+    assert "1012 other complete nodes" in html
+    assert "1,024 nodes is summarised" in html
+    annex = _certificate_html(path)
+    assert annex.count("— hash matches the file") == 64
+    assert "96 more traces, whose hashes match their files" in annex
+
+
+def test_an_unusable_cross_check_file_is_refused_before_anything_is_written(job: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "sacct.txt"
+    bad.write_text("JobID,ConsumedEnergyRaw\n31,1000\n")  # not --parsable2
+    result, doc = _merge(job, tmp_path / "merged", "--sacct-file", str(bad))
+    assert result.exit_code == 2
+    assert "sacct.txt: sacct output must be --parsable2" in result.output
+    assert doc == {}
+    assert not any((tmp_path / "merged").iterdir())

@@ -176,6 +176,16 @@ def test_sbatch_job_of_four_nodes_merges_complete(slurm: Slurm, tmp_path: Path) 
     assert len(m["devices"]) == 8
     audit = check_file(job.root / "merged" / "submission.json")
     assert audit.outcome.value == "conformant", [str(f) for f in audit.findings]
+    # This cluster keeps no accounting: asking sacct for the job's energy records why there is none.
+    folders = sorted(str(p) for p in job.out.iterdir())
+    asked = CliRunner().invoke(
+        main, ["merge", *folders, "-o", str(job.root / "asked"), "--sacct"], env={"SLURM_CONF": str(slurm.conf)}
+    )
+    assert asked.exit_code == 0, asked.output
+    (check,) = json.loads((job.root / "asked" / "submission.json").read_text())["measurement"]["cross_checks"]
+    assert (check["source"], check["status"], check["job_id"]) == ("slurm-sacct", "unavailable", launchers[0]["job_id"])
+    assert "sacct" in check["reason"], check["reason"]
+    assert "cross-check: slurm-sacct: unavailable" in asked.output
 
 
 def test_offset_missing_gpu_and_duplicate_gpu_in_one_job(slurm: Slurm, tmp_path: Path) -> None:

@@ -119,3 +119,52 @@ def test_inference_is_not_predicted(tmp_path: Path) -> None:
     result = _run(*measure_args(node, tmp_path / "solo", decl, extra=["--full-run-units", "10"]))
     assert result.exit_code == 2
     assert "training" in result.output
+
+
+def _certificate_html(submission: Path, lang: str) -> str:
+    import datetime as dt
+
+    from une_eval.report.content import prepare
+    from une_eval.report.render import Renderer
+    from une_eval.report.sign import Auditor
+
+    prepared = prepare(submission)
+    when = dt.datetime(2026, 11, 27, tzinfo=dt.UTC)
+    return Renderer().html(
+        prepared, number="UEC-T", issued_at=when, auditor=Auditor("A", "B"), lang=lang, findings_sha256="0" * 64
+    )
+
+
+@pytest.mark.parametrize(
+    ("lang", "title", "word"),
+    [("en", "Predicted full run (estimated, not measured)", "estimated"), ("es", "Ejecución completa predicha", "")],
+)
+def test_the_prediction_is_shown_as_estimated_apart_from_measured_figures(
+    training_job: Path, tmp_path: Path, lang: str, title: str, word: str
+) -> None:
+    from une_eval.validation.summary import render_html
+
+    _, doc = _merge(training_job, tmp_path / "merged", "--full-run-units", str(FULL_RUN_STEPS))
+    submission = tmp_path / "merged" / "submission.json"
+    kwh = f"{doc['results']['prediction']['energy_j'] / 3.6e6:.4g}".replace(".", "," if lang == "es" else ".")
+    html = _certificate_html(submission, lang)
+    section = html[
+        html.index('<section class="prediction">') : html.index("</section>", html.index('class="prediction"'))
+    ]
+    assert title in section
+    assert 'data-provenance="estimated"' in section
+    assert kwh in section
+    assert 'data-figures="prediction.energy_j' in section
+    results = html[html.index('<section class="results">') : html.index('<section class="prediction">')]
+    assert "prediction." not in results  # never among the measured key results
+    summary = render_html([check_file(submission).to_json()], lang=lang).decode()
+    assert title in summary
+    assert kwh in summary
+    assert word in summary
+
+
+def test_validate_prints_the_prediction_marked_estimated(training_job: Path, tmp_path: Path) -> None:
+    _merge(training_job, tmp_path / "merged", "--full-run-units", str(FULL_RUN_STEPS))
+    result = _run("validate", str(tmp_path / "merged" / "submission.json"))
+    assert "predicted full run (estimated, not measured)" in result.output
+    assert "nodes: 2 (2 complete)" in result.output

@@ -11,6 +11,7 @@ job's first node before ``srun``); ``une-eval clock offset HOST:PORT`` measures 
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -23,11 +24,12 @@ from une_eval.errors import InputError
 from une_eval.loading import load_json_document
 from une_eval.measure.clocksync import ClockReferenceServer, measure_offset, parse_address
 from une_eval.measure.nodes import expand_hostlist
-from une_eval.merging import Declared, MergeOptions, merge_nodes, prepare_output
+from une_eval.merging import CrossChecks, Declared, MergeOptions, merge_nodes, prepare_output
 from une_eval.merging.clocks import DEFAULT_LIMIT_S
 from une_eval.spec import load_profile
 
 MAX_DECLARED_GPUS = 64
+DEFAULT_CROSS_CHECK_TOLERANCE_PCT = 5.0
 
 
 def add_commands(group: click.Group) -> None:
@@ -60,6 +62,25 @@ def _limit_s(profile: str | None, limit_ms: float | None) -> float:
     return float(rule["max_offset_s"]) if rule and "max_offset_s" in rule else DEFAULT_LIMIT_S
 
 
+def _tolerance_pct(profile: str | None) -> float:
+    if profile is None:
+        return DEFAULT_CROSS_CHECK_TOLERANCE_PCT
+    rule = load_profile(profile).rules.get("nodes.cross-check")
+    return float(rule["tolerance_pct"]) if rule and "tolerance_pct" in rule else DEFAULT_CROSS_CHECK_TOLERANCE_PCT
+
+
+def _cross_checks(opts: dict[str, Any]) -> CrossChecks:
+    env_job = os.environ.get("SLURM_JOB_ID") or None
+    return CrossChecks(
+        sacct_file=opts["sacct_file"],
+        run_sacct=opts["sacct"],
+        dcgm_files=tuple(opts["dcgm_stats_files"]),
+        job_id=opts["job_id"][:200] if opts["job_id"] else None,
+        fallback_job_id=env_job[:200] if env_job else None,
+        tolerance_pct=_tolerance_pct(opts["profile"]),
+    )
+
+
 def _options(opts: dict[str, Any]) -> MergeOptions:
     gpus = opts["expect_gpus_per_node"]
     if gpus is not None and not 0 <= gpus <= MAX_DECLARED_GPUS:
@@ -75,6 +96,7 @@ def _options(opts: dict[str, Any]) -> MergeOptions:
         work_units=opts["work_units"],
         submission_id=opts["submission_id"],
         full_run_units=opts["full_run_units"],
+        cross_checks=_cross_checks(opts),
     )
 
 
@@ -105,6 +127,21 @@ def _options(opts: dict[str, Any]) -> MergeOptions:
     metavar="N",
     help="Training: the whole run's size in the functional unit; its energy is predicted, marked estimated.",
 )
+@click.option(
+    "--sacct-file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Cross-check: the output of sacct -j JOB --parsable2 --format=JobID,ConsumedEnergyRaw,ElapsedRaw.",
+)
+@click.option("--sacct", is_flag=True, help="Cross-check: run sacct for the job (timeout 30 s) and record its energy.")
+@click.option(
+    "--dcgm-stats-file",
+    "dcgm_stats_files",
+    multiple=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Cross-check: the output of dcgmi stats -v -j JOB, one file per node (repeatable).",
+)
+@click.option("--job-id", default=None, help="The Slurm job for sacct (default: the nodes' job, else SLURM_JOB_ID).")
 @click.option("--submission-id", default=None)
 @click.option("-q", "--quiet", is_flag=True)
 def merge_cmd(**opts: Any) -> None:
@@ -136,12 +173,27 @@ def merge_cmd(**opts: Any) -> None:
                 f"{prediction['confidence']:.0%} interval {prediction['low_j'] / 3.6e6:.6g} to "
                 f"{prediction['high_j'] / 3.6e6:.6g} kWh"
             )
+        for check in doc["measurement"].get("cross_checks", []):
+            click.echo(f"  cross-check: {printable(_cross_check_line(check))}")
     if result.prediction_note is not None:
         click.echo(f"une-eval: warning: {printable(result.prediction_note)}", err=True)
     if not result.complete:
         reason = doc["measurement"].get("incomplete_reason", "")
         click.echo(f"une-eval: the merged measurement is incomplete: {printable(reason)}", err=True)
         sys.exit(1)
+
+
+def _cross_check_line(check: dict[str, Any]) -> str:
+    """One cross-check in words: the external total beside the measured one, or why there is none."""
+    if check["status"] != "recorded":
+        return f"{check['source']}: unavailable ({check.get('reason', '')})"
+    pct = check.get("difference_pct")
+    diff = f", {pct:+.2f} %" if pct is not None else ""
+    return (
+        f"{check['source']}: {check['energy_j'] / 3.6e6:.6g} kWh (sourced, {check.get('scope', '')}) beside "
+        f"{check['measured_j'] / 3.6e6:.6g} kWh measured in the complete runs: difference "
+        f"{check['difference_j'] / 3.6e6:+.6g} kWh{diff}"
+    )
 
 
 @click.group("clock")

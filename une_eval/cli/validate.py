@@ -18,6 +18,7 @@ from une_eval.cli.show import escape
 from une_eval.cli.spec_options import load_spec_options
 from une_eval.errors import InputError
 from une_eval.findings import Outcome, Severity, exit_code_for
+from une_eval.nodetable import text_lines
 from une_eval.spec import (
     SchemaKind,
     bundled_schema,
@@ -120,6 +121,21 @@ def print_extras(v: Audit, console: Console) -> None:
         bad = len({i.trace_index for i in v.evidence.issues})
         console.print(
             f"  evidence: {len(windows)} run window(s) recomputed from traces ({methods}); {bad} unusable trace(s)"
+        )
+    print_nodes(v, console)
+
+
+def print_nodes(v: Audit, console: Console) -> None:
+    """A many-node submission's nodes and cross-checks, and a predicted full run, marked estimated."""
+    if v.nodes is not None:
+        for line in text_lines(v.nodes):
+            console.print(f"  {escape(line)}", crop=False, overflow="ignore")
+    figure = v.figure("prediction.energy_j")
+    low, high = v.figure("prediction.low_j"), v.figure("prediction.high_j")
+    if figure is not None and low is not None and high is not None:
+        console.print(
+            f"  predicted full run ({figure.provenance}, not measured): {figure.value / 3.6e6:.6g} kWh, "
+            f"prediction interval {low.value / 3.6e6:.6g} to {high.value / 3.6e6:.6g} kWh"
         )
 
 

@@ -30,7 +30,7 @@ from __future__ import annotations
 import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -171,6 +171,13 @@ class Session:
         self.record.runs.append(RunRecord(k, window, 0, counter.work_units, problem))
         self._outputs.checkpoint(self.record)
 
+    def _final_read(self) -> None:
+        """Stopped by an exception (Ctrl-C): one last counter read of every device, so the traces end on one."""
+        if self._error is not None:
+            return
+        with suppress(SensorError), self._lock:
+            self._sampler.mark(self._phase)
+
     def __enter__(self) -> Session:
         self._thread.start()
         return self
@@ -182,6 +189,7 @@ class Session:
         self._thread.join()
         failed = [r for r in self.record.runs if r.problem]
         if exc is not None:
+            self._final_read()
             why = (
                 "interrupted by the operator (Ctrl-C)"
                 if isinstance(exc, KeyboardInterrupt)

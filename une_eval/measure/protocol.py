@@ -106,6 +106,8 @@ class Protocol:
         self.record = ProtocolRecord()
         self.phase = "preflight"
         self.next_run = 0
+        self._open_run: tuple[int, Mark] | None = None  # the measured run under way and its start mark
+        self._stopped_code: int | None = None  # the exit code of a workload stopped by an exception
 
     def _progress(self, phase: str, k: int, n: int) -> None:
         self.phase = phase
@@ -165,6 +167,28 @@ class Protocol:
         self.record.incomplete_reason = reason
         return self.record
 
+    def interrupt(self, reason: str) -> ProtocolRecord:
+        """Stop on a signal: one last counter read of every device closes the traces, and the run under way.
+
+        The run that was cut short is recorded as failed with ``reason``, its energy the counter difference
+        from its start to this last read, so that a partial run's energy ends on a real reading rather than on
+        whichever read happened to come last. A sensor that fails this read leaves the record as it was.
+        """
+        if self.phase != "preflight":
+            try:
+                end = self._sampler.mark(self.phase)
+            except SensorError as exc:
+                self._log(f"the final counter read failed: {exc}")
+                return self.stop(reason)
+            self._log("final counter read of every device")
+            if self._open_run is not None:
+                k, start = self._open_run
+                window = Window(start, end, dict(self._sampler.window.peak_w), self._sampler.window.peak_total_w)
+                code = self._stopped_code if self._stopped_code is not None else -1
+                self.record.runs.append(RunRecord(k, window, code, None, reason))
+                self._open_run = None
+        return self.stop(reason)
+
     def _pause_s(self) -> float:
         return self._rng.uniform(self._config.pause_min_s, self._config.pause_max_s)
 
@@ -184,10 +208,12 @@ class Protocol:
         self._sampler.open_window()
         start = self._sampler.mark(phase)
         running = self._workload.start({RESULT_FILE_ENV: str(self._results.path_for(phase)), PHASE_ENV: phase})
+        if phase.startswith("run-"):
+            self._open_run = (int(phase[4:]), start)  # started: a signal from now on cuts this run short
         try:
             code = self._sampler.sample_until(phase, running.wait, limit_s=self._config.run_timeout_s)
         except BaseException:
-            running.terminate()
+            self._stopped_code = running.terminate()
             raise
         timed_out = code is None
         if code is None:
@@ -195,6 +221,7 @@ class Protocol:
         elif running.reap():
             self._log(f"{phase}: the workload left processes running after it exited; they were stopped")
         end = self._sampler.mark(phase)
+        self._open_run = None
         window = Window(start, end, dict(self._sampler.window.peak_w), self._sampler.window.peak_total_w)
         return code, timed_out, window
 

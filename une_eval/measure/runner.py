@@ -5,8 +5,10 @@ Outputs in the output folder (locked, empty unless forced: :mod:`une_eval.measur
 partial file), ``traces/<device>.csv``, ``inventory.json`` (everything the sensors read about the
 devices) and ``run.log`` (one line per event). A failed or timed-out run, a sensor error, a stop
 signal (Ctrl-C, SIGTERM, SIGHUP) or a write error still finishes a submission, marked incomplete
-with the reason, whose trace digests match the files. Only SIGKILL leaves the last checkpoint as it
-was (marked in progress; the traces have grown since, so their digests no longer match).
+with the reason, whose trace digests match the files. A stop signal first takes one last counter read
+of every device (:meth:`Protocol.interrupt`): the traces, and the run cut short, end on a real reading.
+Only SIGKILL leaves the last checkpoint as it was (marked in progress; the traces have grown since,
+so their digests no longer match).
 """
 
 from __future__ import annotations
@@ -267,12 +269,12 @@ def _run(protocol: Protocol, outputs: Outputs, sensors: Sequence[EnergySensor], 
         record = protocol.run(outputs.checkpoint)
     except Interrupted as exc:
         stop.hold()
-        record = protocol.stop(f"interrupted by {exc.cause} during {protocol.where()}")
         outputs.log(f"stopped by {exc}")
+        record = protocol.interrupt(f"interrupted by {exc.cause} during {protocol.where()}")
         return outputs.finish(sensors, record, signal=exc.signum)
     except KeyboardInterrupt:
         stop.hold()
-        outputs.finish(sensors, protocol.stop(f"interrupted by the operator (Ctrl-C) during {protocol.where()}"))
+        outputs.finish(sensors, protocol.interrupt(f"interrupted by the operator (Ctrl-C) during {protocol.where()}"))
         raise
     except OSError as exc:
         stop.hold()

@@ -15,6 +15,7 @@ touches; the merged submission is marked incomplete with the reason.
 - :mod:`.evidence`: traces copied, hashed and read over the windows.
 - :mod:`.runs`: the common windows and the merged runs.
 - :mod:`.job`: the steps in order; :mod:`.document`: the merged submission.
+- :mod:`.crosscheck`: Slurm's and DCGM's own totals, recorded beside the measured one.
 """
 
 from __future__ import annotations
@@ -28,7 +29,16 @@ from typing import Any
 
 from une_eval.errors import InputError
 from une_eval.merging.clocks import DEFAULT_LIMIT_S
-from une_eval.merging.document import build_document
+from une_eval.merging.crosscheck import (
+    External,
+    Runner,
+    cross_check_entry,
+    read_dcgm_files,
+    read_sacct_file,
+    run_sacct,
+    subprocess_runner,
+)
+from une_eval.merging.document import build_document, total_energy_j
 from une_eval.merging.evidence import copy_evidence
 from une_eval.merging.expected import Declared
 from une_eval.merging.inputs import NodeInput, read_node
@@ -44,6 +54,40 @@ COMPACT_ABOVE_BYTES = 2 * 2**20
 
 
 @dataclass(frozen=True, slots=True)
+class CrossChecks:
+    """Where the external totals come from: captured text files, or ``sacct`` run here."""
+
+    sacct_file: Path | None = None
+    run_sacct: bool = False
+    dcgm_files: tuple[Path, ...] = ()
+    job_id: str | None = None
+    """The Slurm job id; without it, the one the nodes recorded, else ``fallback_job_id``."""
+    fallback_job_id: str | None = None
+    tolerance_pct: float = 5.0
+    runner: Runner = subprocess_runner
+
+    def check_files(self) -> None:
+        """Read and parse the captured files now, so that an unusable one is refused before the merge's work."""
+        if self.sacct_file is not None:
+            read_sacct_file(self.sacct_file, self.job_id)
+        if self.dcgm_files:
+            read_dcgm_files(self.dcgm_files)
+
+    def externals(self, recorded_job: str | None) -> list[External]:
+        """Read (or ask for) every external total requested."""
+        job = self.job_id or recorded_job or self.fallback_job_id
+        out: list[External] = []
+        if self.sacct_file is not None:
+            out.append(read_sacct_file(self.sacct_file, job))
+        elif self.run_sacct:
+            reason = "no Slurm job id: none recorded by the nodes; give --job-id"
+            out.append(run_sacct(job, self.runner) if job else External("slurm-sacct", None, "", reason))
+        if self.dcgm_files:
+            out.append(read_dcgm_files(self.dcgm_files))
+        return out
+
+
+@dataclass(frozen=True, slots=True)
 class MergeOptions:
     """How to merge: the clock limit, the declared expectations, how work units combine, the id."""
 
@@ -54,6 +98,8 @@ class MergeOptions:
     submission_id: str | None = None
     full_run_units: float | None = None
     """Training: the whole run's size in the functional unit, predicted from the complete runs."""
+    cross_checks: CrossChecks = field(default_factory=CrossChecks)
+    """Slurm's and DCGM's totals to record beside the measured one."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +147,7 @@ def _copy_node_files(plan: Plan, out_dir: Path) -> None:
 
 def merge_nodes(folders: Sequence[Path], out_dir: Path, options: MergeOptions, *, created_unix_ns: int) -> MergeResult:
     """Merge the node folders into ``out_dir`` (prepared by :func:`prepare_output`)."""
+    options.cross_checks.check_files()
     inputs: list[NodeInput] = [read_node(f) for f in folders]
     phases = {n.sub.phase for n in inputs if n.sub is not None}
     if options.full_run_units is not None and phases and phases != {"training"}:
@@ -116,6 +163,10 @@ def merge_nodes(folders: Sequence[Path], out_dir: Path, options: MergeOptions, *
     submission_id = options.submission_id or f"merged-{job or first.sub.submission_id}"[:128]
     doc = build_document(plan, submission_id=_identifier(submission_id), created_unix_ns=created_unix_ns, mode=mode)
     note = add_prediction(doc, options.full_run_units) if options.full_run_units is not None else None
+    externals = options.cross_checks.externals(job)
+    if externals:
+        measured_j, tolerance = total_energy_j(doc), options.cross_checks.tolerance_pct
+        doc["measurement"]["cross_checks"] = [cross_check_entry(e, measured_j, tolerance) for e in externals]
     _copy_node_files(plan, out_dir)
     path = out_dir / SUBMISSION
     write_atomic(path, _serialise(doc))
@@ -136,4 +187,4 @@ def _identifier(text: str) -> str:
     return safe_identifier(text, fallback="merged")
 
 
-__all__ = ["Declared", "MergeOptions", "MergeResult", "merge_nodes", "prepare_output"]
+__all__ = ["CrossChecks", "Declared", "MergeOptions", "MergeResult", "merge_nodes", "prepare_output"]

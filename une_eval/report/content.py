@@ -113,6 +113,15 @@ class Prepared:
         """The accelerators grouped by vendor and model (the template's one-line hardware summary)."""
         return accelerator_groups(self.submission)
 
+    def listed_traces(self, limit: int) -> tuple[TraceEvidence, ...]:
+        """The traces the annex lists: every one whose hash does not match, then matching ones up to ``limit``.
+
+        A job of a thousand nodes has thousands of traces; the attached submission lists them all.
+        """
+        problems = tuple(t for t in self.traces if t.note != "match")
+        matching = tuple(t for t in self.traces if t.note == "match")
+        return problems + matching[: max(limit - len(problems), 0)]
+
     def figure_keys(self, prefix: str) -> list[str]:
         """The keys of the figures whose key starts with ``prefix``, for the template."""
         return [f.key for f in self.figures if f.key.startswith(prefix)]

@@ -39,6 +39,7 @@ LANGUAGES = languages()
 GENERATOR = "une-eval"
 MAX_FINDINGS_IN_PDF = 200  # the annex lists this many findings; the attached findings file has them all
 MAX_NODES_IN_PDF = 64  # the per-node table lists this many nodes; the attached submission has them all
+MAX_TRACES_IN_PDF = 64  # the annex lists every trace whose hash differs, and matching ones up to this many
 
 
 def default_file_name(number: str) -> str:
@@ -162,6 +163,7 @@ class Renderer:
             max_findings=MAX_FINDINGS_IN_PDF,
             timedelta=dt.timedelta,
             max_nodes=MAX_NODES_IN_PDF,
+            max_traces=MAX_TRACES_IN_PDF,
             # segno writes the SVG from the payload above: our number and a hex digest, or a checked URL.
             qr_svg=markupsafe.Markup(qr.svg_inline(scale=2, border=0, dark="#111", omitsize=True)),  # noqa: S704
         )

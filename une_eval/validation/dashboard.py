@@ -18,6 +18,7 @@ from pathlib import PurePath
 from typing import Any
 
 from une_eval.findings import Finding, Outcome, Severity
+from une_eval.nodetable import NodeTable
 
 CLASSES = ("A", "B", "C", "D", "E", "F", "G")
 TOP_RULES = 10
@@ -48,6 +49,29 @@ class Row:
     reason: str  # why the file could not be checked, or a plain word from its findings (the template words it)
     failed_rules: tuple[str, ...]
     findings: tuple[Finding, ...]
+    nodes: NodeTable | None = None  # a many-node submission's per-node table
+    prediction: Prediction | None = None  # a predicted full run: estimated, never measured
+
+
+@dataclass(frozen=True, slots=True)
+class Prediction:
+    """A predicted full run's energy and its prediction interval, in J (figures of provenance estimated)."""
+
+    energy_j: float
+    low_j: float
+    high_j: float
+    provenance: str
+
+
+def _prediction(verdict: Mapping[str, Any]) -> Prediction | None:
+    figures = {f.get("key"): f for f in verdict.get("figures", ()) if isinstance(f, Mapping)}
+    got: list[float] = []
+    for key in ("energy_j", "low_j", "high_j"):
+        value = figures.get(f"prediction.{key}", {}).get("value")
+        if not isinstance(value, int | float) or not math.isfinite(value):
+            return None
+        got.append(float(value))
+    return Prediction(got[0], got[1], got[2], str(figures["prediction.energy_j"].get("provenance", "")))
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +149,8 @@ def row_of(verdict: Mapping[str, Any]) -> Row:
         reason=_text(verdict.get("error")),
         failed_rules=failed,
         findings=findings,
+        nodes=NodeTable.from_json(verdict["nodes"]) if isinstance(verdict.get("nodes"), Mapping) else None,
+        prediction=_prediction(verdict),
     )
 
 

@@ -22,6 +22,7 @@ from une_eval.findings import Finding, Outcome, Severity, msg, outcome_for, poin
 from une_eval.importers.provenance import imported_from
 from une_eval.loading import MAX_FILE_BYTES, json_type_name, parse_json_bytes, read_bounded
 from une_eval.model import Submission
+from une_eval.nodetable import node_table
 from une_eval.rating import rate
 from une_eval.spec import DEFAULT_PROFILE, Profile, load_profile, profile_names
 from une_eval.validation.assurance import NO_TRACES_READ
@@ -174,6 +175,7 @@ def check_document(
         evidence=evidence,
         rating=rating,
         submission=sub,
+        nodes=node_table(sub),
         **base,  # type: ignore[arg-type]
     )
 

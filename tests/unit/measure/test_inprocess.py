@@ -155,3 +155,25 @@ def test_a_session_refuses_a_folder_holding_a_run(tmp_path: Path) -> None:
         session.idle_baseline(0.02)
     with pytest.raises(ProtocolError, match="is not empty"):
         _session(tmp_path)
+
+
+def test_ctrl_c_outside_a_run_ends_the_trace_on_a_counter_read(tmp_path: Path) -> None:
+    session, gpu = _session(tmp_path)
+
+    def stopped_in_a_pause() -> None:
+        with session:
+            session.idle_baseline(0.05)
+            session.pause(0.01)
+            gpu.energy_mj += 7_000  # drawn during the pause, after the pause's boundary read
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        stopped_in_a_pause()
+    assert session.result is not None
+    doc = session.result.document
+    assert doc["measurement"]["incomplete_reason"] == "interrupted by the operator (Ctrl-C)"
+    rows = (tmp_path / doc["measurement"]["traces"][0]["path"]).read_text().splitlines()
+    header = rows[0].split(",")
+    last = dict(zip(header, rows[-1].split(","), strict=True))
+    assert last["phase"] == "pause"
+    assert last["energy_mj"] == str(gpu.energy_mj)  # the final read saw the energy of the pause

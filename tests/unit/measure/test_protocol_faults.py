@@ -203,7 +203,8 @@ def test_a_stop_signal_finishes_the_partial_submission_and_returns(tmp_path: Pat
     assert result.reason == "interrupted by SIGTERM during run 1"
     doc = _read(tmp_path)
     assert doc["measurement"]["incomplete_reason"] == "interrupted by SIGTERM during run 1"
-    assert [r["index"] for r in doc["measurement"]["runs"]] == [0]
+    runs = doc["measurement"]["runs"]
+    assert [(r["index"], r["complete"]) for r in runs] == [(0, True), (1, False)]  # run 1 was cut short
     assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL  # handlers restored
 
 

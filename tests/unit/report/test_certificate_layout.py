@@ -86,6 +86,31 @@ def _many_nodes(source: Path, n: int) -> Prepared:
     return prepare_bytes(json.dumps(doc).encode(), source_name="many-nodes.json", base_dir=None)
 
 
+def _job_nodes(source: Path, n: int) -> Prepared:
+    """A merged job of ``n`` nodes with 128-character names, some not complete with long reasons, and cross-checks."""
+    doc = json.loads(source.read_text(encoding="utf-8"))
+    records = []
+    for k in range(n):
+        name = f"rack{k // 16:02d}-node{k:04d}-".ljust(128, "x")
+        record: dict[str, Any] = {"node_id": name, "host": name, "status": "complete", "energy_j": 1e6 + 977 * k}
+        record["clock"] = {
+            "method": "round-trip",
+            "reference": "10.0.0.1:7807",
+            "offset_s": -0.0123,
+            "uncertainty_s": 0.001,
+        }
+        if k % 97 == 5:
+            record |= {"status": "partial", "reason": f"node {name}: " + WORDS_500[: 400 - len(name)]}
+        records.append(record)
+    doc["measurement"]["nodes"] = records
+    doc["measurement"]["cross_checks"] = [
+        {"source": "slurm-sacct", "provenance": "sourced", "status": "recorded", "job_id": "4242",
+         "scope": WORDS_500, "energy_j": 2e9, "measured_j": 1.5e9, "difference_j": 5e8, "difference_pct": 33.3},
+        {"source": "dcgm-stats", "provenance": "sourced", "status": "unavailable", "reason": WORD_500},
+    ]  # fmt: skip
+    return prepare_bytes(json.dumps(doc).encode(), source_name="job-nodes.json", base_dir=None)
+
+
 def _many_findings(prepared: Prepared, n: int) -> Prepared:
     """The same document with ``n`` findings, long pointers and messages included (a hostile findings list)."""
     audit = prepared.audit
@@ -139,6 +164,7 @@ def cases(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Prepared]:
         out[f"{name}+rtl"] = _hostile(source, lambda k: f"{RTL} {k}", ids=False)
     out["nonconformant+findings300"] = _many_findings(out["runs.cv.json"], 300)
     out["training+nodes200"] = _many_nodes(TRAINING, 200)
+    out["training+jobnodes1024"] = _job_nodes(TRAINING, 1024)
     out["valid+class-g"] = _class_g(tmp_path_factory.mktemp("scheme"))
     return out
 
@@ -147,6 +173,11 @@ def test_the_cases_cover_what_they_claim(cases: dict[str, Prepared]) -> None:
     assert len(cases) >= 50
     assert {p.conformant for p in cases.values()} == {True, False}
     assert len(cases["training+nodes200"].submission.system.hardware.nodes) == 200
+    job = cases["training+jobnodes1024"].audit.nodes
+    assert job is not None
+    assert job.condensed
+    assert len(job.group("problem")) == 11
+    assert len(job.cross_checks) == 2
     assert len(cases["nonconformant+findings300"].audit.findings) == 300
     assert cases["valid+word500"].submission.system.model.name == WORD_500
 

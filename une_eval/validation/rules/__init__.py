@@ -98,6 +98,7 @@ RULES: Mapping[str, RuleFn] = MappingProxyType(
         "evidence.assurance": evidence.assurance,
         "nodes.clock-offset": nodes.clock_offset,
         "nodes.devices": nodes.devices,
+        "nodes.cross-check": nodes.cross_check,
         "prediction.interval": prediction.interval,
         "import.zero-values": imported.zero_values,
         "import.negative-values": imported.negative_values,

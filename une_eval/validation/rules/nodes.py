@@ -1,7 +1,8 @@
-"""Many-node submissions: node clocks within the profile's limit, every device once (``nodes.*``)."""
+"""Many-node submissions: node clocks within the limit, every device once, the cross-checks (``nodes.*``)."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 
 from une_eval.findings import pointer
@@ -84,3 +85,36 @@ def devices(ctx: RuleContext) -> Iterator[Problem]:
             by_uuid.setdefault(d.uuid, d.device_id)
         if d.index is not None:
             by_index.setdefault((d.node_id, d.index), d.device_id)
+
+
+@rule("nodes.cross-check")
+def cross_check(ctx: RuleContext) -> Iterator[Problem]:
+    """An external total of the job (sacct, DCGM) is not below the measured runs' energy beyond the tolerance.
+
+    The external figure covers the whole job, which holds the measured runs: it can be higher (idle,
+    warm-up, pauses, whole nodes), but lower by more than the tolerance means one of the two is wrong.
+    The measured total is recomputed here from the runs, not taken from the cross-check's own record.
+    """
+    m = ctx.sub.measurement
+    if not m.cross_checks:
+        return
+    tolerance_pct = float(ctx.param("tolerance_pct"))
+    measured_j = math.fsum(r.energy.total_j for r in m.runs if r.complete)
+    for i, check in enumerate(m.cross_checks):
+        if check.status != "recorded" or check.energy_j is None or measured_j <= 0:
+            continue
+        short_pct = (measured_j - check.energy_j) / measured_j * 100
+        if short_pct > tolerance_pct:
+            yield Problem(
+                pointer("measurement", "cross_checks", i, "energy_j"),
+                msg(
+                    "{source} reports {external_j} J for the job, {short_pct} % less than the {measured_j} J "
+                    "measured in its complete runs alone (tolerance {tolerance_pct} %): the job's accounting "
+                    "and the counters disagree",
+                    source=check.source,
+                    external_j=check.energy_j,
+                    short_pct=short_pct,
+                    measured_j=measured_j,
+                    tolerance_pct=tolerance_pct,
+                ),
+            )

@@ -1,0 +1,108 @@
+"""A stop signal closes the measurement on a real reading: one last counter read of every device.
+
+Counters are read at every boundary and twice a second in between; a signal that lands between two
+counter reads used to leave the trace, and the run cut short, ending on power samples only.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from une_eval.measure import (
+    ProtocolConfig,
+    ReplaySensor,
+    Setup,
+    SimulatedClock,
+    SimulatedWorkload,
+    Unavailable,
+    load_probe,
+    load_recording,
+    measure,
+    read_host_file,
+)
+
+FIX = Path(__file__).parents[3] / "fixtures" / "traces"
+DECLARED: dict[str, Any] = json.loads((FIX / "h200-declarations.json").read_text())
+CONFIG = ProtocolConfig(runs=3, idle_s=5.0, pause_min_s=1.0, pause_max_s=2.0, work_units=1000, seed=7)
+
+
+def _replay() -> tuple[SimulatedClock, ReplaySensor, Setup]:
+    clock = SimulatedClock()
+    sensor = ReplaySensor(load_recording(FIX / "h200-trace.csv"), load_probe(FIX / "h200-probe.json"), clock)
+    setup = Setup(
+        phase="inference",
+        unit="query",
+        unit_count=1000,
+        profile="une-style",
+        submission_id="t",
+        devices=sensor.devices(),
+        unavailable=[Unavailable("cpu", "none"), Unavailable("dram", "none")],
+        node=read_host_file(FIX / "h200-host.json", node_id="node0"),
+    )
+    return clock, sensor, setup
+
+
+class _SignalAfterTicks:
+    """An ``on_tick`` that sends ``signum`` to this process after ``ticks`` samples of ``phase``."""
+
+    def __init__(self, phase: str, ticks: int, signum: int) -> None:
+        self.phase, self.left, self.signum = phase, ticks, signum
+
+    def __call__(self, phase: str, power_w: dict[str, float]) -> None:
+        if phase != self.phase or self.left < 0:
+            return
+        self.left -= 1
+        if self.left < 0:
+            os.kill(os.getpid(), self.signum)
+
+
+@pytest.mark.parametrize(("signum", "phase", "ticks"), [(signal.SIGINT, "run-1", 3), (signal.SIGTERM, "idle", 13)])
+def test_a_stop_signal_ends_the_trace_on_a_counter_read(tmp_path: Path, signum: int, phase: str, ticks: int) -> None:
+    clock, sensor, setup = _replay()
+    workload = SimulatedWorkload(clock, sensor.load_duration_s, sensor.play_load)
+    stopper = _SignalAfterTicks(phase, ticks, signum)
+    result = measure(
+        [sensor], clock, workload, setup, DECLARED, CONFIG, tmp_path, counter_interval_s=0.5, on_tick=stopper
+    )
+    assert result.signal == signum
+    assert stopper.left < 0  # the signal was sent between two counter reads (they come every 5th tick)
+    doc = json.loads((tmp_path / "submission.json").read_text())
+    trace = pd.read_csv(tmp_path / doc["measurement"]["traces"][0]["path"])
+    last = trace.iloc[-1]
+    assert last["phase"] == phase
+    assert not pd.isna(last["energy_mj"])  # the last row is a counter read, taken after the signal
+    assert last["time_unix_ns"] > trace["time_unix_ns"].iloc[-2]
+    assert "final counter read of every device" in (tmp_path / "run.log").read_text()
+
+
+def test_the_run_cut_short_is_recorded_with_its_energy_to_the_final_read(tmp_path: Path) -> None:
+    clock, sensor, setup = _replay()
+    workload = SimulatedWorkload(clock, sensor.load_duration_s, sensor.play_load)
+    measure(
+        [sensor],
+        clock,
+        workload,
+        setup,
+        DECLARED,
+        CONFIG,
+        tmp_path,
+        counter_interval_s=0.5,
+        on_tick=_SignalAfterTicks("run-1", 3, signal.SIGTERM),
+    )
+    m = json.loads((tmp_path / "submission.json").read_text())["measurement"]
+    assert [(r["index"], r["complete"]) for r in m["runs"]] == [(0, True), (1, False)]
+    cut = m["runs"][1]
+    assert cut["reason"] == "interrupted by SIGTERM during run 1" == m["incomplete_reason"]
+    trace = pd.read_csv(tmp_path / m["traces"][0]["path"])
+    run_rows = trace[trace["phase"] == "run-1"].dropna(subset=["energy_mj"])
+    first, last = run_rows["energy_mj"].iloc[0], run_rows["energy_mj"].iloc[-1]
+    assert last == trace["energy_mj"].dropna().iloc[-1]  # the run closes on the trace's last counter read
+    assert cut["energy"]["total_j"] == pytest.approx((last - first) / 1000, abs=1e-3)
+    assert cut["energy"]["total_j"] > 0
