@@ -467,6 +467,8 @@ class Replay(_Model):
 
     kind: Literal["replay", "rehearsal"]
     recordings: list[ReplayedRecording]
+
+
 class CrossCheck(_Model):
     source: Literal["slurm-sacct", "dcgm-stats"]
     provenance: Literal["sourced"]
