@@ -20,11 +20,11 @@ from hypothesis import strategies as st
 
 from tests.conftest import FIXTURES
 from tests.fuzz.mutations import Mutation, damages, flips
+from une_eval.report.crl import load_crls
 from une_eval.report.issue import issue_certificate
 from une_eval.report.keys import init_dev_pki
 from une_eval.report.render import Renderer
 from une_eval.report.sign import load_signer
-from une_eval.report.crl import load_crls
 from une_eval.report.verify import load_trust_roots, verify_bytes
 
 pytestmark = pytest.mark.fuzz

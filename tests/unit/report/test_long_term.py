@@ -1,3 +1,4 @@
+# mypy: disable-error-code="no-untyped-call"
 """PAdES B-LT and B-LTA with a local TSA: what the later revisions hold, offline and post-expiry validation,
 revocation (the CA's CRL), the three-valued answer, and forged later revisions."""
 

@@ -44,7 +44,7 @@ def served(stamper: DummyTimeStamper) -> Iterator[str]:
     """Serve ``stamper`` as an RFC 3161 HTTP TSA on 127.0.0.1; yield its URL."""
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+        def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
             request = tsp.TimeStampReq.load(body)
             answer = asyncio.run(stamper.async_request_tsa_response(request)).dump()
