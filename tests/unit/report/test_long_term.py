@@ -131,7 +131,7 @@ def _update(pdf: bytes, change: Callable[[IncrementalPdfFileWriter], None]) -> b
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
     change(writer)
     out = io.BytesIO()
-    writer.write(out)  # type: ignore[no-untyped-call]
+    writer.write(out)
     return out.getvalue()
 
 
