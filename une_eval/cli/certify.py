@@ -217,6 +217,7 @@ def certify(
                 register, sub, write, renderer=renderer, signer=signer, lang=lang, number=number,
                 rating_scheme=rating_scheme, timestamper=timestamper, profile=profile,
                 public_base_url=registry_url, supersedes=supersedes, **signing,
+                file_name=named.name if named is not None else None,
             )  # fmt: skip
         kind = "certificate of conformity" if issued.conformant else "NON-CONFORMITY REPORT"
         click.echo(plain(f"{sub}: {kind} {issued.number} ({issued.verdict}) -> {target}"))

@@ -192,7 +192,10 @@ def check_signature(
     )
     ok &= _check_signer(report, sig, status, trust, moment, signed_at)
     if ok and status.trusted:
-        ok &= _check_revocation(report, reader, sig, trust, moment, usage)
+        # Unknown revocation status leaves the answer INDETERMINATE but the signed content is still read
+        # and checked (a mismatch there is FAILED); a revoked signer stops here.
+        _check_revocation(report, reader, sig, trust, moment, usage)
+        ok &= report.checks[-1].ok or report.checks[-1].sub_indication == "TRY_LATER"
     if report.timestamped:
         ok &= _check_timestamp(report, ts)
     for stamp in (s for s in reader.embedded_signatures if s.sig_object_type == "/DocTimeStamp"):

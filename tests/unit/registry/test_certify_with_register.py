@@ -50,6 +50,7 @@ def test_certify_records_links_and_verify_follows_the_status(db_url: str, tmp_pa
     assert qr_payload(pdf, tmp_path) == f"{SITE}/c/{number}"
     text = subprocess.run(["pdftotext", "-f", "1", "-l", "1", str(pdf), "-"], capture_output=True, text=True).stdout
     assert f"{SITE}/c/{number}" in text.replace("\u200b", "").replace("\n", "")
+    assert "une-eval verify cert.pdf --trust" in text.replace("\u200b", "")  # the name written, not the default
     today = dt.datetime.now(dt.UTC).date()
     assert f"{record.entry.issued_at.date()} – {record.entry.expires_at.date()}" in text
     assert abs((record.entry.issued_at.date() - today).days) <= 1

@@ -220,7 +220,7 @@ def test_the_verify_hint_names_the_file_written(pki: Any, renderer: Renderer, po
     )
     assert poppler.text(issued.pdf).count("une-eval verify vendor-x.pdf") == 2  # page 1's foot and Annex B
     default = re.sub(r"&#8203;|&#x206[89];|</?span[^>]*>", "", _html(renderer, prepare(VALID)))
-    assert default.count("une-eval verify certificate-UEC-TEST-C.pdf --trust") == 2
+    assert default.count("une-eval verify certificate-UEC-TEST-C.pdf --trust ca.pem --crl ca.crl") == 2
 
 
 def test_verify_prints_the_development_key(conformant_en: Any, pki: Any) -> None:
