@@ -37,7 +37,12 @@ def keys(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def tsa_url(keys: Path) -> Iterator[str]:
     paths = DevPkiPaths(
-        *(keys / n for n in ("ca.pem", "ca.key.pem", "auditor.p12", "auditor.pem", "auditor.key.pem")), keys / "ca.crl"
+        ca_cert=keys / "ca.pem",
+        ca_key=keys / "ca.key.pem",
+        auditor_p12=keys / "auditor.p12",
+        auditor_cert=keys / "auditor.pem",
+        auditor_key=keys / "auditor.key.pem",
+        ca_crl=keys / "ca.crl",
     )
     with served(local_tsa(paths)) as url:
         yield url
