@@ -97,7 +97,8 @@ class Verification:
             return f"{self.deciding.name}: {self.deciding.detail}"
         if not self.checks:
             return "nothing could be checked"
-        return f"signed by {self.signer or '?'} ({self.level or 'PAdES'}); every check holds"
+        dev = " with a development key (it certifies nothing)" if self.development_key else ""
+        return f"signed by {self.signer or '?'} ({self.level or 'PAdES'}){dev}; every check holds"
 
     def add(
         self,
