@@ -286,7 +286,8 @@ def _print_verification(report: Verification, console: Console) -> None:
         )
     for check in report.checks:
         mark = "[green]ok  [/]" if check.ok else "[red]FAIL[/]"
-        why = "" if check.ok else f" [{check.indication} {check.sub_indication}]"
+        said = check.ok or check.detail.startswith(str(check.indication))  # the register's detail names it
+        why = "" if said else f" [{check.indication} {check.sub_indication}]"
         console.print(f"  {mark} {escape(check.name)}: {escape(check.detail)}{escape(why)}")
 
 
