@@ -94,7 +94,10 @@ def certify(
     else:
         signer = load_signer(key=Path(key), cert=Path(cert), passphrase=passphrase)
     subject = source if isinstance(source, Audit) else Path(source)
-    issued = issue_certificate(subject, renderer=Renderer(), signer=signer, lang=lang, number=number)
+    file_name = Path(output).name if output is not None else None  # the verify hint names the file written
+    issued = issue_certificate(
+        subject, renderer=Renderer(), signer=signer, lang=lang, number=number, file_name=file_name
+    )
     if output is not None:
         write_atomic(Path(output), issued.pdf)
     return issued
