@@ -248,3 +248,18 @@ def test_a_report_whose_findings_come_from_the_traces_still_verifies(pki: Any, r
     assert report.ok, _failed(report)
     detail = next(c.detail for c in report.checks if c.name == "re-validation")
     assert "trace finding(s) as recorded" in detail
+
+
+def test_the_public_api_names_the_written_file_and_answers_in_three_values(
+    pki: Any, tmp_path: Path, poppler: Any
+) -> None:
+    import une_eval
+
+    out = tmp_path / "vendor-api.pdf"
+    une_eval.certify(ROOT / "fixtures" / "valid" / "llm-inference-h100.json", key=pki.paths.auditor_p12,
+                     passphrase=b"test-only-passphrase", lang="en", output=out)  # fmt: skip
+    assert "une-eval verify vendor-api.pdf --trust ca.pem --crl ca.crl" in poppler.text(out.read_bytes())
+    report = une_eval.verify(out, trust=[pki.paths.ca_cert], crls=[pki.paths.ca_crl])
+    assert (str(report.indication), report.sub_indication, report.ok) == ("PASSED", "", True)
+    unknown = une_eval.verify(out, trust=[pki.paths.ca_cert])
+    assert (str(unknown.indication), unknown.sub_indication, unknown.ok) == ("INDETERMINATE", "TRY_LATER", False)
