@@ -173,7 +173,45 @@ def _replace_xmp(writer: IncrementalPdfFileWriter) -> None:
     writer.update_container(xmp)
 
 
+def _swap_attachment(writer: IncrementalPdfFileWriter) -> None:
+    pairs = writer.root["/Names"]["/EmbeddedFiles"]["/Names"]
+    spec = pairs.raw_get(pairs.index(generic.TextStringObject("submission.json")) + 1)
+    forged = generic.StreamObject(stream_data=b'{"forged": true}')
+    spec.get_object()["/EF"]["/F"] = writer.add_object(forged)
+    writer.update_container(spec.get_object())
+
+
+def _visible_timestamp_field(writer: IncrementalPdfFileWriter) -> None:
+    """A field that claims to be a document timestamp but has an area and an appearance."""
+    page_ref = writer.root["/Pages"]["/Kids"].raw_get(0)
+    page = page_ref.get_object()
+    look = writer.add_object(generic.StreamObject(stream_data=b"BT /F1 24 Tf 72 400 Td (CONFORMANT) Tj ET"))
+    value = writer.add_object(
+        generic.DictionaryObject({generic.NameObject("/Type"): generic.NameObject("/DocTimeStamp")})
+    )
+    field = writer.add_object(
+        generic.DictionaryObject(
+            {
+                generic.NameObject("/FT"): generic.NameObject("/Sig"),
+                generic.NameObject("/Type"): generic.NameObject("/Annot"),
+                generic.NameObject("/Subtype"): generic.NameObject("/Widget"),
+                generic.NameObject("/Rect"): generic.ArrayObject([generic.NumberObject(v) for v in (0, 0, 500, 500)]),
+                generic.NameObject("/AP"): generic.DictionaryObject({generic.NameObject("/N"): look}),
+                generic.NameObject("/V"): value,
+                generic.NameObject("/P"): page_ref,
+            }
+        )
+    )
+    page["/Annots"].append(field)
+    writer.update_container(page)
+    form = writer.root["/AcroForm"]
+    form["/Fields"].append(field)
+    writer.update_container(form)
+
+
 FORGERIES = {
+    "attachment-swapped": _swap_attachment,
+    "visible-timestamp-field": _visible_timestamp_field,
     "retitled": _retitle,
     "catalog-key": _dss_only_touch_catalog_key,
     "visible-annotation": _visible_annotation,
