@@ -137,7 +137,7 @@ def _layout(report: Verification, reader: PdfFileReader, data: bytes) -> Embedde
             data, stamp.byte_range, stamp.pkcs7_content, to_end=stamp.signed_revision == last
         )
     if problem is None and later:
-        problem = later_revision_problem(reader, data, sig.signed_revision)
+        problem = later_revision_problem(reader, data, sig.signed_revision, int(sig.byte_range[2] + sig.byte_range[3]))
         problem = f"something was added after signing: {problem}" if problem else None
     ok = report.add(
         "covers whole file",

@@ -21,6 +21,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 
 MAX_LATER_REVISIONS = 8
 _EOF_TAIL = re.compile(rb"startxref\s+(\d+)\s+%%EOF(\r\n|\r|\n)?\Z")
+_OBJECT_HEADER = re.compile(rb"(?:^|[\r\n])(\d{1,10})[ \t\r\n\f\x00]+(\d{1,5})[ \t\r\n\f\x00]+obj\b")
 
 
 def _raw(value: Any) -> bytes:
@@ -150,8 +151,29 @@ def revision_problem(reader: PdfFileReader, revision: int, signed: int) -> str |
     return None
 
 
-def later_revision_problem(reader: PdfFileReader, data: bytes, signed: int) -> str | None:
-    """Why the revisions after ``signed`` are more than DSS and document-timestamp additions, or None."""
+def _unlisted_object_problem(reader: PdfFileReader, data: bytes, signed: int, signed_end: int) -> str | None:
+    """Why the unsigned bytes after the signed revision hold an object no later cross-reference section lists.
+
+    A reader that rebuilds a damaged cross-reference table from the objects it finds would show such
+    an object, which the checks here never saw; so every ``N G obj`` header there must be a listed one.
+    """
+    listed: set[tuple[int, int, int]] = set()
+    for revision in range(signed + 1, reader.xrefs.total_revisions):
+        section = reader.xrefs.get_xref_data(revision)
+        listed |= {(idnum, gen, offset) for idnum, (gen, offset) in section.standard_xrefs.items()}
+        info = reader.xrefs.get_xref_container_info(revision)
+        if info.stream_ref is not None:
+            listed.add((info.stream_ref.idnum, info.stream_ref.generation, info.start_location))
+    for match in _OBJECT_HEADER.finditer(data, signed_end):
+        offset = match.start(1)
+        if (int(match.group(1)), int(match.group(2)), offset) not in listed:
+            header = f"{match.group(1).decode()} {match.group(2).decode()} obj at byte {offset}"
+            return f"holds an object no cross-reference section lists ({header})"
+    return None
+
+
+def later_revision_problem(reader: PdfFileReader, data: bytes, signed: int, signed_end: int) -> str | None:
+    """Why the revisions after ``signed`` (ending at byte ``signed_end``) add more than a DSS and timestamps."""
     last = reader.xrefs.total_revisions - 1
     if last - signed > MAX_LATER_REVISIONS:
         return f"{last - signed} revisions follow the signed one (at most {MAX_LATER_REVISIONS} are expected)"
@@ -165,7 +187,8 @@ def later_revision_problem(reader: PdfFileReader, data: bytes, signed: int) -> s
             problem = f"cannot be read ({exc.__class__.__name__})"
         if problem is not None:
             return f"revision {revision} after the signature {problem} (only validation data and timestamps may follow)"
-    return None
+    unlisted = _unlisted_object_problem(reader, data, signed, signed_end)
+    return f"the file after the signed revision {unlisted}" if unlisted else None
 
 
 __all__ = ["later_revision_problem", "revision_problem"]

@@ -127,8 +127,15 @@ def load_trust_roots_of(paths: Any) -> list[Any]:
 # --- forged later revisions: each must fail, with the coverage check saying why ------------------------
 
 
+class _Quiet(IncrementalPdfFileWriter):
+    """Writes only what the forgery changes (pyHanko would also refresh /ModDate and the XMP packet)."""
+
+    def _update_meta(self) -> None:
+        return None
+
+
 def _update(pdf: bytes, change: Callable[[IncrementalPdfFileWriter], None]) -> bytes:
-    writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+    writer = _Quiet(io.BytesIO(pdf), strict=False)
     change(writer)
     out = io.BytesIO()
     writer.write(out)
@@ -170,6 +177,7 @@ def _new_dss_with_page_change(writer: IncrementalPdfFileWriter) -> None:
 
 def _replace_xmp(writer: IncrementalPdfFileWriter) -> None:
     xmp = writer.root["/Metadata"]
+    xmp._data = xmp.data.replace(b"pdfaid", b"pdfxid")  # no longer claims PDF/A
     writer.update_container(xmp)
 
 
@@ -181,8 +189,8 @@ def _swap_attachment(writer: IncrementalPdfFileWriter) -> None:
     writer.update_container(spec.get_object())
 
 
-def _visible_timestamp_field(writer: IncrementalPdfFileWriter) -> None:
-    """A field that claims to be a document timestamp but has an area and an appearance."""
+def _visible_timestamp_field(writer: IncrementalPdfFileWriter, *, appearance: bool = True) -> None:
+    """A field that claims to be a document timestamp but has an area (and an appearance)."""
     page_ref = writer.root["/Pages"]["/Kids"].raw_get(0)
     page = page_ref.get_object()
     look = writer.add_object(generic.StreamObject(stream_data=b"BT /F1 24 Tf 72 400 Td (CONFORMANT) Tj ET"))
@@ -196,12 +204,13 @@ def _visible_timestamp_field(writer: IncrementalPdfFileWriter) -> None:
                 generic.NameObject("/Type"): generic.NameObject("/Annot"),
                 generic.NameObject("/Subtype"): generic.NameObject("/Widget"),
                 generic.NameObject("/Rect"): generic.ArrayObject([generic.NumberObject(v) for v in (0, 0, 500, 500)]),
-                generic.NameObject("/AP"): generic.DictionaryObject({generic.NameObject("/N"): look}),
                 generic.NameObject("/V"): value,
                 generic.NameObject("/P"): page_ref,
             }
         )
     )
+    if appearance:
+        field.get_object()["/AP"] = generic.DictionaryObject({generic.NameObject("/N"): look})
     page["/Annots"].append(field)
     writer.update_container(page)
     form = writer.root["/AcroForm"]
@@ -209,26 +218,41 @@ def _visible_timestamp_field(writer: IncrementalPdfFileWriter) -> None:
     writer.update_container(form)
 
 
-FORGERIES = {
-    "attachment-swapped": _swap_attachment,
-    "visible-timestamp-field": _visible_timestamp_field,
-    "retitled": _retitle,
-    "catalog-key": _dss_only_touch_catalog_key,
-    "visible-annotation": _visible_annotation,
-    "rotated-page": _new_dss_with_page_change,
-    "xmp-rewritten": _replace_xmp,
+def _object_hidden_in_validation_data(writer: IncrementalPdfFileWriter) -> None:
+    """A DSS update whose new stream holds a whole object: a reader rebuilding the xref would find it."""
+    hidden = b"\n9999 0 obj\n<</Type /Annot /Subtype /FreeText /Contents (Certificate of conformity)>>\nendobj\n"
+    dss = writer.root["/DSS"]
+    dss["/Extra"] = writer.add_object(generic.StreamObject(stream_data=hidden))
+    writer.update_container(dss)
+
+
+FORGERIES = {  # the forgery, and what verify must say about it
+    "object-hidden-in-dss": (_object_hidden_in_validation_data, "no cross-reference section lists (9999 0 obj"),
+    "attachment-swapped": (_swap_attachment, "which is an object of the signed document"),
+    "drawn-timestamp-field": (_visible_timestamp_field, "adds a field that is not an invisible signature field"),
+    "sized-timestamp-field": (
+        lambda w: _visible_timestamp_field(w, appearance=False),
+        "adds a signature field with a visible area",
+    ),
+    "retitled": (_retitle, "which is an object of the signed document"),
+    "catalog-key": (_dss_only_touch_catalog_key, "changes its /Lang"),
+    "visible-annotation": (_visible_annotation, "adds a field that is not an invisible signature field"),
+    "rotated-page": (_new_dss_with_page_change, "changes its /Rotate"),
+    "xmp-rewritten": (_replace_xmp, "which is an object of the signed document"),
 }
 
 
 @pytest.mark.parametrize("name", sorted(FORGERIES))
 def test_a_forged_revision_after_a_long_term_signature_fails(lta: bytes, lt: bytes, pki: Pki, name: str) -> None:
     for pdf in (lt, lta):
-        forged = _update(pdf, FORGERIES[name])
+        forge, why = FORGERIES[name]
+        forged = _update(pdf, forge)
         report = verify_bytes(forged, pki.roots, crls=pki.crls)
         failed = _failed(report)
         assert report.indication is Indication.FAILED, failed
         assert report.sub_indication == "UNSIGNED_CONTENT"
         assert "something was added after signing" in failed["covers whole file"], failed
+        assert why in failed["covers whole file"], failed
         assert report.printed == {}
 
 
