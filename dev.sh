@@ -77,7 +77,7 @@ setup_venv() {
 
 setup() { setup_system; setup_venv; }
 
-# run_demo UNE_EVAL OUT FIXTURES: measure (replayed), validate, certify and verify; fails unless VERIFIED.
+# run_demo UNE_EVAL OUT FIXTURES: measure (replayed), validate, certify and verify; fails unless PASSED.
 run_demo() {
   local ue=$1 out=$2 traces=$3/traces
   rm -rf "$out"
@@ -98,9 +98,9 @@ run_demo() {
   UNE_EVAL_KEY_PASSPHRASE=$passphrase "$ue" keys init --dir "$out/auditor"
   UNE_EVAL_KEY_PASSPHRASE=$passphrase "$ue" certify "$out/measurement/submission.json" \
     --key "$out/auditor/auditor.p12" --lang es -o "$out/certificate.pdf"
-  echo "== 4. verify: signature, trust, whole-file coverage, attachments, re-validation =="
-  "$ue" verify "$out/certificate.pdf" --trust "$out/auditor/ca.pem" | tee "$out/verify.txt"
-  grep -q "^VERIFIED " "$out/verify.txt" || die "the certificate did not verify"
+  echo "== 4. verify: signature, trust, revocation, coverage, attachments, re-validation =="
+  "$ue" verify "$out/certificate.pdf" --trust "$out/auditor/ca.pem" --crl "$out/auditor/ca.crl" | tee "$out/verify.txt"
+  grep -q "^PASSED " "$out/verify.txt" || die "the certificate did not verify"
 }
 
 demo() {

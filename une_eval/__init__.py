@@ -94,20 +94,29 @@ def certify(
     else:
         signer = load_signer(key=Path(key), cert=Path(cert), passphrase=passphrase)
     subject = source if isinstance(source, Audit) else Path(source)
-    issued = issue_certificate(subject, renderer=Renderer(), signer=signer, lang=lang, number=number)
+    file_name = Path(output).name if output is not None else None  # the verify hint names the file written
+    issued = issue_certificate(
+        subject, renderer=Renderer(), signer=signer, lang=lang, number=number, file_name=file_name
+    )
     if output is not None:
         write_atomic(Path(output), issued.pdf)
     return issued
 
 
-def verify(pdf: StrPath | bytes, *, trust: Sequence[StrPath]) -> Verification:
-    """Verify a signed certificate against trust anchors; ``.ok`` is True only when every check held."""
+def verify(pdf: StrPath | bytes, *, trust: Sequence[StrPath], crls: Sequence[StrPath] = ()) -> Verification:
+    """Verify a signed certificate against trust anchors and CRLs (besides any in the file).
+
+    ``.indication`` is PASSED, INDETERMINATE or FAILED (``.sub_indication``, ``.sentence`` say why);
+    ``.ok`` is True only when every check held.
+    """
+    from une_eval.report.crl import load_crls
     from une_eval.report.verify import load_trust_roots, verify_bytes, verify_file
 
     roots = load_trust_roots([Path(t) for t in trust])
+    revocation = load_crls([Path(c) for c in crls])
     if isinstance(pdf, bytes):
-        return verify_bytes(pdf, roots)
-    return verify_file(Path(pdf), roots)
+        return verify_bytes(pdf, roots, crls=revocation)
+    return verify_file(Path(pdf), roots, crls=revocation)
 
 
 def __getattr__(name: str) -> Any:

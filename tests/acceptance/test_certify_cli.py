@@ -52,18 +52,20 @@ def certificate(workdir: Path) -> Path:
 
 def test_keys_init_writes_the_documented_files(workdir: Path) -> None:
     names = sorted(p.name for p in (workdir / "auditor").iterdir())
-    assert names == ["auditor.key.pem", "auditor.p12", "auditor.pem", "ca.key.pem", "ca.pem"]
+    assert names == ["auditor.key.pem", "auditor.p12", "auditor.pem", "ca.crl", "ca.key.pem", "ca.pem"]
 
 
 def test_certify_then_verify_passes_in_text_and_json(certificate: Path, workdir: Path) -> None:
     trust = str(workdir / "auditor" / "ca.pem")
-    text = CliRunner().invoke(main, ["verify", str(certificate), "--trust", trust])
+    crl = str(workdir / "auditor" / "ca.crl")
+    text = CliRunner().invoke(main, ["verify", str(certificate), "--trust", trust, "--crl", crl])
     assert text.exit_code == 0, text.output
-    assert "VERIFIED" in text.output
+    assert text.output.startswith("PASSED  ")
     assert "FAIL" not in text.output
-    data = CliRunner().invoke(main, ["verify", str(certificate), "--trust", trust, "--format", "json"])
+    data = CliRunner().invoke(main, ["verify", str(certificate), "--trust", trust, "--crl", crl, "--format", "json"])
     assert data.exit_code == 0
     report = json.loads(data.output)["files"][0]
+    assert (report["indication"], report["sub_indication"], report["level"]) == ("PASSED", "", "B-B")
     assert report["ok"] is True
     assert report["certificate"]["verdict"] == "conformant"
     assert all(check["ok"] for check in report["checks"])
@@ -115,12 +117,24 @@ def test_schema_invalid_submission_is_refused_with_exit_2(workdir: Path) -> None
 
 
 def test_tampered_certificate_fails_verify_with_exit_1(certificate: Path, workdir: Path) -> None:
+    forged = workdir / "forged.pdf"
+    data = bytearray(certificate.read_bytes())
+    data[data.index(b"/Title") + 1] ^= 0x01  # one bit inside the signed bytes
+    forged.write_bytes(bytes(data))
+    trust, crl = str(workdir / "auditor" / "ca.pem"), str(workdir / "auditor" / "ca.crl")
+    result = CliRunner().invoke(main, ["verify", str(forged), "--trust", trust, "--crl", crl])
+    assert result.exit_code == 1
+    assert result.output.startswith("FAILED HASH_FAILURE")
+    assert "FAIL" in result.output
+
+
+def test_a_truncated_certificate_cannot_be_checked_exit_2(certificate: Path, workdir: Path) -> None:
     cut = workdir / "truncated.pdf"
     cut.write_bytes(certificate.read_bytes()[:-200])
     result = CliRunner().invoke(main, ["verify", str(cut), "--trust", str(workdir / "auditor" / "ca.pem")])
-    assert result.exit_code == 1
-    assert "NOT VERIFIED" in result.output
-    assert "FAIL" in result.output
+    assert result.exit_code in (1, 2), result.output
+    assert result.output.startswith(("FAILED FORMAT_FAILURE", "INDETERMINATE FORMAT_FAILURE"))
+    assert "Traceback" not in result.output
 
 
 def test_passphrase_is_never_an_argument_and_missing_one_is_a_clear_error(workdir: Path) -> None:

@@ -64,6 +64,7 @@ def test_an_existing_folder_needs_force(tmp_path: Path) -> None:
         "auditor.key.pem",
         "auditor.p12",
         "auditor.pem",
+        "ca.crl",
         "ca.key.pem",
         "ca.pem",
     ]

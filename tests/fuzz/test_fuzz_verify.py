@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from tests.conftest import FIXTURES
 from tests.fuzz.mutations import Mutation, damages, flips
+from une_eval.report.crl import load_crls
 from une_eval.report.issue import issue_certificate
 from une_eval.report.keys import init_dev_pki
 from une_eval.report.render import Renderer
@@ -39,8 +40,8 @@ class Signed:
     A plain class with a short repr: hypothesis prints its test arguments, and these bytes are long.
     """
 
-    def __init__(self, pdf: bytes, roots: list[Any], hex_digits: range) -> None:
-        self.pdf, self.roots, self.hex_digits = pdf, roots, hex_digits
+    def __init__(self, pdf: bytes, roots: list[Any], hex_digits: range, crls: list[Any]) -> None:
+        self.pdf, self.roots, self.hex_digits, self.crls = pdf, roots, hex_digits, crls
 
     def __repr__(self) -> str:
         return f"Signed({len(self.pdf)} bytes, hex digits at {self.hex_digits})"
@@ -59,7 +60,8 @@ def _signed(folder: Path) -> Signed:
         issued_at=dt.datetime(2026, 11, 26, tzinfo=dt.UTC),
     )
     start, gap_end, _ = (int(x) for x in _BYTE_RANGE.findall(issued.pdf)[-1])
-    return Signed(issued.pdf, load_trust_roots([paths.ca_cert]), range(start + 1, gap_end - 1))
+    hex_digits = range(start + 1, gap_end - 1)
+    return Signed(issued.pdf, load_trust_roots([paths.ca_cert]), hex_digits, load_crls([paths.ca_crl]))
 
 
 @pytest.fixture(scope="module")
@@ -76,7 +78,7 @@ def _may_verify(original: Signed, mutation: Mutation) -> bool:
 
 def _check(original: Signed, mutation: Mutation) -> None:
     began = time.perf_counter()
-    report = verify_bytes(mutation.data, original.roots)
+    report = verify_bytes(mutation.data, original.roots, crls=original.crls)
     took = time.perf_counter() - began
     assert took < MAX_VERIFY_S, f"verify took {took:.1f} s"
     assert report.checks, "a verdict without any check"
@@ -86,7 +88,7 @@ def _check(original: Signed, mutation: Mutation) -> None:
 
 
 def test_the_genuine_certificate_verifies(signed: Signed) -> None:
-    assert verify_bytes(signed.pdf, signed.roots).ok
+    assert verify_bytes(signed.pdf, signed.roots, crls=signed.crls).ok
 
 
 @BUDGET
@@ -113,5 +115,5 @@ def test_whitespace_in_the_signature_gap_is_refused(signed: Signed, blank: bytes
     spot = signed.hex_digits.stop - 10  # deep in the zero padding, after the DER signature
     assert signed.pdf[spot : spot + 1] == b"0"
     tampered = signed.pdf[:spot] + blank + signed.pdf[spot + 1 :]
-    report = verify_bytes(tampered, signed.roots)
+    report = verify_bytes(tampered, signed.roots, crls=signed.crls)
     assert not report.ok, [c.name for c in report.checks]

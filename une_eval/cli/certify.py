@@ -1,4 +1,4 @@
-"""``une-eval certify``, ``verify`` and ``keys init``: the certificate job on the command line.
+"""``une-eval certify`` and ``verify``: the certificate job on the command line (``keys``: :mod:`une_eval.cli.keys`).
 
 Passphrases come from the ``UNE_EVAL_KEY_PASSPHRASE`` environment variable or a hidden prompt,
 never from an argument (arguments end up in shell history and process listings).
@@ -11,7 +11,7 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -24,9 +24,8 @@ from une_eval.registry.issuing import issue_and_record, register_for_certify
 from une_eval.registry.standing import Standing, registry_exit_code, registry_step
 from une_eval.report.issue import Issued, issue_certificate
 from une_eval.report.key_files import MIN_PASSPHRASE_CHARS, check_new_passphrase, check_passphrase_length
-from une_eval.report.keys import KEY_TYPES, init_dev_pki
 from une_eval.report.render import LANGUAGES, Renderer
-from une_eval.report.sign import http_timestamper, load_signer
+from une_eval.report.sign import Level, http_timestamper, load_signer, validation_context_for
 from une_eval.text import json_text
 
 if TYPE_CHECKING:  # rich and the verifier load only for ``verify``, not for every certificate
@@ -45,6 +44,8 @@ PASSPHRASE_ENV = "UNE_EVAL_KEY_PASSPHRASE"  # noqa: S105 (the variable's name, n
 
 def add_commands(group: click.Group) -> None:
     """Attach the certificate commands to the top-level group."""
+    from une_eval.cli.keys import keys  # the key commands live beside, and read the passphrase from here
+
     group.add_command(certify)
     group.add_command(verify)
     group.add_command(keys)
@@ -113,7 +114,21 @@ def _key_is_encrypted(key: Path) -> bool:
 )
 @click.option("--number", default=None, help="Certificate number (default: UEC-<date>-<random>); one submission only.")
 @click.option("--force", is_flag=True, help="Replace an existing certificate file of the same name.")
-@click.option("--tsa-url", default=None, help="RFC 3161 timestamp authority: signs PAdES B-T instead of B-B.")
+@click.option("--tsa-url", default=None, help="RFC 3161 timestamp authority (B-T and above; alone: B-T).")
+@click.option(
+    "--level",
+    type=click.Choice([str(v) for v in Level]),
+    default=None,
+    help="PAdES level: B-B, B-T (timestamp), B-LT (+ chain and revocation data), B-LTA (+ document timestamp). "
+    "Default: B-T with --tsa-url, else B-B.",
+)
+@click.option(
+    "--crl",
+    "crl_files",
+    multiple=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="B-LT/B-LTA: a CA's revocation list to embed (repeatable); without it, fetched from the certificates' URLs.",
+)
 @click.option(
     "--rating-scheme",
     default=None,
@@ -142,6 +157,8 @@ def certify(
     registry_url: str | None = None,
     supersedes: str | None = None,
     force: bool = False,
+    level: str | None = None,
+    crl_files: tuple[Path, ...] = (),
 ) -> None:
     """Issue a signed PDF certificate for each submission.
 
@@ -172,6 +189,7 @@ def certify(
         signer = load_signer(key=key, cert=cert, chain=chain, passphrase=passphrase)
     renderer = Renderer()
     timestamper = http_timestamper(tsa_url) if tsa_url else None
+    signing = _signing(signer, Level(level) if level else None, timestamper is not None, crl_files)
     worst = 0
     for sub in submissions:
 
@@ -191,18 +209,35 @@ def certify(
                 timestamper=timestamper,
                 profile=profile,
                 file_name=named.name if named is not None else None,
+                **signing,
             )
             target = write(issued)
         else:  # the register hook: the number is reserved before signing, the PDF's hash recorded after writing
             issued, target = issue_and_record(
                 register, sub, write, renderer=renderer, signer=signer, lang=lang, number=number,
                 rating_scheme=rating_scheme, timestamper=timestamper, profile=profile,
-                public_base_url=registry_url, supersedes=supersedes,
+                public_base_url=registry_url, supersedes=supersedes, **signing,
+                file_name=named.name if named is not None else None,
             )  # fmt: skip
         kind = "certificate of conformity" if issued.conformant else "NON-CONFORMITY REPORT"
         click.echo(plain(f"{sub}: {kind} {issued.number} ({issued.verdict}) -> {target}"))
         worst = max(worst, 0 if issued.conformant else 1)
     sys.exit(worst)
+
+
+def _signing(signer: Any, level: Level | None, timestamped: bool, crl_files: tuple[Path, ...]) -> dict[str, Any]:
+    """The PAdES level and, for B-LT/B-LTA, the validation data to embed; refused early when something is missing."""
+    from une_eval.report.crl import load_crls
+
+    level = level or (Level.B_T if timestamped else Level.B_B)
+    if level.needs_timestamp and not timestamped:
+        raise SigningError(f"--level {level} needs a timestamp authority: give --tsa-url")
+    if crl_files and not level.long_term:
+        raise SigningError("--crl embeds revocation data: it goes with --level B-LT or B-LTA")
+    if not level.long_term:
+        return {"level": level}
+    crls = load_crls(list(crl_files))
+    return {"level": level, "validation": validation_context_for(signer, crls, fetch=not crls)}
 
 
 def _targets(output: Path | None, count: int, number: str | None, *, force: bool) -> Callable[[str], Path]:
@@ -229,15 +264,20 @@ def _write_certificate(target: Path, pdf: bytes, *, force: bool) -> None:
         raise InputError(f"cannot write {target}: {exc.strerror or exc}") from None
 
 
+_STYLE = {"PASSED": "bold green", "FAILED": "bold red", "INDETERMINATE": "bold yellow"}
+
+
 def _print_verification(report: Verification, console: Console) -> None:
-    style = "bold green" if report.ok else "bold red"
-    console.print(f"[{style}]{'VERIFIED' if report.ok else 'NOT VERIFIED'}[/]  {escape(report.path)}")
+    indication = str(report.indication)
+    sub = f" {report.sub_indication}" if report.sub_indication else ""
+    console.print(f"[{_STYLE[indication]}]{indication}[/]{escape(sub)}  {escape(report.path)}")
+    console.print(f"  {escape(report.sentence)}")
     for key, value in report.printed.items():
         console.print(f"  {key}: {escape(value)}")
     if report.signer:
         console.print(
             f"  signer: {escape(report.signer)}  signed at: {escape(report.signed_at)}"
-            f"{'  (timestamped)' if report.timestamped else ''}"
+            f"{'  (timestamped)' if report.timestamped else ''}  level: PAdES {escape(report.level)}"
         )
     if report.development_key:
         console.print(
@@ -246,7 +286,9 @@ def _print_verification(report: Verification, console: Console) -> None:
         )
     for check in report.checks:
         mark = "[green]ok  [/]" if check.ok else "[red]FAIL[/]"
-        console.print(f"  {mark} {escape(check.name)}: {escape(check.detail)}")
+        said = check.ok or check.detail.startswith(str(check.indication))  # the register's detail names it
+        why = "" if said else f" [{check.indication} {check.sub_indication}]"
+        console.print(f"  {mark} {escape(check.name)}: {escape(check.detail)}{escape(why)}")
 
 
 @click.command()
@@ -259,6 +301,13 @@ def _print_verification(report: Verification, console: Console) -> None:
     type=click.Path(path_type=Path, dir_okay=False),
     help="Trusted CA certificate(s), PEM or DER (repeatable).",
 )
+@click.option(
+    "--crl",
+    "crl_files",
+    multiple=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="A CA's certificate revocation list, DER or PEM (repeatable); used with any embedded in the file.",
+)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--registry", "registry_url", default=None, help="Also check the status at this register site's URL.")
 @click.option("--db", default=None, help="Also check the status in this register database (path or postgresql:// URL).")
@@ -270,20 +319,25 @@ def verify(
     registry_url: str | None = None,
     db: str | None = None,
     registry_timeout: float = 10.0,
+    crl_files: tuple[Path, ...] = (),
 ) -> None:
-    """Verify signed certificates: signature, trust, whole-file coverage, attachments, re-validation.
+    """Verify signed certificates: signature, trust, revocation, coverage, attachments, re-validation.
 
-    Exit code 0 only when every check holds for every file, 1 when any fails, 2 when a file
-    or trust anchor cannot be read. With --registry or --db the certificate's status in its
-    register is checked last: withdrawn fails (1); suspended, expired, superseded or an
-    unreachable register is INDETERMINATE (2 when nothing failed).
+    Each file gets PASSED, FAILED or INDETERMINATE with a sub-indication and one sentence, then the
+    per-check lines. Revocation data comes from the file (PAdES B-LT/B-LTA) and --crl; without any,
+    the answer is INDETERMINATE (TRY_LATER). With --registry or --db the certificate's status in its
+    register is checked last: withdrawn is FAILED; suspended, expired, superseded or an unreachable
+    register INDETERMINATE. Exit code 0 when every file PASSED, 1 when any FAILED, else 2 when any
+    is INDETERMINATE or a file, trust anchor or CRL cannot be read.
     """
     from rich.console import Console
 
+    from une_eval.report.crl import load_crls
     from une_eval.report.verify import load_trust_roots, verify_file
 
     roots = load_trust_roots(list(trust))
-    reports = [verify_file(p, roots) for p in pdfs]
+    crls = load_crls(list(crl_files))
+    reports = [verify_file(p, roots, crls=crls) for p in pdfs]
     standings: list[Standing | None] = [None] * len(reports)
     if registry_url is not None or db is not None:  # the register step, after the signature checks
         standings = [
@@ -299,36 +353,3 @@ def verify(
         for report in reports:
             _print_verification(report, console)
     sys.exit(registry_exit_code(reports, standings))
-
-
-@click.group()
-def keys() -> None:
-    """Development signing keys (a real auditor uses a certificate from a trusted CA instead)."""
-
-
-@keys.command("init")
-@click.option("--dir", "folder", required=True, type=click.Path(path_type=Path, file_okay=False))
-@click.option("--auditor", default="Development Auditor", show_default=True, help="Auditor's name (certificate CN).")
-@click.option("--organisation", default="une-eval development", show_default=True)
-@click.option(
-    "--key-type", type=click.Choice(KEY_TYPES), default="ec", show_default=True, help="EC P-256 (fast) or RSA 3072."
-)
-@click.option("--force", is_flag=True, help="Use an existing folder (files already in it are still never replaced).")
-def keys_init(folder: Path, auditor: str, organisation: str, key_type: str, force: bool) -> None:
-    """Write a development CA and an auditor key + certificate into a new folder.
-
-    The folder is created mode 0700, private keys 0600 (encrypted with a passphrase of at least 12
-    characters, from UNE_EVAL_KEY_PASSPHRASE or a prompt), certificates 0644.
-    """
-    paths = init_dev_pki(
-        folder,
-        passphrase=read_passphrase(new=True) or b"",
-        auditor=auditor,
-        organisation=organisation,
-        key_type=key_type,
-        force=force,
-    )
-    click.echo(plain(f"trust anchor (for verify --trust): {paths.ca_cert}"))
-    click.echo(plain(f"auditor key + certificate (for certify --key): {paths.auditor_p12}"))
-    click.echo(plain(f"also: {paths.auditor_cert}, {paths.auditor_key}, {paths.ca_key}"))
-    click.echo("These are development keys: do not use them to certify anything real.")

@@ -28,9 +28,11 @@ from une_eval.registry.store import Register, check_number
 if TYPE_CHECKING:
     from pyhanko.sign import signers
     from pyhanko.sign.timestamps import TimeStamper
+    from pyhanko_certvalidator import ValidationContext
 
     from une_eval.report.issue import Issued
     from une_eval.report.render import Renderer
+    from une_eval.report.sign import Level
 
 # The figures the public page shows, in this order, when the certificate has them.
 KEY_FIGURES = (
@@ -207,11 +209,15 @@ def issue_and_record(
     public_base_url: str | None = None,
     supersedes: str | None = None,
     actor: str | None = None,
+    level: Level | None = None,
+    validation: ValidationContext | None = None,
+    file_name: str | None = None,
 ) -> tuple[Issued, Path]:
     """Check ``submission``, then issue its certificate with :func:`issue_recorded`; ``write`` stores the PDF.
 
-    Returns the issued certificate and where ``write`` put it. A submission that cannot be certified is
-    refused (``InputError``) before anything is recorded.
+    ``file_name``: the name the certificate is saved under, for its verify hint (default
+    ``certificate-<number>.pdf``). Returns the issued certificate and where ``write`` put it. A
+    submission that cannot be certified is refused (``InputError``) before anything is recorded.
     """
     from une_eval.report.issue import issue_certificate
     from une_eval.report.sign import auditor_of
@@ -228,6 +234,7 @@ def issue_and_record(
         issued = issue_certificate(
             audit, renderer=renderer, signer=signer, lang=lang, number=reservation.entry.number,
             timestamper=timestamper, issued_at=reservation.entry.issued_at, registry=reservation.public,
+            level=level, validation=validation, file_name=file_name,
         )  # fmt: skip
         done.append(issued)
         return issued.pdf

@@ -11,7 +11,6 @@ never yields PASSED.
 from __future__ import annotations
 
 import datetime as dt
-import enum
 import hashlib
 import json
 import threading
@@ -25,6 +24,7 @@ from une_eval.registry.db import Location, RegistryError
 from une_eval.registry.link import api_url, check_base_url
 from une_eval.registry.records import Status
 from une_eval.registry.store import NUMBER_PATTERN, SHA256_PATTERN, open_register
+from une_eval.report.indication import Indication as Indication  # re-exported: the register's answers use it
 
 if TYPE_CHECKING:
     from une_eval.report.verify import Verification
@@ -32,14 +32,6 @@ if TYPE_CHECKING:
 DEFAULT_TIMEOUT_S = 10.0
 MAX_ANSWER_BYTES = 1024 * 1024
 MAX_PDF_BYTES = 64 * 1024 * 1024
-
-
-class Indication(enum.StrEnum):
-    """The three DSS-style answers."""
-
-    PASSED = "PASSED"
-    INDETERMINATE = "INDETERMINATE"
-    FAILED = "FAILED"
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,19 +178,18 @@ def registry_step(
     standing = standing_of_file(path, number, registry_url=registry_url, db=db, timeout_s=timeout_s)
     shown = f" ({standing.status})" if standing.status else ""
     report.add(
-        "registry", standing.passed, f"{standing.indication} {standing.sub_indication}{shown}: {standing.detail}"
+        "registry",
+        standing.passed,
+        f"{standing.indication} {standing.sub_indication}{shown}: {standing.detail}",
+        indication=standing.indication,
+        sub_indication=standing.sub_indication,
     )
     return standing
 
 
 def registry_exit_code(reports: list[Verification], standings: list[Standing | None]) -> int:
-    """0 when all verified; 1 when any check failed outright; 2 when only the register was INDETERMINATE."""
-    worst = 0
-    for report, standing in zip(reports, standings, strict=True):
-        if report.ok:
-            continue
-        others_fail = any(not c.ok for c in report.checks if c.name != "registry")
-        if others_fail or standing is None or standing.indication is Indication.FAILED:
-            return 1
-        worst = 2
-    return worst
+    """Verify's exit code: 1 when any file is FAILED, else 2 when any is INDETERMINATE, else 0 (all PASSED)."""
+    from une_eval.report.indication import worst
+
+    del standings  # the register's answer is one of each report's checks
+    return worst([r.indication for r in reports]).exit_code

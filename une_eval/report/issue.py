@@ -8,13 +8,14 @@ from pathlib import Path
 
 from pyhanko.sign import signers
 from pyhanko.sign.timestamps import TimeStamper
+from pyhanko_certvalidator import ValidationContext
 
 from une_eval.audit import Audit
 from une_eval.registry.link import PublicEntry
 from une_eval.report.content import check_number, new_certificate_number, prepare, prepare_audit
 from une_eval.report.language import language
 from une_eval.report.render import Renderer
-from une_eval.report.sign import auditor_of, sign_pdf
+from une_eval.report.sign import Level, auditor_of, sign_pdf
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +42,8 @@ def issue_certificate(
     issued_at: dt.datetime | None = None,
     registry: PublicEntry | None = None,
     file_name: str | None = None,
+    level: Level | None = None,
+    validation: ValidationContext | None = None,
 ) -> Issued:
     """Render the certificate (or non-conformity report) of ``submission`` and sign it.
 
@@ -49,6 +52,8 @@ def issue_certificate(
     ``registry``: the certificate's public register page and validity, printed and put in the QR code.
     ``file_name`` is the name the certificate will be saved under, which its verify hint prints
     (default: ``certificate-<number>.pdf``).
+    ``level``, ``timestamper`` and ``validation``: the PAdES level and what it needs (see
+    :func:`~une_eval.report.sign.sign_pdf`).
     """
     issued_at = issued_at or dt.datetime.now(dt.UTC).replace(microsecond=0)
     number = check_number(number) if number else new_certificate_number(issued_at)
@@ -74,5 +79,7 @@ def issue_certificate(
         location=auditor.organisation,
         timestamper=timestamper,
         stamp_text=f"{number}\n%(signer)s\n%(ts)s",
+        level=level,
+        validation=validation,
     )
     return Issued(pdf, number, prepared.conformant, str(prepared.verdict.outcome), prepared.submission_sha256)

@@ -22,6 +22,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from une_eval.errors import SigningError
 from une_eval.report import key_files
+from une_eval.report.crl import CRL_NAME, crl_der, issue_crl
 from une_eval.report.key_files import PrivateKey
 
 KEY_TYPES = ("ec", "rsa")
@@ -52,6 +53,7 @@ class DevPkiPaths:
     auditor_p12: Path
     auditor_cert: Path
     auditor_key: Path
+    ca_crl: Path  # the CA's certificate revocation list (DER), for certify/verify --crl
 
 
 def new_key(key_type: str = "ec") -> PrivateKey:
@@ -162,13 +164,13 @@ def issue_auditor(ca: Issued, auditor: str, organisation: str, *, key_type: str 
     )
 
 
-def issue_tsa(ca: Issued, name: str = "une-eval test TSA") -> Issued:
+def issue_tsa(ca: Issued, name: str = "une-eval test TSA", *, days: int = 365) -> Issued:
     """Issue a time-stamping authority certificate (RSA: pyHanko's in-process test timestamper needs it)."""
     return issue(
         _name(name, "une-eval tests"),
         issuer=ca,
         key=new_key("rsa"),
-        days=365,
+        days=days,
         extended_usage=(ExtendedKeyUsageOID.TIME_STAMPING,),
         extended_usage_critical=True,  # RFC 3161: a TSA certificate's only purpose, marked critical
     )
@@ -190,7 +192,8 @@ def init_dev_pki(
     """Write a development CA and an auditor key + certificate into the new folder ``folder``.
 
     Files: ``ca.pem`` (the trust anchor to pass to ``verify --trust``), ``ca.key.pem``,
-    ``auditor.p12`` (key + certificate + chain), ``auditor.pem`` and ``auditor.key.pem``.
+    ``auditor.p12`` (key + certificate + chain), ``auditor.pem``, ``auditor.key.pem`` and ``ca.crl``
+    (the CA's revocation list, empty, for ``certify``/``verify --crl``).
     Every private key is encrypted with ``passphrase`` (at least 12 characters). An existing folder
     is used only with ``force``, and no existing file in it is ever replaced.
     """
@@ -203,6 +206,7 @@ def init_dev_pki(
         folder / "auditor.p12",
         folder / "auditor.pem",
         folder / "auditor.key.pem",
+        folder / CRL_NAME,
     )
     folder_fd, created = key_files.open_key_folder(folder, force=force)
     try:
@@ -219,6 +223,7 @@ def init_dev_pki(
             ),
             paths.ca_cert.name: (_pem(ca.cert), key_files.PUBLIC_MODE),
             paths.auditor_cert.name: (_pem(signer.cert), key_files.PUBLIC_MODE),
+            paths.ca_crl.name: (crl_der(issue_crl(ca.key, ca.cert, [], number=1)), key_files.PUBLIC_MODE),
         }
         _write_all(folder_fd, files)
     except BaseException:
@@ -244,4 +249,47 @@ def _write_all(folder_fd: int, files: dict[str, tuple[bytes, int]]) -> None:
 
 def vars_of(paths: DevPkiPaths) -> list[Path]:
     """List the paths of a :class:`DevPkiPaths`, in declaration order."""
-    return [paths.ca_cert, paths.ca_key, paths.auditor_p12, paths.auditor_cert, paths.auditor_key]
+    return [paths.ca_cert, paths.ca_key, paths.auditor_p12, paths.auditor_cert, paths.auditor_key, paths.ca_crl]
+
+
+def republish_dev_crl(
+    folder: Path,
+    *,
+    passphrase: bytes,
+    revoke: Path | None = None,
+    reason: str = "key-compromise",
+    validity_days: int = 30,
+) -> Path:
+    """Publish the development CA's next CRL in ``folder`` (``ca.crl``), revoking the certificate file ``revoke``.
+
+    Without ``revoke`` the CRL is simply re-issued with a fresh validity. The CA key is read with
+    ``passphrase``; the new CRL replaces the old one atomically (the old one is superseded by design).
+    """
+    from cryptography.hazmat.primitives.serialization import load_pem_private_key
+
+    from une_eval.loading import read_bounded
+    from une_eval.output import write_atomic
+    from une_eval.report.crl import REASONS, republish
+
+    if reason not in REASONS:
+        raise SigningError(f"unknown reason {reason!r} (expected one of {', '.join(REASONS)})")
+    try:
+        ca_cert = x509.load_pem_x509_certificate(read_bounded(folder / "ca.pem", 1024 * 1024))
+        ca_key = load_pem_private_key(read_bounded(folder / "ca.key.pem", 1024 * 1024), passphrase)
+        crl_path = folder / CRL_NAME
+        current = (
+            x509.load_der_x509_crl(read_bounded(crl_path, 16 * 1024 * 1024))
+            if crl_path.exists()
+            else issue_crl(ca_key, ca_cert, [], number=0)  # type: ignore[arg-type]
+        )
+        target = x509.load_pem_x509_certificate(read_bounded(revoke, 1024 * 1024)) if revoke is not None else None
+    except SigningError:
+        raise
+    except Exception as exc:  # a wrong passphrase, a missing or mangled file: one line
+        raise SigningError(f"cannot use the development CA in {folder}: {exc.__class__.__name__}: {exc}") from None
+    if not isinstance(ca_key, ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey):
+        raise SigningError(f"{folder / 'ca.key.pem'} is not an EC or RSA key")
+    validity = dt.timedelta(days=validity_days)
+    crl = republish(ca_key, ca_cert, current, revoke=target, reason=REASONS[reason], validity=validity)
+    write_atomic(crl_path, crl_der(crl), replace=True)  # 0644, like every published file
+    return crl_path

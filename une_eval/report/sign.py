@@ -1,4 +1,14 @@
-"""Sign a rendered certificate: PAdES baseline B-B (or B-T with a timestamp), visible on page 1.
+"""Sign a rendered certificate: PAdES baseline B-B, B-T, B-LT or B-LTA, visible on page 1.
+
+- B-B: the signature alone; B-T: plus an RFC 3161 signature timestamp from a TSA;
+- B-LT: plus, in a later incremental update, a Document Security Store (DSS) holding the signer's and
+  the TSA's certificate chains and revocation data (CRLs, OCSP responses), so the signature can be
+  validated offline and after the signing certificate expires;
+- B-LTA: plus a document timestamp over all of that, in one more update.
+
+The later updates add the DSS and the document timestamp's (invisible) field and nothing else: no
+metadata is touched (pyHanko's writer would update ``/ModDate`` and the XMP packet on every update),
+which is exactly what ``une-eval verify`` allows after the signed revision (:mod:`une_eval.report.revisions`).
 
 The signer is loaded from a PKCS#12 file or a PEM key + certificate; the passphrase is passed in
 as bytes (the CLI reads it from an environment variable or a prompt, never from an argument). A
@@ -9,6 +19,7 @@ is refused when it is loaded, before anything is signed.
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import io
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +29,7 @@ from pyhanko import stamp
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers
 from pyhanko.sign.timestamps import HTTPTimeStamper, TimeStamper
+from pyhanko_certvalidator import ValidationContext
 
 from une_eval.errors import SigningError
 from une_eval.report.keys import DEV_KEY_POLICY
@@ -28,6 +40,37 @@ SIGNATURE_FIELD = "AuditorSignature"
 # bottom-left corner (A4 is 595 x 842 pt); reports/certificate.css reserves the same box.
 SIGNATURE_BOX = (318, 58, 553, 118)
 DIGEST_ALGORITHM = "sha256"
+TSA_TIMEOUT_S = 30
+
+
+class Level(enum.StrEnum):
+    """The PAdES baseline levels ``certify --level`` offers (ETSI EN 319 142-1)."""
+
+    B_B = "B-B"
+    B_T = "B-T"
+    B_LT = "B-LT"
+    B_LTA = "B-LTA"
+
+    @property
+    def needs_timestamp(self) -> bool:
+        """Every level above B-B carries a signature timestamp."""
+        return self is not Level.B_B
+
+    @property
+    def long_term(self) -> bool:
+        """B-LT and B-LTA embed validation data (a DSS)."""
+        return self in (Level.B_LT, Level.B_LTA)
+
+
+class _QuietWriter(IncrementalPdfFileWriter):
+    """An incremental writer that leaves the document information and XMP metadata alone.
+
+    pyHanko refreshes ``/ModDate``, ``/Producer`` and the XMP packet on every write; an update that only
+    adds validation data must not touch what the certificate says about itself.
+    """
+
+    def _update_meta(self) -> None:
+        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,8 +142,30 @@ def is_development_certificate(cert: Any) -> bool:
 
 
 def http_timestamper(url: str) -> TimeStamper:
-    """Make an RFC 3161 client for the TSA at ``url`` (used for PAdES B-T)."""
-    return HTTPTimeStamper(url)
+    """Make an RFC 3161 client for the TSA at ``url`` (PAdES B-T and above), with a bounded wait."""
+    if not url.startswith(("http://", "https://")):
+        raise SigningError(f"--tsa-url must be an http:// or https:// URL, not {url!r}")
+    return HTTPTimeStamper(url, timeout=TSA_TIMEOUT_S)
+
+
+def validation_context_for(signer: signers.SimpleSigner, crls: list[Any], *, fetch: bool) -> ValidationContext:
+    """What B-LT signing validates the chains with: the signer's own chain (its self-signed roots as anchors).
+
+    ``crls``: CRLs to embed (e.g. the development CA's ``ca.crl``); ``fetch``: whether pyHanko may fetch
+    CRLs and OCSP responses from the URLs in the certificates. Every certificate on every path must
+    have revocation data, or signing fails.
+    """
+    chain = list(signer.cert_registry)
+    roots = [c for c in chain if c.self_signed in ("maybe", "yes")]
+    if not roots:
+        raise SigningError("B-LT/B-LTA need the signer's CA chain up to its root certificate (add it with --chain)")
+    return ValidationContext(
+        trust_roots=roots,
+        other_certs=[c for c in chain if c not in roots],
+        crls=crls,
+        allow_fetching=fetch,
+        revocation_mode="require",
+    )
 
 
 def sign_pdf(
@@ -111,8 +176,19 @@ def sign_pdf(
     location: str = "",
     timestamper: TimeStamper | None = None,
     stamp_text: str = "%(signer)s\n%(ts)s",
+    level: Level | None = None,
+    validation: ValidationContext | None = None,
 ) -> bytes:
-    """Add one PAdES signature (B-B, or B-T when a timestamper is given) with a visible stamp on page 1."""
+    """Add one PAdES signature with a visible stamp on page 1, at ``level``.
+
+    ``level`` defaults to B-T when a timestamper is given, else B-B. B-LT and B-LTA need the
+    timestamper and ``validation`` (see :func:`validation_context_for`), whose revocation data they embed.
+    """
+    level = level or (Level.B_T if timestamper is not None else Level.B_B)
+    if level.needs_timestamp and timestamper is None:
+        raise SigningError(f"PAdES {level} needs a timestamp authority (--tsa-url)")
+    if level.long_term and validation is None:
+        raise SigningError(f"PAdES {level} needs revocation data to embed (--crl, or CRL/OCSP URLs in the chain)")
     meta = signers.PdfSignatureMetadata(
         field_name=SIGNATURE_FIELD,
         subfilter=fields.SigSeedSubFilter.PADES,
@@ -131,8 +207,42 @@ def sign_pdf(
     )
     try:
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
-        out = pdf_signer.sign_pdf(writer, output=io.BytesIO())
-    except Exception as exc:  # a TSA that is down, a key that cannot sign: one clear line
+        data: bytes = pdf_signer.sign_pdf(writer, output=io.BytesIO()).getvalue()
+        if level.long_term:
+            assert validation is not None
+            assert timestamper is not None
+            data = add_long_term_data(data, validation)
+            if level is Level.B_LTA:
+                data = add_document_timestamp(data, timestamper)
+    except SigningError:
+        raise
+    except Exception as exc:  # a TSA that is down, a key that cannot sign, no revocation data: one clear line
         raise SigningError(f"cannot sign the certificate: {exc.__class__.__name__}: {exc}") from None
+    return data
+
+
+def add_long_term_data(pdf: bytes, validation: ValidationContext) -> bytes:
+    """Append a DSS with the chains and revocation data of the last signature and its timestamp (B-T -> B-LT)."""
+    import asyncio
+
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation.dss import DocumentSecurityStore, collect_validation_info
+
+    reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+    sig = reader.embedded_signatures[-1]
+    paths = asyncio.run(collect_validation_info(sig, validation))
+    writer = _QuietWriter.from_reader(reader)
+    DocumentSecurityStore.supply_dss_in_writer(
+        writer, sig.pkcs7_content.hex().encode("ascii"), validation_context=validation, paths=paths
+    )
+    out = io.BytesIO()
+    writer.write(out)  # type: ignore[no-untyped-call]
+    return out.getvalue()
+
+
+def add_document_timestamp(pdf: bytes, timestamper: TimeStamper) -> bytes:
+    """Append an RFC 3161 document timestamp over the whole file (B-LT -> B-LTA), in an invisible field."""
+    writer = _QuietWriter(io.BytesIO(pdf), strict=False)
+    out = signers.PdfTimeStamper(timestamper).timestamp_pdf(writer, DIGEST_ALGORITHM, output=io.BytesIO())
     data: bytes = out.getvalue()
     return data

@@ -50,20 +50,21 @@ def test_certify_records_links_and_verify_follows_the_status(db_url: str, tmp_pa
     assert qr_payload(pdf, tmp_path) == f"{SITE}/c/{number}"
     text = subprocess.run(["pdftotext", "-f", "1", "-l", "1", str(pdf), "-"], capture_output=True, text=True).stdout
     assert f"{SITE}/c/{number}" in text.replace("\u200b", "").replace("\n", "")
+    assert "une-eval verify cert.pdf --trust" in text.replace("\u200b", "")  # the name written, not the default
     today = dt.datetime.now(dt.UTC).date()
     assert f"{record.entry.issued_at.date()} – {record.entry.expires_at.date()}" in text
     assert abs((record.entry.issued_at.date() - today).days) <= 1
 
-    trust = str(auditor_keys / "ca.pem")
-    ok = run("verify", str(pdf), "--trust", trust, "--db", db_url, "--format", "json")
+    trust, crl = str(auditor_keys / "ca.pem"), str(auditor_keys / "ca.crl")
+    ok = run("verify", str(pdf), "--trust", trust, "--crl", crl, "--db", db_url, "--format", "json")
     assert ok.exit_code == 0, ok.stdout
     assert json.loads(ok.stdout)["files"][0]["registry"]["indication"] == "PASSED"
     assert run("registry", "suspend", number, "--db", db_url, "--reason", "complaint").exit_code == 0
-    suspended = run("verify", str(pdf), "--trust", trust, "--db", db_url)
+    suspended = run("verify", str(pdf), "--trust", trust, "--crl", crl, "--db", db_url)
     assert suspended.exit_code == 2
     assert "INDETERMINATE SUSPENDED (suspended)" in suspended.stdout
     assert run("registry", "withdraw", number, "--db", db_url, "--reason", "false declaration").exit_code == 0
-    withdrawn = run("verify", str(pdf), "--trust", trust, "--db", db_url, "--format", "json")
+    withdrawn = run("verify", str(pdf), "--trust", trust, "--crl", crl, "--db", db_url, "--format", "json")
     assert withdrawn.exit_code == 1
     assert json.loads(withdrawn.stdout)["files"][0]["registry"] == {
         "indication": "FAILED",
@@ -88,14 +89,14 @@ def test_reissue_supersedes_and_a_modified_file_fails(db_url: str, tmp_path: Pat
     assert new_record is not None
     assert (old_record.stored_status, old_record.superseded_by) == (Status.SUPERSEDED, new)
     assert new_record.entry.supersedes == old
-    trust = str(auditor_keys / "ca.pem")
-    superseded = run("verify", str(tmp_path / "a.pdf"), "--trust", trust, "--db", db_url)
+    trust, crl = str(auditor_keys / "ca.pem"), str(auditor_keys / "ca.crl")
+    superseded = run("verify", str(tmp_path / "a.pdf"), "--trust", trust, "--crl", crl, "--db", db_url)
     assert superseded.exit_code == 2
     assert f"superseded by {new}" in superseded.stdout
     # A certificate issued without the register is unknown to it.
     unrecorded = run("certify", str(VALID), "--key", key, "-o", str(tmp_path / "c.pdf"))
     assert unrecorded.exit_code == 0
-    missing = run("verify", str(tmp_path / "c.pdf"), "--trust", trust, "--db", db_url)
+    missing = run("verify", str(tmp_path / "c.pdf"), "--trust", trust, "--crl", crl, "--db", db_url)
     assert missing.exit_code == 1
     assert "FAILED NOT_REGISTERED" in missing.stdout
 

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from pyhanko.sign import signers
 
+from une_eval.report.crl import load_crls
 from une_eval.report.issue import Issued, issue_certificate
 from une_eval.report.keys import DevPkiPaths, init_dev_pki
 from une_eval.report.render import Renderer
@@ -31,6 +32,7 @@ class Pki:
     paths: DevPkiPaths
     signer: signers.SimpleSigner
     roots: list[Any]
+    crls: list[Any]  # the development CA's CRL from keys init: nothing revoked
 
 
 @pytest.fixture(scope="session")
@@ -42,7 +44,7 @@ def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
         organisation="Auditoría Energética Ejemplo S.L.",
     )
     signer = load_signer(p12=paths.auditor_p12, passphrase=PASSPHRASE)
-    return Pki(paths, signer, load_trust_roots([paths.ca_cert]))
+    return Pki(paths, signer, load_trust_roots([paths.ca_cert]), load_crls([paths.ca_crl]))
 
 
 @pytest.fixture(scope="session")

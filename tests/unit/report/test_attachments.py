@@ -231,7 +231,7 @@ def test_a_signed_file_with_a_looping_tree_fails_verify_quickly(pki: Any) -> Non
 
     signed = sign_pdf(_pdf_bytes_with_tree(tree), pki.signer, reason="test")
     with within(20):
-        report = verify_bytes(signed, pki.roots)
+        report = verify_bytes(signed, pki.roots, crls=pki.crls)
     failed = {c.name: c.detail for c in report.checks if not c.ok}
     assert "attachments readable" in failed, failed
     assert "loop" in failed["attachments readable"]
@@ -257,7 +257,7 @@ def test_a_signed_certificate_with_a_bomb_beside_its_evidence_verifies_in_bounde
     tracemalloc.start()
     try:
         with within(60):
-            report = verify_bytes(signed, pki.roots)
+            report = verify_bytes(signed, pki.roots, crls=pki.crls)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()

@@ -177,7 +177,7 @@ def test_a_development_key_marks_every_page_and_verify_says_so(
             check=True,
         ).stdout
         assert re.search(r"DEVELOPMENT\s+KEY,\s+NOT\s+VALID", text), f"page {page}"  # the watermark, rotated
-    report = verify_bytes(conformant_en.pdf, pki.roots)
+    report = verify_bytes(conformant_en.pdf, pki.roots, crls=pki.crls)
     assert report.ok  # a development key still verifies against its own CA...
     assert report.development_key  # ...and verify says what it is
     assert report.to_json()["development_key"] is True
@@ -220,7 +220,7 @@ def test_the_verify_hint_names_the_file_written(pki: Any, renderer: Renderer, po
     )
     assert poppler.text(issued.pdf).count("une-eval verify vendor-x.pdf") == 2  # page 1's foot and Annex B
     default = re.sub(r"&#8203;|&#x206[89];|</?span[^>]*>", "", _html(renderer, prepare(VALID)))
-    assert default.count("une-eval verify certificate-UEC-TEST-C.pdf --trust") == 2
+    assert default.count("une-eval verify certificate-UEC-TEST-C.pdf --trust ca.pem --crl ca.crl") == 2
 
 
 def test_verify_prints_the_development_key(conformant_en: Any, pki: Any) -> None:
@@ -229,7 +229,7 @@ def test_verify_prints_the_development_key(conformant_en: Any, pki: Any) -> None
     from une_eval.cli.certify import _print_verification
 
     console = Console(record=True, width=200)
-    _print_verification(verify_bytes(conformant_en.pdf, pki.roots, path="c.pdf"), console)
+    _print_verification(verify_bytes(conformant_en.pdf, pki.roots, crls=pki.crls, path="c.pdf"), console)
     assert "development key: signed with a key from `une-eval keys init`" in console.export_text()
 
 

@@ -17,8 +17,8 @@ from une_eval.report.content import prepare
 from une_eval.report.sign import auditor_of, sign_pdf
 
 ROOT = Path(__file__).resolve().parents[3]
-# Erase the line above (NOT VERIFIED), go up, and paint a green VERIFIED; then a C1 CSI and a bidi override.
-REPAINT = "UEC-1\x1b[1A\x1b[2K\x1b[32mVERIFIED\x1b[0m \x9b2J \u202edeifirev"
+# Erase the line above (FAILED), go up, and paint a green PASSED; then a C1 CSI and a bidi override.
+REPAINT = "UEC-1\x1b[1A\x1b[2K\x1b[32mPASSED\x1b[0m \x9b2J \u202edessap"
 
 
 @pytest.fixture(scope="module")
@@ -45,10 +45,10 @@ def hostile_pdf(pki: Any, renderer: Any, tmp_path_factory: pytest.TempPathFactor
 def test_text_output_shows_escapes_instead_of_obeying_them(hostile_pdf: Path, pki: Any) -> None:
     result = CliRunner().invoke(main, ["verify", str(hostile_pdf), "--trust", str(pki.paths.ca_cert)])
     assert result.exit_code == 1, result.output
-    assert result.output.startswith("NOT VERIFIED")
+    assert result.output.startswith("FAILED EVIDENCE_MISMATCH")
     for raw in ("\x1b", "\x9b", "\u202e"):
         assert raw not in result.output
-    assert "number: UEC-1\\x1b[1A\\x1b[2K\\x1b[32mVERIFIED\\x1b[0m \\x9b2J \\u202edeifirev" in result.output
+    assert "number: UEC-1\\x1b[1A\\x1b[2K\\x1b[32mPASSED\\x1b[0m \\x9b2J \\u202edessap" in result.output
     assert "certificate\\x1b[2K.pdf" in result.output
     assert "FAIL attachment submission.json" in result.output
 

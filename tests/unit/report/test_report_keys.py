@@ -91,6 +91,7 @@ def test_modes_are_exact_whatever_the_umask(tmp_path: Path, passphrase: bytes) -
         assert _modes(folder) == {
             folder.name: 0o700,
             "ca.pem": 0o644,
+            "ca.crl": 0o644,
             "auditor.pem": 0o644,
             "ca.key.pem": 0o600,
             "auditor.key.pem": 0o600,
@@ -111,7 +112,7 @@ def test_an_existing_folder_needs_force_and_its_files_are_never_replaced(tmp_pat
     assert (folder / "ca.pem").read_text(encoding="utf-8") == "mine"
     (folder / "ca.pem").unlink()
     init_dev_pki(folder, passphrase=passphrase, force=True)
-    assert len(list(folder.iterdir())) == 5
+    assert len(list(folder.iterdir())) == 6
 
 
 def test_a_dangling_symlink_is_not_followed(tmp_path: Path, passphrase: bytes) -> None:

@@ -12,9 +12,10 @@ from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
 
 from une_eval.report.issue import issue_certificate
 from une_eval.report.keys import init_dev_pki, issue_tsa
+from une_eval.report.pades_checks import der_length as _der_length
 from une_eval.report.render import Renderer
 from une_eval.report.sign import auditor_of, sign_pdf
-from une_eval.report.verify import _der_length, load_trust_roots, verify_bytes, verify_file
+from une_eval.report.verify import load_trust_roots, verify_bytes, verify_file
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -32,7 +33,7 @@ def _incremental(data: bytes, change: Any) -> bytes:
 
 
 def test_signed_certificate_verifies_here_and_in_pdfsig(conformant_en: Any, pki: Any, poppler: Any) -> None:
-    report = verify_bytes(conformant_en.pdf, pki.roots)
+    report = verify_bytes(conformant_en.pdf, pki.roots, crls=pki.crls)
     assert report.ok, _failed(report)
     assert report.printed["number"] == "UEC-TEST-0001"
     assert report.printed["verdict"] == "conformant"
@@ -91,7 +92,7 @@ def test_certificate_text_carries_number_verdict_and_figures(
 
 
 def test_attachments_are_the_submission_and_its_findings(nonconformant_es: Any, pki: Any) -> None:
-    report = verify_bytes(nonconformant_es.pdf, pki.roots)
+    report = verify_bytes(nonconformant_es.pdf, pki.roots, crls=pki.crls)
     assert report.ok, _failed(report)
     from pyhanko.pdf_utils.reader import PdfFileReader
 
@@ -109,7 +110,7 @@ def test_byte_flip_inside_the_signed_range_fails_here_and_in_pdfsig(conformant_e
     data = bytearray(conformant_en.pdf)
     offset = data.index(b"/Title")  # inside the first signed range, far from the signature contents
     data[offset + 1] ^= 0x01
-    report = verify_bytes(bytes(data), pki.roots)
+    report = verify_bytes(bytes(data), pki.roots, crls=pki.crls)
     assert not report.ok
     assert "signature intact" in _failed(report) or "readable PDF" in _failed(report)
     assert "Signature is Valid." not in poppler.sig(bytes(data))
@@ -122,7 +123,7 @@ def test_incremental_update_after_signing_fails(conformant_en: Any, pki: Any, po
         writer.update_container(info)
 
     forged = _incremental(conformant_en.pdf, retitle)
-    report = verify_bytes(forged, pki.roots)
+    report = verify_bytes(forged, pki.roots, crls=pki.crls)
     failed = _failed(report)
     assert not report.ok
     assert "covers whole file" in failed
@@ -142,7 +143,7 @@ def test_replaced_attachment_fails_before_the_attachments_are_read(conformant_en
         writer.update_container(spec.get_object())
 
     forged = _incremental(conformant_en.pdf, swap)
-    report = verify_bytes(forged, pki.roots)
+    report = verify_bytes(forged, pki.roots, crls=pki.crls)
     failed = _failed(report)
     assert "covers whole file" in failed
     # Nothing the unsigned update says is read or printed: verification stops at the coverage check.
@@ -170,7 +171,7 @@ def test_content_hidden_beside_a_shortened_signature_fails_here_and_in_pdfsig(
     payload = b"<" + digits + b">\n% attacker objects and a new xref section would go here\n"
     forged = nonconformant_es.pdf[:start] + payload.ljust(end - start) + nonconformant_es.pdf[end:]
     assert len(forged) == len(nonconformant_es.pdf)
-    report = verify_bytes(forged, pki.roots)
+    report = verify_bytes(forged, pki.roots, crls=pki.crls)
     failed = _failed(report)
     assert not report.ok
     assert "not only the signature's hex string" in failed["covers whole file"]
@@ -182,7 +183,7 @@ def test_a_different_hex_string_in_the_gap_fails(conformant_en: Any, pki: Any) -
     _start, end = _gap(conformant_en.pdf)
     flipped = bytearray(conformant_en.pdf)
     flipped[end - 2] = ord("1") if flipped[end - 2] != ord("1") else ord("2")  # inside the zero padding
-    report = verify_bytes(bytes(flipped), pki.roots)
+    report = verify_bytes(bytes(flipped), pki.roots, crls=pki.crls)
     assert not report.ok
 
 
@@ -190,7 +191,7 @@ def test_truncated_file_fails_with_a_reason(conformant_en: Any, pki: Any, tmp_pa
     for cut in (len(conformant_en.pdf) // 2, len(conformant_en.pdf) - 10):
         path = tmp_path / f"cut{cut}.pdf"
         path.write_bytes(conformant_en.pdf[:cut])
-        report = verify_file(path, pki.roots)
+        report = verify_file(path, pki.roots, crls=pki.crls)
         assert not report.ok
         assert _failed(report)
         assert all(detail for detail in _failed(report).values())
@@ -230,7 +231,7 @@ def test_timestamped_signature_is_pades_b_t(pki: Any, renderer: Renderer, popple
         lang="en",
     )
     signed = sign_pdf(cert.pdf, pki.signer, reason="test", timestamper=stamper)
-    report = verify_bytes(signed, pki.roots)
+    report = verify_bytes(signed, pki.roots, crls=pki.crls)
     assert report.ok, _failed(report)
     assert report.timestamped
     assert "timestamp" in [c.name for c in report.checks]
@@ -243,7 +244,22 @@ def test_a_report_whose_findings_come_from_the_traces_still_verifies(pki: Any, r
     source = ROOT / "fixtures" / "evidence" / "h200" / "averaged-power.json"
     issued = issue_certificate(source, renderer=renderer, signer=pki.signer, lang="en", number="UEC-TEST-EV")
     assert not issued.conformant
-    report = verify_bytes(issued.pdf, pki.roots)
+    report = verify_bytes(issued.pdf, pki.roots, crls=pki.crls)
     assert report.ok, _failed(report)
     detail = next(c.detail for c in report.checks if c.name == "re-validation")
     assert "trace finding(s) as recorded" in detail
+
+
+def test_the_public_api_names_the_written_file_and_answers_in_three_values(
+    pki: Any, tmp_path: Path, poppler: Any
+) -> None:
+    import une_eval
+
+    out = tmp_path / "vendor-api.pdf"
+    une_eval.certify(ROOT / "fixtures" / "valid" / "llm-inference-h100.json", key=pki.paths.auditor_p12,
+                     passphrase=b"test-only-passphrase", lang="en", output=out)  # fmt: skip
+    assert "une-eval verify vendor-api.pdf --trust ca.pem --crl ca.crl" in poppler.text(out.read_bytes())
+    report = une_eval.verify(out, trust=[pki.paths.ca_cert], crls=[pki.paths.ca_crl])
+    assert (str(report.indication), report.sub_indication, report.ok) == ("PASSED", "", True)
+    unknown = une_eval.verify(out, trust=[pki.paths.ca_cert])
+    assert (str(unknown.indication), unknown.sub_indication, unknown.ok) == ("INDETERMINATE", "TRY_LATER", False)

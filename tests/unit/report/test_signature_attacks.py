@@ -217,7 +217,7 @@ def forged(bases: Bases, pki: Pki, tmp_path_factory: pytest.TempPathFactory) -> 
     def get(case: Case, key: str, lang: str) -> Forged:
         if (case.name, key, lang) not in cache:
             pdf = case.forge(bases.get(key, lang))
-            report = verify_bytes(pdf, pki.roots)
+            report = verify_bytes(pdf, pki.roots, crls=pki.crls)
             cache[case.name, key, lang] = Forged(pdf, report, poppler.text(pdf), poppler.sig(pdf))
         return cache[case.name, key, lang]
 
@@ -249,7 +249,7 @@ def test_genuine_certificates_verify_here_and_in_pdfsig(
     assert cert is not None
     assert cert.public_key.algorithm == key
     for pdf in (base.genuine, base.shadow):  # the shadow twin is a genuine signature over odd content
-        report = verify_bytes(pdf, pki.roots)
+        report = verify_bytes(pdf, pki.roots, crls=pki.crls)
         assert report.ok, _failed(report)
         view = poppler.sig(pdf)
         assert "Signature is Valid." in view

@@ -41,7 +41,7 @@ def pdfsig(tmp_path: Path, pki: Any) -> TrustingPdfsig:
 
 
 def _signer_checks(pdf: bytes, pki: Any) -> dict[str, tuple[bool, str]]:
-    report = verify_bytes(pdf, pki.roots)
+    report = verify_bytes(pdf, pki.roots, crls=pki.crls)
     assert not report.ok or report.checks  # a one-page PDF never verifies as a certificate
     return {c.name: (c.ok, c.detail) for c in report.checks if c.name in SIGNER_CHECKS}
 
@@ -153,7 +153,7 @@ def test_document_signing_purposes_are_accepted(
 def test_keys_init_auditor_meets_the_policy_here_and_in_pdfsig(
     conformant_en: Any, pki: Any, pdfsig: TrustingPdfsig
 ) -> None:
-    report = verify_bytes(conformant_en.pdf, pki.roots)
+    report = verify_bytes(conformant_en.pdf, pki.roots, crls=pki.crls)
     assert report.ok, [c for c in report.checks if not c.ok]
     assert pdfsig.certificate_validation(conformant_en.pdf) == "Certificate is Trusted."
 

@@ -1,0 +1,194 @@
+"""What may follow a certificate's signed revision: validation data (a DSS) and document timestamps, nothing else.
+
+A PAdES B-LT or B-LTA certificate holds revisions after the signed one: one that adds a Document
+Security Store (certificates, CRLs, OCSP responses and their VRI entries) and one that adds a
+document timestamp in an invisible signature field. :func:`later_revision_problem` checks, object by
+object, what each such revision writes, and answers with the first thing that is not one of these
+(fail closed): an object of the signed document changed (a page's content, the metadata, an
+attachment, the trailer's ``/Info``), anything freed, a visible field, a field that is not a document
+timestamp, bytes after the last revision. Checked against the last revision's own file layout, so a
+file that only claims revisions it does not have is refused too.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from typing import Any
+
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.reader import PdfFileReader
+
+MAX_LATER_REVISIONS = 8
+_EOF_TAIL = re.compile(rb"startxref\s+(\d+)\s+%%EOF(\r\n|\r|\n)?\Z")
+_OBJECT_HEADER = re.compile(rb"(?:^|[\r\n])(\d{1,10})[ \t\r\n\f\x00]+(\d{1,5})[ \t\r\n\f\x00]+obj\b")
+
+
+def _raw(value: Any) -> bytes:
+    """A PDF value written out (references as ``N G R``), to compare two revisions' versions of it."""
+    out = io.BytesIO()
+    value.write_to_stream(out, None)
+    return out.getvalue()
+
+
+def _same_except(old: Any, new: Any, keys: set[str]) -> str | None:
+    """Why two dictionaries differ in a key outside ``keys``, or None."""
+    if not isinstance(old, generic.DictionaryObject) or not isinstance(new, generic.DictionaryObject):
+        return "is not a dictionary in both revisions"
+    for key in set(old) | set(new):
+        if key in keys:
+            continue
+        if key not in old or key not in new or _raw(old.raw_get(key)) != _raw(new.raw_get(key)):
+            return f"changes its {key}"
+    return None
+
+
+def _items(array: Any) -> list[Any] | None:
+    """An array's entries as written (references stay references); None when it is not an array."""
+    if not isinstance(array, generic.ArrayObject):
+        return None
+    return [array.raw_get(i) for i in range(len(array))]
+
+
+def _grown(old: Any, new: Any) -> list[Any] | str:
+    """The entries appended to an array (the old one must be its exact prefix), or why not."""
+    old_items = [] if old is None else _items(old)
+    new_items = _items(new)
+    if old_items is None or new_items is None:
+        return "is not an array"
+    if [_raw(v) for v in new_items[: len(old_items)]] != [_raw(v) for v in old_items]:
+        return "changes existing entries"
+    return new_items[len(old_items) :]
+
+
+def _timestamp_field_problem(ref: Any, revision: int, reader: PdfFileReader) -> str | None:
+    """Why an added field/widget is not an invisible document-timestamp field new in ``revision``."""
+    if not isinstance(ref, generic.IndirectObject):
+        return "adds a direct field"
+    if reader.xrefs.get_introducing_revision(ref.reference) != revision:
+        return f"adds an existing object {ref.idnum} as a field"
+    field = ref.get_object()  # type: ignore[no-untyped-call]
+    if not isinstance(field, generic.DictionaryObject) or field.get("/FT") != "/Sig" or "/AP" in field:
+        return "adds a field that is not an invisible signature field"
+    rect = field.get("/Rect")
+    box = [float(v) for v in rect] if isinstance(rect, generic.ArrayObject) and len(rect) == 4 else None
+    if box is None or (box[2] - box[0]) * (box[3] - box[1]) != 0:
+        return "adds a signature field with a visible area"
+    value = field.get("/V")
+    value = value.get_object() if value is not None else None
+    if not isinstance(value, generic.DictionaryObject) or value.get("/Type") != "/DocTimeStamp":
+        return "adds a signature that is not a document timestamp"
+    return None
+
+
+def _changed_object_problem(ref: Any, revision: int, signed: int, reader: PdfFileReader) -> str | None:
+    """Why rewriting the existing object ``ref`` in ``revision`` is not a DSS or timestamp addition."""
+    old = reader.get_historical_resolver(revision - 1)(ref)
+    new = reader.get_historical_resolver(revision)(ref)
+    root = reader.get_historical_resolver(revision).trailer_view.raw_get("/Root")
+    acro = reader.get_historical_resolver(revision).root.raw_get("/AcroForm")
+    introduced = reader.xrefs.get_introducing_revision(ref)
+    if isinstance(root, generic.IndirectObject) and ref == root.reference:
+        return _same_except(old, new, {"/DSS"})
+    if isinstance(acro, generic.IndirectObject) and ref == acro.reference:
+        return _same_except(old, new, {"/Fields"}) or _added_fields(
+            old.get("/Fields"), new.get("/Fields"), revision, reader
+        )
+    if isinstance(new, generic.DictionaryObject) and new.get("/Type") == "/Page":
+        return _same_except(old, new, {"/Annots"}) or _added_fields(
+            old.get("/Annots"), new.get("/Annots"), revision, reader
+        )
+    if introduced > signed and isinstance(new, generic.DictionaryObject):
+        dss = reader.get_historical_resolver(revision).root.raw_get("/DSS")
+        is_dss = isinstance(dss, generic.IndirectObject) and dss.reference == ref
+        if is_dss or new.get("/Type") == "/VRI":
+            return None  # validation data added after signing, updated again
+    return "is an object of the signed document"
+
+
+def _added_fields(old: Any, new: Any, revision: int, reader: PdfFileReader) -> str | None:
+    grown = _grown(old, new)
+    if isinstance(grown, str):
+        return grown
+    for item in grown:
+        if (problem := _timestamp_field_problem(item, revision, reader)) is not None:
+            return problem
+    return None
+
+
+def _trailer_problem(reader: PdfFileReader, revision: int, signed: int) -> str | None:
+    then, now = (
+        reader.get_historical_resolver(signed).trailer_view,
+        reader.get_historical_resolver(revision).trailer_view,
+    )
+    if "/Encrypt" in now:
+        return "adds encryption"
+    for key in ("/Root", "/Info"):
+        before, after = then.raw_get(key) if key in then else None, now.raw_get(key) if key in now else None
+        if (before is None) != (after is None) or (before is not None and _raw(before) != _raw(after)):
+            return f"points the trailer's {key} elsewhere"
+    return None
+
+
+def revision_problem(reader: PdfFileReader, revision: int, signed: int) -> str | None:
+    """Why ``revision`` (after the signed one) writes more than a DSS or a document timestamp, or None."""
+    xrefs = reader.xrefs
+    if xrefs.refs_freed_in_revision(revision):
+        return "frees objects"
+    if (problem := _trailer_problem(reader, revision, signed)) is not None:
+        return problem
+    previous_size = int(reader.get_historical_resolver(revision - 1).trailer_view.get("/Size", 0))
+    stream_ref = xrefs.get_xref_container_info(revision).stream_ref
+    for ref in sorted(xrefs.explicit_refs_in_revision(revision), key=lambda r: (r.idnum, r.generation)):
+        if ref == stream_ref:
+            continue
+        if xrefs.get_introducing_revision(ref) == revision:
+            if ref.idnum < previous_size:  # a number the signed document may already refer to
+                return f"defines object {ref.idnum}, a number the document already used"
+            continue
+        if (problem := _changed_object_problem(ref, revision, signed, reader)) is not None:
+            return f"rewrites object {ref.idnum}, which {problem}"
+    return None
+
+
+def _unlisted_object_problem(reader: PdfFileReader, data: bytes, signed: int, signed_end: int) -> str | None:
+    """Why the unsigned bytes after the signed revision hold an object no later cross-reference section lists.
+
+    A reader that rebuilds a damaged cross-reference table from the objects it finds would show such
+    an object, which the checks here never saw; so every ``N G obj`` header there must be a listed one.
+    """
+    listed: set[tuple[int, int, int]] = set()
+    for revision in range(signed + 1, reader.xrefs.total_revisions):
+        section = reader.xrefs.get_xref_data(revision)
+        listed |= {(idnum, gen, offset) for idnum, (gen, offset) in section.standard_xrefs.items()}
+        info = reader.xrefs.get_xref_container_info(revision)
+        if info.stream_ref is not None:
+            listed.add((info.stream_ref.idnum, info.stream_ref.generation, info.start_location))
+    for match in _OBJECT_HEADER.finditer(data, signed_end):
+        offset = match.start(1)
+        if (int(match.group(1)), int(match.group(2)), offset) not in listed:
+            header = f"{match.group(1).decode()} {match.group(2).decode()} obj at byte {offset}"
+            return f"holds an object no cross-reference section lists ({header})"
+    return None
+
+
+def later_revision_problem(reader: PdfFileReader, data: bytes, signed: int, signed_end: int) -> str | None:
+    """Why the revisions after ``signed`` (ending at byte ``signed_end``) add more than a DSS and timestamps."""
+    last = reader.xrefs.total_revisions - 1
+    if last - signed > MAX_LATER_REVISIONS:
+        return f"{last - signed} revisions follow the signed one (at most {MAX_LATER_REVISIONS} are expected)"
+    tail = _EOF_TAIL.search(data[-64:])
+    if tail is None or int(tail.group(1)) != reader.xrefs.get_startxref_for_revision(last):
+        return "the file does not end with its last revision's startxref and %%EOF: bytes were appended"
+    for revision in range(signed + 1, last + 1):
+        try:
+            problem = revision_problem(reader, revision, signed)
+        except Exception as exc:  # a mangled update: refuse it, with its reason
+            problem = f"cannot be read ({exc.__class__.__name__})"
+        if problem is not None:
+            return f"revision {revision} after the signature {problem} (only validation data and timestamps may follow)"
+    unlisted = _unlisted_object_problem(reader, data, signed, signed_end)
+    return f"the file after the signed revision {unlisted}" if unlisted else None
+
+
+__all__ = ["later_revision_problem", "revision_problem"]
