@@ -56,7 +56,7 @@ def test_a_certificate_under_an_own_profile_carries_it_and_verifies(
         profile=str(OWN_PROFILE),
     )
     assert not issued.conformant  # five runs where the body asks for ten: a verdict only that profile gives
-    report = verify_bytes(issued.pdf, pki.roots)
+    report = verify_bytes(issued.pdf, pki.roots, crls=pki.crls)
     assert report.ok, [c for c in report.checks if not c.ok]
     assert "re-validates to non-conformant" in _revalidation(report)
     assert report.printed["profile"] == "our-body-inference"
@@ -73,7 +73,7 @@ def test_a_certificate_under_an_own_profile_carries_it_and_verifies(
 def test_a_bundled_profile_goes_by_name_and_attaches_nothing(conformant_en: Any, pki: Pki) -> None:
     files = read_attachments(PdfFileReader(io.BytesIO(conformant_en.pdf)), (PROFILE_ATTACHMENT,))
     assert files == {}
-    report = verify_bytes(conformant_en.pdf, pki.roots)
+    report = verify_bytes(conformant_en.pdf, pki.roots, crls=pki.crls)
     assert report.ok
     assert "profile_sha256" not in report.printed
     assert report.printed["profile_version"] == "1.0"
@@ -85,7 +85,7 @@ def test_an_attached_profile_that_differs_from_the_recorded_digest_fails(
     document = json.loads(own_profile_prepared.profile_document or b"{}")
     document["rules"]["runs.count"]["min_runs_inference"] = 5  # lenient enough to pass the five runs
     tampered = dataclasses.replace(own_profile_prepared, profile_document=json.dumps(document).encode())
-    report = verify_bytes(_sign(tampered, pki, renderer, "UEC-TEST-TAMP"), pki.roots)
+    report = verify_bytes(_sign(tampered, pki, renderer, "UEC-TEST-TAMP"), pki.roots, crls=pki.crls)
     assert not report.ok
     assert "differs from the recorded SHA-256" in _revalidation(report)
 
@@ -94,7 +94,7 @@ def test_a_profile_named_but_not_carried_is_never_looked_up(
     pki: Pki, renderer: Renderer, own_profile_prepared: Prepared
 ) -> None:
     bare = dataclasses.replace(own_profile_prepared, profile_document=None, profile_sha256=None)
-    report = verify_bytes(_sign(bare, pki, renderer, "UEC-TEST-BARE"), pki.roots)
+    report = verify_bytes(_sign(bare, pki, renderer, "UEC-TEST-BARE"), pki.roots, crls=pki.crls)
     assert not report.ok
     assert "is not bundled and the certificate records no digest" in _revalidation(report)
 
