@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import sys
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,10 +29,11 @@ from une_eval.spec import (
     rule_catalogue,
     schema_of,
 )
-from une_eval.text import json_text, printable
+from une_eval.text import JsonArrayWriter, json_item_text, json_text, printable
 
 if TYPE_CHECKING:
     from une_eval.validation.scan import Scan, Skipped
+    from une_eval.validation.summary_stream import SummarySink
 
 _OUTCOME_STYLE = {
     Outcome.CONFORMANT: "bold green",
@@ -59,7 +63,7 @@ def print_skipped(skipped: tuple[Skipped, ...], console: Console) -> None:
         console.print(f"  {printable(str(item.path))}: {item.reason}", markup=False, crop=False, overflow="ignore")
 
 
-def print_lines(verdicts: list[Audit]) -> None:
+def print_lines(verdicts: Iterable[Audit]) -> None:
     """One line per finding, ``file:pointer: rule: message`` (for terminals, grep and editors); nothing is cut."""
     for v in verdicts:
         source = printable(v.source)
@@ -69,33 +73,40 @@ def print_lines(verdicts: list[Audit]) -> None:
             click.echo(f"{source}:{printable(f.pointer or '/')}: {printable(f.rule_id)}: {printable(f.message)}")
 
 
-def print_text(verdicts: list[Audit], console: Console) -> None:
-    """Human-readable output: one heading per file, then each finding.
+def print_text(verdicts: Iterable[Audit], console: Console) -> None:
+    """Human-readable output: one heading per file, then each finding, then the counts when there are several."""
+    counts: Counter[Outcome] = Counter()
+    for v in verdicts:
+        print_audit(v, console)
+        counts[v.outcome] += 1
+    total = sum(counts.values())
+    if total > 1:
+        console.print(", ".join(f"{counts[o]} {o.value}" for o in Outcome if counts[o]) + f" ({total} files)")
+
+
+def print_audit(v: Audit, console: Console) -> None:
+    """One file for people: its heading, then each finding.
 
     A finding's severity, rule id and JSON Pointer share one line that is never wrapped or cut (ids and
     pointers are copied from here into searches and editors; the terminal folds a line longer than its
     width), and its message follows, indented and wrapped between words.
     """
-    for v in verdicts:
-        style = _OUTCOME_STYLE[v.outcome]
-        head = f"[{style}]{v.outcome.value.upper()}[/]  {escape(v.source)}  (profile {escape(v.profile)})"
-        console.print(head, crop=False, overflow="ignore")
-        if v.error:
-            console.print(f"  cannot check: {escape(v.error)}")
-            continue
-        print_extras(v, console)
-        for f in v.findings:
-            severity = f"[{_SEVERITY_STYLE[f.severity]}]{f.severity.value:<7}[/]"
-            console.print(
-                f"  {severity} {escape(f.rule_id)}  {escape(f.pointer or '/')}",
-                crop=False,
-                overflow="ignore",
-                no_wrap=True,
-            )
-            console.print(Padding(escape(f.message), (0, 0, 0, 10), expand=False))
-    if len(verdicts) > 1:
-        counts = {o: sum(1 for v in verdicts if v.outcome is o) for o in Outcome}
-        console.print(", ".join(f"{n} {o.value}" for o, n in counts.items() if n) + f" ({len(verdicts)} files)")
+    style = _OUTCOME_STYLE[v.outcome]
+    head = f"[{style}]{v.outcome.value.upper()}[/]  {escape(v.source)}  (profile {escape(v.profile)})"
+    console.print(head, crop=False, overflow="ignore")
+    if v.error:
+        console.print(f"  cannot check: {escape(v.error)}")
+        return
+    print_extras(v, console)
+    for f in v.findings:
+        severity = f"[{_SEVERITY_STYLE[f.severity]}]{f.severity.value:<7}[/]"
+        console.print(
+            f"  {severity} {escape(f.rule_id)}  {escape(f.pointer or '/')}",
+            crop=False,
+            overflow="ignore",
+            no_wrap=True,
+        )
+        console.print(Padding(escape(f.message), (0, 0, 0, 10), expand=False))
 
 
 def print_extras(v: Audit, console: Console) -> None:
@@ -139,20 +150,55 @@ def add_commands(group: click.Group) -> None:
     group.add_command(profiles)
 
 
-def run_batch(files: list[Path], profile: str | None, rating_scheme: str | None, jobs: int) -> list[Audit]:
-    """Check every file, with a progress bar on stderr when it is a terminal."""
-    from une_eval.validation.batch import check_many  # the validation stack loads for validate only
+@contextmanager
+def audits_of(
+    files: list[Path], profile: str | None, rating_scheme: str | None, jobs: int
+) -> Iterator[Iterator[Audit]]:
+    """Each file's audit as it is known, with a progress bar on stderr when that is a terminal.
+
+    The bar advances once per chunk of files from the workers and redraws on its own timer, so it
+    costs nothing beside the checks; output printed meanwhile appears above it.
+    """
+    from une_eval.validation.batch import iter_audits  # the validation stack loads for validate only
 
     err = Console(stderr=True)
     if not err.is_terminal or len(files) < 2:
-        return check_many(files, profile=profile, rating_scheme=rating_scheme, jobs=jobs)
-
+        yield iter_audits(files, profile=profile, rating_scheme=rating_scheme, jobs=jobs)
+        return
     columns = (TextColumn("validating"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=err, transient=True) as bar:
         task = bar.add_task("files", total=len(files))
-        return check_many(
+        yield iter_audits(
             files, profile=profile, rating_scheme=rating_scheme, jobs=jobs, progress=lambda n: bar.advance(task, n)
         )
+
+
+def stream_json(audits: Iterable[Audit], skipped: tuple[Skipped, ...], sinks: list[SummarySink]) -> set[Outcome]:
+    """``--format json`` on stdout, one file at a time; each verdict also goes to the summaries."""
+    outcomes: set[Outcome] = set()
+
+    def write(text: str) -> None:
+        click.echo(text, nl=False)
+
+    write('{\n  "files": ')
+    files = JsonArrayWriter(write)
+    for audit in audits:
+        verdict = audit.to_json()
+        files.add(verdict)
+        feed(sinks, verdict)
+        outcomes.add(audit.verdict)
+    files.close()
+    write(f',\n  "skipped": {json_item_text([s.to_json() for s in skipped], 1)}\n}}\n')
+    return outcomes
+
+
+def summarised(audits: Iterable[Audit], sinks: list[SummarySink], outcomes: set[Outcome]) -> Iterator[Audit]:
+    """``audits`` passed on unchanged, each one's verdict given to the summaries and noted in ``outcomes``."""
+    for audit in audits:
+        if sinks:
+            feed(sinks, audit.to_json())
+        outcomes.add(audit.verdict)
+        yield audit
 
 
 @click.command()
@@ -199,8 +245,8 @@ def validate(
     Exit code 0 when every file conforms, 1 when any does not, 2 when any cannot be checked.
     """
     if summaries:
-        # Summaries need pandas and jinja2: loaded only when one is asked for.
-        from une_eval.validation.summary import format_for, write_summary
+        # Summaries need pyarrow and jinja2: loaded only when one is asked for.
+        from une_eval.validation.summary import format_for
 
         for path in summaries:
             format_for(path)
@@ -211,21 +257,38 @@ def validate(
             raise InputError(f"--lang {lang!r}: no message catalogue (languages: {', '.join(languages())})")
     load_spec_options(profile, rating_scheme, fmt)
     found = collect_files(paths)
-    audits = run_batch(list(found.files), profile, rating_scheme, jobs)
-    results = [a.to_json() for a in audits] if summaries or fmt == "json" else []
-    for path in summaries:
-        write_summary(path, results, lang=lang)
-    if fmt == "json":
-        click.echo(json_text({"files": results, "skipped": [s.to_json() for s in found.skipped]}))
-        sys.exit(exit_code_for(a.verdict for a in audits))
-    print_skipped(found.skipped, Console(stderr=True, highlight=False, soft_wrap=True))
-    if fmt == "lines":
-        print_lines(audits)
-    else:
-        # Piped output (CI logs, files) gets a wide page instead of rich's 80-column default.
-        width = None if sys.stdout.isatty() else 160
-        print_text(audits, Console(highlight=False, soft_wrap=False, width=width))
-    sys.exit(exit_code_for(a.verdict for a in audits))
+    if fmt != "json":
+        print_skipped(found.skipped, Console(stderr=True, highlight=False, soft_wrap=True))
+    outcomes: set[Outcome] = set()
+    files = list(found.files)
+    with summary_outputs(summaries, lang) as sinks, audits_of(files, profile, rating_scheme, jobs) as audits:
+        if fmt == "json":
+            outcomes = stream_json(audits, found.skipped, sinks)
+        elif fmt == "lines":
+            print_lines(summarised(audits, sinks, outcomes))
+        else:
+            # Piped output (CI logs, files) gets a wide page instead of rich's 80-column default.
+            width = None if sys.stdout.isatty() else 160
+            print_text(summarised(audits, sinks, outcomes), Console(highlight=False, soft_wrap=False, width=width))
+    sys.exit(exit_code_for(outcomes))
+
+
+def feed(sinks: list[SummarySink], verdict: dict[str, Any]) -> None:
+    """Give one file's verdict to every summary."""
+    for sink in sinks:
+        sink.add(verdict)
+
+
+@contextmanager
+def summary_outputs(summaries: tuple[Path, ...], lang: str) -> Iterator[list[SummarySink]]:
+    """The summaries' sinks (none asked for: no sink, and nothing of the summary code loaded)."""
+    if not summaries:
+        yield []
+        return
+    from une_eval.validation.summary_stream import summary_sinks
+
+    with summary_sinks(summaries, lang=lang) as sinks:
+        yield sinks
 
 
 @click.command()

@@ -1,7 +1,11 @@
-"""Batch validation: many files, on all cores, one bad file never stopping the rest.
+"""Batch validation: many files, on all cores, one bad file never stopping the rest, in bounded memory.
 
-Files are handed to worker processes by path and come back as :class:`~une_eval.audit.Audit` values
-(pickled, without the submission's bytes and model), in the order given.
+:func:`iter_audits` hands files to worker processes in chunks (one task per chunk, not per file) and
+yields each file's :class:`~une_eval.audit.Audit` in the order given, as soon as its chunk is back;
+only a few chunks per worker are ever in flight, so a batch of 100,000 files holds a few hundred
+audits at a time, whatever its size. What travels back is the audit without the submission's bytes
+and typed model (the outputs read the verdict, findings, identity, figures, evidence and rating).
+
 An unexpected exception while checking one file becomes an ``error`` verdict for that file; only a
 broken bundled spec (:class:`une_eval.errors.SpecError`) stops the batch, as every file would fail alike.
 """
@@ -9,8 +13,9 @@ broken bundled spec (:class:`une_eval.errors.SpecError`) stops the batch, as eve
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
@@ -21,6 +26,9 @@ from une_eval.spec import DEFAULT_PROFILE
 from une_eval.validation.pipeline import check_file
 
 Progress = Callable[[int], None]
+
+MAX_CHUNK_FILES = 32  # files per task: enough to make a task's overhead negligible, few enough to balance
+CHUNKS_PER_WORKER = 4  # chunks in flight per worker: keeps every worker busy, bounds what waits in memory
 
 
 def check_one(path: str, profile: str | None, rating_scheme: str | None) -> Audit:
@@ -45,9 +53,57 @@ def check_one(path: str, profile: str | None, rating_scheme: str | None) -> Audi
     return replace(audit, document=None, submission=None)
 
 
+def check_chunk(paths: Sequence[str], profile: str | None, rating_scheme: str | None) -> list[Audit]:
+    """The audits of a chunk of files, in order (one task of a worker process)."""
+    return [check_one(p, profile, rating_scheme) for p in paths]
+
+
 def effective_jobs(jobs: int) -> int:
     """``0`` means all cores."""
     return (os.cpu_count() or 1) if jobs == 0 else jobs
+
+
+def chunk_size(n_files: int, n_jobs: int) -> int:
+    """Files per task: at most :data:`MAX_CHUNK_FILES`, smaller for small batches so all workers get work."""
+    return max(1, min(MAX_CHUNK_FILES, n_files // (n_jobs * CHUNKS_PER_WORKER)))
+
+
+def iter_audits(
+    paths: Sequence[Path],
+    *,
+    profile: str | None = None,
+    rating_scheme: str | None = None,
+    jobs: int = 1,
+    progress: Progress | None = None,
+) -> Iterator[Audit]:
+    """Audits for ``paths``, in the same order, each yielded as soon as it is known.
+
+    ``progress(n)`` is called with the number of files just finished (once per chunk with several jobs).
+    """
+    n_jobs = min(effective_jobs(jobs), max(len(paths), 1))
+    if n_jobs <= 1:
+        for p in paths:
+            yield check_one(str(p), profile, rating_scheme)
+            if progress:
+                progress(1)
+        return
+    size = chunk_size(len(paths), n_jobs)
+    chunks = (tuple(str(p) for p in paths[i : i + size]) for i in range(0, len(paths), size))
+    with ProcessPoolExecutor(max_workers=n_jobs) as pool:
+        in_flight: deque[Future[list[Audit]]] = deque()
+        for chunk in chunks:
+            in_flight.append(pool.submit(check_chunk, chunk, profile, rating_scheme))
+            if len(in_flight) >= n_jobs * CHUNKS_PER_WORKER:
+                yield from _collect(in_flight.popleft(), progress)
+        while in_flight:
+            yield from _collect(in_flight.popleft(), progress)
+
+
+def _collect(future: Future[list[Audit]], progress: Progress | None) -> list[Audit]:
+    audits = future.result()
+    if progress:
+        progress(len(audits))
+    return audits
 
 
 def check_many(
@@ -58,24 +114,5 @@ def check_many(
     jobs: int = 1,
     progress: Progress | None = None,
 ) -> list[Audit]:
-    """Audits for ``paths``, in the same order; ``progress(n)`` is called as files finish."""
-    n_jobs = min(effective_jobs(jobs), max(len(paths), 1))
-    if n_jobs <= 1:
-        out = []
-        for p in paths:
-            out.append(check_one(str(p), profile, rating_scheme))
-            if progress:
-                progress(1)
-        return out
-    results: list[Audit | None] = [None] * len(paths)
-    with ProcessPoolExecutor(max_workers=n_jobs) as pool:
-        pending: dict[Future[Audit], int] = {
-            pool.submit(check_one, str(p), profile, rating_scheme): i for i, p in enumerate(paths)
-        }
-        while pending:
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for fut in done:
-                results[pending.pop(fut)] = fut.result()
-            if progress:
-                progress(len(done))
-    return [r for r in results if r is not None]
+    """Audits for ``paths``, in the same order, as one list (:func:`iter_audits` streams them)."""
+    return list(iter_audits(paths, profile=profile, rating_scheme=rating_scheme, jobs=jobs, progress=progress))
