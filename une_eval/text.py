@@ -91,8 +91,12 @@ class JsonArrayWriter:
 
     def add(self, item: Any) -> None:
         """Write one item."""
+        self.add_text(json_text(item))
+
+    def add_text(self, text: str) -> None:
+        """Write one item given as its :func:`json_text` (laid out at the top level)."""
         pad = "  " * (self._depth + 1)
-        self._write(("[\n" if self._count == 0 else ",\n") + pad + json_item_text(item, self._depth + 1))
+        self._write(("[\n" if self._count == 0 else ",\n") + pad + text.replace("\n", "\n" + pad))
         self._count += 1
 
     def close(self) -> None:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 import sys
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from une_eval.audit import Audit
+from une_eval.cli.batch_output import Rendered, Rendering, TextStyle, render_file
 from une_eval.cli.show import escape
 from une_eval.cli.spec_options import load_spec_options
 from une_eval.errors import InputError
@@ -63,14 +65,15 @@ def print_skipped(skipped: tuple[Skipped, ...], console: Console) -> None:
         console.print(f"  {printable(str(item.path))}: {item.reason}", markup=False, crop=False, overflow="ignore")
 
 
-def print_lines(verdicts: Iterable[Audit]) -> None:
+def print_lines(verdicts: Iterable[Audit], write: Callable[[str], object] | None = None) -> None:
     """One line per finding, ``file:pointer: rule: message`` (for terminals, grep and editors); nothing is cut."""
+    out = write or (lambda line: click.echo(line, nl=False))
     for v in verdicts:
         source = printable(v.source)
         if v.error:
-            click.echo(f"{source}: error: {printable(v.error)}")
+            out(f"{source}: error: {printable(v.error)}\n")
         for f in v.findings:
-            click.echo(f"{source}:{printable(f.pointer or '/')}: {printable(f.rule_id)}: {printable(f.message)}")
+            out(f"{source}:{printable(f.pointer or '/')}: {printable(f.rule_id)}: {printable(f.message)}\n")
 
 
 def print_text(verdicts: Iterable[Audit], console: Console) -> None:
@@ -79,6 +82,11 @@ def print_text(verdicts: Iterable[Audit], console: Console) -> None:
     for v in verdicts:
         print_audit(v, console)
         counts[v.outcome] += 1
+    print_counts(counts, console)
+
+
+def print_counts(counts: Counter[Outcome], console: Console) -> None:
+    """The batch's counts by verdict, when it has several files."""
     total = sum(counts.values())
     if total > 1:
         console.print(", ".join(f"{counts[o]} {o.value}" for o in Outcome if counts[o]) + f" ({total} files)")
@@ -151,54 +159,51 @@ def add_commands(group: click.Group) -> None:
 
 
 @contextmanager
-def audits_of(
-    files: list[Path], profile: str | None, rating_scheme: str | None, jobs: int
-) -> Iterator[Iterator[Audit]]:
-    """Each file's audit as it is known, with a progress bar on stderr when that is a terminal.
+def rendered_files(
+    files: list[Path], how: Rendering, profile: str | None, rating_scheme: str | None, jobs: int
+) -> Iterator[Iterator[Rendered]]:
+    """Each file's outputs as they are known, with a progress bar on stderr when that is a terminal.
 
     The bar advances once per chunk of files from the workers and redraws on its own timer, so it
     costs nothing beside the checks; output printed meanwhile appears above it.
     """
-    from une_eval.validation.batch import iter_audits  # the validation stack loads for validate only
+    from une_eval.validation.batch import iter_rendered  # the validation stack loads for validate only
 
+    render = partial(render_file, how=how)
     err = Console(stderr=True)
     if not err.is_terminal or len(files) < 2:
-        yield iter_audits(files, profile=profile, rating_scheme=rating_scheme, jobs=jobs)
+        yield iter_rendered(files, render, profile=profile, rating_scheme=rating_scheme, jobs=jobs)
         return
     columns = (TextColumn("validating"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=err, transient=True) as bar:
         task = bar.add_task("files", total=len(files))
-        yield iter_audits(
-            files, profile=profile, rating_scheme=rating_scheme, jobs=jobs, progress=lambda n: bar.advance(task, n)
-        )
+        yield iter_rendered(
+            files, render, profile=profile, rating_scheme=rating_scheme, jobs=jobs,
+            progress=lambda n: bar.advance(task, n),
+        )  # fmt: skip
 
 
-def stream_json(audits: Iterable[Audit], skipped: tuple[Skipped, ...], sinks: list[SummarySink]) -> set[Outcome]:
-    """``--format json`` on stdout, one file at a time; each verdict also goes to the summaries."""
-    outcomes: set[Outcome] = set()
+def write_rendered(results: Iterable[Rendered], sinks: list[SummarySink], *, as_json: bool) -> Counter[Outcome]:
+    """Write each file's outputs in order (stdout, summaries); the counts by verdict.
 
-    def write(text: str) -> None:
-        click.echo(text, nl=False)
-
-    write('{\n  "files": ')
-    files = JsonArrayWriter(write)
-    for audit in audits:
-        verdict = audit.to_json()
-        files.add(verdict)
-        feed(sinks, verdict)
-        outcomes.add(audit.verdict)
-    files.close()
-    write(f',\n  "skipped": {json_item_text([s.to_json() for s in skipped], 1)}\n}}\n')
-    return outcomes
-
-
-def summarised(audits: Iterable[Audit], sinks: list[SummarySink], outcomes: set[Outcome]) -> Iterator[Audit]:
-    """``audits`` passed on unchanged, each one's verdict given to the summaries and noted in ``outcomes``."""
-    for audit in audits:
-        if sinks:
-            feed(sinks, audit.to_json())
-        outcomes.add(audit.verdict)
-        yield audit
+    ``--format json`` is one document on stdout, written one file at a time.
+    """
+    counts: Counter[Outcome] = Counter()
+    files = JsonArrayWriter(partial(click.echo, nl=False)) if as_json else None
+    if files is not None:
+        click.echo('{\n  "files": ', nl=False)
+    for result in results:
+        if files is not None and result.json is not None:
+            files.add_text(result.json)
+        elif result.printed:
+            click.echo(result.printed, nl=False)
+        if result.item is not None:
+            for sink in sinks:
+                sink.add(result.item)
+        counts[result.outcome] += 1
+    if files is not None:
+        files.close()
+    return counts
 
 
 @click.command()
@@ -259,24 +264,19 @@ def validate(
     found = collect_files(paths)
     if fmt != "json":
         print_skipped(found.skipped, Console(stderr=True, highlight=False, soft_wrap=True))
-    outcomes: set[Outcome] = set()
-    files = list(found.files)
-    with summary_outputs(summaries, lang) as sinks, audits_of(files, profile, rating_scheme, jobs) as audits:
-        if fmt == "json":
-            outcomes = stream_json(audits, found.skipped, sinks)
-        elif fmt == "lines":
-            print_lines(summarised(audits, sinks, outcomes))
-        else:
-            # Piped output (CI logs, files) gets a wide page instead of rich's 80-column default.
-            width = None if sys.stdout.isatty() else 160
-            print_text(summarised(audits, sinks, outcomes), Console(highlight=False, soft_wrap=False, width=width))
-    sys.exit(exit_code_for(outcomes))
-
-
-def feed(sinks: list[SummarySink], verdict: dict[str, Any]) -> None:
-    """Give one file's verdict to every summary."""
-    for sink in sinks:
-        sink.add(verdict)
+    # Piped output (CI logs, files) gets a wide page instead of rich's 80-column default.
+    console = Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 160)
+    how = Rendering(fmt, bool(summaries), TextStyle.of(console) if fmt == "text" else None)
+    with (
+        summary_outputs(summaries, lang) as sinks,
+        rendered_files(list(found.files), how, profile, rating_scheme, jobs) as results,
+    ):
+        counts = write_rendered(results, sinks, as_json=fmt == "json")
+    if fmt == "json":
+        click.echo(f',\n  "skipped": {json_item_text([s.to_json() for s in found.skipped], 1)}\n}}')
+    elif fmt == "text":
+        print_counts(counts, console)
+    sys.exit(exit_code_for(counts))
 
 
 @contextmanager

@@ -4,15 +4,17 @@ Each :class:`SummarySink` takes one verdict (an audit's JSON) at a time. The CSV
 summaries go straight to a temporary file beside their target (rows in batches for Parquet) and are
 renamed into place when the batch ends, so none is ever seen half-written and an interrupted batch
 leaves no summary. The HTML dashboard draws charts over the whole batch and is one page, so it keeps
-each verdict until the end: its memory grows with the batch (use CSV, Parquet or JSON for very large
+each file's JSON text until the end: its memory grows with the batch (use CSV, Parquet or JSON for very large
 ones).
 """
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol
 
@@ -27,11 +29,28 @@ _INT_COLUMNS = ("errors", "warnings", "infos")
 _FLOAT_COLUMNS = ("rating_value",)
 
 
-class SummarySink(Protocol):
-    """Where the verdicts of a batch go, one at a time, then ``close`` once all have been given."""
+@dataclass(frozen=True, slots=True)
+class SummaryItem:
+    """What the summaries need of one file: its verdict, its audit's JSON text and its summary row.
 
-    def add(self, verdict: dict[str, Any]) -> None:
-        """Take one file's verdict."""
+    Made where the file was checked (a worker process), so the parent only writes.
+    """
+
+    verdict: str
+    json: str  # json_text of the audit's JSON, at the top level's indentation
+    row: dict[str, Any]
+
+    @classmethod
+    def of(cls, verdict: dict[str, Any], json: str | None = None) -> SummaryItem:
+        """The item of an audit's JSON (``json``: its :func:`json_text`, when already made)."""
+        return cls(verdict["verdict"], json_text(verdict) if json is None else json, row_for(verdict))
+
+
+class SummarySink(Protocol):
+    """Where the files of a batch go, one at a time, then ``close`` once all have been given."""
+
+    def add(self, item: SummaryItem) -> None:
+        """Take one file."""
 
     def close(self) -> None:
         """Finish the output (all verdicts given)."""
@@ -48,9 +67,9 @@ class CsvSink:
         self._writer = csv.DictWriter(self._text, fieldnames=COLUMNS, lineterminator="\n")
         self._writer.writeheader()
 
-    def add(self, verdict: dict[str, Any]) -> None:
-        """Take one file's verdict."""
-        row = row_for(verdict)
+    def add(self, item: SummaryItem) -> None:
+        """Take one file."""
+        row = item.row
         self._writer.writerow({k: neutralise_cell("" if row[k] is None else printable_tree(row[k])) for k in COLUMNS})
 
     def close(self) -> None:
@@ -74,9 +93,9 @@ class ParquetSink:
         self._writer = pq.ParquetWriter(out, self._schema)
         self._rows: list[dict[str, Any]] = []
 
-    def add(self, verdict: dict[str, Any]) -> None:
-        """Take one file's verdict."""
-        self._rows.append(row_for(verdict))
+    def add(self, item: SummaryItem) -> None:
+        """Take one file."""
+        self._rows.append(item.row)
         if len(self._rows) >= PARQUET_BATCH_ROWS:
             self._flush()
 
@@ -117,10 +136,10 @@ class JsonSink:
     def _write(self, text: str) -> None:
         self._out.write(text.encode("utf-8"))
 
-    def add(self, verdict: dict[str, Any]) -> None:
-        """Take one file's verdict."""
-        self._counts[verdict["verdict"]] += 1
-        self._files.add(verdict)
+    def add(self, item: SummaryItem) -> None:
+        """Take one file."""
+        self._counts[item.verdict] += 1
+        self._files.add_text(item.json)
 
     def close(self) -> None:
         """Finish the output (all verdicts given)."""
@@ -133,15 +152,15 @@ class HtmlSink:
 
     def __init__(self, out: BinaryIO, lang: str) -> None:
         self._out, self._lang = out, lang
-        self._verdicts: list[dict[str, Any]] = []
+        self._texts: list[str] = []
 
-    def add(self, verdict: dict[str, Any]) -> None:
-        """Take one file's verdict."""
-        self._verdicts.append(verdict)
+    def add(self, item: SummaryItem) -> None:
+        """Take one file."""
+        self._texts.append(item.json)
 
     def close(self) -> None:
         """Finish the output (all verdicts given)."""
-        self._out.write(render_html(self._verdicts, lang=self._lang))
+        self._out.write(render_html([json.loads(t) for t in self._texts], lang=self._lang))
 
 
 @contextmanager

@@ -15,7 +15,7 @@ import pytest
 from une_eval.text import JsonArrayWriter, json_text
 from une_eval.validation.batch import chunk_size, iter_audits
 from une_eval.validation.summary import render_csv, render_json, render_parquet, row_for
-from une_eval.validation.summary_stream import PARQUET_BATCH_ROWS, summary_sinks
+from une_eval.validation.summary_stream import PARQUET_BATCH_ROWS, SummaryItem, summary_sinks
 
 REPO = Path(__file__).resolve().parents[3]
 VALID = REPO / "fixtures" / "valid"
@@ -66,7 +66,7 @@ def test_streamed_summaries_hold_what_the_whole_batch_writers_hold(tmp_path: Pat
     with summary_sinks(names) as sinks:
         for v in verdicts:
             for sink in sinks:
-                sink.add(v)
+                sink.add(SummaryItem.of(v))
     rows = [row_for(v) for v in verdicts]
     assert (out / "s.csv").read_bytes() == render_csv(rows)
     assert json.loads((out / "s.json").read_bytes()) == json.loads(render_json(verdicts))
@@ -80,7 +80,7 @@ def test_parquet_row_groups_keep_their_types(tmp_path: Path) -> None:
     many = (verdicts * (PARQUET_BATCH_ROWS // len(verdicts) + 2))[: PARQUET_BATCH_ROWS + 7]
     with summary_sinks([tmp_path / "big.parquet"]) as sinks:
         for v in many:
-            sinks[0].add(v)
+            sinks[0].add(SummaryItem.of(v))
     frame = pd.read_parquet(tmp_path / "big.parquet")
     assert len(frame) == len(many)
     assert list(frame["verdict"]) == [v["verdict"] for v in many]
@@ -95,7 +95,7 @@ def test_an_interrupted_batch_leaves_no_summary_and_keeps_the_old_one(tmp_path: 
 
     def interrupted_batch() -> None:
         with summary_sinks([old, tmp_path / "s.json"]) as sinks:
-            sinks[0].add(verdicts[0])
+            sinks[0].add(SummaryItem.of(verdicts[0]))
             raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
@@ -115,3 +115,24 @@ def test_a_streamed_list_is_laid_out_as_json_text_lays_it(items: list[Any]) -> N
     writer.close()
     parts.append(',\n  "n": 1\n}')
     assert "".join(parts) == json_text({"files": items, "n": 1})
+
+
+@pytest.mark.parametrize("fmt", ["json", "text", "lines"])
+def test_parallel_validate_writes_what_one_process_writes(tmp_path: Path, fmt: str) -> None:
+    from click.testing import CliRunner
+
+    from une_eval.cli import main
+
+    paths = [str(p) for p in _mixed_batch(tmp_path, 3)]
+    outputs = []
+    for jobs in ("1", "2"):
+        summary = tmp_path / f"summary-{jobs}.csv"
+        result = CliRunner().invoke(
+            main, ["validate", "--format", fmt, "--jobs", jobs, "--summary", str(summary), *paths]
+        )
+        assert result.exit_code == 2, result.output  # the unreadable file could not be checked
+        outputs.append((result.stdout, summary.read_bytes()))
+    assert outputs[0] == outputs[1]
+    assert outputs[0][0].count(paths[-1]) >= 1  # every file is there, the last one too
+    if fmt == "json":
+        assert [f["source"] for f in json.loads(outputs[0][0])["files"]] == paths
