@@ -10,6 +10,7 @@ import logging
 import os
 import sys
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -127,6 +128,13 @@ def _key_is_encrypted(key: Path) -> bool:
 )
 @click.option("--registry-url", default=None, help="The register site's base URL: its page link goes in the QR code.")
 @click.option("--supersedes", default=None, help="With a register: the certificate number this one replaces.")
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=0),
+    default=1,
+    show_default=True,
+    help="Worker processes rendering and signing (0 = all cores); the key is loaded once for all of them.",
+)
 def certify(
     submissions: tuple[Path, ...],
     key: Path,
@@ -142,6 +150,7 @@ def certify(
     registry_url: str | None = None,
     supersedes: str | None = None,
     force: bool = False,
+    jobs: int = 1,
 ) -> None:
     """Issue a signed PDF certificate for each submission.
 
@@ -172,6 +181,16 @@ def certify(
         signer = load_signer(key=key, cert=cert, chain=chain, passphrase=passphrase)
     renderer = Renderer()
     timestamper = http_timestamper(tsa_url) if tsa_url else None
+    n_workers = min(len(submissions), (os.cpu_count() or 1) if jobs == 0 else jobs)
+    if n_workers > 1 and _can_fork():
+        from une_eval.cli.certify_batch import certify_batch
+        from une_eval.report.batch import Signing
+
+        signing = Signing(renderer, signer, lang, timestamper, profile, rating_scheme)
+        write_to = partial(_write_to, target_for, force=force)
+        sys.exit(
+            certify_batch(submissions, signing, n_workers, write=write_to, register=register, registry_url=registry_url)
+        )
     worst = 0
     for sub in submissions:
 
@@ -203,6 +222,18 @@ def certify(
         click.echo(plain(f"{sub}: {kind} {issued.number} ({issued.verdict}) -> {target}"))
         worst = max(worst, 0 if issued.conformant else 1)
     sys.exit(worst)
+
+
+def _can_fork() -> bool:
+    from une_eval.report.batch import workers_available
+
+    return workers_available()
+
+
+def _write_to(target_for: Callable[[str], Path], issued: Issued, *, force: bool) -> Path:
+    target = target_for(issued.number)
+    _write_certificate(target, issued.pdf, force=force)
+    return target
 
 
 def _targets(output: Path | None, count: int, number: str | None, *, force: bool) -> Callable[[str], Path]:
