@@ -75,6 +75,7 @@ def pairs(work: Path, baseline: Path | None) -> list[tuple[Command, Command, Com
     inlined.write_text(json.dumps(inline_references(submission_schema())))
     run_once(python_command("keys", REPO, "keys", "init", "--dir", str(work / "keys"), env=PASSPHRASE))
     html, reports = certificate_html(work), REPO / "reports"
+    (work / "certificates").mkdir()
     validate_args = ("validate", str(SUBMISSION))
     certify_args = ("certify", str(SUBMISSION), "--key", str(work / "keys" / "auditor.p12"), "-o")
     out = []
@@ -89,7 +90,7 @@ def pairs(work: Path, baseline: Path | None) -> list[tuple[Command, Command, Com
         ),
         (
             "certify one file",
-            (*certify_args, str(work / "c.pdf")),
+            (*certify_args, str(work / "certificates")),  # a folder: each run adds a new numbered file
             Command(
                 "weasyprint command (same HTML)",
                 [
@@ -101,8 +102,9 @@ def pairs(work: Path, baseline: Path | None) -> list[tuple[Command, Command, Com
     ):
         ours = python_command(f"une-eval {label}", REPO, *args, env=PASSPHRASE)
         before = None
-        if baseline is not None:
-            before = python_command(f"une-eval {label}, baseline tree", baseline, *args, env=PASSPHRASE)
+        if baseline is not None:  # the same example as that tree has it (its schema was older)
+            own = [str(baseline / SUBMISSION.relative_to(REPO)) if a == str(SUBMISSION) else a for a in args]
+            before = python_command(f"une-eval {label}, baseline tree", baseline, *own, env=PASSPHRASE)
         out.append((ours, reference, before))
     return out
 

@@ -3,7 +3,8 @@
 Usage:
     python bench/evidence.py [n_samples]          recomputation of one window over a trace in memory
     python bench/evidence.py parquet [n_rows]     load_evidence on a generated 10 Hz Parquet trace
-                                                  (default 26 M rows: 30 days of one GPU), time and peak RSS
+                                                  (default 26 M rows: 30 days of one GPU), time and peak RSS,
+                                                  beside one pyarrow dataset scan computing the same windows
     python bench/evidence.py resolution           interval widths on the bundled H200 recording
 """
 
@@ -106,9 +107,33 @@ sub = Submission.model_validate(json.loads((folder / "submission.json").read_tex
 start = time.perf_counter()
 ev = load_evidence(sub, folder)
 seconds = time.perf_counter() - start
-peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+# VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the parent that forked this process
+peak_mb = int(next(l for l in open("/proc/self/status") if l.startswith("VmHWM")).split()[1]) / 1024
 print(f"{seconds:.2f} s, peak RSS {peak_mb:.0f} MB, issues {[i.message for i in ev.issues]}, "
       f"windows {[round(w.recomputed_j or 0) for w in ev.windows]}")
+"""
+
+
+_REFERENCE = """
+import json, resource, sys, time
+from pathlib import Path
+import numpy as np
+import pyarrow.dataset as ds
+folder = Path(sys.argv[1])
+doc = json.loads((folder / "submission.json").read_text())
+start = time.perf_counter()
+table = ds.dataset(folder / "gpu0.parquet", format="parquet").to_table(columns=["time_unix_ns", "energy_mj"])
+t = table.column("time_unix_ns").to_numpy()
+e = table.column("energy_mj").to_numpy()
+got = []
+for run in doc["measurement"]["runs"]:
+    a, b = (np.datetime64(run[k].rstrip("Z"), "ns").astype(np.int64) for k in ("start_time", "end_time"))
+    i, j = np.searchsorted(t, a), np.searchsorted(t, b, side="right") - 1
+    got.append(round(float(e[j] - e[i]) * 1e-3))
+seconds = time.perf_counter() - start
+# VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the parent that forked this process
+peak_mb = int(next(l for l in open("/proc/self/status") if l.startswith("VmHWM")).split()[1]) / 1024
+print(f"{seconds:.2f} s, peak RSS {peak_mb:.0f} MB, windows {got} (counter difference at the nearest samples)")
 """
 
 
@@ -118,6 +143,8 @@ def parquet(rows: int) -> None:
         size_mb = (Path(tmp) / "gpu0.parquet").stat().st_size / 2**20
         print(f"{rows:,} rows, {size_mb:.0f} MiB Parquet; load_evidence in a fresh process:")
         subprocess.run([sys.executable, "-c", _CHILD, tmp], check=True, env={"PYTHONPATH": str(REPO)})
+        print("reference, one pyarrow dataset scan of the two columns needed, the same windows, in a fresh process:")
+        subprocess.run([sys.executable, "-c", _REFERENCE, tmp], check=True, env={"PYTHONPATH": str(REPO)})
     print(f"(this process peaked at {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB generating it)")
 
 

@@ -40,7 +40,12 @@ from une_eval.validation.schema_layer import schema_findings
 REPO = Path(__file__).resolve().parent.parent
 
 
-def build_corpus(folder: Path, n: int) -> list[Path]:
+def build_corpus(folder: Path, n: int, *, traces: bool = True) -> list[Path]:
+    """N distinct submissions in ``folder``; with ``traces`` their raw traces beside them (all conform).
+
+    Without the traces every file still parses, passes the schema and runs every rule, but its evidence
+    cannot be recomputed, so it does not conform (exit code 1).
+    """
     bases = [json.loads(p.read_text()) for p in sorted((REPO / "fixtures" / "valid").glob("*.json"))]
     rng = random.Random(0)
     folder.mkdir(parents=True)
@@ -52,6 +57,8 @@ def build_corpus(folder: Path, n: int) -> list[Path]:
         path = folder / f"s{i:05d}.json"
         path.write_text(json.dumps(doc, indent=2))
         paths.append(path)
+    if traces:
+        shutil.copytree(REPO / "fixtures" / "valid" / "traces", folder / "traces")
     return paths
 
 
@@ -81,18 +88,24 @@ def layer_rates(files: list[Path], rounds: int) -> list[tuple[str, float]]:
     return list(best.items())
 
 
-def process_commands(corpus: Path, files: list[Path], inlined: Path, baseline: Path | None) -> list[Command]:
+def process_commands(
+    corpus: Path, bare: Path, files: list[Path], inlined: Path, baseline: Path | None
+) -> list[Command]:
+    """check-jsonschema first (the reference), then une-eval on the corpus with and without its traces."""
     exe = shutil.which("check-jsonschema") or str(Path(sys.executable).parent / "check-jsonschema")
+    json_out = ("validate", "--format", "json")
     commands = [
-        python_command("une-eval validate (whole pipeline)", REPO, "validate", "--format", "json", str(corpus)),
         Command(
             "check-jsonschema, inlined schema (schema only)", [exe, "--schemafile", str(inlined), *map(str, files)]
         ),
+        python_command("une-eval validate, traces recomputed", REPO, *json_out, str(corpus)),
+        python_command("une-eval validate, no traces beside", REPO, *json_out, str(bare), ok_codes=(1,)),
     ]
     if baseline is not None:
-        commands.append(
-            python_command("une-eval validate, baseline tree", baseline, "validate", "--format", "json", str(corpus))
-        )
+        commands += [
+            python_command("baseline tree, traces recomputed", baseline, *json_out, str(corpus)),
+            python_command("baseline tree, no traces beside", baseline, *json_out, str(bare), ok_codes=(1,)),
+        ]
     return commands
 
 
@@ -114,6 +127,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         corpus = Path(tmp) / "corpus"
         files = build_corpus(corpus, args.files)
+        bare = Path(tmp) / "bare"
+        build_corpus(bare, args.files, traces=False)
         inlined = Path(tmp) / "inlined.schema.json"
         inlined.write_text(json.dumps(inline_references(submission_schema())))
         print(f"# {args.files} files; {machine_line()}\n")
@@ -121,10 +136,10 @@ def main() -> None:
         print(f"| {'-' * 50} | ------------------: |")
         for label, rate in layer_rates(files, args.rounds):
             print(f"| {label:50} | {rate:19,.0f} |")
-        commands = process_commands(corpus, files, inlined, args.baseline_src)
+        commands = process_commands(corpus, bare, files, inlined, args.baseline_src)
         timings = interleaved(commands, args.rounds)
         bundled = bundled_schema_rate(files[: args.bundled_sample])
-    reference = median_cpu(timings[commands[1].label])
+    reference = median_cpu(timings[commands[0].label])
     print(f"\n| {'whole processes, ' + str(args.files) + ' files (median of ' + str(args.rounds) + ')':50} ", end="")
     print("| CPU s | wall s | CPU vs check-jsonschema |")
     print(f"| {'-' * 50} | ----: | -----: | ----------------------: |")

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from collections.abc import Callable
 from typing import Any
 
 # The bidirectional controls the schema refuses in text fields (all of Unicode category Cf).
@@ -77,4 +78,38 @@ def json_text(value: Any, *, indent: int | None = 2) -> str:
     return _NOT_PLAIN_ASCII.sub(_json_escape, json.dumps(value, indent=indent, ensure_ascii=False))
 
 
-__all__ = ["BIDI_CONTROLS", "ESCAPED_CATEGORIES", "json_text", "printable", "printable_tree"]
+def json_item_text(value: Any, depth: int) -> str:
+    """``value`` as :func:`json_text` writes it when nested ``depth`` levels deep (indent 2)."""
+    return json_text(value).replace("\n", "\n" + "  " * depth)
+
+
+class JsonArrayWriter:
+    """Writes ``"items": [ ... ]`` inside a JSON object, item by item, as ``json_text`` would lay it out."""
+
+    def __init__(self, write: Callable[[str], None], depth: int = 1) -> None:
+        self._write, self._depth, self._count = write, depth, 0
+
+    def add(self, item: Any) -> None:
+        """Write one item."""
+        self.add_text(json_text(item))
+
+    def add_text(self, text: str) -> None:
+        """Write one item given as its :func:`json_text` (laid out at the top level)."""
+        pad = "  " * (self._depth + 1)
+        self._write(("[\n" if self._count == 0 else ",\n") + pad + text.replace("\n", "\n" + pad))
+        self._count += 1
+
+    def close(self) -> None:
+        """Close the list."""
+        self._write("[]" if self._count == 0 else "\n" + "  " * self._depth + "]")
+
+
+__all__ = [
+    "BIDI_CONTROLS",
+    "ESCAPED_CATEGORIES",
+    "JsonArrayWriter",
+    "json_item_text",
+    "json_text",
+    "printable",
+    "printable_tree",
+]

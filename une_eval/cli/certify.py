@@ -10,6 +10,7 @@ import logging
 import os
 import sys
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -142,6 +143,13 @@ def _key_is_encrypted(key: Path) -> bool:
 )
 @click.option("--registry-url", default=None, help="The register site's base URL: its page link goes in the QR code.")
 @click.option("--supersedes", default=None, help="With a register: the certificate number this one replaces.")
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=0),
+    default=1,
+    show_default=True,
+    help="Worker processes rendering and signing (0 = all cores); the key is loaded once for all of them.",
+)
 def certify(
     submissions: tuple[Path, ...],
     key: Path,
@@ -159,6 +167,7 @@ def certify(
     force: bool = False,
     level: str | None = None,
     crl_files: tuple[Path, ...] = (),
+    jobs: int = 1,
 ) -> None:
     """Issue a signed PDF certificate for each submission.
 
@@ -189,7 +198,17 @@ def certify(
         signer = load_signer(key=key, cert=cert, chain=chain, passphrase=passphrase)
     renderer = Renderer()
     timestamper = http_timestamper(tsa_url) if tsa_url else None
-    signing = _signing(signer, Level(level) if level else None, timestamper is not None, crl_files)
+    pades = _signing(signer, Level(level) if level else None, timestamper is not None, crl_files)
+    n_workers = min(len(submissions), (os.cpu_count() or 1) if jobs == 0 else jobs)
+    if n_workers > 1 and _can_fork():
+        from une_eval.cli.certify_batch import certify_batch
+        from une_eval.report.batch import Signing
+
+        signing = Signing(renderer, signer, lang, timestamper, profile, rating_scheme, **pades)
+        write_to = partial(_write_to, target_for, force=force)
+        sys.exit(
+            certify_batch(submissions, signing, n_workers, write=write_to, register=register, registry_url=registry_url)
+        )
     worst = 0
     for sub in submissions:
 
@@ -209,14 +228,14 @@ def certify(
                 timestamper=timestamper,
                 profile=profile,
                 file_name=named.name if named is not None else None,
-                **signing,
+                **pades,
             )
             target = write(issued)
         else:  # the register hook: the number is reserved before signing, the PDF's hash recorded after writing
             issued, target = issue_and_record(
                 register, sub, write, renderer=renderer, signer=signer, lang=lang, number=number,
                 rating_scheme=rating_scheme, timestamper=timestamper, profile=profile,
-                public_base_url=registry_url, supersedes=supersedes, **signing,
+                public_base_url=registry_url, supersedes=supersedes, **pades,
                 file_name=named.name if named is not None else None,
             )  # fmt: skip
         kind = "certificate of conformity" if issued.conformant else "NON-CONFORMITY REPORT"
@@ -238,6 +257,18 @@ def _signing(signer: Any, level: Level | None, timestamped: bool, crl_files: tup
         return {"level": level}
     crls = load_crls(list(crl_files))
     return {"level": level, "validation": validation_context_for(signer, crls, fetch=not crls)}
+
+
+def _can_fork() -> bool:
+    from une_eval.report.batch import workers_available
+
+    return workers_available()
+
+
+def _write_to(target_for: Callable[[str], Path], issued: Issued, *, force: bool) -> Path:
+    target = target_for(issued.number)
+    _write_certificate(target, issued.pdf, force=force)
+    return target
 
 
 def _targets(output: Path | None, count: int, number: str | None, *, force: bool) -> Callable[[str], Path]:

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import json
 import sys
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -14,6 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from une_eval.audit import Audit
+from une_eval.cli.batch_output import Rendered, Rendering, TextStyle, render_file
 from une_eval.cli.show import escape
 from une_eval.cli.spec_options import load_spec_options
 from une_eval.errors import InputError
@@ -27,10 +32,11 @@ from une_eval.spec import (
     rule_catalogue,
     schema_of,
 )
-from une_eval.text import json_text, printable
+from une_eval.text import JsonArrayWriter, json_item_text, json_text, printable
 
 if TYPE_CHECKING:
     from une_eval.validation.scan import Scan, Skipped
+    from une_eval.validation.summary_stream import SummarySink
 
 _OUTCOME_STYLE = {
     Outcome.CONFORMANT: "bold green",
@@ -60,43 +66,56 @@ def print_skipped(skipped: tuple[Skipped, ...], console: Console) -> None:
         console.print(f"  {printable(str(item.path))}: {item.reason}", markup=False, crop=False, overflow="ignore")
 
 
-def print_lines(verdicts: list[Audit]) -> None:
+def print_lines(verdicts: Iterable[Audit], write: Callable[[str], object] | None = None) -> None:
     """One line per finding, ``file:pointer: rule: message`` (for terminals, grep and editors); nothing is cut."""
+    out = write or (lambda line: click.echo(line, nl=False))
     for v in verdicts:
         source = printable(v.source)
         if v.error:
-            click.echo(f"{source}: error: {printable(v.error)}")
+            out(f"{source}: error: {printable(v.error)}\n")
         for f in v.findings:
-            click.echo(f"{source}:{printable(f.pointer or '/')}: {printable(f.rule_id)}: {printable(f.message)}")
+            out(f"{source}:{printable(f.pointer or '/')}: {printable(f.rule_id)}: {printable(f.message)}\n")
 
 
-def print_text(verdicts: list[Audit], console: Console) -> None:
-    """Human-readable output: one heading per file, then each finding.
+def print_text(verdicts: Iterable[Audit], console: Console) -> None:
+    """Human-readable output: one heading per file, then each finding, then the counts when there are several."""
+    counts: Counter[Outcome] = Counter()
+    for v in verdicts:
+        print_audit(v, console)
+        counts[v.outcome] += 1
+    print_counts(counts, console)
+
+
+def print_counts(counts: Counter[Outcome], console: Console) -> None:
+    """The batch's counts by verdict, when it has several files."""
+    total = sum(counts.values())
+    if total > 1:
+        console.print(", ".join(f"{counts[o]} {o.value}" for o in Outcome if counts[o]) + f" ({total} files)")
+
+
+def print_audit(v: Audit, console: Console) -> None:
+    """One file for people: its heading, then each finding.
 
     A finding's severity, rule id and JSON Pointer share one line that is never wrapped or cut (ids and
     pointers are copied from here into searches and editors; the terminal folds a line longer than its
     width), and its message follows, indented and wrapped between words.
     """
-    for v in verdicts:
-        style = _OUTCOME_STYLE[v.outcome]
-        head = f"[{style}]{v.outcome.value.upper()}[/]  {escape(v.source)}  (profile {escape(v.profile)})"
-        console.print(head, crop=False, overflow="ignore")
-        if v.error:
-            console.print(f"  cannot check: {escape(v.error)}")
-            continue
-        print_extras(v, console)
-        for f in v.findings:
-            severity = f"[{_SEVERITY_STYLE[f.severity]}]{f.severity.value:<7}[/]"
-            console.print(
-                f"  {severity} {escape(f.rule_id)}  {escape(f.pointer or '/')}",
-                crop=False,
-                overflow="ignore",
-                no_wrap=True,
-            )
-            console.print(Padding(escape(f.message), (0, 0, 0, 10), expand=False))
-    if len(verdicts) > 1:
-        counts = {o: sum(1 for v in verdicts if v.outcome is o) for o in Outcome}
-        console.print(", ".join(f"{n} {o.value}" for o, n in counts.items() if n) + f" ({len(verdicts)} files)")
+    style = _OUTCOME_STYLE[v.outcome]
+    head = f"[{style}]{v.outcome.value.upper()}[/]  {escape(v.source)}  (profile {escape(v.profile)})"
+    console.print(head, crop=False, overflow="ignore")
+    if v.error:
+        console.print(f"  cannot check: {escape(v.error)}")
+        return
+    print_extras(v, console)
+    for f in v.findings:
+        severity = f"[{_SEVERITY_STYLE[f.severity]}]{f.severity.value:<7}[/]"
+        console.print(
+            f"  {severity} {escape(f.rule_id)}  {escape(f.pointer or '/')}",
+            crop=False,
+            overflow="ignore",
+            no_wrap=True,
+        )
+        console.print(Padding(escape(f.message), (0, 0, 0, 10), expand=False))
 
 
 def print_extras(v: Audit, console: Console) -> None:
@@ -157,20 +176,52 @@ def add_commands(group: click.Group) -> None:
     group.add_command(profiles)
 
 
-def run_batch(files: list[Path], profile: str | None, rating_scheme: str | None, jobs: int) -> list[Audit]:
-    """Check every file, with a progress bar on stderr when it is a terminal."""
-    from une_eval.validation.batch import check_many  # the validation stack loads for validate only
+@contextmanager
+def rendered_files(
+    files: list[Path], how: Rendering, profile: str | None, rating_scheme: str | None, jobs: int
+) -> Iterator[Iterator[Rendered]]:
+    """Each file's outputs as they are known, with a progress bar on stderr when that is a terminal.
 
+    The bar advances once per chunk of files from the workers and redraws on its own timer, so it
+    costs nothing beside the checks; output printed meanwhile appears above it.
+    """
+    from une_eval.validation.batch import iter_rendered  # the validation stack loads for validate only
+
+    render = partial(render_file, how=how)
     err = Console(stderr=True)
     if not err.is_terminal or len(files) < 2:
-        return check_many(files, profile=profile, rating_scheme=rating_scheme, jobs=jobs)
-
+        yield iter_rendered(files, render, profile=profile, rating_scheme=rating_scheme, jobs=jobs)
+        return
     columns = (TextColumn("validating"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=err, transient=True) as bar:
         task = bar.add_task("files", total=len(files))
-        return check_many(
-            files, profile=profile, rating_scheme=rating_scheme, jobs=jobs, progress=lambda n: bar.advance(task, n)
-        )
+        yield iter_rendered(
+            files, render, profile=profile, rating_scheme=rating_scheme, jobs=jobs,
+            progress=lambda n: bar.advance(task, n),
+        )  # fmt: skip
+
+
+def write_rendered(results: Iterable[Rendered], sinks: list[SummarySink], *, as_json: bool) -> Counter[Outcome]:
+    """Write each file's outputs in order (stdout, summaries); the counts by verdict.
+
+    ``--format json`` is one document on stdout, written one file at a time.
+    """
+    counts: Counter[Outcome] = Counter()
+    files = JsonArrayWriter(partial(click.echo, nl=False)) if as_json else None
+    if files is not None:
+        click.echo('{\n  "files": ', nl=False)
+    for result in results:
+        if files is not None and result.json is not None:
+            files.add_text(result.json)
+        elif result.printed:
+            click.echo(result.printed, nl=False)
+        if result.item is not None:
+            for sink in sinks:
+                sink.add(result.item)
+        counts[result.outcome] += 1
+    if files is not None:
+        files.close()
+    return counts
 
 
 @click.command()
@@ -217,8 +268,8 @@ def validate(
     Exit code 0 when every file conforms, 1 when any does not, 2 when any cannot be checked.
     """
     if summaries:
-        # Summaries need pandas and jinja2: loaded only when one is asked for.
-        from une_eval.validation.summary import format_for, write_summary
+        # Summaries need pyarrow and jinja2: loaded only when one is asked for.
+        from une_eval.validation.summary import format_for
 
         for path in summaries:
             format_for(path)
@@ -229,21 +280,33 @@ def validate(
             raise InputError(f"--lang {lang!r}: no message catalogue (languages: {', '.join(languages())})")
     load_spec_options(profile, rating_scheme, fmt)
     found = collect_files(paths)
-    audits = run_batch(list(found.files), profile, rating_scheme, jobs)
-    results = [a.to_json() for a in audits] if summaries or fmt == "json" else []
-    for path in summaries:
-        write_summary(path, results, lang=lang)
+    if fmt != "json":
+        print_skipped(found.skipped, Console(stderr=True, highlight=False, soft_wrap=True))
+    # Piped output (CI logs, files) gets a wide page instead of rich's 80-column default.
+    console = Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 160)
+    how = Rendering(fmt, bool(summaries), TextStyle.of(console) if fmt == "text" else None)
+    with (
+        summary_outputs(summaries, lang) as sinks,
+        rendered_files(list(found.files), how, profile, rating_scheme, jobs) as results,
+    ):
+        counts = write_rendered(results, sinks, as_json=fmt == "json")
     if fmt == "json":
-        click.echo(json_text({"files": results, "skipped": [s.to_json() for s in found.skipped]}))
-        sys.exit(exit_code_for(a.verdict for a in audits))
-    print_skipped(found.skipped, Console(stderr=True, highlight=False, soft_wrap=True))
-    if fmt == "lines":
-        print_lines(audits)
-    else:
-        # Piped output (CI logs, files) gets a wide page instead of rich's 80-column default.
-        width = None if sys.stdout.isatty() else 160
-        print_text(audits, Console(highlight=False, soft_wrap=False, width=width))
-    sys.exit(exit_code_for(a.verdict for a in audits))
+        click.echo(f',\n  "skipped": {json_item_text([s.to_json() for s in found.skipped], 1)}\n}}')
+    elif fmt == "text":
+        print_counts(counts, console)
+    sys.exit(exit_code_for(counts))
+
+
+@contextmanager
+def summary_outputs(summaries: tuple[Path, ...], lang: str) -> Iterator[list[SummarySink]]:
+    """The summaries' sinks (none asked for: no sink, and nothing of the summary code loaded)."""
+    if not summaries:
+        yield []
+        return
+    from une_eval.validation.summary_stream import summary_sinks
+
+    with summary_sinks(summaries, lang=lang) as sinks:
+        yield sinks
 
 
 @click.command()

@@ -153,6 +153,19 @@ def certifiable(audit: Audit) -> bool:
     return audit.verdict not in (Outcome.INVALID, Outcome.ERROR) and audit.submission is not None
 
 
+def refuse_uncertifiable(audit: Audit, submission: Path | Audit) -> None:
+    """Raise :class:`InputError` saying why no certificate can be issued for ``audit``, if none can."""
+    if certifiable(audit):
+        return
+    from une_eval.report.content import prepare_audit
+
+    try:  # the certificate code words the refusal; nothing is recorded
+        prepare_audit(audit, base_dir=None)
+    except InputError as exc:
+        raise InputError(f"{submission}: {exc}") from None
+    raise InputError(f"{submission}: cannot be certified ({audit.verdict})")
+
+
 def issue_recorded(
     register: Register,
     audit: Audit,
@@ -239,14 +252,7 @@ def issue_and_record(
         done.append(issued)
         return issued.pdf
 
-    if not certifiable(audit):
-        from une_eval.report.content import prepare_audit
-
-        try:  # the certificate code words the refusal; nothing is recorded
-            prepare_audit(audit, base_dir=None)
-        except InputError as exc:
-            raise InputError(f"{submission}: {exc}") from None
-        raise InputError(f"{submission}: cannot be certified ({audit.verdict})")
+    refuse_uncertifiable(audit, submission)
     issue_recorded(
         register, audit, auditor=auditor_of(signer).name, issue=issue, write=lambda _: written.append(write(done[-1])),
         number=number, public_base_url=public_base_url, supersedes=supersedes, actor=actor, profile_option=profile,

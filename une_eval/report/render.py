@@ -18,8 +18,6 @@ from urllib.parse import unquote, urlsplit
 
 import markupsafe
 import segno
-import weasyprint
-from weasyprint.text.fonts import FontConfiguration
 
 from une_eval.errors import ReportError
 from une_eval.registry.link import PublicEntry
@@ -33,6 +31,7 @@ from une_eval.report.content import (
     sha256_hex,
 )
 from une_eval.report.language import document_words, language, languages, template_environment
+from une_eval.report.native import FontConfiguration, weasyprint
 from une_eval.report.sign import Auditor
 
 LANGUAGES = languages()

@@ -101,7 +101,7 @@ def _checked(record: Any, wanted: Sequence[str], last_ns: int | None) -> Batch:
     if times.null_count:
         raise TraceUnusable(f"{TIME_COLUMN} has empty cells")
     try:
-        time_ns = times.cast(pa.int64()).to_numpy(zero_copy_only=False)
+        time_ns = _numbers(times.cast(pa.int64()), np.int64)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         raise TraceUnusable(f"{TIME_COLUMN} holds values that are not whole nanoseconds within int64") from None
     if (time_ns.size and last_ns is not None and time_ns[0] < last_ns) or bool(np.any(np.diff(time_ns) < 0)):
@@ -109,12 +109,34 @@ def _checked(record: Any, wanted: Sequence[str], last_ns: int | None) -> Batch:
     values: dict[str, npt.NDArray[np.float64]] = {}
     for name in wanted[1:]:
         col = record.column(name)
-        empty = col.is_null().to_numpy(zero_copy_only=False)
-        data = col.cast(pa.float64(), safe=False).to_numpy(zero_copy_only=False)  # counts beyond 2^53 round
+        data = _numbers(col.cast(pa.float64(), safe=False), np.float64)  # counts beyond 2^53 round
+        empty = _nulls(col)
+        data[empty] = np.nan
         if not np.isfinite(data[~empty]).all():
             raise TraceUnusable(f"column {name} holds values that are not finite numbers")
         values[name] = data
     return Batch(time_ns, values)
+
+
+def _numbers(array: Any, dtype: type[np.generic]) -> Any:
+    """A primitive Arrow array's values as a writable numpy array (what null slots hold is unspecified).
+
+    Read from the array's data buffer: pyarrow's own conversion imports pandas first (half a second of
+    a command's start) even when it copies nothing.
+    """
+    if len(array) == 0:
+        return np.empty(0, dtype=dtype)
+    raw = np.frombuffer(array.buffers()[1], dtype=dtype, count=array.offset + len(array))
+    return raw[array.offset :].copy()
+
+
+def _nulls(array: Any) -> npt.NDArray[np.bool_]:
+    """Where an Arrow array has no value (from its validity bitmap)."""
+    if array.null_count == 0:
+        return np.zeros(len(array), dtype=np.bool_)
+    bits = np.frombuffer(array.buffers()[0], dtype=np.uint8)
+    valid = np.unpackbits(bits, bitorder="little", count=array.offset + len(array))[array.offset :]
+    return np.asarray(valid == 0)
 
 
 # ---- CSV --------------------------------------------------------------------------------------------

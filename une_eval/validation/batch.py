@@ -1,7 +1,13 @@
-"""Batch validation: many files, on all cores, one bad file never stopping the rest.
+"""Batch validation: many files, on all cores, one bad file never stopping the rest, in bounded memory.
 
-Files are handed to worker processes by path and come back as :class:`~une_eval.audit.Audit` values
-(pickled, without the submission's bytes and model), in the order given.
+:func:`iter_rendered` hands files to worker processes in chunks (one task per chunk, not per file)
+and yields, in the order given, what a rendering function made of each file's
+:class:`~une_eval.audit.Audit` in the worker that checked it (the command's outputs, ready to write),
+as soon as its chunk is back. Only a few chunks per worker are ever in flight, so a batch of 100,000
+files holds a few hundred results at a time, whatever its size. :func:`iter_audits` yields the audits
+themselves, without the submission's bytes and typed model (the outputs read the verdict, findings,
+identity, figures, evidence and rating).
+
 An unexpected exception while checking one file becomes an ``error`` verdict for that file; only a
 broken bundled spec (:class:`une_eval.errors.SpecError`) stops the batch, as every file would fail alike.
 """
@@ -9,10 +15,12 @@ broken bundled spec (:class:`une_eval.errors.SpecError`) stops the batch, as eve
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import replace
 from pathlib import Path
+from typing import TypeVar
 
 from une_eval.audit import Audit
 from une_eval.errors import SpecError
@@ -21,6 +29,10 @@ from une_eval.spec import DEFAULT_PROFILE
 from une_eval.validation.pipeline import check_file
 
 Progress = Callable[[int], None]
+T = TypeVar("T")
+
+MAX_CHUNK_FILES = 32  # files per task: enough to make a task's overhead negligible, few enough to balance
+CHUNKS_PER_WORKER = 4  # chunks in flight per worker: keeps every worker busy, bounds what waits in memory
 
 
 def check_one(path: str, profile: str | None, rating_scheme: str | None) -> Audit:
@@ -45,9 +57,82 @@ def check_one(path: str, profile: str | None, rating_scheme: str | None) -> Audi
     return replace(audit, document=None, submission=None)
 
 
+def check_chunk(
+    paths: Sequence[str], profile: str | None, rating_scheme: str | None, render: Callable[[Audit], T]
+) -> list[T]:
+    """What ``render`` makes of each file's audit, for a chunk of files in order (one task of a worker)."""
+    return [render(check_one(p, profile, rating_scheme)) for p in paths]
+
+
+def as_is(audit: Audit) -> Audit:
+    """The audit itself (the rendering :func:`iter_audits` uses)."""
+    return audit
+
+
 def effective_jobs(jobs: int) -> int:
     """``0`` means all cores."""
     return (os.cpu_count() or 1) if jobs == 0 else jobs
+
+
+def chunk_size(n_files: int, n_jobs: int) -> int:
+    """Files per task: at most :data:`MAX_CHUNK_FILES`, smaller for small batches so all workers get work."""
+    return max(1, min(MAX_CHUNK_FILES, n_files // (n_jobs * CHUNKS_PER_WORKER)))
+
+
+def iter_audits(
+    paths: Sequence[Path],
+    *,
+    profile: str | None = None,
+    rating_scheme: str | None = None,
+    jobs: int = 1,
+    progress: Progress | None = None,
+) -> Iterator[Audit]:
+    """Audits for ``paths``, in the same order, each yielded as soon as it is known.
+
+    ``progress(n)`` is called with the number of files just finished (once per chunk with several jobs).
+    """
+    return iter_rendered(paths, as_is, profile=profile, rating_scheme=rating_scheme, jobs=jobs, progress=progress)
+
+
+def iter_rendered(
+    paths: Sequence[Path],
+    render: Callable[[Audit], T],
+    *,
+    profile: str | None = None,
+    rating_scheme: str | None = None,
+    jobs: int = 1,
+    progress: Progress | None = None,
+) -> Iterator[T]:
+    """``render(audit)`` of each file, in order, computed where the file is checked (in the workers).
+
+    Rendering in the workers (a report's text, its JSON) leaves the parent only the writing, so it
+    never becomes the bottleneck; ``render`` must be picklable (a module-level function or a
+    ``functools.partial`` of one) and what it returns is what travels back.
+    """
+    n_jobs = min(effective_jobs(jobs), max(len(paths), 1))
+    if n_jobs <= 1:
+        for p in paths:
+            yield render(check_one(str(p), profile, rating_scheme))
+            if progress:
+                progress(1)
+        return
+    size = chunk_size(len(paths), n_jobs)
+    chunks = (tuple(str(p) for p in paths[i : i + size]) for i in range(0, len(paths), size))
+    with ProcessPoolExecutor(max_workers=n_jobs) as pool:
+        in_flight: deque[Future[list[T]]] = deque()
+        for chunk in chunks:
+            in_flight.append(pool.submit(check_chunk, chunk, profile, rating_scheme, render))
+            if len(in_flight) >= n_jobs * CHUNKS_PER_WORKER:
+                yield from _collect(in_flight.popleft(), progress)
+        while in_flight:
+            yield from _collect(in_flight.popleft(), progress)
+
+
+def _collect(future: Future[list[T]], progress: Progress | None) -> list[T]:
+    results = future.result()
+    if progress:
+        progress(len(results))
+    return results
 
 
 def check_many(
@@ -58,24 +143,5 @@ def check_many(
     jobs: int = 1,
     progress: Progress | None = None,
 ) -> list[Audit]:
-    """Audits for ``paths``, in the same order; ``progress(n)`` is called as files finish."""
-    n_jobs = min(effective_jobs(jobs), max(len(paths), 1))
-    if n_jobs <= 1:
-        out = []
-        for p in paths:
-            out.append(check_one(str(p), profile, rating_scheme))
-            if progress:
-                progress(1)
-        return out
-    results: list[Audit | None] = [None] * len(paths)
-    with ProcessPoolExecutor(max_workers=n_jobs) as pool:
-        pending: dict[Future[Audit], int] = {
-            pool.submit(check_one, str(p), profile, rating_scheme): i for i, p in enumerate(paths)
-        }
-        while pending:
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for fut in done:
-                results[pending.pop(fut)] = fut.result()
-            if progress:
-                progress(len(done))
-    return [r for r in results if r is not None]
+    """Audits for ``paths``, in the same order, as one list (:func:`iter_audits` streams them)."""
+    return list(iter_audits(paths, profile=profile, rating_scheme=rating_scheme, jobs=jobs, progress=progress))
