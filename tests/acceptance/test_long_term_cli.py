@@ -106,3 +106,21 @@ def test_an_unreadable_crl_is_exit_2(keys: Path, tmp_path: Path) -> None:
     code, out = run("verify", str(VALID), "--trust", str(keys / "ca.pem"), "--crl", str(junk))
     assert code == 2
     assert "not a DER or PEM certificate revocation list" in out
+
+
+def test_a_batch_on_two_workers_signs_every_certificate_at_the_level_asked(
+    keys: Path, tsa_url: str, tmp_path: Path
+) -> None:
+    other = ROOT / "fixtures" / "valid" / "image-classification-l40s.json"
+    out_dir = tmp_path / "batch"
+    out_dir.mkdir()
+    code, out = run(
+        "certify", str(VALID), str(other), "--key", str(keys / "auditor.p12"), "--level", "B-LTA",
+        "--tsa-url", tsa_url, "--crl", str(keys / "ca.crl"), "--jobs", "2", "-o", str(out_dir),
+    )  # fmt: skip
+    assert code == 0, out
+    pdfs = sorted(out_dir.glob("*.pdf"))
+    assert len(pdfs) == 2, out
+    code, out = run("verify", *map(str, pdfs), "--trust", str(keys / "ca.pem"), "--format", "json")
+    assert code == 0, out
+    assert [(f["indication"], f["level"]) for f in json.loads(out)["files"]] == [("PASSED", "B-LTA")] * 2
