@@ -265,6 +265,13 @@ def test_ctrl_c_on_the_job(slurm: Slurm, tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert not doc["measurement"]["complete"]
     runs = doc["measurement"]["runs"]
-    assert runs[0]["complete"] is True  # every node finished run 0 before the interrupt
+    nodes_runs = {
+        name: [
+            (r.get("complete"), r.get("reason"))
+            for r in json.loads((job.out / name / "submission.json").read_text())["measurement"]["runs"]
+        ]
+        for name in NODES
+    }
+    assert runs[0]["complete"] is True, (runs[0], nodes_runs)  # every node finished run 0 before the interrupt
     assert all(not r["complete"] for r in runs[1:])
     assert all("Ctrl-C" in r["reason"] for r in runs[1:])
