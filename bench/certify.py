@@ -43,12 +43,15 @@ def main() -> None:
     keys = init_dev_pki(work / "keys", passphrase=PASSPHRASE.encode())
     signer = load_signer(p12=keys.auditor_p12, passphrase=PASSPHRASE.encode())
     roots = load_trust_roots([keys.ca_cert])
+    from une_eval.report.crl import load_crls
+
+    crls = load_crls([keys.ca_crl])
 
     def one(renderer: Renderer, sub: Path) -> tuple[float, float]:
         start = time.perf_counter()
         issued = issue_certificate(sub, renderer=renderer, signer=signer, lang="es")
         mid = time.perf_counter()
-        report = verify_bytes(issued.pdf, roots)
+        report = verify_bytes(issued.pdf, roots, crls=crls)
         assert report.ok, [c for c in report.checks if not c.ok]
         return mid - start, time.perf_counter() - mid
 

@@ -18,6 +18,7 @@ from une_eval.cli import main
 from une_eval.registry.db import parse_location
 from une_eval.registry.records import Status
 from une_eval.registry.store import open_register
+from une_eval.report.crl import load_crls
 from une_eval.report.verify import load_trust_roots, verify_file
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -67,7 +68,8 @@ def test_a_parallel_batch_issues_verifiable_certificates_recorded_once_each(keys
     pdfs = sorted(out.glob("*.pdf"))
     assert len(pdfs) == len(subs)
     roots = load_trust_roots([keys / "ca.pem"])
-    assert all(verify_file(p, roots).ok for p in pdfs)
+    crls = load_crls([keys / "ca.crl"])
+    assert all(verify_file(p, roots, crls=crls).ok for p in pdfs)
     with open_register(parse_location(str(db))) as reg:
         records = reg.certificates()
     assert len({r.number for r in records}) == len(subs)
