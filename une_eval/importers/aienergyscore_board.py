@@ -59,7 +59,7 @@ def _rows(file: SourceFile, draft: Draft) -> list[Row]:
     for row in csv_rows(file):
         key = tuple(sorted((k, str(v)) for k, v in row.cells.items()))
         if key in seen:
-            text = msg("{file}, {location}: the same row as {first}; left out", first=seen[key])
+            text = msg("{file}, {location}: the same row as {first_location}; left out", first_location=seen[key])
             draft.finding("import.duplicate-rows", file, row.location, text)
             continue
         seen[key] = row.location

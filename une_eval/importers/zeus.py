@@ -196,7 +196,9 @@ class _Filler:
         for w in self.windows:
             key = (w.name, w.start_s, w.elapsed_s, tuple(sorted(w.written.items())))
             if key in seen:
-                text = msg("{file}, {location}: the same window as {first}; left out", first=seen[key])
+                text = msg(
+                    "{file}, {location}: the same window as {first_location}; left out", first_location=seen[key]
+                )
                 d.finding("import.duplicate-rows", self.file, w.location, text)
                 continue
             seen[key] = w.location
