@@ -157,12 +157,17 @@ class _Filler:
             d.finding("import.duplicate-rows", self.file, where, text)
             return False
         self.seen[key] = k
-        negative = [f"{m.phase}.{part} {v:g} {m.unit}" for m in run for part, v in m.values.items() if v < 0]
+        negative = [(f"{m.phase}.{part}", v, m.unit) for m in run for part, v in m.values.items() if v < 0]
         if negative:
+            name, value, unit = negative[0]
             text = msg(
-                "{file}, {location}: run {run}: {values}; the run is left out, not averaged",
+                "{file}, {location}: run {run}: {count} negative value(s), the first {key} {value} {unit}; the run is "
+                "left out, not averaged",
                 run=k,
-                values=", ".join(negative[:6]),
+                count=len(negative),
+                key=name,
+                value=value,
+                unit=unit,
             )
             d.finding("import.negative-values", self.file, where, text)
             return False

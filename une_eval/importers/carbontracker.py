@@ -29,7 +29,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from une_eval.errors import InputError
-from une_eval.findings import Message, msg
+from une_eval.findings import Message, Param, msg
 from une_eval.importers.draft import Draft, Origin
 from une_eval.importers.formats import Options
 from une_eval.importers.source import Source, SourceFile
@@ -351,9 +351,9 @@ class _Filler:
                 where,
                 msg(
                     "{file}, {location}: energy {energy} {energy_unit}, CO2eq {co2} {co2_unit}; left out",
-                    energy=b.energy_text,
+                    energy=b.energy,
                     energy_unit=b.energy_unit,
-                    co2=b.co2_text,
+                    co2=b.co2,
                     co2_unit=b.co2_unit,
                 ),
             )
@@ -415,7 +415,7 @@ class _Filler:
                     msg(
                         "{file}, {location}: {energy} {energy_unit} / PUE {pue} is {reported_j} J, but the epochs' "
                         "power x duration add up to {epochs_j} J",
-                        energy=b.energy_text,
+                        energy=b.energy,
                         energy_unit=b.energy_unit,
                         pue=factor,
                         reported_j=reported_it,
@@ -448,7 +448,7 @@ def _iso(t: dt.datetime) -> str:
 
 def _predicted(b: Block) -> Message:
     """The finding on a block of predicted consumption (for a number of epochs when the log says so)."""
-    written = {"energy": b.energy_text, "energy_unit": b.energy_unit, "co2": b.co2_text, "co2_unit": b.co2_unit}
+    written: dict[str, Param] = {"energy": b.energy, "energy_unit": b.energy_unit, "co2": b.co2, "co2_unit": b.co2_unit}
     if b.epochs is None:
         wording = msg(
             "{file}, {location}: {energy} {energy_unit} and {co2} {co2_unit} predicted from the first epochs: an "
