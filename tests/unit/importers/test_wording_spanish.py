@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import datetime as dt
+import json
 import string
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import FIXTURES
-from une_eval.findings import Message
+from une_eval.findings import Finding, Message, Severity
 from une_eval.importers.formats import Options
 from une_eval.importers.run import import_source
 from une_eval.importers.wording import LOCATIONS, finding_message, location
@@ -159,3 +160,17 @@ def _plain_english_findings(path: Path) -> list[int]:
 @pytest.mark.parametrize("module", sorted(PACKAGE.glob("*.py")), ids=lambda p: p.name)
 def test_no_importer_records_a_finding_as_a_plain_english_string(module: Path) -> None:
     assert _plain_english_findings(module) == []
+
+
+def test_a_worded_location_survives_the_findings_file(tmp_path: Path) -> None:
+    src = tmp_path / "zeus.csv"
+    src.write_text(ZEUS_SUSPECT)
+    found = _findings(src, tmp_path / "d", Options(phase="inference"))[0]
+    worded = finding_message(found["template"], found["params"], "zeus.csv", found["location"])
+    assert worded is not None
+    finding = Finding.of(found["rule_id"], Severity.WARNING, "/provenance/findings/0", worded)
+    back = Finding.from_json(json.loads(json.dumps(finding.to_json())))
+    assert back.wording == worded
+    es = language("es")
+    assert es.finding(back, "title") == es.message(worded)
+    assert "línea 2" in es.finding(back, "title")
