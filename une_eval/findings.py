@@ -49,9 +49,6 @@ class Term(str):
     __slots__ = ()
 
 
-Param = str | int | float | Term
-
-
 def english_number(value: float) -> str:
     """A number in an English message: 4 significant figures, whole numbers with separators, no exponent between."""
     magnitude = abs(value)
@@ -65,6 +62,8 @@ def english_number(value: float) -> str:
 
 
 def _english(value: Param) -> str:
+    if isinstance(value, Message):
+        return str(value)
     if isinstance(value, bool):
         return str(value).lower()
     if isinstance(value, int):
@@ -89,21 +88,38 @@ class Message:
         return self.template.format_map({k: _english(v) for k, v in self.params})
 
     def params_json(self) -> dict[str, Any]:
-        """The parameters as JSON: numbers and strings as they are, a vocabulary word as ``{"term": word}``."""
-        return {k: {"term": str(v)} if isinstance(v, Term) else v for k, v in self.params}
+        """The parameters as JSON: a number or text as is, a word as ``{"term": w}``, a phrase as its template."""
+        return {k: _param_json(v) for k, v in self.params}
 
     @classmethod
-    def from_json(cls, template: str, params: Mapping[str, Any]) -> Message:
-        """Inverse of :meth:`params_json` (anything else than a number, string or term becomes a string)."""
+    def from_json(cls, template: str, params: Mapping[str, Any], *, nested: bool = True) -> Message:
+        """Inverse of :meth:`params_json` (anything else than a number, text, term or one-level phrase becomes text)."""
         out: list[tuple[str, Param]] = []
         for key, value in params.items():
-            if isinstance(value, dict) and isinstance(value.get("term"), str):
+            if nested and isinstance(value, dict) and isinstance(value.get("template"), str):
+                inner = value.get("params")
+                out.append(
+                    (str(key), cls.from_json(value["template"], inner if isinstance(inner, dict) else {}, nested=False))
+                )
+            elif isinstance(value, dict) and isinstance(value.get("term"), str):
                 out.append((str(key), Term(value["term"])))
             elif isinstance(value, int | float | str) and not isinstance(value, bool):
                 out.append((str(key), value))
             else:
                 out.append((str(key), str(value)))
         return cls(template, tuple(out))
+
+
+# A message's parameter: a number or a text as it is, a vocabulary word, or a phrase worded on its own.
+Param = str | int | float | Term | Message
+
+
+def _param_json(value: Param) -> Any:
+    if isinstance(value, Term):
+        return {"term": str(value)}
+    if isinstance(value, Message):
+        return {"template": value.template, "params": value.params_json()}
+    return value
 
 
 def msg(template: str, /, **params: Param) -> Message:

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from une_eval.errors import InputError
+from une_eval.findings import msg
 from une_eval.importers.aienergyscore_runner import convert_runner, is_runner_report
 from une_eval.importers.draft import Draft, Origin
 from une_eval.importers.formats import Options
@@ -152,16 +153,27 @@ class _Filler:
         d, where = self.draft, ", ".join(m.location for m in run)
         key = tuple((m.phase, tuple(sorted(m.values.items()))) for m in run)
         if key in self.seen:
-            d.finding("import.duplicate-rows", self.file, where, f"run {k} repeats run {self.seen[key]}; left out")
+            text = msg("{file}, {location}: run {run} repeats run {first}; left out", run=k, first=self.seen[key])
+            d.finding("import.duplicate-rows", self.file, where, text)
             return False
         self.seen[key] = k
-        negative = [f"{m.phase}.{part} {v:g} {m.unit}" for m in run for part, v in m.values.items() if v < 0]
+        negative = [(f"{m.phase}.{part}", v, m.unit) for m in run for part, v in m.values.items() if v < 0]
         if negative:
-            text = ", ".join(negative[:6])
-            d.finding("import.negative-values", self.file, where, f"run {k}: {text}; the run is left out, not averaged")
+            name, value, unit = negative[0]
+            text = msg(
+                "{file}, {location}: run {run}: {count} negative value(s), the first {key} {value} {unit}; the run is "
+                "left out, not averaged",
+                run=k,
+                count=len(negative),
+                key=name,
+                value=value,
+                unit=unit,
+            )
+            d.finding("import.negative-values", self.file, where, text)
             return False
         if all(v == 0 for m in run for v in m.values.values()):
-            d.finding("import.zero-values", self.file, where, f"run {k}: every measure is 0; the run is left out")
+            text = msg("{file}, {location}: run {run}: every measure is 0; the run is left out", run=k)
+            d.finding("import.zero-values", self.file, where, text)
             return False
         for m in run:
             self.check_measure(m)
@@ -180,12 +192,21 @@ class _Filler:
                 "import.parts-sum",
                 self.file,
                 m.location,
-                f"total {total:g} {m.unit} is not cpu + gpu + ram, {math.fsum(parts):g} {m.unit}",
+                msg(
+                    "{file}, {location}: total {total} {unit} is not cpu + gpu + ram, {summed} {unit}",
+                    total=total,
+                    summed=math.fsum(parts),
+                    unit=m.unit,
+                ),
             )
         if total is not None and joules(total, m.unit) > joules(MAX_PHASE_KWH, "kWh"):
-            d.finding(
-                "import.unit-magnitude", self.file, m.location, f"{m.phase} total {total:g} {m.unit}: written in Wh?"
+            text = msg(
+                "{file}, {location}: {phase} total {total} {unit}: written in Wh?",
+                phase=m.phase,
+                total=total,
+                unit=m.unit,
             )
+            d.finding("import.unit-magnitude", self.file, m.location, text)
 
     def run(self, k: int, run: list[Measure]) -> None:
         d, at = self.draft, f"/measurement/runs/{k}"

@@ -11,6 +11,7 @@ never as runs, with ``import.aggregate-figures``. A file of many models needs ``
 from __future__ import annotations
 
 from une_eval.errors import InputError
+from une_eval.findings import msg
 from une_eval.importers.draft import Draft, Origin
 from une_eval.importers.formats import Options
 from une_eval.importers.source import Source, SourceFile
@@ -58,7 +59,8 @@ def _rows(file: SourceFile, draft: Draft) -> list[Row]:
     for row in csv_rows(file):
         key = tuple(sorted((k, str(v)) for k, v in row.cells.items()))
         if key in seen:
-            draft.finding("import.duplicate-rows", file, row.location, f"{row.location} repeats {seen[key]}")
+            text = msg("{file}, {location}: the same row as {first_location}; left out", first_location=seen[key])
+            draft.finding("import.duplicate-rows", file, row.location, text)
             continue
         seen[key] = row.location
         rows.append(row)
@@ -81,12 +83,19 @@ def convert(source: Source, draft: Draft, options: Options) -> None:
         return Origin(file, f"{row.location}, {column}", str(row.cells[column])[:500], unit, basis, note)
 
     if kwh < 0:
-        draft.finding("import.negative-values", file, where, f"total_gpu_energy is {kwh:g} kWh; left out")
+        text = msg("{file}, {location}: total_gpu_energy is {energy_kwh} kWh; left out", energy_kwh=kwh)
+        draft.finding("import.negative-values", file, where, text)
     else:
         if kwh == 0:
-            draft.finding("import.zero-values", file, where, "total_gpu_energy is 0 kWh for 1,000 queries")
+            text = msg("{file}, {location}: total_gpu_energy is 0 kWh for {queries} queries", queries=QUERIES)
+            draft.finding("import.zero-values", file, where, text)
         if kwh > MAX_KWH_PER_1000:
-            draft.finding("import.unit-magnitude", file, where, f"{kwh:g} kWh for 1,000 queries: written in Wh?")
+            text = msg(
+                "{file}, {location}: {energy_kwh} kWh for {queries} queries: written in Wh?",
+                energy_kwh=kwh,
+                queries=QUERIES,
+            )
+            draft.finding("import.unit-magnitude", file, where, text)
         draft.put("/results/functional_unit", {"unit": "query", "count": QUERIES})
         note = "the leaderboard's GPU energy for its 1,000 queries, in Wh"
         draft.put(
@@ -112,8 +121,11 @@ def convert(source: Source, draft: Draft, options: Options) -> None:
         "import.aggregate-figures",
         file,
         row.location,
-        f"the AI Energy Score leaderboard's published GPU energy for {model:.200}: a figure to compare with, "
-        "not a measurement of the submitted system (no runs, no samples)",
+        msg(
+            "{file}, {location}: the AI Energy Score leaderboard's published GPU energy for {model}: a figure to "
+            "compare with, not a measurement of the submitted system (no runs, no samples)",
+            model=model[:200],
+        ),
         "/results/energy_per_unit/value",
     )
     draft.note("the leaderboard gives GPU energy only, on its reference H100 setup: supply the vendor's own runs")

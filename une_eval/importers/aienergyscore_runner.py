@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from une_eval.errors import InputError
+from une_eval.findings import msg
 from une_eval.importers.draft import Draft, Origin
 from une_eval.importers.source import SourceFile
 from une_eval.importers.tables import number, written
@@ -51,10 +52,12 @@ def convert_runner(file: SourceFile, doc: dict[str, Any], draft: Draft) -> None:
     if wh is None:
         raise InputError(f"{file.path}, energy.gpu_energy_wh: empty")
     if wh < 0:
-        draft.finding("import.negative-values", file, "energy.gpu_energy_wh", f"{wh:g} Wh; left out")
+        text = msg("{file}, {location}: {energy_wh} Wh; left out", energy_wh=wh)
+        draft.finding("import.negative-values", file, "energy.gpu_energy_wh", text)
     else:
         if wh == 0:
-            draft.finding("import.zero-values", file, "energy.gpu_energy_wh", "0 Wh for the whole run")
+            text = msg("{file}, {location}: 0 Wh for the whole run")
+            draft.finding("import.zero-values", file, "energy.gpu_energy_wh", text)
         draft.put(f"{RUN}/energy/gpu_j", joules(wh, "Wh"), origin("energy", "gpu_energy_wh", energy, "Wh", "measured"))
         note = "GPU energy is the only energy the report holds"
         total = Origin(file, "energy.gpu_energy_wh", written(energy["gpu_energy_wh"]), None, "derived", note)

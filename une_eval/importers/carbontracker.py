@@ -29,6 +29,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from une_eval.errors import InputError
+from une_eval.findings import Message, Param, msg
 from une_eval.importers.draft import Draft, Origin
 from une_eval.importers.formats import Options
 from une_eval.importers.source import Source, SourceFile
@@ -134,20 +135,20 @@ def _hms(h: str, m: str, s: str) -> float:
 def read_standard(file: SourceFile) -> tuple[str | None, tuple[float, int] | None, dict[str, list[str]], list[Epoch]]:
     """Version, PUE factor (with its line), devices by component and the epochs of a standard log."""
     version, pue, devices, epochs = None, None, dict[str, list[str]](), list[Epoch]()
-    for n, msg, stamp in _messages(file):
-        if (m := _VERSION.match(msg)) and version is None:
+    for n, line_text, stamp in _messages(file):
+        if (m := _VERSION.match(line_text)) and version is None:
             version = m.group(1)
-        elif (m := _PUE.search(msg)) and pue is None:
+        elif (m := _PUE.search(line_text)) and pue is None:
             pue = (float(m.group(1)), n)
-        elif (m := _COMPONENTS.match(msg)) and not devices and len(msg) <= MAX_COMPONENTS_LINE:
+        elif (m := _COMPONENTS.match(line_text)) and not devices and len(line_text) <= MAX_COMPONENTS_LINE:
             devices = {c.lower(): [d.strip() for d in ds.split(",")] for c, ds in _DEVICE.findall(m.group(1))}
-        elif m := _EPOCH.match(msg):
+        elif m := _EPOCH.match(line_text):
             if len(epochs) >= MAX_EPOCHS:
                 raise InputError(f"{file.path}: more than {MAX_EPOCHS:,} epochs")
             epochs.append(Epoch(int(m.group(1)), n, logged_at=stamp))
-        elif (m := _DURATION.match(msg)) and epochs and epochs[-1].duration_s is None:
-            epochs[-1].duration_s, epochs[-1].duration_text = _hms(*m.groups()), msg.removeprefix("Duration: ")
-        elif (m := _POWER.match(msg)) and epochs:
+        elif (m := _DURATION.match(line_text)) and epochs and epochs[-1].duration_s is None:
+            epochs[-1].duration_s, epochs[-1].duration_text = _hms(*m.groups()), line_text.removeprefix("Duration: ")
+        elif (m := _POWER.match(line_text)) and epochs:
             epochs[-1].power[m.group(1).lower()] = _powers(m.group(2), file.path, n)
             epochs[-1].power_text[m.group(1).lower()] = m.group(2).strip()[:200]
     return version, pue, devices, epochs
@@ -168,7 +169,7 @@ def _powers(text: str, path: str, line: int) -> list[float] | None:
 
 def read_output(file: SourceFile) -> list[Block]:
     """The consumption blocks of an output log."""
-    text = "\n".join(msg for _, msg, _ in _messages(file))
+    text = "\n".join(line_text for _, line_text, _ in _messages(file))
     blocks = []
     for m in _BLOCK.finditer(text):
         kind, epochs, time, energy, e_unit, co2, c_unit = m.groups()
@@ -293,12 +294,20 @@ class _Filler:
                 d.note(f"{std.path} epoch {e.number}: no {comp} power (the epoch was shorter than a measurement)")
                 return None
             if any(p < 0 for p in powers):
-                d.finding(
-                    "import.negative-values", std, f"epoch {e.number}", f"{comp} power {e.power_text[comp]} W; left out"
+                found = msg(
+                    "{file}, {location}: {component} power {power_w} W; left out",
+                    component=comp,
+                    power_w=e.power_text[comp],
                 )
+                d.finding("import.negative-values", std, f"epoch {e.number}", found)
                 return None
             if all(p == 0 for p in powers):
-                d.finding("import.zero-values", std, f"epoch {e.number}", f"{comp} power 0 W for {e.duration_s:g} s")
+                found = msg(
+                    "{file}, {location}: {component} power 0 W for {duration_s} s",
+                    component=comp,
+                    duration_s=e.duration_s,
+                )
+                d.finding("import.zero-values", std, f"epoch {e.number}", found)
             comp_j = [p * e.duration_s for p in powers]
             text = f"{e.power_text[comp]} W x {e.duration_text}"
             note = "Carbontracker's average power over the epoch times its duration (IT energy, no PUE)"
@@ -327,13 +336,7 @@ class _Filler:
         for b in blocks:
             where = f"{b.kind} consumption" + (f" for {b.epochs} epoch(s)" if b.epochs else "")
             if b.kind == "Predicted":
-                d.finding(
-                    "import.predicted-values",
-                    out,
-                    where,
-                    f"{b.energy_text} {b.energy_unit} and {b.co2_text} {b.co2_unit} predicted for {b.epochs} epoch(s) "
-                    "from the first epochs: an extrapolation, not imported as energy",
-                )
+                d.finding("import.predicted-values", out, where, _predicted(b))
                 continue
             self.actual(b, where, it_j)
 
@@ -346,11 +349,20 @@ class _Filler:
                 "import.negative-values",
                 out,
                 where,
-                f"energy {b.energy_text} {b.energy_unit}, CO2eq {b.co2_text} {b.co2_unit}; left out",
+                msg(
+                    "{file}, {location}: energy {energy} {energy_unit}, CO2eq {co2} {co2_unit}; left out",
+                    energy=b.energy,
+                    energy_unit=b.energy_unit,
+                    co2=b.co2,
+                    co2_unit=b.co2_unit,
+                ),
             )
             return
         if b.energy == 0 and b.time_s > 0:
-            d.finding("import.zero-values", out, where, f"0 {b.energy_unit} for {b.time_s:g} s")
+            text = msg(
+                "{file}, {location}: 0 {energy_unit} for {duration_s} s", energy_unit=b.energy_unit, duration_s=b.time_s
+            )
+            d.finding("import.zero-values", out, where, text)
         note = "Carbontracker's consumption: measured IT energy times its PUE factor"
         d.put(
             "/results/facility_energy_kwh",
@@ -375,8 +387,10 @@ class _Filler:
                 "import.pue-applied",
                 out,
                 where,
-                "Carbontracker multiplied this energy by a PUE factor the files do not state (it is in the standard "
-                "log); it cannot be divided out",
+                msg(
+                    "{file}, {location}: Carbontracker multiplied this energy by a PUE factor the files do not state "
+                    "(it is in the standard log); it cannot be divided out"
+                ),
             )
             return
         factor, line = self.pue
@@ -385,8 +399,11 @@ class _Filler:
                 "import.pue-applied",
                 self.std,
                 f"line {line}",
-                f"Carbontracker's consumption includes its PUE {factor:g}; the runs hold IT energy (power x duration) "
-                f"and the reported consumption divided by {factor:g} is compared with it",
+                msg(
+                    "{file}, {location}: Carbontracker's consumption includes its PUE {pue}; the runs hold IT energy "
+                    "(power x duration) and the reported consumption divided by {pue} is compared with it",
+                    pue=factor,
+                ),
             )
         if it_j is not None and factor > 0:
             reported_it = joules(kwh, "kWh") / factor
@@ -395,8 +412,15 @@ class _Filler:
                     "import.parts-sum",
                     out,
                     where,
-                    f"{b.energy_text} {b.energy_unit} / PUE {factor:g} is {reported_it:.6g} J, but the epochs' "
-                    f"power x duration add up to {it_j:.6g} J",
+                    msg(
+                        "{file}, {location}: {energy} {energy_unit} / PUE {pue} is {reported_j} J, but the epochs' "
+                        "power x duration add up to {epochs_j} J",
+                        energy=b.energy,
+                        energy_unit=b.energy_unit,
+                        pue=factor,
+                        reported_j=reported_it,
+                        epochs_j=it_j,
+                    ),
                 )
         if factor >= 1:
             d.put(
@@ -420,3 +444,20 @@ class _Filler:
 
 def _iso(t: dt.datetime) -> str:
     return t.astimezone(dt.UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+def _predicted(b: Block) -> Message:
+    """The finding on a block of predicted consumption (for a number of epochs when the log says so)."""
+    written: dict[str, Param] = {"energy": b.energy, "energy_unit": b.energy_unit, "co2": b.co2, "co2_unit": b.co2_unit}
+    if b.epochs is None:
+        wording = msg(
+            "{file}, {location}: {energy} {energy_unit} and {co2} {co2_unit} predicted from the first epochs: an "
+            "extrapolation, not imported as energy"
+        )
+        return Message(wording.template, tuple(written.items()))
+    return msg(
+        "{file}, {location}: {energy} {energy_unit} and {co2} {co2_unit} predicted for {epochs} epoch(s) from the "
+        "first epochs: an extrapolation, not imported as energy",
+        epochs=b.epochs,
+        **written,
+    )

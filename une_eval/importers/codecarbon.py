@@ -299,6 +299,8 @@ class _Filler:
         if parts and total is not None and all(p is not None for p in parts):
             summed = math.fsum(p for p in parts if p is not None)
             if not math.isclose(summed, total, rel_tol=1e-6, abs_tol=1e-12):
+                # Six significant figures, as the CSV writes them: the two differ by as little as a millionth.
+                total_kwh, summed_kwh = f"{total:g}", f"{summed:g}"
                 d.finding(
                     "import.parts-sum",
                     self.file,
@@ -306,8 +308,8 @@ class _Filler:
                     msg(
                         "{file}, {location}: energy_consumed {total_kwh} kWh is not the sum of the components' "
                         "energies, {summed_kwh} kWh",
-                        total_kwh=f"{total:g}",
-                        summed_kwh=f"{summed:g}",
+                        total_kwh=total_kwh,
+                        summed_kwh=summed_kwh,
                     ),
                     f"{at}/energy/total_j",
                 )

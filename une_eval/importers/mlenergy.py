@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from une_eval.errors import InputError
+from une_eval.findings import Term, msg
 from une_eval.importers.draft import Draft, Origin
 from une_eval.importers.formats import Options
 from une_eval.importers.source import Source, SourceFile
@@ -141,12 +142,19 @@ class _Filler:
         if energy is None:
             raise InputError(f"{p.file.path}, {where}: no energy")
         if energy < 0:
-            d.finding("import.negative-values", p.file, where, f"{p.energy_key} is {energy:g} J; left out")
+            text = msg("{file}, {location}: {key} is {energy_j} J; left out", key=p.energy_key, energy_j=energy)
+            d.finding("import.negative-values", p.file, where, text)
             return
         if energy == 0:
-            d.finding("import.zero-values", p.file, where, f"{p.energy_key} is 0 J for work that was done")
+            text = msg("{file}, {location}: {key} is 0 J for work that was done", key=p.energy_key)
+            d.finding("import.zero-values", p.file, where, text)
         elif energy < MIN_J_PER_UNIT:
-            d.finding("import.unit-magnitude", p.file, where, f"{energy:g} J per {p.unit_name}: written in kWh?")
+            text = msg(
+                "{file}, {location}: {energy_j} J per functional unit ({unit}): written in kWh?",
+                energy_j=energy,
+                unit=Term(p.unit_name),
+            )
+            d.finding("import.unit-magnitude", p.file, where, text)
         d.put("/results/functional_unit", {"unit": p.unit_name, "count": 1})
         d.put("/results/energy_per_unit/value", joules(energy, "J"), self.origin(p.energy_key, "J"))
         d.put("/results/energy_per_unit/unit", "J")
@@ -164,14 +172,21 @@ class _Filler:
             return
         where = f"{p.row.location}, energy_per_token_joules"
         if per_token > MAX_J_PER_TOKEN:
-            d.finding("import.unit-magnitude", p.file, where, f"{per_token:g} J per output token: not in J?")
+            text = msg("{file}, {location}: {energy_j} J per output token: not in J?", energy_j=per_token)
+            d.finding("import.unit-magnitude", p.file, where, text)
         if tokens and per_token > 0 and abs(per_token * tokens - per_request_j) > 0.01 * per_request_j:
             d.finding(
                 "import.parts-sum",
                 p.file,
                 where,
-                f"{per_token:g} J per token x {tokens:g} output tokens is {per_token * tokens:g} J, "
-                f"not the {per_request_j:g} J per request the row gives",
+                msg(
+                    "{file}, {location}: {per_token_j} J per token x {tokens} output tokens is {product_j} J, not the "
+                    "{per_request_j} J per request the row gives",
+                    per_token_j=per_token,
+                    tokens=tokens,
+                    product_j=per_token * tokens,
+                    per_request_j=per_request_j,
+                ),
             )
         d.note(f"{p.row.location}: {per_token:g} J per output token (energy_per_token_joules), as published")
 
@@ -234,8 +249,12 @@ class _Filler:
             "import.aggregate-figures",
             p.file,
             p.row.location,
-            f"the ML.ENERGY leaderboard's published average ({p.energy_key}) for {self.cells.get(p.model_key)!s:.200}: "
-            "a figure to compare with, not a measurement of the submitted system (no runs, no samples)",
+            msg(
+                "{file}, {location}: the ML.ENERGY leaderboard's published average ({key}) for {model}: a figure to "
+                "compare with, not a measurement of the submitted system (no runs, no samples)",
+                key=p.energy_key,
+                model=str(self.cells.get(p.model_key))[:200],
+            ),
             "/results/energy_per_unit/value",
         )
 

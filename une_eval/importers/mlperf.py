@@ -332,6 +332,7 @@ class _Context:
         ]
         if off:
             s = off[0]
+            parts_w = f"{s.parts_w:.6f}"  # beside the Watts as written: they differ by as little as 1e-5
             self.draft.finding(
                 "import.parts-sum",
                 self.spl,
@@ -341,7 +342,7 @@ class _Context:
                     "analyzers; first: {watts} W against {parts_w} W",
                     count=len(off),
                     watts=s.watts_text,
-                    parts_w=f"{s.parts_w:.6f}",
+                    parts_w=parts_w,
                 ),
                 "/measurement/runs/0/mean_power_w",
             )
@@ -352,13 +353,14 @@ class _Context:
         for shift in {zone, -zone} if zone else set():
             delta = dt.timedelta(seconds=shift)
             if any(metric.begin < s.time + delta < metric.end and s.watts > 0 for s in samples):
+                signed = f"{shift:+d}"  # the sign says which way
                 return msg(
                     "{file}, {location}: no sample above 0 W lies strictly inside power_begin {begin} .. power_end "
                     "{end}; the checker finds no power for this run; shifted by server.json's timezone {shift} s "
                     "the samples would fall inside (local times?)",
                     begin=begin,
                     end=end,
-                    shift=f"{shift:+d}",
+                    shift=signed,
                 )
         return msg(
             "{file}, {location}: no sample above 0 W lies strictly inside power_begin {begin} .. power_end {end}; "

@@ -25,7 +25,7 @@ from typing import Any
 import yaml
 
 from une_eval.errors import InputError
-from une_eval.findings import msg
+from une_eval.findings import Message, msg
 from une_eval.importers import units
 from une_eval.importers.cardtables import CardRow, CardTable, find_table, normalised
 from une_eval.importers.draft import Draft, Origin
@@ -253,28 +253,25 @@ class _Card:
         total = table.total
         if total is None:
             return
-        for name, cells in (
-            ("GPU hours", [r.gpu_hours for r in table.rows]),
-            ("emissions", [r.location_t for r in table.rows]),
+        gpu_hours = msg(
+            "{file}, {location}: the training table's total GPU hours {stated} is not the sum of its rows, {summed}"
+        )
+        emissions = msg(
+            "{file}, {location}: the training table's total emissions {stated} is not the sum of its rows, {summed}"
+        )
+        for wording, stated, cells in (
+            (gpu_hours, total.gpu_hours, [r.gpu_hours for r in table.rows]),
+            (emissions, total.location_t, [r.location_t for r in table.rows]),
         ):
-            stated = total.gpu_hours if name == "GPU hours" else total.location_t
             if stated is None or any(c is None for c in cells):
                 continue
             summed = math.fsum(c.value for c in cells if c is not None)
             precision = (stated.resolution + math.fsum(c.resolution for c in cells if c is not None)) / 2
             if abs(summed - stated.value) > precision:
-                self.draft.finding(
-                    "import.parts-sum",
-                    self.file,
-                    f"line {self.line(total)}",
-                    msg(
-                        "{file}, {location}: the training table's total {name} {stated} is not the sum of its rows, "
-                        "{summed}",
-                        name=name,
-                        stated=stated.written,
-                        summed=f"{summed:.6g}",
-                    ),
-                )
+                # Six significant figures beside the figure as the card writes it (a table's resolution).
+                params = {"stated": stated.written, "summed": f"{summed:.6g}"}
+                text = Message(wording.template, tuple(params.items()))
+                self.draft.finding("import.parts-sum", self.file, f"line {self.line(total)}", text)
 
     def magnitude(self, co2_g: float | None, energy_kwh: float | None) -> None:
         """Emissions in grams that no grid could give over the energy the card implies: another unit."""

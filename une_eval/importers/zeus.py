@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from une_eval.errors import InputError
+from une_eval.findings import msg
 from une_eval.importers.draft import Draft, Origin
 from une_eval.importers.formats import Options
 from une_eval.importers.source import Source, SourceFile
@@ -195,22 +196,41 @@ class _Filler:
         for w in self.windows:
             key = (w.name, w.start_s, w.elapsed_s, tuple(sorted(w.written.items())))
             if key in seen:
-                d.finding("import.duplicate-rows", self.file, w.location, f"{w.location} repeats {seen[key]}")
+                text = msg(
+                    "{file}, {location}: the same window as {first_location}; left out", first_location=seen[key]
+                )
+                d.finding("import.duplicate-rows", self.file, w.location, text)
                 continue
             seen[key] = w.location
             values = {f"{c}:{i}": e for c, by in w.energy.items() for i, e in by.items()}
             negative = [k for k, e in values.items() if e < 0]
             if negative or w.elapsed_s <= 0:
-                what = ", ".join(negative) if negative else f"elapsed_time {w.elapsed_s:g} s"
-                d.finding("import.negative-values", self.file, w.location, f"window {w.name!r}: {what}; left out")
+                text = (
+                    msg(
+                        "{file}, {location}: window '{window}': negative {keys}; left out",
+                        window=w.name,
+                        keys=", ".join(negative),
+                    )
+                    if negative
+                    else msg(
+                        "{file}, {location}: window '{window}': elapsed_time {elapsed_s} s; left out",
+                        window=w.name,
+                        elapsed_s=w.elapsed_s,
+                    )
+                )
+                d.finding("import.negative-values", self.file, w.location, text)
                 continue
             if values and all(e == 0 for e in values.values()):
                 d.finding(
                     "import.zero-values",
                     self.file,
                     w.location,
-                    f"window {w.name!r} of {w.elapsed_s:g} s measured 0 J on every device: shorter than the "
-                    "energy counter's update period, or a counter that did not move",
+                    msg(
+                        "{file}, {location}: window '{window}' of {elapsed_s} s measured 0 J on every device: shorter "
+                        "than the energy counter's update period, or a counter that did not move",
+                        window=w.name,
+                        elapsed_s=w.elapsed_s,
+                    ),
                 )
             self.magnitude(w)
             kept.append(w)
@@ -224,8 +244,13 @@ class _Filler:
                     "import.unit-magnitude",
                     self.file,
                     f"{w.location}, gpu{index}_energy",
-                    f"{energy:g} J in {w.elapsed_s:g} s is {energy / w.elapsed_s:.0f} W for one GPU: "
-                    "written in mJ rather than J?",
+                    msg(
+                        "{file}, {location}: {energy_j} J in {elapsed_s} s is {power_w} W for one GPU: written in mJ "
+                        "rather than J?",
+                        energy_j=energy,
+                        elapsed_s=w.elapsed_s,
+                        power_w=round(energy / w.elapsed_s),
+                    ),
                 )
 
     def overlaps(self, kept: list[Window]) -> None:
@@ -236,8 +261,13 @@ class _Filler:
                     "import.overlapping-windows",
                     self.file,
                     b.location,
-                    f"window {b.name!r} starts inside window {a.name!r} ({a.location}): the windows overlap, "
-                    "so their energies count the same joules more than once if summed",
+                    msg(
+                        "{file}, {location}: window '{window}' starts inside window '{other}' ({other_location}): the "
+                        "windows overlap, so their energies count the same joules more than once if summed",
+                        window=b.name,
+                        other=a.name,
+                        other_location=a.location,
+                    ),
                 )
 
     def origin(self, w: Window, what: str, value: str, unit: str | None, basis: str = "measured") -> Origin:

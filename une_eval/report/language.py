@@ -175,9 +175,14 @@ class Language:
         """A rule's message in this language, or None when the catalogue does not word it."""
         if not self.has(text.template):
             return None
-        return self.gettext(text.template).format_map({k: self._param(v) for k, v in text.params})
+        params = {k: self._param(v) for k, v in text.params}
+        if any(v is None for v in params.values()):
+            return None  # a phrase inside it that the catalogue does not word
+        return self.gettext(text.template).format_map(params)
 
-    def _param(self, value: Param) -> str:
+    def _param(self, value: Param) -> str | None:
+        if isinstance(value, Message):
+            return self.message(value)
         if isinstance(value, Term):
             return self.term(str(value)) if self.has(str(value), TERM) else str(value)
         if isinstance(value, bool):

@@ -66,7 +66,7 @@ def test_validate_words_import_findings_in_spanish(tmp_path: Path) -> None:
     negative = next(f for f in imported if f.rule_id == "import.negative-values")
     assert negative.message == "dcgm-long.csv, line 12: 1 negative reading(s); left out"
     assert es.finding(negative, titles[negative.rule_id].title) == (
-        "dcgm-long.csv, line 12: 1 lectura(s) negativa(s); se omiten"
+        "dcgm-long.csv, línea 12: 1 lectura(s) negativa(s); se omiten"
     )
     for found in imported:
         spanish = es.finding(found, titles[found.rule_id].title)
