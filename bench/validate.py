@@ -81,7 +81,7 @@ def layer_rates(files: list[Path], rounds: int) -> list[tuple[str, float]]:
         ("read + json.loads (no checks, reference)", lambda p: json.loads(p.read_bytes())),
         ("safe load (fast path, as used)", load_json_document),
         ("safe load, strict path alone (the former loader)", lambda p: parse_strict(read_bounded(p, MAX_FILE_BYTES))),
-        ("folder scan: does the file claim to be a submission", claim_of),
+        ("folder scan's claim check", claim_of),
         ("schema layer, jsonschema-rs (as used)", lambda p: list(schema_findings(docs[p]))),
         ("schema layer, python-jsonschema (test reference)", lambda p: list(reference.iter_errors(docs[p]))),
         ("model layer (pydantic)", lambda p: Submission.model_validate(docs[p])),
