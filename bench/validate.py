@@ -1,13 +1,15 @@
 """Validation cost: layer by layer in one process, and whole processes against check-jsonschema.
 
-    PYTHONPATH=. python bench/validate.py [--files 1000] [--rounds 3] [--baseline-src DIR]
+    PYTHONPATH=. python bench/validate.py [--files 1000] [--rounds 3] [--baseline-src DIR] [--layers-only]
 
 Builds N distinct submissions (the bundled valid examples with fresh ids and perturbed names; a
 quarter are the 32-GPU training example, the largest) in a temporary folder, then prints two tables:
 
 1. files per CPU-second of each layer in this process (best of the rounds, layers interleaved):
-   plain ``json.loads`` beside the safe loader, both schema back ends, the model and rule layers and
-   the whole pipeline;
+   plain ``json.loads`` beside the safe loader, a folder scan's claim check, both schema back ends,
+   the model and rule layers, the figures with their provenance, the verdict's JSON text and the
+   whole pipeline (``--layers-only`` stops here; run with another tree first on ``PYTHONPATH`` and
+   this ``bench`` folder, it measures that version's layers);
 2. CPU time of whole processes over the same N files, run interleaved: ``une-eval validate`` (the
    whole pipeline: load, schema, model, rules, rating, JSON report) against ``check-jsonschema``
    checking the schema only, given the schema inlined into one file (its fastest configuration: with
@@ -30,14 +32,19 @@ from pathlib import Path
 from typing import Any
 
 from bench.processes import Command, interleaved, machine_line, median_cpu, median_wall, python_command
+from une_eval.audit import Assurance
 from une_eval.loading import MAX_FILE_BYTES, load_json_document, parse_strict, read_bounded
 from une_eval.model import Submission
 from une_eval.spec import inline_references, load_profile, submission_schema, submission_validator
+from une_eval.text import json_text
 from une_eval.validation import check_file
+from une_eval.validation.figures import figures_of
 from une_eval.validation.pipeline import run_rules
+from une_eval.validation.scan import claim_of
 from une_eval.validation.schema_layer import schema_findings
 
 REPO = Path(__file__).resolve().parent.parent
+DECLARED = Assurance.DECLARED_ONLY
 
 
 def build_corpus(folder: Path, n: int, *, traces: bool = True) -> list[Path]:
@@ -68,14 +75,19 @@ def layer_rates(files: list[Path], rounds: int) -> list[tuple[str, float]]:
     models = {p: Submission.model_validate(docs[p]) for p in files}
     profile = load_profile("une-style")
     reference = submission_validator()
+    findings = {p: run_rules(models[p], docs[p], profile) for p in files}
+    audits = {p: check_file(p) for p in files}
     layers: list[tuple[str, Callable[[Path], Any]]] = [
         ("read + json.loads (no checks, reference)", lambda p: json.loads(p.read_bytes())),
         ("safe load (fast path, as used)", load_json_document),
         ("safe load, strict path alone (the former loader)", lambda p: parse_strict(read_bounded(p, MAX_FILE_BYTES))),
+        ("folder scan's claim check", claim_of),
         ("schema layer, jsonschema-rs (as used)", lambda p: list(schema_findings(docs[p]))),
         ("schema layer, python-jsonschema (test reference)", lambda p: list(reference.iter_errors(docs[p]))),
         ("model layer (pydantic)", lambda p: Submission.model_validate(docs[p])),
         ("rule layer (une-style)", lambda p: run_rules(models[p], docs[p], profile)),
+        ("figures and their provenance", lambda p: figures_of(models[p], findings[p], profile, DECLARED)),
+        ("verdict JSON (Audit.to_json, written as text)", lambda p: json_text(audits[p].to_json())),
         ("whole pipeline (check_file)", check_file),
     ]
     best = {label: 0.0 for label, _ in layers}
@@ -123,6 +135,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--bundled-sample", type=int, default=10, help="files for the bundled-schema figure")
     parser.add_argument("--baseline-src", type=Path, default=None, help="an earlier une-eval source tree")
+    parser.add_argument("--layers-only", action="store_true", help="only the in-process table (any source tree)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         corpus = Path(tmp) / "corpus"
@@ -136,6 +149,8 @@ def main() -> None:
         print(f"| {'-' * 50} | ------------------: |")
         for label, rate in layer_rates(files, args.rounds):
             print(f"| {label:50} | {rate:19,.0f} |")
+        if args.layers_only:
+            return
         commands = process_commands(corpus, bare, files, inlined, args.baseline_src)
         timings = interleaved(commands, args.rounds)
         bundled = bundled_schema_rate(files[: args.bundled_sample])

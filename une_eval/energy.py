@@ -7,6 +7,7 @@ location-based emissions, water with WUE and the ISO/IEC 21031 SCI score. Pure f
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -58,6 +59,7 @@ def student_t_cdf(t: float, df: float) -> float:
     return 1.0 - tail if t >= 0 else tail
 
 
+@functools.lru_cache(maxsize=256)  # a pure function of df: a file's runs all ask for the same few values
 def t975(df: int) -> float:
     """t(0.975, df): the two-sided 95% Student-t quantile, computed (not from a table) to ~1e-12.
 

@@ -15,7 +15,10 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_valida
 
 from une_eval.text import BIDI_CONTROLS
 
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+# The first forbidden character in one regex scan: controls and bidirectional controls; tab, LF and CR
+# allowed where the text may hold lines.
+_FORBIDDEN_IN_TEXT = re.compile("[\x00-\x1f\x7f-\x9f" + BIDI_CONTROLS + "]")
+_FORBIDDEN_IN_LINES = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f" + BIDI_CONTROLS + "]")
 
 
 def _json_int(value: Any) -> Any:
@@ -43,10 +46,9 @@ def _json_str(value: Any) -> Any:
 def _text(value: Any, *, lines: bool) -> Any:
     """A string without control or bidirectional characters (tab, CR and LF allowed when ``lines``)."""
     value = _json_str(value)
-    allowed = "\t\n\r" if lines else ""
-    bad = next((c for c in value if c not in allowed and (_CONTROL.match(c) or c in BIDI_CONTROLS)), None)
-    if bad is not None:
-        raise ValueError(f"must not contain control or bidirectional characters (found U+{ord(bad):04X})")
+    found = (_FORBIDDEN_IN_LINES if lines else _FORBIDDEN_IN_TEXT).search(value)
+    if found is not None:
+        raise ValueError(f"must not contain control or bidirectional characters (found U+{ord(found[0]):04X})")
     return value
 
 

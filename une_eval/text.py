@@ -19,6 +19,8 @@ import unicodedata
 from collections.abc import Callable
 from typing import Any
 
+from une_eval.json_layout import dumps_indented
+
 # The bidirectional controls the schema refuses in text fields (all of Unicode category Cf).
 BIDI_CONTROLS = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 ESCAPED_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"})
@@ -75,7 +77,10 @@ def json_text(value: Any, *, indent: int | None = 2) -> str:
     ``json.dumps`` escapes C0 controls inside strings itself, and outside strings only its own
     whitespace occurs, so only DEL, C1 and the other categories are left to escape here.
     """
-    return _NOT_PLAIN_ASCII.sub(_json_escape, json.dumps(value, indent=indent, ensure_ascii=False))
+    laid_out = json.dumps(value, ensure_ascii=False) if indent is None else dumps_indented(value, indent)
+    if laid_out.isascii() and "\x7f" not in laid_out:  # the common case, checked in C: no raw C0 but LF either
+        return laid_out
+    return _NOT_PLAIN_ASCII.sub(_json_escape, laid_out)
 
 
 def json_item_text(value: Any, depth: int) -> str:

@@ -7,6 +7,7 @@ from une_eval.findings import Finding, Outcome, Severity, exit_code_for, outcome
 def test_pointer_escapes_per_rfc_6901() -> None:
     assert pointer() == ""
     assert pointer("a/b", "m~n", 0) == "/a~1b/m~0n/0"
+    assert pointer("~1/", "", "~") == "/~01~1//~0"
 
 
 def test_outcomes_and_exit_codes() -> None:

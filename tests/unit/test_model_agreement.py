@@ -133,3 +133,29 @@ def test_every_text_field_refuses_a_bidi_control_in_schema_and_models(llm_doc: d
             text_fields += 1
             assert not _model_accepts(doc), path
     assert text_fields >= 20
+
+
+def _first_forbidden_char_by_char(value: str, *, lines: bool) -> str | None:
+    """The former per-character check of text fields, kept as the reference for the one-regex scan."""
+    import re
+
+    from une_eval.text import BIDI_CONTROLS
+
+    control = re.compile("[\x00-\x1f\x7f-\x9f]")
+    allowed = "\t\n\r" if lines else ""
+    return next((c for c in value if c not in allowed and (control.match(c) or c in BIDI_CONTROLS)), None)
+
+
+@pytest.mark.parametrize("lines", [False, True])
+def test_text_fields_refuse_the_same_first_character_as_the_per_character_check(lines: bool) -> None:
+    from une_eval.model import _text
+
+    every = [chr(c) for c in range(0x3000)] + [chr(c) for c in range(0xFFF0, 0x10000)]
+    for c in every:
+        for value in (c, f"ok {c} then \x01", f"plain{c}"):
+            want = _first_forbidden_char_by_char(value, lines=lines)
+            if want is None:
+                assert _text(value, lines=lines) == value
+            else:
+                with pytest.raises(ValueError, match=f"U\\+{ord(want):04X}"):
+                    _text(value, lines=lines)

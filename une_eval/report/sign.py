@@ -28,7 +28,7 @@ from typing import Any
 from pyhanko import stamp
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers
-from pyhanko.sign.timestamps import HTTPTimeStamper, TimeStamper
+from pyhanko.sign.timestamps import TimeStamper
 from pyhanko_certvalidator import ValidationContext
 
 from une_eval.errors import SigningError
@@ -145,6 +145,8 @@ def http_timestamper(url: str) -> TimeStamper:
     """Make an RFC 3161 client for the TSA at ``url`` (PAdES B-T and above), with a bounded wait."""
     if not url.startswith(("http://", "https://")):
         raise SigningError(f"--tsa-url must be an http:// or https:// URL, not {url!r}")
+    from pyhanko.sign.timestamps import HTTPTimeStamper  # aiohttp: loaded only for a TSA over HTTP
+
     return HTTPTimeStamper(url, timeout=TSA_TIMEOUT_S)
 
 

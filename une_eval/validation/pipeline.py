@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import pydantic
@@ -27,7 +28,7 @@ from une_eval.rating import rate
 from une_eval.spec import DEFAULT_PROFILE, Profile, load_profile, profile_names
 from une_eval.validation.assurance import NO_TRACES_READ
 from une_eval.validation.figures import figures_of
-from une_eval.validation.rules import RULES, Problem, RuleContext
+from une_eval.validation.rules import RULES, Problem, RuleContext, RuleFn
 from une_eval.validation.schema_layer import schema_findings
 
 if TYPE_CHECKING:
@@ -85,6 +86,28 @@ def assurance_of(evidence: Evidence | None) -> tuple[Assurance, tuple[str, ...]]
     return Assurance(evidence.assurance), tuple(evidence.assurance_reasons)
 
 
+_RulePlan = tuple[tuple[str, RuleFn, Mapping[str, Any], Severity], ...]
+_PLANS: dict[int, tuple[Profile, _RulePlan]] = {}  # by the profile object's id; the profile is kept, so ids stay unique
+
+
+def _rule_plan(profile: Profile) -> _RulePlan:
+    """Each rule the profile enables with its function, parameters and severity, worked out once per profile."""
+    cached = _PLANS.get(id(profile))
+    if cached is not None and cached[0] is profile:
+        return cached[1]
+    plan = []
+    for rule_id in profile.rules:
+        fn = RULES.get(rule_id)
+        if fn is None:
+            raise SpecError(f"profile {profile.name!r} enables rule {rule_id!r}, which has no implementation")
+        params = MappingProxyType(profile.params(rule_id))  # read-only: shared by every file's context
+        plan.append((rule_id, fn, params, profile.severity_of(rule_id)))
+    if len(_PLANS) >= 64:
+        _PLANS.clear()
+    _PLANS[id(profile)] = (profile, tuple(plan))
+    return tuple(plan)
+
+
 def run_rules(
     sub: Submission,
     doc: Mapping[str, Any],
@@ -96,11 +119,8 @@ def run_rules(
     """Every rule the profile enables, as findings with the profile's severities."""
     findings: list[Finding] = []
     known = frozenset(profile_names())
-    for rule_id in profile.rules:
-        fn = RULES.get(rule_id)
-        if fn is None:
-            raise SpecError(f"profile {profile.name!r} enables rule {rule_id!r}, which has no implementation")
-        ctx = RuleContext(sub, doc, profile.params(rule_id), base_dir, evidence, profile, known, *assurance)
+    for rule_id, fn, params, severity in _rule_plan(profile):
+        ctx = RuleContext(sub, doc, params, base_dir, evidence, profile, known, *assurance)
         try:
             problems = list(fn(ctx))
         except OverflowError:
@@ -119,7 +139,6 @@ def run_rules(
             raise InternalError(
                 f"rule {rule_id} failed ({type(exc).__name__}: {exc}); this is a bug in une-eval"
             ) from exc
-        severity = profile.severity_of(rule_id)
         findings += [Finding.of(rule_id, severity, p.pointer, p.message) for p in problems]
     return findings
 

@@ -98,3 +98,46 @@ def test_text_output_never_cuts_or_splits_ids_and_pointers_at_80_columns() -> No
             assert re.search(
                 rf"^\s+{f.severity.value}\s+{re.escape(f.rule_id)}\s+{re.escape(f.pointer or '/')}$", out, re.M
             )
+
+
+def _claim_by_safe_loader(path: Path) -> str | None:
+    """The scan's decision taken with the safe loader alone (the reference for its plain-parse shortcut)."""
+    from une_eval.errors import InputError
+    from une_eval.loading import MAX_FILE_BYTES, parse_json_bytes, read_bounded
+
+    data = read_bounded(path, MAX_FILE_BYTES)
+    if not all(f'"{key}"'.encode() in data for key in ("schema_version", "submission_id")):
+        return "no top-level schema_version and submission_id"
+    try:
+        doc = parse_json_bytes(data)
+    except InputError:
+        return None
+    if not isinstance(doc, dict):
+        return "not a JSON object"
+    missing = [key for key in ("schema_version", "submission_id") if key not in doc]
+    return f"no top-level {' and '.join(missing)}" if missing else None
+
+
+def test_the_scans_plain_parse_shortcut_decides_as_the_safe_loader(tmp_path: Path) -> None:
+    both = '"schema_version": "1.0", "submission_id": "x"'
+    deep = "[" * 5000 + "]" * 5000
+    texts = {
+        "valid": VALID.read_text(encoding="utf-8"),
+        "duplicate-key": "{" + both + ', "submission_id": "y"}',
+        "duplicate-elsewhere": '{"a": {"schema_version": 1, "submission_id": 2}, "a": 3}',
+        "array": "[{" + both + "}]",
+        "nested-only": '{"inner": {' + both + "}}",
+        "one-missing": '{"schema_version": "1.0", "x": {"submission_id": "y"}}',
+        "one-missing-dup": '{"schema_version": "1.0", "schema_version": 2, "x": {"submission_id": "y"}}',
+        "nan": "{" + both + ', "v": NaN}',
+        "nan-missing": '{"schema_version": NaN, "x": {"submission_id": "y"}}',
+        "big-int": "{" + both + ', "v": ' + "9" * 5000 + "}",
+        "deep": "{" + both + ', "v": ' + deep + "}",
+        "deep-missing": '{"schema_version": 1, "v": ' + deep + ', "w": {"submission_id": 1}}',
+        "malformed": "{" + both + ",}",
+        "string": json.dumps("schema_version submission_id"),
+    }
+    for name, text in texts.items():
+        path = tmp_path / f"{name}.json"
+        path.write_text(text, encoding="utf-8")
+        assert claim_of(path) == _claim_by_safe_loader(path), name
