@@ -10,10 +10,6 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from une_eval.report.pyhanko_lazy import install as _install_lazy_timestamps
-
-_install_lazy_timestamps()  # before any report module loads pyHanko: its HTTP client (aiohttp) on first use
-
 if TYPE_CHECKING:
     from une_eval.report.content import Prepared, prepare, prepare_bytes
     from une_eval.report.render import Certificate, Renderer
