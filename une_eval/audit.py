@@ -21,7 +21,7 @@ from une_eval.findings import Finding, Outcome, Severity
 from une_eval.nodetable import NodeTable
 
 if TYPE_CHECKING:
-    from une_eval.importers.provenance import ImportedFrom
+    from une_eval.import_provenance import ImportedFrom
     from une_eval.model import Submission
     from une_eval.rating import Rating
     from une_eval.validation.evidence import Evidence

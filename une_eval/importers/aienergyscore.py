@@ -28,7 +28,7 @@ from une_eval.importers.draft import Draft, Origin
 from une_eval.importers.formats import Options
 from une_eval.importers.source import Source, SourceFile
 from une_eval.importers.tables import json_object, number, written
-from une_eval.importers.units import joules
+from une_eval.units import joules
 
 INFERENCE_PHASES = ("preprocess_dataset", "preprocess", "prefill", "decode", "call", "forward")
 ONE_OFF_PHASES = ("load_dataset", "load_model", "load")

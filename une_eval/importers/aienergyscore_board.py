@@ -16,8 +16,8 @@ from une_eval.importers.draft import Draft, Origin
 from une_eval.importers.formats import Options
 from une_eval.importers.source import Source, SourceFile
 from une_eval.importers.tables import Row, csv_rows, number, select_row
-from une_eval.importers.units import Kind
-from une_eval.importers.units import convert as convert_unit
+from une_eval.units import Kind
+from une_eval.units import convert as convert_unit
 
 REQUIRED = ("model", "total_gpu_energy")
 QUERIES = 1000

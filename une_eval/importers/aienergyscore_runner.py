@@ -17,7 +17,7 @@ from une_eval.findings import msg
 from une_eval.importers.draft import Draft, Origin
 from une_eval.importers.source import SourceFile
 from une_eval.importers.tables import number, written
-from une_eval.importers.units import grams_co2e, joules
+from une_eval.units import grams_co2e, joules
 
 RUN = "/measurement/runs/0"
 

@@ -23,9 +23,9 @@ import json
 import math
 from typing import Any
 
+from une_eval import units
 from une_eval.errors import InputError
 from une_eval.findings import msg
-from une_eval.importers import units
 from une_eval.importers.draft import Draft, Origin
 from une_eval.importers.formats import Options
 from une_eval.importers.source import Source, SourceFile

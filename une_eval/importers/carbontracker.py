@@ -33,8 +33,8 @@ from une_eval.findings import Message, Param, msg
 from une_eval.importers.draft import Draft, Origin
 from une_eval.importers.formats import Options
 from une_eval.importers.source import Source, SourceFile
-from une_eval.importers.units import Kind, joules
-from une_eval.importers.units import convert as convert_unit
+from une_eval.units import Kind, joules
+from une_eval.units import convert as convert_unit
 
 STD_SUFFIX = "_carbontracker.log"
 OUT_SUFFIX = "_carbontracker_output.log"

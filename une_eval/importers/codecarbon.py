@@ -33,9 +33,9 @@ from une_eval.findings import msg
 from une_eval.importers.draft import Draft, Origin
 from une_eval.importers.formats import Options
 from une_eval.importers.source import Source, SourceFile
-from une_eval.importers.units import Kind
-from une_eval.importers.units import convert as convert_unit
 from une_eval.traces import TIME_COLUMN, TraceColumn, column
+from une_eval.units import Kind
+from une_eval.units import convert as convert_unit
 
 REQUIRED = ("timestamp", "duration", "emissions", "energy_consumed")
 # component -> (energy column, power column, device id suffix)

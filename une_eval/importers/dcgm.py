@@ -28,8 +28,8 @@ import re
 import sys
 from collections.abc import Iterable
 
+from une_eval import units
 from une_eval.errors import InputError
-from une_eval.importers import units
 from une_eval.importers.csvtable import Rows, gpu_index, header_of, iter_table, number
 from une_eval.importers.draft import Draft
 from une_eval.importers.formats import Options

@@ -18,8 +18,8 @@ from typing import Any
 
 from une_eval import __version__
 from une_eval.findings import Message, escape_pointer_token
+from une_eval.import_wording import PREFIX, inner
 from une_eval.importers.source import Source, SourceFile
-from une_eval.importers.wording import PREFIX, inner
 from une_eval.traces import TraceColumn
 
 MAX_WRITTEN_CHARS = 500
@@ -120,7 +120,7 @@ class Draft:
         """Record something suspicious in the source under an ``import.*`` rule.
 
         A :class:`Message` whose template starts with ``{file}, {location}: `` is stored with its template
-        and parameters, so that documents can word it in their language (:mod:`une_eval.importers.wording`).
+        and parameters, so that documents can word it in their language (:mod:`une_eval.import_wording`).
         """
         text = inner(message) if isinstance(message, Message) else message
         entry: dict[str, Any] = {"rule_id": rule_id, "file": file.index, "location": location[:500], "message": text}

@@ -28,7 +28,7 @@ from une_eval.importers.draft import Draft, Origin
 from une_eval.importers.formats import Options
 from une_eval.importers.source import Source, SourceFile
 from une_eval.importers.tables import MAX_ROWS, Row, csv_rows, json_object, number, select_row, written
-from une_eval.importers.units import joules
+from une_eval.units import joules
 
 V1_COLUMNS = ("model", "energy", "throughput", "response_length", "latency")
 # generation -> (energy key, functional unit, model key, GPU key)

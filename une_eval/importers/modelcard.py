@@ -24,9 +24,9 @@ from typing import Any
 
 import yaml
 
+from une_eval import units
 from une_eval.errors import InputError
 from une_eval.findings import Message, msg
-from une_eval.importers import units
 from une_eval.importers.cardtables import CardRow, CardTable, find_table, normalised
 from une_eval.importers.draft import Draft, Origin
 from une_eval.importers.formats import Options

@@ -21,8 +21,8 @@ from __future__ import annotations
 import re
 import sys
 
+from une_eval import units
 from une_eval.errors import InputError
-from une_eval.importers import units
 from une_eval.importers.csvtable import gpu_index, header_of, iter_table, number
 from une_eval.importers.draft import Draft
 from une_eval.importers.formats import Options

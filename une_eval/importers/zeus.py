@@ -32,7 +32,7 @@ from une_eval.importers.draft import Draft, Origin
 from une_eval.importers.formats import Options
 from une_eval.importers.source import Source, SourceFile
 from une_eval.importers.tables import json_object, number, written
-from une_eval.importers.units import joules, seconds
+from une_eval.units import joules, seconds
 
 HEADER = "start_time,window_name,elapsed_time"
 NODE = "host"

@@ -20,7 +20,7 @@ import pydantic
 from une_eval.audit import Assurance, Audit, Identity
 from une_eval.errors import InputError, InternalError, SpecError
 from une_eval.findings import Finding, Outcome, Severity, msg, outcome_for, pointer, sort_findings
-from une_eval.importers.provenance import imported_from
+from une_eval.import_provenance import imported_from
 from une_eval.loading import MAX_FILE_BYTES, json_type_name, parse_json_bytes, read_bounded
 from une_eval.model import Submission
 from une_eval.nodetable import node_table

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from une_eval.importers.units import Kind, UnitError, convert, grams_co2e, joules, seconds, watts
+from une_eval.units import Kind, UnitError, convert, grams_co2e, joules, seconds, watts
 
 
 @pytest.mark.parametrize(

@@ -11,9 +11,9 @@ import pytest
 
 from tests.conftest import FIXTURES
 from une_eval.findings import Message
+from une_eval.import_wording import finding_message
 from une_eval.importers.formats import Options
 from une_eval.importers.run import import_source
-from une_eval.importers.wording import finding_message
 from une_eval.report.language import language
 from une_eval.spec import rule_catalogue
 from une_eval.validation.pipeline import check_document

@@ -13,9 +13,9 @@ import pytest
 
 from tests.conftest import FIXTURES
 from une_eval.findings import Finding, Message, Severity
+from une_eval.import_wording import LOCATIONS, finding_message, location
 from une_eval.importers.formats import Options
 from une_eval.importers.run import import_source
-from une_eval.importers.wording import LOCATIONS, finding_message, location
 from une_eval.report.language import language
 
 IMPORTS = FIXTURES / "import"

@@ -18,8 +18,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from une_eval.findings import pointer
-from une_eval.importers.units import Kind, UnitError, convert
-from une_eval.importers.wording import finding_message
+from une_eval.import_wording import finding_message
+from une_eval.units import Kind, UnitError, convert
 from une_eval.validation.rules.base import Problem, RuleContext, fmt, rule
 
 # The unit a submission key carries in its name (docs/schema.md: units in identifiers).

@@ -1,4 +1,4 @@
-"""The unit conversion tables of the importers: every unit a source may write, and its exact factor.
+"""The unit conversion tables: every unit an imported source may write, and its exact factor.
 
 Sources write energy in kWh (CodeCarbon, AI Energy Score, Carbontracker), J or mJ (Zeus, NVML), Wh
 (ML.ENERGY), power in W or mW, durations in s, ms or ns, and emissions in kg (CodeCarbon,
