@@ -10,6 +10,7 @@ interruption and says why, and the caller writes a partial submission from what 
 from __future__ import annotations
 
 import random
+import signal
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -17,6 +18,12 @@ from une_eval.errors import ProtocolError, SensorError
 from une_eval.measure.sampler import Mark, Sampler
 from une_eval.measure.work_units import RESULT_FILE_ENV, ResultFiles
 from une_eval.measure.workload import PHASE_ENV, Workload, describe_exit
+
+# A workload killed by one of these most often shares the runner's Ctrl-C or stop (Slurm's scancel, a
+# terminal's Ctrl-C to the foreground group); the runner's own handler may run a moment after the workload
+# died, so it is given this long to arrive before the run is called a workload failure.
+_STOP_SIGNALS = frozenset({signal.SIGINT, signal.SIGTERM, signal.SIGHUP})
+SIGNAL_GRACE_S = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,6 +222,13 @@ class Protocol:
         except BaseException:
             self._stopped_code = running.terminate()
             raise
+        if code is not None and code < 0 and -code in _STOP_SIGNALS:
+            try:  # killed by Ctrl-C or a stop: if the runner got the same signal, that is the reason
+                self._sampler.check_stop(grace_s=SIGNAL_GRACE_S)
+            except BaseException:
+                running.terminate()  # whatever of its process group outlived it goes too
+                self._stopped_code = code
+                raise
         timed_out = code is None
         if code is None:
             code = running.terminate()

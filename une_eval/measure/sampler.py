@@ -168,6 +168,21 @@ class Sampler:
                 next_s = _next_tick(next_s, now_s, self.interval_s)
             self._clock.sleep(min(next_s, end_s) - self._clock.monotonic_s())
 
+    def check_stop(self, *, grace_s: float = 0.0) -> None:
+        """Raise the runner's pending stop signal, if any, waiting up to ``grace_s`` for one to arrive.
+
+        The grace is for a workload that died of a stop signal (Ctrl-C, SIGTERM, SIGHUP): the same signal
+        usually reached the runner too, a moment later, and then it, not the workload, explains the stop.
+        """
+        if self._before_tick is None:
+            return
+        end_s = self._clock.monotonic_s() + grace_s
+        while True:
+            self._before_tick()
+            if self._clock.monotonic_s() >= end_s:
+                return
+            self._clock.sleep(min(0.02, end_s - self._clock.monotonic_s()))
+
     def sample_until(
         self, phase: str, wait: Callable[[float], int | None], *, limit_s: float | None = None
     ) -> int | None:

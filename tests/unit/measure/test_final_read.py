@@ -106,3 +106,52 @@ def test_the_run_cut_short_is_recorded_with_its_energy_to_the_final_read(tmp_pat
     assert last == trace["energy_mj"].dropna().iloc[-1]  # the run closes on the trace's last counter read
     assert cut["energy"]["total_j"] == pytest.approx((last - first) / 1000, abs=1e-3)
     assert cut["energy"]["total_j"] > 0
+
+
+class _KilledWithTheRunner:
+    """A workload whose ``kill_at``-th start dies of Ctrl-C; the same Ctrl-C reaches the runner a moment later.
+
+    "A moment later" is the clock's next sleep after the workload died: the runner's signal handler may run
+    after it has already seen the workload's exit (a terminal or Slurm signals each process in turn).
+    """
+
+    def __init__(self, inner: SimulatedWorkload, clock: SimulatedClock, kill_at: int) -> None:
+        self.inner, self.kill_at, self.armed = inner, kill_at, False
+        sleep = clock.sleep
+
+        def later(duration_s: float) -> None:
+            sleep(duration_s)
+            if self.armed:
+                self.armed = False
+                os.kill(os.getpid(), signal.SIGINT)
+
+        clock.sleep = later  # type: ignore[method-assign]
+
+    def start(self, env: Any) -> Any:
+        running = self.inner.start(env)
+        if self.inner.starts - 1 != self.kill_at:
+            return running
+        wait = running.wait
+
+        def dies(timeout_s: float) -> int | None:
+            if wait(timeout_s) is None:
+                return None
+            self.armed = True
+            return -signal.SIGINT
+
+        running.wait = dies  # type: ignore[method-assign]
+        return running
+
+
+def test_a_workload_killed_by_the_runners_own_ctrl_c_is_an_interruption_not_a_workload_failure(
+    tmp_path: Path,
+) -> None:
+    clock, sensor, setup = _replay()
+    inner = SimulatedWorkload(clock, sensor.load_duration_s, sensor.play_load)
+    workload = _KilledWithTheRunner(inner, clock, kill_at=2)
+    result = measure([sensor], clock, workload, setup, DECLARED, CONFIG, tmp_path, counter_interval_s=0.5)
+    assert result.signal == signal.SIGINT
+    m = json.loads((tmp_path / "submission.json").read_text())["measurement"]
+    assert "Ctrl-C" in m["incomplete_reason"], m["incomplete_reason"]
+    assert "killed by SIGINT" not in m["incomplete_reason"]
+    assert [(r["index"], r["complete"]) for r in m["runs"]] == [(0, True), (1, False)]
