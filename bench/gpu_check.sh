@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Real-GPU check of `une-eval measure` (issue 3). Run from the repository root on a machine with an
-# NVIDIA GPU; results go under $OUT (default /tmp/une-eval-gpu-check). Carry the wheels the machine
+# Real-GPU check of `une-eval measure`. Run from the repository root on a machine with an
+# NVIDIA GPU; results go under $OUT (default /tmp/une-eval-gpu-check). Copy along the wheels the machine
 # lacks in .whl/ (see docs/measure.md, "Checking on a real GPU"). Takes about 3.5 minutes:
 # 30 s idle + warm-up + 3 runs of ~20 s + pauses.
 set -uo pipefail
