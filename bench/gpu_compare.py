@@ -1,4 +1,9 @@
-"""Compare the runner's per-run GPU energy with the workload's own counter reads (bench/gpu_check.sh)."""
+"""Compare the runner's per-run GPU energy with the workload's own counter reads (bench/gpu_check.sh).
+
+    python bench/gpu_compare.py MEASUREMENT_FOLDER [INDEPENDENT_READS_FOLDER]
+
+The second folder (default: the first) holds the workload's independent-run-N.json files.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ from pathlib import Path
 
 def main() -> None:
     out = Path(sys.argv[1])
+    reads = Path(sys.argv[2]) if len(sys.argv) > 2 else out
     doc = json.loads((out / "submission.json").read_text())
     rows = []
     print(
@@ -17,7 +23,7 @@ def main() -> None:
     )
     idle_w = sum(d["power_w"] for d in doc["measurement"]["idle_baseline"]["devices"])
     for run in doc["measurement"]["runs"]:
-        ind = json.loads((out / f"independent-run-{run['index']}.json").read_text())
+        ind = json.loads((reads / f"independent-run-{run['index']}.json").read_text())
         ind_j = (ind["end_mj"] - ind["start_mj"]) / 1000
         ind_s = (ind["end_unix_ns"] - ind["start_unix_ns"]) / 1e9
         runner_j = run["energy"]["gpu_j"]
@@ -40,7 +46,7 @@ def main() -> None:
             f"{row['run']:>4} {runner_j:12.1f} {ind_j:14.1f} {row['diff_pct']:8.2f} {row['runner_s']:9.2f} "
             f"{ind_s:11.2f} {idle_w:7.1f} {row['diff_net_pct']:19.2f}"
         )
-    (out / "compare.json").write_text(json.dumps(rows, indent=1))
+    (reads / "compare.json").write_text(json.dumps(rows, indent=1))
 
 
 if __name__ == "__main__":

@@ -38,7 +38,7 @@ from typing import Any
 from une_eval.errors import ProtocolError, SensorError
 from une_eval.measure.protocol import ProtocolRecord, RunRecord, Window
 from une_eval.measure.runner import Outputs, Policy, Result
-from une_eval.measure.sampler import Sampler
+from une_eval.measure.sampler import COUNTER_INTERVAL_S, Sampler
 from une_eval.measure.sensors import Clock, EnergySensor
 from une_eval.measure.submission import Setup
 
@@ -87,7 +87,7 @@ class Session:
         *,
         policy: Policy | None = None,
         interval_s: float = 0.1,
-        counter_interval_s: float = 0.5,
+        counter_interval_s: float = COUNTER_INTERVAL_S,
         sync: Callable[[], None] = synchronize_gpu,
         force: bool = False,
     ) -> None:

@@ -25,7 +25,7 @@ from une_eval.errors import ProtocolError
 from une_eval.measure.interrupts import Interrupted, StopSignals
 from une_eval.measure.outdir import OutputFolder, output_error
 from une_eval.measure.protocol import Progress, Protocol, ProtocolConfig, ProtocolRecord
-from une_eval.measure.sampler import Sampler
+from une_eval.measure.sampler import COUNTER_INTERVAL_S, Sampler
 from une_eval.measure.sensors import Clock, DeviceInfo, EnergySensor
 from une_eval.measure.submission import Setup, build_submission, check_declarations
 from une_eval.measure.work_units import ResultFiles
@@ -225,7 +225,7 @@ def measure(
     policy: Policy = Policy(),
     force: bool = False,
     interval_s: float = 0.1,
-    counter_interval_s: float = 0.5,
+    counter_interval_s: float = COUNTER_INTERVAL_S,
     progress: Progress | None = None,
     on_tick: Callable[[str, dict[str, float]], None] | None = None,
 ) -> Result:

@@ -28,6 +28,7 @@ from une_eval.measure import (
     measure,
     read_host_file,
 )
+from une_eval.measure.sampler import COUNTER_INTERVAL_S
 from une_eval.measure.sensors import DeviceInfo, PowerSample
 from une_eval.measure.workload import RunningWorkload
 from une_eval.validation import check_document
@@ -101,7 +102,9 @@ class _FailingSensor:
 def test_sensor_error_leaves_partial_submission(tmp_path: Path) -> None:
     clock, sensor, setup = _replay()
     workload = SimulatedWorkload(clock, sensor.load_duration_s, sensor.play_load)
-    result = measure([_FailingSensor(sensor, 150)], clock, workload, setup, DECLARED, QUICK, tmp_path)
+    # The counter fails about 12 s into run 0: after the 30 s baseline and the ~24 s warm-up.
+    fail_after = int((30 + 24 + 12) / COUNTER_INTERVAL_S)
+    result = measure([_FailingSensor(sensor, fail_after)], clock, workload, setup, DECLARED, QUICK, tmp_path)
     assert not result.complete
     m = _read(tmp_path)["measurement"]
     assert m["complete"] is False
