@@ -34,3 +34,20 @@ def test_control_characters_in_an_error_message_are_escaped(tmp_path: Path) -> N
     assert done.returncode == 2
     assert "\x1b" not in done.stderr
     assert "\\x1b" in done.stderr
+
+
+def test_a_reader_that_stops_early_ends_the_command_quietly() -> None:
+    """``une-eval validate DIR | head``: exit status 141 (as after SIGPIPE), no traceback, no internal error."""
+    folder = Path(__file__).resolve().parents[2] / "fixtures" / "valid"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "une_eval", "validate", "--format", "json", str(folder)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None
+    assert proc.stderr is not None
+    assert proc.stdout.read(10).startswith(b"{")
+    proc.stdout.close()
+    with proc.stderr:
+        assert proc.wait(timeout=120) == 141
+        assert proc.stderr.read() == b""

@@ -11,6 +11,7 @@ from __future__ import annotations
 import gc
 import importlib
 import os
+import select
 import sys
 import traceback
 from collections.abc import Sequence
@@ -81,7 +82,10 @@ class _Group(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
+            try:
+                return super().invoke(ctx)
+            finally:  # a reader that went away shows here, not as click's exit code 1 later
+                sys.stdout.flush()
         except UneEvalError as exc:
             click.echo(f"une-eval: error: {printable(str(exc))}", err=True)
             _explain(exc)
@@ -91,6 +95,10 @@ class _Group(click.Group):
             sys.exit(130)
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
+        except BrokenPipeError:
+            if not _stdout_gone():
+                raise
+            sys.exit(EXIT_STDOUT_CLOSED)
         except Exception as exc:  # a bug: one line for the user, the traceback under --debug
             click.echo(
                 f"une-eval: internal error ({type(exc).__name__}: {printable(str(exc))[:300]}); "
@@ -99,6 +107,31 @@ class _Group(click.Group):
             )
             _explain(exc)
             sys.exit(2)
+
+
+# The reader of standard output went away (``une-eval validate ... | head``): stop quietly, with the
+# status a process killed by SIGPIPE has (128 + 13), as other command-line tools do.
+EXIT_STDOUT_CLOSED = 141
+
+
+def _stdout_gone() -> bool:
+    """Whether standard output is a pipe whose reader has gone; if so, point it at /dev/null.
+
+    A pipe's writing end polls as an error once its reading end is closed. Python would otherwise report
+    the broken pipe again when it flushes standard output at exit.
+    """
+    try:
+        fd = sys.stdout.fileno()
+        poller = select.poll()
+        poller.register(fd, select.POLLOUT)
+        gone = any(events & select.POLLERR for _, events in poller.poll(0))
+    except (OSError, ValueError, AttributeError):
+        return False
+    if gone:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, fd)
+        os.close(devnull)
+    return gone
 
 
 def debugging() -> bool:
