@@ -1,6 +1,6 @@
 """Batch validation at scale: ``--jobs`` scaling, the progress display's cost, and peak memory.
 
-    PYTHONPATH=. python bench/batch.py scaling [--files 3000] [--rounds 3] [--baseline-src DIR]
+    PYTHONPATH=. python bench/batch.py scaling [--files 3000] [--rounds 3] [--baseline-src DIR] [--jobs 1,2,4]
     PYTHONPATH=. python bench/batch.py progress [--files 2000] [--rounds 3]
     PYTHONPATH=. python bench/batch.py memory --files 10000 [--baseline-src DIR] [--tmp DIR]
 
@@ -41,9 +41,11 @@ from bench.validate import build_corpus
 REPO = Path(__file__).resolve().parent.parent
 
 
-def scaling(corpus: Path, n_files: int, rounds: int, baseline: Path | None, ok: tuple[int, ...]) -> None:
+def scaling(
+    corpus: Path, n_files: int, rounds: int, baseline: Path | None, ok: tuple[int, ...], jobs: tuple[int, ...]
+) -> None:
     trees = [("after", REPO)] + ([("before", baseline)] if baseline else [])
-    counts = sorted({1, *range(2, (os.cpu_count() or 1) + 1)})
+    counts = sorted({1, *(jobs or range(2, (os.cpu_count() or 1) + 1))})
     commands = [
         python_command(
             f"{name} --jobs {n}", src, "validate", "--format", "json", "--jobs", str(n), str(corpus), ok_codes=ok
@@ -163,13 +165,20 @@ def main() -> None:
     parser.add_argument("--baseline-src", type=Path, default=None, help="an earlier une-eval source tree")
     parser.add_argument("--no-traces", action="store_true", help="light files: no traces beside them (exit 1)")
     parser.add_argument("--tmp", type=Path, default=None, help="where to build the corpus (not the repository)")
+    parser.add_argument(
+        "--jobs",
+        type=lambda text: tuple(int(n) for n in text.split(",")),
+        default=(),
+        help="scaling: the worker counts to compare, e.g. 1,2,4,8 (default: 1 to the number of cores)",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(dir=args.tmp) as tmp:
         corpus = Path(tmp) / "corpus"
         files = build_corpus(corpus, args.files, traces=not args.no_traces)
         print(f"# bench/batch.py {args.what}: {args.files} files; {machine_line()}")
         if args.what == "scaling":
-            scaling(corpus, args.files, args.rounds, args.baseline_src, (1,) if args.no_traces else (0,))
+            ok = (1,) if args.no_traces else (0,)
+            scaling(corpus, args.files, args.rounds, args.baseline_src, ok, args.jobs)
         elif args.what == "progress":
             progress_cost(files, args.rounds)
         else:

@@ -104,9 +104,14 @@ def import_profile(command: Command, *, runs: int = 3, top: int = 8) -> list[tup
 def python_command(
     label: str, src: Path, *args: str, env: dict[str, str] | None = None, ok_codes: tuple[int, ...] = (0,)
 ) -> Command:
-    """``python -m une_eval ARGS`` run from the une-eval source tree ``src`` (first on the path)."""
+    """``python -m une_eval ARGS`` run from the une-eval source tree ``src`` (first on the path).
+
+    ``BENCH_SITE_PACKAGES``, when set, goes on the path after ``src``: a folder of dependencies
+    installed beside a Python that lacks them (bench/gpu_check.sh's ``/tmp/site``).
+    """
     argv = [sys.executable, "-m", "une_eval", *args]
-    return Command(label, argv, {"PYTHONPATH": str(src), **(env or {})}, ok_codes, cwd=src)
+    path = os.pathsep.join([str(src), *filter(None, [os.environ.get("BENCH_SITE_PACKAGES")])])
+    return Command(label, argv, {"PYTHONPATH": path, **(env or {})}, ok_codes, cwd=src)
 
 
 def machine_line() -> str:
