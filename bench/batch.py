@@ -83,9 +83,9 @@ def progress_cost(files: list[Path], rounds: int) -> None:
     def with_bar() -> None:
         console = Console(file=io.StringIO(), force_terminal=True, width=100)
         columns = (TextColumn("validating"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-        with Progress(*columns, console=console, transient=True) as bar:
+        with Progress(*columns, console=console, transient=True, auto_refresh=False) as bar:
             task = bar.add_task("files", total=len(files))
-            for _ in iter_audits(files, jobs=2, progress=lambda n: bar.advance(task, n)):
+            for _ in iter_audits(files, jobs=2, progress=lambda n: bar.update(task, advance=n, refresh=True)):
                 pass
 
     walls: dict[str, list[float]] = {"no display": [], "progress bar": []}

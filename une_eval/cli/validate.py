@@ -182,8 +182,9 @@ def rendered_files(
 ) -> Iterator[Iterator[Rendered]]:
     """Each file's outputs as they are known, with a progress bar on stderr when that is a terminal.
 
-    The bar advances once per chunk of files from the workers and redraws on its own timer, so it
-    costs nothing beside the checks; output printed meanwhile appears above it.
+    The bar advances and redraws once per chunk of files from the workers, from this thread: a timer
+    thread of its own would be running when the workers are forked. Output printed meanwhile appears
+    above it.
     """
     from une_eval.validation.batch import iter_rendered  # the validation stack loads for validate only
 
@@ -193,11 +194,11 @@ def rendered_files(
         yield iter_rendered(files, render, profile=profile, rating_scheme=rating_scheme, jobs=jobs)
         return
     columns = (TextColumn("validating"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-    with Progress(*columns, console=err, transient=True) as bar:
+    with Progress(*columns, console=err, transient=True, auto_refresh=False) as bar:
         task = bar.add_task("files", total=len(files))
         yield iter_rendered(
             files, render, profile=profile, rating_scheme=rating_scheme, jobs=jobs,
-            progress=lambda n: bar.advance(task, n),
+            progress=lambda n: bar.update(task, advance=n, refresh=True),
         )  # fmt: skip
 
 

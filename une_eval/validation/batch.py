@@ -14,6 +14,7 @@ broken bundled spec (:class:`une_eval.errors.SpecError`) stops the batch, as eve
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
@@ -116,9 +117,16 @@ def iter_rendered(
             if progress:
                 progress(1)
         return
-    size = chunk_size(len(paths), n_jobs)
-    chunks = (tuple(str(p) for p in paths[i : i + size]) for i in range(0, len(paths), size))
-    with ProcessPoolExecutor(max_workers=n_jobs) as pool:
+    # The first file is checked here, before the workers exist: forked from this process, they start with
+    # what that check loaded (numpy, pyarrow, the evidence code, the checked profile) instead of each
+    # loading it again, which cost ~0.75 s of CPU per worker on 16 cores.
+    yield render(check_one(str(paths[0]), profile, rating_scheme))
+    if progress:
+        progress(1)
+    rest = paths[1:]
+    size = chunk_size(len(rest), n_jobs)
+    chunks = (tuple(str(p) for p in rest[i : i + size]) for i in range(0, len(rest), size))
+    with ProcessPoolExecutor(max_workers=n_jobs, mp_context=_worker_context()) as pool:
         in_flight: deque[Future[list[T]]] = deque()
         for chunk in chunks:
             in_flight.append(pool.submit(check_chunk, chunk, profile, rating_scheme, render))
@@ -126,6 +134,15 @@ def iter_rendered(
                 yield from _collect(in_flight.popleft(), progress)
         while in_flight:
             yield from _collect(in_flight.popleft(), progress)
+
+
+def _worker_context() -> multiprocessing.context.BaseContext | None:
+    """Fork where the system has it (the workers inherit the loaded checker); else Python's default.
+
+    No thread of this process may be running when the workers are forked: a progress display redraws
+    from the thread that advances it (une_eval.cli.validate), never from a timer thread of its own.
+    """
+    return multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
 
 
 def _collect(future: Future[list[T]], progress: Progress | None) -> list[T]:

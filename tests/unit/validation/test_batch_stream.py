@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import io
 import json
+import multiprocessing
 import shutil
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +50,18 @@ def test_chunked_workers_give_the_same_audits_in_the_same_order(tmp_path: Path) 
     assert two == one
     assert sum(done) == len(paths)
     assert {v["verdict"] for v in one} >= {"conformant", "error"}
+
+
+def test_the_workers_start_after_the_first_file_is_checked_here(tmp_path: Path) -> None:
+    """Forked from a process that has already checked a file, the workers inherit what it loaded."""
+    paths = _mixed_batch(tmp_path, 1)
+    audits = iter_audits(paths, jobs=2)
+    first = next(audits)
+    assert first.source == str(paths[0])
+    assert multiprocessing.active_children() == []  # no worker yet: the parent checked the first file
+    assert threading.active_count() == 1  # nothing else running in the parent to be forked mid-way
+    rest = list(audits)
+    assert [a.source for a in rest] == [str(p) for p in paths[1:]]
 
 
 def test_small_batches_still_reach_every_worker() -> None:
