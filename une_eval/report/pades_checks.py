@@ -167,8 +167,12 @@ def check_signature(
     )
     ts = first.timestamp_validity
     report.timestamped = ts is not None
-    signed_at = ts.timestamp if ts is not None and ts.intact and ts.valid and ts.trusted else None
-    moment = signed_at or now  # a trusted timestamp proves the signature existed then
+    stamped_at = ts.timestamp if ts is not None and _stamp_trusted(ts) else None
+    tsa_revocation = _tsa_revocation(reader, sig, trust, stamped_at, usage) if stamped_at else None
+    # A timestamp proves the signature existed at its time only when its TSA's certificate is known
+    # not to have been revoked then (revocation data for it in the file's DSS or from --crl).
+    signed_at = stamped_at if tsa_revocation == "good" else None
+    moment = signed_at or now
     status = first
     if signed_at is not None:
         status = validate_pdf_signature(
@@ -197,7 +201,7 @@ def check_signature(
         _check_revocation(report, reader, sig, trust, moment, usage)
         ok &= report.checks[-1].ok or report.checks[-1].sub_indication == "TRY_LATER"
     if report.timestamped:
-        ok &= _check_timestamp(report, ts)
+        ok &= _check_timestamp(report, ts, tsa_revocation)
     for stamp in (s for s in reader.embedded_signatures if s.sig_object_type == "/DocTimeStamp"):
         ok &= _check_document_timestamp(report, stamp, reader, trust, now)
     covered = status.coverage == SignatureCoverageLevel.ENTIRE_FILE or (
@@ -341,8 +345,49 @@ def _check_revocation(
     )
 
 
-def _check_timestamp(report: Verification, ts: Any) -> bool:
-    """The RFC 3161 signature timestamp must be intact, valid and from a TSA that chains to a --trust anchor."""
+def _stamp_trusted(ts: Any) -> bool:
+    return ts is not None and bool(ts.intact and ts.valid and ts.trusted)
+
+
+def _revocation_of(status: Any) -> str:
+    """``good``, ``revoked`` or ``unknown``: a timestamp's TSA as validated with revocation data required."""
+    if status is not None and status.trusted:
+        return "good"
+    return "revoked" if status is not None and status.revoked else "unknown"
+
+
+def _tsa_revocation(
+    reader: PdfFileReader, sig: EmbeddedPdfSignature, trust: Trust, at: dt.datetime, usage: KeyUsageConstraints
+) -> str:
+    """The signature timestamp's TSA at the timestamp's time, with revocation data required (none fetched)."""
+    strict = validate_pdf_signature(
+        sig, _context(reader, trust, moment=at, mode="require"), key_usage_settings=usage, skip_diff=True
+    )
+    return _revocation_of(strict.timestamp_validity)
+
+
+def _tsa_revocation_problem(report: Verification, check: str, revocation: str) -> bool:
+    """A trusted timestamp whose TSA is revoked (FAILED) or of unknown revocation status (INDETERMINATE)."""
+    if revocation == "revoked":
+        return report.add(
+            check,
+            False,
+            "the timestamp's TSA certificate is revoked: its CA's revocation list names it",
+            indication=Indication.FAILED,
+            sub_indication="REVOKED",
+        )
+    return report.add(
+        check,
+        False,
+        "no usable revocation data for the timestamp's TSA certificate (none embedded, no current --crl from its "
+        "CA), so its time proves nothing",
+        indication=Indication.INDETERMINATE,
+        sub_indication="TRY_LATER",
+    )
+
+
+def _check_timestamp(report: Verification, ts: Any, tsa_revocation: str | None) -> bool:
+    """The RFC 3161 signature timestamp: intact, valid, from a TSA that chains to a --trust anchor, not revoked."""
     if ts is None or not (ts.intact and ts.valid):
         return report.add("timestamp", False, "the timestamp does not check (its digest or signature is wrong)")
     if not ts.trusted:
@@ -353,8 +398,12 @@ def _check_timestamp(report: Verification, ts: Any) -> bool:
             indication=Indication.INDETERMINATE,
             sub_indication="NO_CERTIFICATE_CHAIN_FOUND",
         )
+    if tsa_revocation != "good":
+        return _tsa_revocation_problem(report, "timestamp", tsa_revocation or "unknown")
     return report.add(
-        "timestamp", True, f"RFC 3161 timestamp of {ts.timestamp:%Y-%m-%d %H:%M:%S} UTC, intact and trusted"
+        "timestamp",
+        True,
+        f"RFC 3161 timestamp of {ts.timestamp:%Y-%m-%d %H:%M:%S} UTC, intact, trusted, its TSA not revoked",
     )
 
 
@@ -373,6 +422,10 @@ def _check_document_timestamp(
             indication=Indication.INDETERMINATE,
             sub_indication="NO_CERTIFICATE_CHAIN_FOUND",
         )
+    at = status.timestamp or now  # the TSA's revocation status at the time it stamped
+    revocation = _revocation_of(validate_pdf_timestamp(stamp, _context(reader, trust, moment=at, mode="require")))
+    if revocation != "good":
+        return _tsa_revocation_problem(report, "archive timestamp", revocation)
     return report.add(
         "archive timestamp",
         True,

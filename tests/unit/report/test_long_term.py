@@ -263,3 +263,33 @@ def test_bytes_appended_after_the_last_revision_fail(lt: bytes, lta: bytes, pki:
         report = verify_bytes(pdf + b"% trailing\n", pki.roots)
         assert report.indication is Indication.FAILED
         assert why in _failed(report)["covers whole file"]
+
+
+def test_a_timestamp_whose_tsa_has_no_revocation_data_proves_no_time(
+    tmp_path: Path, pki: Pki, renderer: Renderer
+) -> None:
+    """A TSA from another CA, trusted, but without that CA's CRL: INDETERMINATE, TRY_LATER; with it, PASSED."""
+    other = init_dev_pki(tmp_path / "tsa-ca", passphrase=PASSPHRASE)
+    pdf = issue_certificate(
+        VALID,
+        renderer=renderer,
+        signer=pki.signer,
+        lang="en",
+        number="UEC-TEST-TSA-CA",
+        issued_at=ISSUED_AT,
+        timestamper=local_tsa(other),
+        level=Level.B_T,
+    ).pdf
+    roots = [*pki.roots, *load_trust_roots_of(other)]
+    without = verify_bytes(pdf, roots, crls=pki.crls)  # the signer's CRL, not the TSA's
+    assert without.indication is Indication.INDETERMINATE
+    assert without.sub_indication == "TRY_LATER"
+    failed = _failed(without)
+    assert set(failed) == {"timestamp"}
+    assert "TSA certificate" in failed["timestamp"]
+    both = verify_bytes(pdf, roots, crls=[*pki.crls, *load_crls([other.ca_crl])])
+    assert both.indication is Indication.PASSED, _failed(both)
+    # After the signer's certificate expired, the timestamp's time can only count with the TSA's CRL.
+    late = verify_bytes(pdf, roots, crls=pki.crls, now=LATER)
+    assert late.indication is Indication.INDETERMINATE
+    assert "signer certificate" in _failed(late)
