@@ -124,3 +124,53 @@ def test_a_batch_on_two_workers_signs_every_certificate_at_the_level_asked(
     code, out = run("verify", *map(str, pdfs), "--trust", str(keys / "ca.pem"), "--format", "json")
     assert code == 0, out
     assert [(f["indication"], f["level"]) for f in json.loads(out)["files"]] == [("PASSED", "B-LTA")] * 2
+
+
+def test_renew_adds_a_document_timestamp_and_keeps_the_signed_bytes(keys: Path, tsa_url: str, tmp_path: Path) -> None:
+    pdf, renewed = tmp_path / "lta.pdf", tmp_path / "renewed.pdf"
+    key, trust, crl = str(keys / "auditor.p12"), str(keys / "ca.pem"), str(keys / "ca.crl")
+    code, out = run(
+        "certify", str(VALID), "--key", key, "--level", "B-LTA", "--tsa-url", tsa_url, "--crl", crl, "-o", str(pdf)
+    )
+    assert code == 0, out
+    code, out = run("renew", str(pdf), "--tsa-url", tsa_url, "--trust", trust, "--crl", crl, "-o", str(renewed))
+    assert code == 0, out
+    assert "PAdES B-LTA -> B-LTA, verified PASSED" in out
+    assert renewed.read_bytes().startswith(pdf.read_bytes())  # only appended: nothing signed changed
+    code, out = run("verify", str(renewed), "--trust", trust, "--format", "json")
+    assert code == 0, out
+    checks = [c["name"] for c in json.loads(out)["files"][0]["checks"]]
+    assert checks.count("archive timestamp") == 2
+    code, out = run("renew", str(pdf), "--tsa-url", tsa_url, "--trust", trust, "--crl", crl, "-o", str(renewed))
+    assert code == 2
+    assert "already exists" in out
+
+
+def test_renew_refuses_what_does_not_verify_or_is_not_long_term(keys: Path, tsa_url: str, tmp_path: Path) -> None:
+    key, trust, crl = str(keys / "auditor.p12"), str(keys / "ca.pem"), str(keys / "ca.crl")
+    basic = tmp_path / "basic.pdf"
+    assert run("certify", str(VALID), "--key", key, "-o", str(basic))[0] == 0
+    code, out = run(
+        "renew", str(basic), "--tsa-url", tsa_url, "--trust", trust, "--crl", crl, "-o", str(tmp_path / "a")
+    )
+    assert code == 2
+    assert "only a long-term certificate" in out
+    lta = tmp_path / "lta.pdf"
+    assert (
+        run(
+            "certify", str(VALID), "--key", key, "--level", "B-LTA", "--tsa-url", tsa_url, "--crl", crl, "-o", str(lta)
+        )[0]
+        == 0
+    )
+    data = bytearray(lta.read_bytes())
+    at = data.index(b"/Title")
+    data[at + 8] ^= 0x01  # one signed byte changed
+    forged = tmp_path / "forged.pdf"
+    forged.write_bytes(bytes(data))
+    code, out = run(
+        "renew", str(forged), "--tsa-url", tsa_url, "--trust", trust, "--crl", crl, "-o", str(tmp_path / "b")
+    )
+    assert code == 2
+    assert "only a certificate that verifies can be renewed; this one is FAILED" in out
+    assert not (tmp_path / "a").exists()
+    assert not (tmp_path / "b").exists()

@@ -35,6 +35,7 @@ _LAZY_COMMANDS = {
     "certify": _CERTIFY,
     "verify": _CERTIFY,
     "keys": _CERTIFY,
+    "renew": "une_eval.cli.renew",
     "registry": "une_eval.cli.registry",
     "serve": "une_eval.cli.registry",
     "import": "une_eval.cli.importing",

@@ -293,3 +293,19 @@ def test_a_timestamp_whose_tsa_has_no_revocation_data_proves_no_time(
     late = verify_bytes(pdf, roots, crls=pki.crls, now=LATER)
     assert late.indication is Indication.INDETERMINATE
     assert "signer certificate" in _failed(late)
+
+
+def test_renewing_twice_chains_the_document_timestamps(lta: bytes, pki: Pki, poppler: Poppler) -> None:
+    from une_eval.report.renew import renew, renewal_context
+
+    context = renewal_context(pki.roots, pki.crls, [], fetch=False)
+    once = renew(lta, roots=pki.roots, crls=pki.crls, timestamper=local_tsa(pki.paths), validation=context)
+    twice = renew(once.pdf, roots=pki.roots, crls=pki.crls, timestamper=local_tsa(pki.paths), validation=context)
+    assert twice.pdf.startswith(once.pdf)
+    assert once.pdf.startswith(lta)
+    reader = PdfFileReader(io.BytesIO(twice.pdf))
+    assert [s.sig_object_type for s in reader.embedded_signatures] == ["/Sig"] + ["/DocTimeStamp"] * 3
+    report = verify_bytes(twice.pdf, pki.roots)  # offline: every timestamp's TSA data is in the file
+    assert report.indication is Indication.PASSED, _failed(report)
+    assert [c.name for c in report.checks].count("archive timestamp") == 3
+    assert "Signature is Valid." in poppler.sig(twice.pdf).split("Signature #2")[0]
