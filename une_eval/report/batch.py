@@ -99,6 +99,12 @@ def issue_many(jobs: Iterator[Job], signing: Signing, n_workers: int) -> Iterato
         if n_workers <= 1:
             yield from _run(None, jobs, 1)
             return
+        # The first certificate is issued here, before the workers fork: they inherit what it loaded
+        # (WeasyPrint and its fonts, the templates, the validation stack) instead of each loading it again.
+        first = next(jobs, None)
+        if first is None:
+            return
+        yield from _run(None, iter([first]), 1)
         with ProcessPoolExecutor(max_workers=n_workers, mp_context=multiprocessing.get_context("fork")) as pool:
             yield from _run(pool, jobs, n_workers * JOBS_PER_WORKER)
     finally:
