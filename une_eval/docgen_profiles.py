@@ -210,9 +210,18 @@ def render_profiles_markdown() -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-if __name__ == "__main__":
+def main(argv: list[str]) -> int:
+    """``python -m une_eval.docgen_profiles [OUT.md]``: write the profiles page to OUT.md, or to stdout."""
+    if len(argv) > 1 or (argv and argv[0].startswith("-")):
+        sys.stderr.write("usage: python -m une_eval.docgen_profiles [OUT.md]  (default: stdout)\n")
+        return 0 if argv and argv[0] in ("-h", "--help") else 2
     text = render_profiles_markdown()
-    if len(sys.argv) > 1:
-        Path(sys.argv[1]).write_text(text, encoding="utf-8")
+    if argv:
+        Path(argv[0]).write_text(text, encoding="utf-8")
     else:
         sys.stdout.write(text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
