@@ -1,8 +1,9 @@
 """Render a certificate: autoescaped Jinja2 HTML from ``reports/``, then PDF/A-3b with evidence attached.
 
-A :class:`Renderer` holds the template environments (one per language, with that language's gettext
-catalogue installed: see :mod:`une_eval.report.language`), the stylesheet and the font configuration,
-so a batch reuses them. WeasyPrint fetches resources only through
+A :class:`Renderer` holds the template environments (one per language, made when a document in that
+language is first rendered, with its gettext catalogue installed: see :mod:`une_eval.report.language`;
+the templates' Python is compiled ahead, see :mod:`une_eval.report.precompiled`), the stylesheet and
+the font configuration, so a batch reuses them. WeasyPrint fetches resources only through
 :class:`BundledOnlyFetcher`: files inside the bundled ``reports/`` folder, nothing else.
 """
 
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+import jinja2
 import markupsafe
 import segno
 
@@ -116,7 +118,7 @@ class Renderer:
 
     def __init__(self, root: Path | None = None) -> None:
         self.root = root or reports_root()
-        self.envs = {code: template_environment(self.root, language(code)) for code in LANGUAGES}
+        self.envs: dict[str, jinja2.Environment] = {}  # one per document language, made when first used
         self.fetcher = BundledOnlyFetcher(self.root)
         self.fonts = FontConfiguration()
         self.css = weasyprint.CSS(
@@ -142,6 +144,8 @@ class Renderer:
         # With a register entry the QR code opens the certificate's public page (a checked http(s) URL).
         payload = registry.url if registry else f"UNE-EVAL-CERT:{number};SHA256:{prepared.submission_sha256}"
         qr = segno.make(payload, error="m")
+        if lang not in self.envs:
+            self.envs[lang] = template_environment(self.root, language(lang))
         template = self.envs[lang].get_template("certificate.html.j2")
         return template.render(
             **document_words(language(lang)),
