@@ -13,15 +13,16 @@ from __future__ import annotations
 
 import enum
 import functools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urldefrag, urljoin
 
-import jsonschema
+import jsonschema_rs
+import msgspec
 import referencing
 import referencing.exceptions
 from jsonschema_specifications import REGISTRY as _META_SCHEMAS
@@ -30,6 +31,9 @@ from referencing.jsonschema import DRAFT202012
 from une_eval.errors import InputError, SpecError
 from une_eval.findings import pointer
 from une_eval.loading import load_json_document, parse_json_bytes
+
+if TYPE_CHECKING:  # python-jsonschema loads when a document needs its problems worded (see check_spec_document)
+    import jsonschema
 
 SCHEMA_VERSION = "1.0"
 SCHEMA_BASE = f"https://une-eval.github.io/spec/schemas/{SCHEMA_VERSION}/"
@@ -156,6 +160,8 @@ def submission_schema() -> dict[str, Any]:
 
 def format_checker() -> jsonschema.FormatChecker:
     """The format checker, refusing to run without the checkers our schemas rely on."""
+    import jsonschema
+
     checker: jsonschema.FormatChecker = jsonschema.Draft202012Validator.FORMAT_CHECKER
     missing = {"date-time", "date", "uri", "email"} - set(checker.checkers)
     if missing:
@@ -167,6 +173,8 @@ def format_checker() -> jsonschema.FormatChecker:
 
 def validator_for(schema: dict[str, Any]) -> jsonschema.Draft202012Validator:
     """A validator resolving references through :func:`registry` only, checking formats for real."""
+    import jsonschema
+
     return jsonschema.Draft202012Validator(schema, registry=registry(), format_checker=format_checker())
 
 
@@ -297,9 +305,78 @@ def problems_against(validator: jsonschema.Draft202012Validator, doc: Any, *pref
     return [SpecProblem(pointer(*prefix, *e.absolute_path), _describe(e)) for e in errors]
 
 
+@functools.cache
+def _compiled_registry() -> jsonschema_rs.Registry:
+    return jsonschema_rs.Registry(list(schema_documents().items()))
+
+
+@functools.cache
+def _compiled_spec_validator(kind: SchemaKind) -> jsonschema_rs.Validator | None:
+    return compiled_validator_for(schema_of(kind), kind.schema_id)
+
+
+def compiled_validator_for(schema: dict[str, Any], base_uri: str) -> jsonschema_rs.Validator | None:
+    """A compiled (jsonschema-rs) validator for a spec file's schema: bundled references only, formats checked.
+
+    None when it does not compile: the caller then asks python-jsonschema alone.
+    """
+    try:
+        return jsonschema_rs.Draft202012Validator(
+            schema,
+            validate_formats=True,
+            ignore_unknown_formats=False,
+            registry=_compiled_registry(),
+            base_uri=base_uri,
+            offline=True,
+            email_options=jsonschema_rs.EmailOptions(allow_display_text=False),
+        )
+    except (jsonschema_rs.ValidationError, jsonschema_rs.ReferencingError, ValueError, TypeError):
+        return None
+
+
+def _plain_float(value: Any) -> float:
+    if isinstance(value, float):  # the strict loader's literal-keeping numbers
+        return float(value)
+    raise TypeError(type(value).__name__)
+
+
+_PLAIN = msgspec.json.Encoder(enc_hook=_plain_float)
+
+
+def compiled_verdict(validator: jsonschema_rs.Validator | None, doc: Any) -> bool | None:
+    """Whether the compiled validator accepts ``doc``; None when it cannot tell (no validator, odd values)."""
+    if validator is None:
+        return None
+    try:
+        return bool(validator.is_valid(msgspec.json.decode(_PLAIN.encode(doc))))
+    except (TypeError, ValueError, OverflowError, msgspec.MsgspecError):
+        return None
+
+
+def spec_problems(
+    compiled: jsonschema_rs.Validator | None,
+    worded: Callable[[], jsonschema.Draft202012Validator],
+    doc: Any,
+    *prefix: str,
+) -> list[SpecProblem]:
+    """Every problem of ``doc`` (at ``prefix``) against a schema, empty when it meets it.
+
+    The compiled validator decides; python-jsonschema, loaded only then, words the problems of a
+    document it refuses (and decides alone where the compiled one cannot tell). A refusal stands even
+    where python-jsonschema finds nothing to word.
+    """
+    verdict = compiled_verdict(compiled, doc)
+    if verdict is True:
+        return []
+    problems = problems_against(worded(), doc, *prefix)
+    if verdict is False and not problems:
+        return [SpecProblem(pointer(*prefix), "does not meet its schema")]
+    return problems
+
+
 def check_spec_document(kind: SchemaKind, doc: Any, origin: str) -> dict[str, Any]:
     """Return ``doc`` when it meets its kind's schema; else raise :class:`SpecFileError` with every problem."""
-    problems = problems_against(schema_validator(kind), doc)
+    problems = spec_problems(_compiled_spec_validator(kind), lambda: schema_validator(kind), doc)
     if problems:
         raise SpecFileError(origin, problems)
     if not isinstance(doc, dict):  # every spec schema asks for an object; kept for the type checker
