@@ -22,16 +22,16 @@ from une_eval.errors import InputError, SigningError
 from une_eval.loading import read_bounded
 from une_eval.output import write_atomic
 from une_eval.registry.issuing import issue_and_record, register_for_certify
-from une_eval.registry.standing import Standing, registry_exit_code, registry_step
 from une_eval.report.issue import Issued, issue_certificate
 from une_eval.report.key_files import MIN_PASSPHRASE_CHARS, check_new_passphrase, check_passphrase_length
 from une_eval.report.render import LANGUAGES, Renderer
 from une_eval.report.sign import Level, http_timestamper, load_signer, validation_context_for
 from une_eval.text import json_text
 
-if TYPE_CHECKING:  # rich and the verifier load only for ``verify``, not for every certificate
+if TYPE_CHECKING:  # rich, the verifier and the register's answers load only for ``verify``, not for every certificate
     from rich.console import Console
 
+    from une_eval.registry.standing import Standing
     from une_eval.report.verify import Verification
 
 # pyHanko logs a traceback for a wrong passphrase and WeasyPrint logs layout notes; the CLI reports
@@ -363,6 +363,7 @@ def verify(
     """
     from rich.console import Console
 
+    from une_eval.registry.standing import registry_exit_code, registry_step
     from une_eval.report.crl import load_crls
     from une_eval.report.verify import load_trust_roots, verify_file
 
