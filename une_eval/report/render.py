@@ -14,7 +14,7 @@ import warnings
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 import jinja2
@@ -22,7 +22,6 @@ import markupsafe
 import segno
 
 from une_eval.errors import ReportError
-from une_eval.registry.link import PublicEntry
 from une_eval.report.charts import Chart, RunWindow, layout_chart
 from une_eval.report.content import (
     FINDINGS_ATTACHMENT,
@@ -35,6 +34,9 @@ from une_eval.report.content import (
 from une_eval.report.language import document_words, language, languages, template_environment
 from une_eval.report.native import FontConfiguration, weasyprint
 from une_eval.report.sign import Auditor
+
+if TYPE_CHECKING:  # the register's modules load only when a certificate is recorded
+    from une_eval.registry.link import PublicEntry
 
 LANGUAGES = languages()
 GENERATOR = "une-eval"
