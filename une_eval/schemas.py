@@ -23,10 +23,6 @@ from urllib.parse import urldefrag, urljoin
 
 import jsonschema_rs
 import msgspec
-import referencing
-import referencing.exceptions
-from jsonschema_specifications import REGISTRY as _META_SCHEMAS
-from referencing.jsonschema import DRAFT202012
 
 from une_eval.errors import InputError, SpecError
 from une_eval.findings import pointer
@@ -34,13 +30,14 @@ from une_eval.loading import load_json_document, parse_json_bytes
 
 if TYPE_CHECKING:  # python-jsonschema loads when a document needs its problems worded (see check_spec_document)
     import jsonschema
+    import referencing
+    import referencing._core
 
 SCHEMA_VERSION = "1.0"
 SCHEMA_BASE = f"https://une-eval.github.io/spec/schemas/{SCHEMA_VERSION}/"
 SUBMISSION_SCHEMA_ID = f"{SCHEMA_BASE}submission.schema.json"
 MAX_SPEC_FILE_BYTES = 1024 * 1024
 _MAX_REF_DEPTH = 64
-META_SCHEMAS: referencing.Registry[Any] = _META_SCHEMAS  # draft 2020-12 and older, shipped with jsonschema
 
 
 class SchemaKind(enum.StrEnum):
@@ -140,11 +137,41 @@ def schema_documents() -> dict[str, dict[str, Any]]:
     return docs
 
 
+def meta_schemas() -> referencing.Registry[Any]:
+    """The JSON Schema meta-schemas (draft 2020-12 and older), shipped with python-jsonschema."""
+    from jsonschema_specifications import REGISTRY
+
+    shipped: referencing.Registry[Any] = REGISTRY
+    return shipped
+
+
+def bundled_target(base_uri: str, ref: str) -> tuple[str, Any]:
+    """The bundled schema node a ``$ref`` names, relative to ``base_uri``, and its document's URI.
+
+    Plain JSON Pointer fragments into the bundled schemas only (what their ``$defs`` references are):
+    anything else is a :class:`SpecError`, never a fetch. Needs no reference library, so reading a
+    vocabulary out of the schema loads none.
+    """
+    uri, fragment = urldefrag(urljoin(base_uri, ref))
+    node = schema_documents().get(uri)
+    if node is None or (fragment and not fragment.startswith("/")):
+        raise SpecError(f"the schema reference {ref!r} does not resolve to a bundled schema")
+    for part in fragment.split("/")[1:]:
+        key = part.replace("~1", "/").replace("~0", "~")
+        if not isinstance(node, dict) or key not in node:
+            raise SpecError(f"the schema reference {ref!r} does not resolve to a bundled schema")
+        node = node[key]
+    return uri, node
+
+
 @functools.cache
 def registry() -> referencing.Registry[Any]:
     """The one registry: the bundled schemas and the JSON Schema meta-schemas; unknown references fail."""
+    import referencing
+    from referencing.jsonschema import DRAFT202012
+
     own = [(uri, DRAFT202012.create_resource(doc)) for uri, doc in schema_documents().items()]
-    combined: referencing.Registry[Any] = META_SCHEMAS.combine(referencing.Registry().with_resources(own))
+    combined: referencing.Registry[Any] = meta_schemas().combine(referencing.Registry().with_resources(own))
     return combined.crawl()
 
 
@@ -196,6 +223,8 @@ def _resolver(base_uri: str) -> referencing._core.Resolver[Any]:
 
 def lookup(resolver: referencing._core.Resolver[Any], ref: str) -> referencing._core.Resolved[Any]:
     """Resolve one ``$ref`` through the registry; an unknown one is a :class:`SpecError`, never a fetch."""
+    import referencing.exceptions
+
     try:
         return resolver.lookup(ref)
     except referencing.exceptions.Unresolvable as exc:
@@ -262,7 +291,7 @@ def bundled_schema(kind: SchemaKind = SchemaKind.SUBMISSION) -> dict[str, Any]:
         if isinstance(out.get("$ref"), str):
             absolute = urljoin(base, out["$ref"])
             uri, fragment = urldefrag(absolute)
-            if uri in META_SCHEMAS:
+            if uri in meta_schemas():
                 out["$ref"] = absolute
             elif uri == root_id:
                 out["$ref"] = f"#{fragment}"
@@ -293,6 +322,8 @@ def _describe(error: jsonschema.ValidationError) -> str:
 
 
 def _errors(validator: jsonschema.Draft202012Validator, doc: Any) -> Iterator[jsonschema.ValidationError]:
+    import referencing.exceptions
+
     try:
         yield from validator.iter_errors(doc)
     except referencing.exceptions.Unresolvable as exc:

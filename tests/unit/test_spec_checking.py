@@ -9,9 +9,12 @@ from typing import Any
 
 import pytest
 
+from une_eval.errors import SpecError
 from une_eval.schemas import (
+    SCHEMA_BASE,
     SchemaKind,
     SpecFileError,
+    bundled_target,
     check_spec_document,
     compiled_verdict,
     problems_against,
@@ -76,3 +79,18 @@ def test_every_catalogue_parameter_schema_compiles() -> None:
     for info in rule_catalogue().values():
         for name in info.parameter_schemas:
             assert _compiled_parameter_validator(info.rule_id, name) is not None, (info.rule_id, name)
+
+
+def test_bundled_targets_resolve_within_the_bundled_schemas_only() -> None:
+    base = SCHEMA_BASE + "submission.schema.json"
+    uri, node = bundled_target(base, "common.schema.json#/$defs/phase")
+    assert uri == SCHEMA_BASE + "common.schema.json"
+    assert node["enum"] == ["training", "inference"]
+    for ref in (
+        "https://example.com/x.schema.json#/$defs/phase",
+        "common.schema.json#/$defs/no-such-definition",
+        "common.schema.json#phase",  # an anchor, not a JSON Pointer
+        "common.schema.json#/$defs/phase/enum/7",
+    ):
+        with pytest.raises(SpecError, match="does not resolve"):
+            bundled_target(base, ref)
