@@ -152,6 +152,8 @@ def bundled_target(base_uri: str, ref: str) -> tuple[str, Any]:
     anything else is a :class:`SpecError`, never a fetch. Needs no reference library, so reading a
     vocabulary out of the schema loads none.
     """
+    if not isinstance(ref, str):
+        raise SpecError(f"a schema reference is not a string: {ref!r:.80}")
     uri, fragment = urldefrag(urljoin(base_uri, ref))
     node = schema_documents().get(uri)
     if node is None or (fragment and not fragment.startswith("/")):

@@ -94,3 +94,5 @@ def test_bundled_targets_resolve_within_the_bundled_schemas_only() -> None:
     ):
         with pytest.raises(SpecError, match="does not resolve"):
             bundled_target(base, ref)
+    with pytest.raises(SpecError, match="not a string"):
+        bundled_target(base, 7)  # type: ignore[arg-type]
