@@ -11,6 +11,12 @@ Two pairs of commands, run interleaved, each a fresh process (CPU = user + syste
 
 ``--baseline-src`` adds both une-eval commands run from another source tree (an earlier version);
 ``--importtime`` prints, for each une-eval command, where its imports go (``python -X importtime``).
+
+Each tree's ``une_eval`` package is compiled to bytecode first (``python -m compileall``), as installing
+the package does and as the references' own packages are: a source tree run under
+``PYTHONDONTWRITEBYTECODE=1`` would otherwise compile every one of its modules at every start.
+``--no-bytecode`` skips that step and leaves the trees as they are (with their ``__pycache__`` folders
+removed, each start then compiles the package again, as the figures before this step did).
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ import argparse
 import datetime as dt
 import json
 import shutil
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -65,6 +72,11 @@ def certificate_html(work: Path) -> Path:
     path = work / "certificate.html"
     path.write_text(html, encoding="utf-8")
     return path
+
+
+def byte_compile(tree: Path) -> None:
+    """Compile the ``une_eval`` package of a source tree to bytecode (its ``__pycache__`` folders)."""
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(tree / "une_eval")], check=True)
 
 
 def pairs(work: Path, baseline: Path | None) -> list[tuple[Command, Command, Command | None]]:
@@ -114,13 +126,19 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--baseline-src", type=Path, default=None, help="an earlier une-eval source tree")
     parser.add_argument("--importtime", action="store_true")
+    parser.add_argument("--no-bytecode", action="store_true", help="do not compile the trees to bytecode first")
     args = parser.parse_args()
+    if not args.no_bytecode:
+        for tree in (REPO, args.baseline_src):
+            if tree is not None:
+                byte_compile(tree)
     with tempfile.TemporaryDirectory() as tmp:
         table = pairs(Path(tmp), args.baseline_src)
         commands = [c for row in table for c in row if c is not None]
         timings = interleaved(commands, args.rounds)
         profiles = {c.label: import_profile(c) for c in commands if args.importtime and c.argv[1:2] == ["-m"]}
-    print(f"# {machine_line()}; median of {args.rounds} interleaved runs\n")
+    compiled = "source only" if args.no_bytecode else "une_eval byte-compiled in each tree"
+    print(f"# {machine_line()}; median of {args.rounds} interleaved runs; {compiled}\n")
     print(f"| {'command':44} | CPU s | wall s | CPU vs reference |")
     print(f"| {'-' * 44} | ----: | -----: | ---------------: |")
     for ours, reference, before in table:

@@ -13,30 +13,31 @@ from __future__ import annotations
 
 import enum
 import functools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urldefrag, urljoin
 
-import jsonschema
-import referencing
-import referencing.exceptions
-from jsonschema_specifications import REGISTRY as _META_SCHEMAS
-from referencing.jsonschema import DRAFT202012
+import jsonschema_rs
+import msgspec
 
 from une_eval.errors import InputError, SpecError
 from une_eval.findings import pointer
 from une_eval.loading import load_json_document, parse_json_bytes
+
+if TYPE_CHECKING:  # python-jsonschema loads when a document needs its problems worded (see check_spec_document)
+    import jsonschema
+    import referencing
+    import referencing._core
 
 SCHEMA_VERSION = "1.0"
 SCHEMA_BASE = f"https://une-eval.github.io/spec/schemas/{SCHEMA_VERSION}/"
 SUBMISSION_SCHEMA_ID = f"{SCHEMA_BASE}submission.schema.json"
 MAX_SPEC_FILE_BYTES = 1024 * 1024
 _MAX_REF_DEPTH = 64
-META_SCHEMAS: referencing.Registry[Any] = _META_SCHEMAS  # draft 2020-12 and older, shipped with jsonschema
 
 
 class SchemaKind(enum.StrEnum):
@@ -136,11 +137,43 @@ def schema_documents() -> dict[str, dict[str, Any]]:
     return docs
 
 
+def meta_schemas() -> referencing.Registry[Any]:
+    """The JSON Schema meta-schemas (draft 2020-12 and older), shipped with python-jsonschema."""
+    from jsonschema_specifications import REGISTRY
+
+    shipped: referencing.Registry[Any] = REGISTRY
+    return shipped
+
+
+def bundled_target(base_uri: str, ref: str) -> tuple[str, Any]:
+    """The bundled schema node a ``$ref`` names, relative to ``base_uri``, and its document's URI.
+
+    Plain JSON Pointer fragments into the bundled schemas only (what their ``$defs`` references are):
+    anything else is a :class:`SpecError`, never a fetch. Needs no reference library, so reading a
+    vocabulary out of the schema loads none.
+    """
+    if not isinstance(ref, str):
+        raise SpecError(f"a schema reference is not a string: {ref!r:.80}")
+    uri, fragment = urldefrag(urljoin(base_uri, ref))
+    node = schema_documents().get(uri)
+    if node is None or (fragment and not fragment.startswith("/")):
+        raise SpecError(f"the schema reference {ref!r} does not resolve to a bundled schema")
+    for part in fragment.split("/")[1:]:
+        key = part.replace("~1", "/").replace("~0", "~")
+        if not isinstance(node, dict) or key not in node:
+            raise SpecError(f"the schema reference {ref!r} does not resolve to a bundled schema")
+        node = node[key]
+    return uri, node
+
+
 @functools.cache
 def registry() -> referencing.Registry[Any]:
     """The one registry: the bundled schemas and the JSON Schema meta-schemas; unknown references fail."""
+    import referencing
+    from referencing.jsonschema import DRAFT202012
+
     own = [(uri, DRAFT202012.create_resource(doc)) for uri, doc in schema_documents().items()]
-    combined: referencing.Registry[Any] = META_SCHEMAS.combine(referencing.Registry().with_resources(own))
+    combined: referencing.Registry[Any] = meta_schemas().combine(referencing.Registry().with_resources(own))
     return combined.crawl()
 
 
@@ -156,6 +189,8 @@ def submission_schema() -> dict[str, Any]:
 
 def format_checker() -> jsonschema.FormatChecker:
     """The format checker, refusing to run without the checkers our schemas rely on."""
+    import jsonschema
+
     checker: jsonschema.FormatChecker = jsonschema.Draft202012Validator.FORMAT_CHECKER
     missing = {"date-time", "date", "uri", "email"} - set(checker.checkers)
     if missing:
@@ -167,6 +202,8 @@ def format_checker() -> jsonschema.FormatChecker:
 
 def validator_for(schema: dict[str, Any]) -> jsonschema.Draft202012Validator:
     """A validator resolving references through :func:`registry` only, checking formats for real."""
+    import jsonschema
+
     return jsonschema.Draft202012Validator(schema, registry=registry(), format_checker=format_checker())
 
 
@@ -188,6 +225,8 @@ def _resolver(base_uri: str) -> referencing._core.Resolver[Any]:
 
 def lookup(resolver: referencing._core.Resolver[Any], ref: str) -> referencing._core.Resolved[Any]:
     """Resolve one ``$ref`` through the registry; an unknown one is a :class:`SpecError`, never a fetch."""
+    import referencing.exceptions
+
     try:
         return resolver.lookup(ref)
     except referencing.exceptions.Unresolvable as exc:
@@ -254,7 +293,7 @@ def bundled_schema(kind: SchemaKind = SchemaKind.SUBMISSION) -> dict[str, Any]:
         if isinstance(out.get("$ref"), str):
             absolute = urljoin(base, out["$ref"])
             uri, fragment = urldefrag(absolute)
-            if uri in META_SCHEMAS:
+            if uri in meta_schemas():
                 out["$ref"] = absolute
             elif uri == root_id:
                 out["$ref"] = f"#{fragment}"
@@ -285,6 +324,8 @@ def _describe(error: jsonschema.ValidationError) -> str:
 
 
 def _errors(validator: jsonschema.Draft202012Validator, doc: Any) -> Iterator[jsonschema.ValidationError]:
+    import referencing.exceptions
+
     try:
         yield from validator.iter_errors(doc)
     except referencing.exceptions.Unresolvable as exc:
@@ -297,9 +338,78 @@ def problems_against(validator: jsonschema.Draft202012Validator, doc: Any, *pref
     return [SpecProblem(pointer(*prefix, *e.absolute_path), _describe(e)) for e in errors]
 
 
+@functools.cache
+def _compiled_registry() -> jsonschema_rs.Registry:
+    return jsonschema_rs.Registry(list(schema_documents().items()))
+
+
+@functools.cache
+def _compiled_spec_validator(kind: SchemaKind) -> jsonschema_rs.Validator | None:
+    return compiled_validator_for(schema_of(kind), kind.schema_id)
+
+
+def compiled_validator_for(schema: dict[str, Any], base_uri: str) -> jsonschema_rs.Validator | None:
+    """A compiled (jsonschema-rs) validator for a spec file's schema: bundled references only, formats checked.
+
+    None when it does not compile: the caller then asks python-jsonschema alone.
+    """
+    try:
+        return jsonschema_rs.Draft202012Validator(
+            schema,
+            validate_formats=True,
+            ignore_unknown_formats=False,
+            registry=_compiled_registry(),
+            base_uri=base_uri,
+            offline=True,
+            email_options=jsonschema_rs.EmailOptions(allow_display_text=False),
+        )
+    except (jsonschema_rs.ValidationError, jsonschema_rs.ReferencingError, ValueError, TypeError):
+        return None
+
+
+def _plain_float(value: Any) -> float:
+    if isinstance(value, float):  # the strict loader's literal-keeping numbers
+        return float(value)
+    raise TypeError(type(value).__name__)
+
+
+_PLAIN = msgspec.json.Encoder(enc_hook=_plain_float)
+
+
+def compiled_verdict(validator: jsonschema_rs.Validator | None, doc: Any) -> bool | None:
+    """Whether the compiled validator accepts ``doc``; None when it cannot tell (no validator, odd values)."""
+    if validator is None:
+        return None
+    try:
+        return bool(validator.is_valid(msgspec.json.decode(_PLAIN.encode(doc))))
+    except (TypeError, ValueError, OverflowError, msgspec.MsgspecError):
+        return None
+
+
+def spec_problems(
+    compiled: jsonschema_rs.Validator | None,
+    worded: Callable[[], jsonschema.Draft202012Validator],
+    doc: Any,
+    *prefix: str,
+) -> list[SpecProblem]:
+    """Every problem of ``doc`` (at ``prefix``) against a schema, empty when it meets it.
+
+    The compiled validator decides; python-jsonschema, loaded only then, words the problems of a
+    document it refuses (and decides alone where the compiled one cannot tell). A refusal stands even
+    where python-jsonschema finds nothing to word.
+    """
+    verdict = compiled_verdict(compiled, doc)
+    if verdict is True:
+        return []
+    problems = problems_against(worded(), doc, *prefix)
+    if verdict is False and not problems:
+        return [SpecProblem(pointer(*prefix), "does not meet its schema")]
+    return problems
+
+
 def check_spec_document(kind: SchemaKind, doc: Any, origin: str) -> dict[str, Any]:
     """Return ``doc`` when it meets its kind's schema; else raise :class:`SpecFileError` with every problem."""
-    problems = problems_against(schema_validator(kind), doc)
+    problems = spec_problems(_compiled_spec_validator(kind), lambda: schema_validator(kind), doc)
     if problems:
         raise SpecFileError(origin, problems)
     if not isinstance(doc, dict):  # every spec schema asks for an object; kept for the type checker

@@ -14,9 +14,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import jsonschema
+from typing import TYPE_CHECKING, Any
 
 from une_eval.audit import Assurance
 from une_eval.errors import SpecError
@@ -29,22 +27,27 @@ from une_eval.schemas import (
     SpecProblem,
     bundled_schema,
     check_spec_document,
+    compiled_validator_for,
     file_version,
     inline_references,
     looks_like_path,
-    problems_against,
     read_bundled,
     read_spec_file,
     registry,
     schema_documents,
     schema_of,
     schema_validator,
+    spec_problems,
     spec_root,
     submission_schema,
     submission_validator,
     validator_for,
 )
 from une_eval.vocabulary import phases
+
+if TYPE_CHECKING:
+    import jsonschema
+    import jsonschema_rs
 
 __all__ = [
     "DEFAULT_PROFILE",
@@ -281,13 +284,23 @@ def _parameter_problems(info: RuleInfo, settings: dict[str, Any]) -> list[SpecPr
             message = f"rule {info.rule_id} has no parameter {name!r} (it takes: {takes})"
             problems.append(SpecProblem(pointer("rules", info.rule_id, name), message))
         else:
-            problems += problems_against(_parameter_validator(info.rule_id, name), value, "rules", info.rule_id, name)
+            problems += spec_problems(
+                _compiled_parameter_validator(info.rule_id, name),
+                lambda: _parameter_validator(info.rule_id, name),  # noqa: B023 (called at once, in this turn)
+                value,
+                *("rules", info.rule_id, name),
+            )
     return problems
 
 
 @functools.cache
 def _parameter_validator(rule_id: str, name: str) -> jsonschema.Draft202012Validator:
     return validator_for(rule_catalogue()[rule_id].parameter_schemas[name])
+
+
+@functools.cache
+def _compiled_parameter_validator(rule_id: str, name: str) -> jsonschema_rs.Validator | None:
+    return compiled_validator_for(rule_catalogue()[rule_id].parameter_schemas[name], SchemaKind.RULES.schema_id)
 
 
 def _merged_rules(parent: Profile | None, own: dict[str, Any]) -> dict[str, dict[str, Any]]:

@@ -11,16 +11,23 @@ from __future__ import annotations
 
 import functools
 
-from une_eval.schemas import SCHEMA_BASE, lookup, registry
+from une_eval.errors import SpecError
+from une_eval.schemas import SCHEMA_BASE, bundled_target
+
+_MAX_HOPS = 16
 
 
 @functools.cache
 def schema_enum(schema_file: str, definition: str) -> tuple[str, ...]:
     """The values of the ``enum`` at ``$defs/<definition>`` of a bundled schema (through any ``$ref``)."""
-    resolved = lookup(registry().resolver(base_uri=SCHEMA_BASE + schema_file), f"#/$defs/{definition}")
-    while "$ref" in resolved.contents:
-        resolved = lookup(resolved.resolver, resolved.contents["$ref"])
-    return tuple(str(v) for v in resolved.contents["enum"])
+    uri, node = bundled_target(SCHEMA_BASE + schema_file, f"#/$defs/{definition}")
+    for _ in range(_MAX_HOPS):
+        if not isinstance(node, dict) or "$ref" not in node:
+            break
+        uri, node = bundled_target(uri, node["$ref"])
+    if not isinstance(node, dict) or not isinstance(node.get("enum"), list):
+        raise SpecError(f"$defs/{definition} of {schema_file} is not an enumeration")
+    return tuple(str(v) for v in node["enum"])
 
 
 def phases() -> tuple[str, ...]:

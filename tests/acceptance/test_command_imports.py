@@ -28,9 +28,9 @@ except SystemExit:
 print("\\nMODULES " + json.dumps(sorted(m for m in sys.modules if "." not in m)))
 """
 # Libraries a plain validation never needs (measurement, certificates, summaries); pandas, pyarrow and numpy
-# only once a trace is read. python-jsonschema does load: the spec's own files (profiles, catalogue, rating
-# schemes) are checked against their meta-schemas when they are read; submissions go through jsonschema-rs.
-NOT_FOR_VALIDATE = {"weasyprint", "pyhanko", "aiohttp", "jinja2", "pynvml", "matplotlib"}
+# only once a trace is read. Submissions and the spec's own files (profiles, catalogue, rating schemes)
+# are checked with jsonschema-rs; python-jsonschema loads only to word the problems of a refused spec file.
+NOT_FOR_VALIDATE = {"weasyprint", "pyhanko", "aiohttp", "jinja2", "pynvml", "matplotlib", "jsonschema"}
 TRACE_LIBRARIES = {"pandas", "pyarrow", "numpy"}
 
 
@@ -65,7 +65,7 @@ def test_trace_libraries_load_when_a_trace_is_read() -> None:
 @pytest.mark.parametrize("command", [["profiles"], ["rules"], ["schema"], ["--version"]])
 def test_listing_commands_load_no_validation_stack(command: list[str]) -> None:
     loaded = loaded_by(*command)
-    assert not loaded & (NOT_FOR_VALIDATE | TRACE_LIBRARIES | {"pydantic", "jsonschema_rs"})
+    assert not loaded & (NOT_FOR_VALIDATE | TRACE_LIBRARIES | {"pydantic"})
 
 
 def test_certifying_loads_the_renderer_and_signer_but_not_the_trace_or_table_stack(tmp_path: Path) -> None:
@@ -77,7 +77,7 @@ def test_certifying_loads_the_renderer_and_signer_but_not_the_trace_or_table_sta
     )
     assert (tmp_path / "c.pdf").stat().st_size > 1000
     assert {"weasyprint", "pyhanko"} <= loaded
-    assert not loaded & (TRACE_LIBRARIES | {"rich", "matplotlib", "pynvml"})
+    assert not loaded & (TRACE_LIBRARIES | {"rich", "matplotlib", "pynvml", "jsonschema"})
 
 
 def test_a_command_line_process_collects_after_its_imports_and_skips_the_walk_at_exit() -> None:

@@ -27,8 +27,6 @@ KNOWN = {
     ("registry/issuing.py", "report"),  # recording a certificate issues it
     ("registry/standing.py", "report"),  # verify's three-valued indication
     ("report/batch.py", "registry"),  # certify --jobs reserves and records numbers
-    ("report/issue.py", "registry"),  # the public page's link printed on the certificate
-    ("report/render.py", "registry"),
 }
 
 

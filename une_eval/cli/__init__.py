@@ -24,6 +24,7 @@ from une_eval.errors import UneEvalError
 from une_eval.text import printable
 
 DEBUG_ENV = "UNE_EVAL_DEBUG"
+OWN_PROCESS_GC_THRESHOLD = 10_000  # allocations between collections of young objects (Python's default: 700)
 _VALIDATE, _MEASURE, _CERTIFY = "une_eval.cli.validate", "une_eval.cli.measure", "une_eval.cli.certify"
 # Each command, and the module whose ``add_commands`` attaches it (with its siblings) to the group.
 _LAZY_COMMANDS = {
@@ -78,6 +79,9 @@ class _Group(click.Group):
             importlib.import_module(_LAZY_COMMANDS[cmd_name]).add_commands(self)
             if not gc.isenabled():  # a process of its own (see main): collect again, past the imports
                 gc.freeze()
+                # Young objects are collected every 10,000 allocations rather than 700: still bounded,
+                # and a certificate's layout no longer pays some 150 collections (~0.05 s of CPU).
+                gc.set_threshold(OWN_PROCESS_GC_THRESHOLD, *gc.get_threshold()[1:])
                 gc.enable()
         return super().get_command(ctx, cmd_name)
 

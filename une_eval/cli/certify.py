@@ -21,17 +21,18 @@ from une_eval.cli.spec_options import load_spec_options
 from une_eval.errors import InputError, SigningError
 from une_eval.loading import read_bounded
 from une_eval.output import write_atomic
-from une_eval.registry.issuing import issue_and_record, register_for_certify
-from une_eval.registry.standing import Standing, registry_exit_code, registry_step
+from une_eval.registry.db import REGISTRY_ENV
 from une_eval.report.issue import Issued, issue_certificate
 from une_eval.report.key_files import MIN_PASSPHRASE_CHARS, check_new_passphrase, check_passphrase_length
 from une_eval.report.render import LANGUAGES, Renderer
 from une_eval.report.sign import Level, http_timestamper, load_signer, validation_context_for
 from une_eval.text import json_text
 
-if TYPE_CHECKING:  # rich and the verifier load only for ``verify``, not for every certificate
+if TYPE_CHECKING:  # rich, the verifier and the register's answers load only for ``verify``, not for every certificate
     from rich.console import Console
 
+    from une_eval.registry.standing import Standing
+    from une_eval.registry.store import Register
     from une_eval.report.verify import Verification
 
 # pyHanko logs a traceback for a wrong passphrase and WeasyPrint logs layout notes; the CLI reports
@@ -188,7 +189,7 @@ def certify(
         else None
     )
     load_spec_options(profile, rating_scheme)
-    register = register_for_certify(db, registry_url, supersedes)
+    register = _register(db, registry_url, supersedes)
     if register is not None:
         click.get_current_context().call_on_close(register.close)
     passphrase = read_passphrase(needed=_key_is_encrypted(key))
@@ -232,6 +233,8 @@ def certify(
             )
             target = write(issued)
         else:  # the register hook: the number is reserved before signing, the PDF's hash recorded after writing
+            from une_eval.registry.issuing import issue_and_record
+
             issued, target = issue_and_record(
                 register, sub, write, renderer=renderer, signer=signer, lang=lang, number=number,
                 rating_scheme=rating_scheme, timestamper=timestamper, profile=profile,
@@ -242,6 +245,15 @@ def certify(
         click.echo(plain(f"{sub}: {kind} {issued.number} ({issued.verdict}) -> {target}"))
         worst = max(worst, 0 if issued.conformant else 1)
     sys.exit(worst)
+
+
+def _register(db: str | None, registry_url: str | None, supersedes: str | None) -> Register | None:
+    """The register to record in (see ``register_for_certify``); its modules load only when one is asked for."""
+    if db is None and registry_url is None and supersedes is None and not os.environ.get(REGISTRY_ENV):
+        return None
+    from une_eval.registry.issuing import register_for_certify
+
+    return register_for_certify(db, registry_url, supersedes)
 
 
 def _signing(signer: Any, level: Level | None, timestamped: bool, crl_files: tuple[Path, ...]) -> dict[str, Any]:
@@ -363,6 +375,7 @@ def verify(
     """
     from rich.console import Console
 
+    from une_eval.registry.standing import registry_exit_code, registry_step
     from une_eval.report.crl import load_crls
     from une_eval.report.verify import load_trust_roots, verify_file
 

@@ -5,17 +5,20 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pyhanko.sign import signers
 from pyhanko.sign.timestamps import TimeStamper
 from pyhanko_certvalidator import ValidationContext
 
 from une_eval.audit import Audit
-from une_eval.registry.link import PublicEntry
 from une_eval.report.content import check_number, new_certificate_number, prepare, prepare_audit
 from une_eval.report.language import language
 from une_eval.report.render import Renderer
 from une_eval.report.sign import Level, auditor_of, sign_pdf
+
+if TYPE_CHECKING:  # the register's modules load only when a certificate is recorded
+    from une_eval.registry.link import PublicEntry
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,6 +33,7 @@ from babel.support import Translations
 
 from une_eval.errors import ReportError
 from une_eval.findings import Finding, Message, Param, Term
+from une_eval.report.precompiled import PrecompiledLoader
 from une_eval.spec import rule_catalogue
 
 SOURCE_LANGUAGE = "en"
@@ -209,9 +210,13 @@ class Language:
 
 
 def template_environment(root: Path, lang: Language) -> jinja2.Environment:
-    """An autoescaping Jinja environment for ``root/templates`` with ``lang``'s catalogue installed."""
+    """An autoescaping Jinja environment for ``root/templates`` with ``lang``'s catalogue installed.
+
+    Templates come from their compiled Python shipped in the package when it matches their source
+    (see :mod:`une_eval.report.precompiled`), else are compiled when first used.
+    """
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(root / "templates"),
+        loader=PrecompiledLoader(root / "templates"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

@@ -1,8 +1,9 @@
 """Render a certificate: autoescaped Jinja2 HTML from ``reports/``, then PDF/A-3b with evidence attached.
 
-A :class:`Renderer` holds the template environments (one per language, with that language's gettext
-catalogue installed: see :mod:`une_eval.report.language`), the stylesheet and the font configuration,
-so a batch reuses them. WeasyPrint fetches resources only through
+A :class:`Renderer` holds the template environments (one per language, made when a document in that
+language is first rendered, with its gettext catalogue installed: see :mod:`une_eval.report.language`;
+the templates' Python is compiled ahead, see :mod:`une_eval.report.precompiled`), the stylesheet and
+the font configuration, so a batch reuses them. WeasyPrint fetches resources only through
 :class:`BundledOnlyFetcher`: files inside the bundled ``reports/`` folder, nothing else.
 """
 
@@ -13,14 +14,14 @@ import warnings
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
+import jinja2
 import markupsafe
 import segno
 
 from une_eval.errors import ReportError
-from une_eval.registry.link import PublicEntry
 from une_eval.report.charts import Chart, RunWindow, layout_chart
 from une_eval.report.content import (
     FINDINGS_ATTACHMENT,
@@ -33,6 +34,9 @@ from une_eval.report.content import (
 from une_eval.report.language import document_words, language, languages, template_environment
 from une_eval.report.native import FontConfiguration, weasyprint
 from une_eval.report.sign import Auditor
+
+if TYPE_CHECKING:  # the register's modules load only when a certificate is recorded
+    from une_eval.registry.link import PublicEntry
 
 LANGUAGES = languages()
 GENERATOR = "une-eval"
@@ -116,7 +120,7 @@ class Renderer:
 
     def __init__(self, root: Path | None = None) -> None:
         self.root = root or reports_root()
-        self.envs = {code: template_environment(self.root, language(code)) for code in LANGUAGES}
+        self.envs: dict[str, jinja2.Environment] = {}  # one per document language, made when first used
         self.fetcher = BundledOnlyFetcher(self.root)
         self.fonts = FontConfiguration()
         self.css = weasyprint.CSS(
@@ -142,6 +146,8 @@ class Renderer:
         # With a register entry the QR code opens the certificate's public page (a checked http(s) URL).
         payload = registry.url if registry else f"UNE-EVAL-CERT:{number};SHA256:{prepared.submission_sha256}"
         qr = segno.make(payload, error="m")
+        if lang not in self.envs:
+            self.envs[lang] = template_environment(self.root, language(lang))
         template = self.envs[lang].get_template("certificate.html.j2")
         return template.render(
             **document_words(language(lang)),
