@@ -17,16 +17,18 @@ from __future__ import annotations
 import os
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import replace
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from une_eval.audit import Audit
 from une_eval.errors import SpecError
 from une_eval.findings import Outcome
 from une_eval.spec import DEFAULT_PROFILE
 from une_eval.validation.pipeline import check_file
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 Progress = Callable[[int], None]
 T = TypeVar("T")
@@ -118,6 +120,8 @@ def iter_rendered(
         return
     size = chunk_size(len(paths), n_jobs)
     chunks = (tuple(str(p) for p in paths[i : i + size]) for i in range(0, len(paths), size))
+    from concurrent.futures import ProcessPoolExecutor  # multiprocessing loads only for --jobs above 1
+
     with ProcessPoolExecutor(max_workers=n_jobs) as pool:
         in_flight: deque[Future[list[T]]] = deque()
         for chunk in chunks:
