@@ -120,7 +120,9 @@ def _load_scheme(name: str, _version: tuple[int, int] | None) -> dict[str, Any]:
     """
     if name in scheme_names():
         origin = f"spec/ratings/{name}.json"
-        raw = check_spec_document(SchemaKind.RATING_SCHEME, read_bundled("ratings", f"{name}.json"), origin)
+        raw = check_spec_document(
+            SchemaKind.RATING_SCHEME, read_bundled("ratings", f"{name}.json"), origin, bundled=True
+        )
     elif looks_like_path(name):
         origin = name
         raw = check_spec_document(SchemaKind.RATING_SCHEME, read_spec_file(Path(name)), origin)

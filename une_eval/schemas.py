@@ -18,25 +18,26 @@ from dataclasses import dataclass
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urldefrag, urljoin
 
-import jsonschema
-import referencing
-import referencing.exceptions
-from jsonschema_specifications import REGISTRY as _META_SCHEMAS
-from referencing.jsonschema import DRAFT202012
+import msgspec
 
 from une_eval.errors import InputError, SpecError
 from une_eval.findings import pointer
 from une_eval.loading import load_json_document, parse_json_bytes
+
+if TYPE_CHECKING:  # python-jsonschema and referencing load on first use: a bundled file passes without them
+    import jsonschema
+    import jsonschema_rs
+    import referencing
+    import referencing._core
 
 SCHEMA_VERSION = "1.0"
 SCHEMA_BASE = f"https://une-eval.github.io/spec/schemas/{SCHEMA_VERSION}/"
 SUBMISSION_SCHEMA_ID = f"{SCHEMA_BASE}submission.schema.json"
 MAX_SPEC_FILE_BYTES = 1024 * 1024
 _MAX_REF_DEPTH = 64
-META_SCHEMAS: referencing.Registry[Any] = _META_SCHEMAS  # draft 2020-12 and older, shipped with jsonschema
 
 
 class SchemaKind(enum.StrEnum):
@@ -136,11 +137,22 @@ def schema_documents() -> dict[str, dict[str, Any]]:
     return docs
 
 
+def meta_schemas() -> referencing.Registry[Any]:
+    """The JSON Schema meta-schemas (draft 2020-12 and older), as shipped with python-jsonschema."""
+    from jsonschema_specifications import REGISTRY
+
+    meta: referencing.Registry[Any] = REGISTRY
+    return meta
+
+
 @functools.cache
 def registry() -> referencing.Registry[Any]:
     """The one registry: the bundled schemas and the JSON Schema meta-schemas; unknown references fail."""
+    import referencing
+    from referencing.jsonschema import DRAFT202012
+
     own = [(uri, DRAFT202012.create_resource(doc)) for uri, doc in schema_documents().items()]
-    combined: referencing.Registry[Any] = META_SCHEMAS.combine(referencing.Registry().with_resources(own))
+    combined: referencing.Registry[Any] = meta_schemas().combine(referencing.Registry().with_resources(own))
     return combined.crawl()
 
 
@@ -156,6 +168,8 @@ def submission_schema() -> dict[str, Any]:
 
 def format_checker() -> jsonschema.FormatChecker:
     """The format checker, refusing to run without the checkers our schemas rely on."""
+    import jsonschema
+
     checker: jsonschema.FormatChecker = jsonschema.Draft202012Validator.FORMAT_CHECKER
     missing = {"date-time", "date", "uri", "email"} - set(checker.checkers)
     if missing:
@@ -167,6 +181,8 @@ def format_checker() -> jsonschema.FormatChecker:
 
 def validator_for(schema: dict[str, Any]) -> jsonschema.Draft202012Validator:
     """A validator resolving references through :func:`registry` only, checking formats for real."""
+    import jsonschema
+
     return jsonschema.Draft202012Validator(schema, registry=registry(), format_checker=format_checker())
 
 
@@ -188,6 +204,8 @@ def _resolver(base_uri: str) -> referencing._core.Resolver[Any]:
 
 def lookup(resolver: referencing._core.Resolver[Any], ref: str) -> referencing._core.Resolved[Any]:
     """Resolve one ``$ref`` through the registry; an unknown one is a :class:`SpecError`, never a fetch."""
+    import referencing.exceptions
+
     try:
         return resolver.lookup(ref)
     except referencing.exceptions.Unresolvable as exc:
@@ -254,7 +272,7 @@ def bundled_schema(kind: SchemaKind = SchemaKind.SUBMISSION) -> dict[str, Any]:
         if isinstance(out.get("$ref"), str):
             absolute = urljoin(base, out["$ref"])
             uri, fragment = urldefrag(absolute)
-            if uri in META_SCHEMAS:
+            if uri in meta_schemas():
                 out["$ref"] = absolute
             elif uri == root_id:
                 out["$ref"] = f"#{fragment}"
@@ -285,6 +303,8 @@ def _describe(error: jsonschema.ValidationError) -> str:
 
 
 def _errors(validator: jsonschema.Draft202012Validator, doc: Any) -> Iterator[jsonschema.ValidationError]:
+    import referencing.exceptions
+
     try:
         yield from validator.iter_errors(doc)
     except referencing.exceptions.Unresolvable as exc:
@@ -297,8 +317,61 @@ def problems_against(validator: jsonschema.Draft202012Validator, doc: Any, *pref
     return [SpecProblem(pointer(*prefix, *e.absolute_path), _describe(e)) for e in errors]
 
 
-def check_spec_document(kind: SchemaKind, doc: Any, origin: str) -> dict[str, Any]:
-    """Return ``doc`` when it meets its kind's schema; else raise :class:`SpecFileError` with every problem."""
+def _plain_float(value: Any) -> float:
+    if isinstance(value, float):
+        return float(value)
+    raise TypeError(type(value).__name__)
+
+
+_PLAIN_ENCODER = msgspec.json.Encoder(enc_hook=_plain_float)
+
+
+def compiled_check(schema: dict[str, Any], base_uri: str | None = None) -> jsonschema_rs.Validator | None:
+    """A compiled validator (jsonschema-rs) for a bundled spec file's quick check.
+
+    Bundled references only, formats checked, none unknown; None where it does not compile
+    (python-jsonschema then decides alone).
+    """
+    import jsonschema_rs
+
+    try:
+        return jsonschema_rs.Draft202012Validator(
+            schema,
+            validate_formats=True,
+            ignore_unknown_formats=False,
+            registry=jsonschema_rs.Registry(list(schema_documents().items())),
+            base_uri=base_uri,
+            offline=True,
+            email_options=jsonschema_rs.EmailOptions(allow_display_text=False),
+        )
+    except (jsonschema_rs.ValidationError, jsonschema_rs.ReferencingError, ValueError):
+        return None
+
+
+@functools.cache
+def _compiled_kind_check(kind: SchemaKind) -> jsonschema_rs.Validator | None:
+    return compiled_check(schema_of(kind), kind.schema_id)
+
+
+def passes_compiled(validator: jsonschema_rs.Validator | None, doc: Any) -> bool:
+    """True when the compiled validator accepts ``doc`` (as plain JSON); False when it refuses or cannot tell."""
+    if validator is None:
+        return False
+    try:
+        return bool(validator.is_valid(msgspec.json.decode(_PLAIN_ENCODER.encode(doc))))
+    except (TypeError, ValueError, msgspec.EncodeError):
+        return False
+
+
+def check_spec_document(kind: SchemaKind, doc: Any, origin: str, *, bundled: bool = False) -> dict[str, Any]:
+    """Return ``doc`` when it meets its kind's schema; else raise :class:`SpecFileError` with every problem.
+
+    A ``bundled`` file (shipped with une-eval and held valid under both validators by the tests) that the
+    compiled validator accepts is taken at once; any other document, and a bundled one it refuses, is
+    checked by python-jsonschema, which words every problem.
+    """
+    if bundled and isinstance(doc, dict) and passes_compiled(_compiled_kind_check(kind), doc):
+        return doc
     problems = problems_against(schema_validator(kind), doc)
     if problems:
         raise SpecFileError(origin, problems)

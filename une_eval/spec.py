@@ -14,9 +14,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import jsonschema
+from typing import TYPE_CHECKING, Any
 
 from une_eval.audit import Assurance
 from une_eval.errors import SpecError
@@ -29,9 +27,11 @@ from une_eval.schemas import (
     SpecProblem,
     bundled_schema,
     check_spec_document,
+    compiled_check,
     file_version,
     inline_references,
     looks_like_path,
+    passes_compiled,
     problems_against,
     read_bundled,
     read_spec_file,
@@ -45,6 +45,10 @@ from une_eval.schemas import (
     validator_for,
 )
 from une_eval.vocabulary import phases
+
+if TYPE_CHECKING:
+    import jsonschema
+    import jsonschema_rs
 
 __all__ = [
     "DEFAULT_PROFILE",
@@ -95,7 +99,7 @@ class RuleInfo:
 @functools.cache
 def rule_catalogue() -> dict[str, RuleInfo]:
     """The rule catalogue, by rule id, checked against ``rules.schema.json``."""
-    raw = check_spec_document(SchemaKind.RULES, read_bundled("rules.json"), "spec/rules.json")
+    raw = check_spec_document(SchemaKind.RULES, read_bundled("rules.json"), "spec/rules.json", bundled=True)
     out: dict[str, RuleInfo] = {}
     for index, entry in enumerate(raw["rules"]):
         if entry["id"] in out:
@@ -218,12 +222,12 @@ def profile_from_document(doc: Any, origin: str) -> Profile:
 def _load(source: _Source, chain: tuple[str, ...]) -> Profile:
     if source.path is not None:
         return _build(read_spec_file(source.path), source, chain)
-    return _build(read_bundled("profiles", f"{source.key}.json"), source, chain)
+    return _build(read_bundled("profiles", f"{source.key}.json"), source, chain, bundled=True)
 
 
-def _build(doc: Any, source: _Source, chain: tuple[str, ...]) -> Profile:
-    raw = check_spec_document(SchemaKind.PROFILE, doc, source.origin)
-    problems = _own_problems(raw, source)
+def _build(doc: Any, source: _Source, chain: tuple[str, ...], *, bundled: bool = False) -> Profile:
+    raw = check_spec_document(SchemaKind.PROFILE, doc, source.origin, bundled=bundled)
+    problems = _own_problems(raw, source, bundled)
     parent = None
     if "extends" in raw:
         parent_source = _locate(raw["extends"], source.path.parent if source.path else None, source.path is None)
@@ -256,7 +260,7 @@ def _build(doc: Any, source: _Source, chain: tuple[str, ...]) -> Profile:
     )
 
 
-def _own_problems(raw: dict[str, Any], source: _Source) -> list[SpecProblem]:
+def _own_problems(raw: dict[str, Any], source: _Source, bundled: bool) -> list[SpecProblem]:
     """What a profile file's own entries get wrong against the catalogue (and a borrowed bundled name)."""
     problems: list[SpecProblem] = []
     if source.path is not None and raw["name"] in profile_names():  # a file; a document may carry one
@@ -267,11 +271,11 @@ def _own_problems(raw: dict[str, Any], source: _Source) -> list[SpecProblem]:
         if info is None:
             problems.append(SpecProblem(pointer("rules", rule_id), f"{rule_id!r} is not in the rule catalogue"))
         elif settings is not False:
-            problems += _parameter_problems(info, settings)
+            problems += _parameter_problems(info, settings, bundled)
     return problems
 
 
-def _parameter_problems(info: RuleInfo, settings: dict[str, Any]) -> list[SpecProblem]:
+def _parameter_problems(info: RuleInfo, settings: dict[str, Any], bundled: bool) -> list[SpecProblem]:
     problems: list[SpecProblem] = []
     for name, value in settings.items():
         if name == "severity":
@@ -280,7 +284,7 @@ def _parameter_problems(info: RuleInfo, settings: dict[str, Any]) -> list[SpecPr
             takes = ", ".join(info.parameters) or "no parameters"
             message = f"rule {info.rule_id} has no parameter {name!r} (it takes: {takes})"
             problems.append(SpecProblem(pointer("rules", info.rule_id, name), message))
-        else:
+        elif not (bundled and passes_compiled(_compiled_parameter_check(info.rule_id, name), value)):
             problems += problems_against(_parameter_validator(info.rule_id, name), value, "rules", info.rule_id, name)
     return problems
 
@@ -288,6 +292,12 @@ def _parameter_problems(info: RuleInfo, settings: dict[str, Any]) -> list[SpecPr
 @functools.cache
 def _parameter_validator(rule_id: str, name: str) -> jsonschema.Draft202012Validator:
     return validator_for(rule_catalogue()[rule_id].parameter_schemas[name])
+
+
+@functools.cache
+def _compiled_parameter_check(rule_id: str, name: str) -> jsonschema_rs.Validator | None:
+    """A bundled profile's parameter values pass this quick check; anything it refuses goes to the validator above."""
+    return compiled_check(rule_catalogue()[rule_id].parameter_schemas[name])
 
 
 def _merged_rules(parent: Profile | None, own: dict[str, Any]) -> dict[str, dict[str, Any]]:

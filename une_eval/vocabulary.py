@@ -10,13 +10,52 @@ tables) takes them from here instead of repeating the lists; the ``Literal`` typ
 from __future__ import annotations
 
 import functools
+from typing import Any
+from urllib.parse import unquote, urldefrag, urljoin
 
-from une_eval.schemas import SCHEMA_BASE, lookup, registry
+from une_eval.schemas import SCHEMA_BASE, lookup, registry, schema_documents
+
+_MAX_HOPS = 64
+
+
+def _pointed(uri: str, ref: str) -> tuple[str, Any] | None:
+    """The node a ``$ref`` names in a bundled schema (by JSON Pointer), with its file's URI; None otherwise."""
+    target, fragment = urldefrag(urljoin(uri, ref))
+    node: Any = schema_documents().get(target)
+    if node is None or (fragment and not fragment.startswith("/")):
+        return None
+    for token in unquote(fragment).split("/")[1:]:
+        token = token.replace("~1", "/").replace("~0", "~")
+        if isinstance(node, dict) and token in node:
+            node = node[token]
+        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+            node = node[int(token)]
+        else:
+            return None
+    return target, node
+
+
+def _enum_by_pointers(schema_file: str, definition: str) -> tuple[str, ...] | None:
+    """:func:`schema_enum` by plain JSON Pointers into the bundled files (no registry); None where it cannot tell."""
+    found = _pointed(SCHEMA_BASE + schema_file, f"#/$defs/{definition}")
+    hops = 0
+    while found is not None and isinstance(found[1], dict) and "$ref" in found[1] and hops < _MAX_HOPS:
+        found, hops = _pointed(found[0], found[1]["$ref"]), hops + 1
+    if found is None or not isinstance(found[1], dict) or not isinstance(found[1].get("enum"), list):
+        return None
+    return tuple(str(v) for v in found[1]["enum"])
 
 
 @functools.cache
 def schema_enum(schema_file: str, definition: str) -> tuple[str, ...]:
-    """The values of the ``enum`` at ``$defs/<definition>`` of a bundled schema (through any ``$ref``)."""
+    """The values of the ``enum`` at ``$defs/<definition>`` of a bundled schema (through any ``$ref``).
+
+    Read by JSON Pointer straight from the bundled files; anything else (an anchor, a reference that
+    leaves them) is resolved through the reference registry, which also words the error.
+    """
+    quick = _enum_by_pointers(schema_file, definition)
+    if quick is not None:
+        return quick
     resolved = lookup(registry().resolver(base_uri=SCHEMA_BASE + schema_file), f"#/$defs/{definition}")
     while "$ref" in resolved.contents:
         resolved = lookup(resolved.resolver, resolved.contents["$ref"])
