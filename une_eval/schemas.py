@@ -7,6 +7,11 @@ reference fails, nothing is ever fetched), validators for submissions and for sp
 (profiles, the rule catalogue, rating schemes, measurement declarations), the two rewritings of a schema
 (fully inlined, for fast validation; bundled into one self-contained document, for other tools and
 editors), and the check of a spec file against its schema with every problem's JSON Pointer.
+
+A file shipped with une-eval is first offered to a compiled validator (jsonschema-rs, the same
+schemas, formats checked): when it passes, python-jsonschema and the registry are never loaded, and a
+command that reads only bundled files starts without them. A bundled file it refuses, and every other
+document, is checked by python-jsonschema, which words each problem as before.
 """
 
 from __future__ import annotations
