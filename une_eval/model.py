@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
+from une_eval.loading import JsonNumber
 from une_eval.text import BIDI_CONTROLS
 
 # The first forbidden character in one regex scan: controls and bidirectional controls; tab, LF and CR
@@ -31,13 +32,20 @@ def _json_int(value: Any) -> Any:
     return value
 
 
+_FLOATS = frozenset((float, JsonNumber))
+
+
 def _json_number(value: Any) -> Any:
+    if type(value) in _FLOATS:  # the common case first, a float as parsed
+        return float(value)
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ValueError("must be a number")
     return float(value)
 
 
 def _json_str(value: Any) -> Any:
+    if type(value) is str:
+        return value
     if not isinstance(value, str):
         raise ValueError("must be a string")
     return value
@@ -50,6 +58,20 @@ def _text(value: Any, *, lines: bool) -> Any:
     if found is not None:
         raise ValueError(f"must not contain control or bidirectional characters (found U+{ord(found[0]):04X})")
     return value
+
+
+def _one_line(value: Any, _search: Any = _FORBIDDEN_IN_TEXT.search) -> Any:
+    """:func:`_text` without lines; a plain string with nothing to refuse is returned at once."""
+    if type(value) is str and _search(value) is None:
+        return value
+    return _text(value, lines=False)
+
+
+def _many_lines(value: Any, _search: Any = _FORBIDDEN_IN_LINES.search) -> Any:
+    """:func:`_text` with lines; a plain string with nothing to refuse is returned at once."""
+    if type(value) is str and _search(value) is None:
+        return value
+    return _text(value, lines=True)
 
 
 def _json_bool(value: Any) -> Any:
@@ -77,8 +99,8 @@ Int = Annotated[int, BeforeValidator(_json_int)]
 Num = Annotated[float, BeforeValidator(_json_number)]
 Str = Annotated[str, BeforeValidator(_json_str)]
 Bool = Annotated[bool, BeforeValidator(_json_bool)]
-Text = Annotated[str, BeforeValidator(lambda v: _text(v, lines=False))]  # common.schema.json#/$defs/text, version
-LongText = Annotated[str, BeforeValidator(lambda v: _text(v, lines=True))]  # common.schema.json#/$defs/long_text
+Text = Annotated[str, BeforeValidator(_one_line)]  # common.schema.json#/$defs/text, version
+LongText = Annotated[str, BeforeValidator(_many_lines)]  # common.schema.json#/$defs/long_text
 Timestamp = Annotated[dt.datetime, BeforeValidator(_timestamp)]
 Date = Annotated[dt.date, BeforeValidator(_date)]
 
@@ -97,9 +119,10 @@ class _Model(BaseModel):
     def _no_nulls(cls, data: Any) -> Any:
         if not isinstance(data, dict):
             raise ValueError("must be an object")
-        nulls = [k for k, v in data.items() if v is None]
-        if nulls:
-            raise ValueError(f"null is not allowed (omit the key instead): {', '.join(map(str, nulls))}")
+        if None in data.values():  # scanned in C; the names only when there is one
+            nulls = [k for k, v in data.items() if v is None]
+            if nulls:
+                raise ValueError(f"null is not allowed (omit the key instead): {', '.join(map(str, nulls))}")
         return data
 
 
@@ -643,4 +666,7 @@ class Submission(_Model):
 
     def device(self, device_id: str) -> Device | None:
         """The declared device with this id, if any."""
-        return next((d for d in self.measurement.devices if d.device_id == device_id), None)
+        for d in self.measurement.devices:  # a plain loop: rules look devices up many times a file
+            if d.device_id == device_id:
+                return d
+        return None

@@ -16,9 +16,12 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from une_eval.model import Submission
-from une_eval.validation.windows import WindowEnergy
+
+if TYPE_CHECKING:
+    from une_eval.validation.windows import WindowEnergy  # numpy loads only once a trace is read
 
 
 @dataclass(frozen=True, slots=True)

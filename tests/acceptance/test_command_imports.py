@@ -55,6 +55,14 @@ def test_validating_a_file_without_traces_loads_no_heavy_library() -> None:
     assert not loaded & (NOT_FOR_VALIDATE | TRACE_LIBRARIES)
 
 
+def test_json_output_and_absent_traces_load_neither_rich_nor_the_trace_libraries(tmp_path: Path) -> None:
+    listed = tmp_path / "traces-absent.json"  # the example lists traces, none of which is beside this copy
+    listed.write_bytes((ROOT / "fixtures" / "valid" / "aes-text-generation-h100.json").read_bytes())
+    loaded = loaded_by("validate", "--format", "json", str(listed), str(SUBMISSION))
+    assert {"une_eval", "pydantic", "jsonschema_rs", "msgspec"} <= loaded
+    assert not loaded & (NOT_FOR_VALIDATE | TRACE_LIBRARIES | {"rich", "concurrent", "jsonschema", "referencing"})
+
+
 def test_trace_libraries_load_when_a_trace_is_read() -> None:
     loaded = loaded_by("validate", str(WITH_TRACES))
     assert {"pyarrow", "numpy"} <= loaded
@@ -64,6 +72,8 @@ def test_trace_libraries_load_when_a_trace_is_read() -> None:
 
 @pytest.mark.parametrize("command", [["profiles"], ["rules"], ["schema"], ["--version"]])
 def test_listing_commands_load_no_validation_stack(command: list[str]) -> None:
+    # The bundled profiles and catalogue they list are checked by jsonschema-rs (the light, compiled
+    # checker), so neither the models nor python-jsonschema and its reference registry load.
     loaded = loaded_by(*command)
     assert not loaded & (NOT_FOR_VALIDATE | TRACE_LIBRARIES | {"pydantic"})
 

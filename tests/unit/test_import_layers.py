@@ -18,7 +18,6 @@ CLI = 3
 # (importing file, imported package): the exceptions that remain, each with why it is still there.
 KNOWN = {
     ("docgen_profiles.py", "cli"),  # the profiles page prints the CLI's own help text
-    ("nodeclocks.py", "validation"),  # clock offsets widen evidence windows (validation.windows)
     ("validation/summary.py", "report"),  # the batch summary uses the certificates' message catalogues
     ("merging/__init__.py", "measure"),  # safe node names and timestamps from the runner
     ("merging/document.py", "measure"),

@@ -12,13 +12,13 @@ import io
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from rich.console import Console
-
 from une_eval.audit import Audit
 from une_eval.findings import Outcome
 from une_eval.text import json_text
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from une_eval.validation.summary_stream import SummaryItem
 
 
@@ -37,6 +37,8 @@ class TextStyle:
 
     def console(self, file: io.StringIO) -> Console:
         """A console writing to ``file`` exactly as the styled console would write to its own."""
+        from rich.console import Console  # rich loads only for --format text
+
         return Console(
             file=file,
             width=self.width,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -12,10 +13,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
-from rich.console import Console
-from rich.padding import Padding
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-from rich.table import Table
 
 from une_eval.audit import Audit
 from une_eval.cli.batch_output import Rendered, Rendering, TextStyle, render_file
@@ -35,6 +32,8 @@ from une_eval.spec import (
 from une_eval.text import JsonArrayWriter, json_item_text, json_text, printable
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from une_eval.validation.scan import Scan, Skipped
     from une_eval.validation.summary_stream import SummarySink
 
@@ -100,6 +99,8 @@ def print_audit(v: Audit, console: Console) -> None:
     pointers are copied from here into searches and editors; the terminal folds a line longer than its
     width), and its message follows, indented and wrapped between words.
     """
+    from rich.padding import Padding  # rich loads only for the text it prints
+
     style = _OUTCOME_STYLE[v.outcome]
     head = f"[{style}]{v.outcome.value.upper()}[/]  {escape(v.source)}  (profile {escape(v.profile)})"
     console.print(head, crop=False, overflow="ignore")
@@ -176,6 +177,20 @@ def add_commands(group: click.Group) -> None:
     group.add_command(profiles)
 
 
+def _stderr_may_be_terminal() -> bool:
+    """False only where rich's console on stderr would not be a terminal either (rich is not loaded to ask).
+
+    Rich takes a stream for a terminal when ``TTY_COMPATIBLE=1``, when ``FORCE_COLOR`` is set and not
+    empty, or when the stream is a TTY; when none of these holds, no progress bar is drawn.
+    """
+    if os.environ.get("TTY_COMPATIBLE") == "1" or os.environ.get("FORCE_COLOR"):
+        return True
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
 @contextmanager
 def rendered_files(
     files: list[Path], how: Rendering, profile: str | None, rating_scheme: str | None, jobs: int
@@ -189,8 +204,14 @@ def rendered_files(
     from une_eval.validation.batch import iter_rendered  # the validation stack loads for validate only
 
     render = partial(render_file, how=how)
+    if len(files) < 2 or not _stderr_may_be_terminal():
+        yield iter_rendered(files, render, profile=profile, rating_scheme=rating_scheme, jobs=jobs)
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
     err = Console(stderr=True)
-    if not err.is_terminal or len(files) < 2:
+    if not err.is_terminal:
         yield iter_rendered(files, render, profile=profile, rating_scheme=rating_scheme, jobs=jobs)
         return
     columns = (TextColumn("validating"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
@@ -281,11 +302,12 @@ def validate(
             raise InputError(f"--lang {lang!r}: no message catalogue (languages: {', '.join(languages())})")
     load_spec_options(profile, rating_scheme, fmt)
     found = collect_files(paths)
+    console = _text_console() if fmt == "text" else None
     if fmt != "json":
+        from rich.console import Console  # rich loads only for the formats it prints
+
         print_skipped(found.skipped, Console(stderr=True, highlight=False, soft_wrap=True))
-    # Piped output (CI logs, files) gets a wide page instead of rich's 80-column default.
-    console = Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 160)
-    how = Rendering(fmt, bool(summaries), TextStyle.of(console) if fmt == "text" else None)
+    how = Rendering(fmt, bool(summaries), TextStyle.of(console) if console is not None else None)
     with (
         summary_outputs(summaries, lang) as sinks,
         rendered_files(list(found.files), how, profile, rating_scheme, jobs) as results,
@@ -293,9 +315,16 @@ def validate(
         counts = write_rendered(results, sinks, as_json=fmt == "json")
     if fmt == "json":
         click.echo(f',\n  "skipped": {json_item_text([s.to_json() for s in found.skipped], 1)}\n}}')
-    elif fmt == "text":
+    elif console is not None:
         print_counts(counts, console)
     sys.exit(exit_code_for(counts))
+
+
+def _text_console() -> Console:
+    """The console of ``--format text``: piped output (CI logs, files) gets a wide page, not rich's 80 columns."""
+    from rich.console import Console
+
+    return Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 160)
 
 
 @contextmanager
@@ -352,6 +381,9 @@ def rules(fmt: str) -> None:
             )
         )
         return
+    from rich.console import Console
+    from rich.table import Table
+
     table = Table("rule", "severity", "title", "source", box=None)
     for r in cat.values():
         table.add_row(escape(r.rule_id), r.severity.value, escape(r.title), escape(r.source))
@@ -384,6 +416,9 @@ def profiles(name: str | None, fmt: str) -> None:
                 )
             )
             return
+        from rich.console import Console
+        from rich.table import Table
+
         table = Table("profile", "phases", "extends", "rules", "title", box=None)
         for p in rows:
             table.add_row(
@@ -419,6 +454,9 @@ def profiles(name: str | None, fmt: str) -> None:
             )
         )
         return
+    from rich.console import Console
+    from rich.table import Table
+
     console = Console()
     console.print(f"[bold]{escape(prof.name)}[/] {escape(prof.version)}: {escape(prof.title)}")
     console.print(escape(prof.description))

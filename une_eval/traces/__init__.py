@@ -14,6 +14,9 @@ documents the format for users.
 - :mod:`une_eval.traces.recording`: the recorded-H200 dialect.
 """
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from une_eval.traces.files import OpenedTrace, open_trace
 from une_eval.traces.format import (
     COLUMNS,
@@ -29,10 +32,30 @@ from une_eval.traces.format import (
     TraceUnusable,
     column,
 )
-from une_eval.traces.reading import Batch, TraceContent
 from une_eval.traces.recording import RecordedSample, read_recording
-from une_eval.traces.series import PowerSeries, TraceSummary, power_series, summarize_trace
 from une_eval.traces.writing import TraceWriter, columns_for, sha256_file
+
+if TYPE_CHECKING:
+    from une_eval.traces.reading import Batch, TraceContent
+    from une_eval.traces.series import PowerSeries, TraceSummary, power_series, summarize_trace
+
+# The readers need numpy: they load on first use, so that a submission whose traces are absent never loads it.
+_LAZY = {
+    "Batch": "une_eval.traces.reading",
+    "TraceContent": "une_eval.traces.reading",
+    "PowerSeries": "une_eval.traces.series",
+    "TraceSummary": "une_eval.traces.series",
+    "power_series": "une_eval.traces.series",
+    "summarize_trace": "une_eval.traces.series",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)
+
 
 __all__ = [
     "COLUMNS",

@@ -14,20 +14,22 @@ broken bundled spec (:class:`une_eval.errors.SpecError`) stops the batch, as eve
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import replace
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from une_eval.audit import Audit
 from une_eval.errors import SpecError
 from une_eval.findings import Outcome
 from une_eval.spec import DEFAULT_PROFILE
 from une_eval.validation.pipeline import check_file
+
+if TYPE_CHECKING:
+    import multiprocessing.context
+    from concurrent.futures import Future
 
 Progress = Callable[[int], None]
 T = TypeVar("T")
@@ -126,6 +128,8 @@ def iter_rendered(
     rest = paths[1:]
     size = chunk_size(len(rest), n_jobs)
     chunks = (tuple(str(p) for p in rest[i : i + size]) for i in range(0, len(rest), size))
+    from concurrent.futures import ProcessPoolExecutor  # multiprocessing loads only for --jobs above 1
+
     with ProcessPoolExecutor(max_workers=n_jobs, mp_context=_worker_context()) as pool:
         in_flight: deque[Future[list[T]]] = deque()
         for chunk in chunks:
@@ -142,6 +146,8 @@ def _worker_context() -> multiprocessing.context.BaseContext | None:
     No thread of this process may be running when the workers are forked: a progress display redraws
     from the thread that advances it (une_eval.cli.validate), never from a timer thread of its own.
     """
+    import multiprocessing
+
     return multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
 
 

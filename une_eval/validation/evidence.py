@@ -19,25 +19,20 @@ import math
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
-
-import numpy as np
-import numpy.typing as npt
+from typing import TYPE_CHECKING, Any
 
 from une_eval.findings import Message
 from une_eval.model import Run, Submission, Trace
 from une_eval.nodeclocks import NodeClock, combine, device_clocks, node_windows
-from une_eval.traces import (
-    COLUMNS,
-    COUNTERS,
-    INSTANT_POWER,
-    CounterSpec,
-    PowerSeries,
-    TraceContent,
-    TraceUnusable,
-    open_trace,
-)
-from une_eval.validation.windows import CounterColumn, WindowEnergy, recompute_windows
+from une_eval.traces.files import open_trace
+from une_eval.traces.format import COLUMNS, COUNTERS, INSTANT_POWER, CounterSpec, TraceUnusable
+
+if TYPE_CHECKING:  # numpy and the readers load once a trace is opened, not for a submission whose traces are absent
+    import numpy as np
+    import numpy.typing as npt
+
+    from une_eval.traces import PowerSeries, TraceContent
+    from une_eval.validation.windows import CounterColumn, WindowEnergy
 
 METHOD_COUNTER = "energy-counter"
 METHOD_INSTANT = "instant-power-integration"
@@ -159,6 +154,8 @@ def _unit_issue(trace: Trace) -> str | None:
 
 
 def _counter_column(trace: Trace, spec: CounterSpec) -> CounterColumn:
+    from une_eval.validation.windows import CounterColumn
+
     wrap = next((c.wrap_range for c in trace.columns if c.name == spec.name and c.wrap_range is not None), None)
     return CounterColumn(spec.joules_per_count, spec.wraps, float(wrap) if wrap is not None else None)
 
@@ -167,6 +164,8 @@ def _reads(
     content: TraceContent, name: str, wrap_range: float | None, counted: list[int]
 ) -> Iterator[tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]]:
     """The non-empty cells of one column as (time, value) batches; a counter must lie in [0, range]."""
+    import numpy as np
+
     for batch in content.batches([name]):
         values = batch.values[name]
         present = ~np.isnan(values)
@@ -182,6 +181,8 @@ def _reads(
 
 def recompute(content: TraceContent, trace: Trace, windows: list[tuple[int, int]]) -> tuple[str, list[WindowEnergy]]:
     """The windows' energies from the trace's counter, else its instant power (method label first)."""
+    from une_eval.validation.windows import recompute_windows
+
     for spec in COUNTERS:
         if spec.name in content.names:
             counter = _counter_column(trace, spec)
@@ -211,11 +212,11 @@ def _load_one(
     """
     try:
         with open_trace(base_dir, trace.path) as opened:
+            from une_eval.traces import TraceContent, power_series
+
             digest = opened.sha256()
             power = None
             if series:
-                from une_eval.traces import power_series
-
                 try:
                     power = power_series(TraceContent(opened, trace.format))
                 except TraceUnusable:

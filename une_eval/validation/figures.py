@@ -102,6 +102,7 @@ FIGURES: tuple[FigureSpec, ...] = (
     _spec("water_l", "L", ("derived.water", *_SUM), True),
     _spec("sci.score_g_co2e_per_unit", "g CO2e per functional unit", ("derived.sci", *_SUM), True),
 )
+_POINTERS = {spec.key: pointer("results", *spec.path) for spec in FIGURES}  # built once, not per file
 # Figures that combine measured energy with a sourced factor are checked, never "recomputed": the factor
 # is the site's, not something a trace can show.
 _WITH_FACTOR = frozenset({"facility_energy_kwh", "emissions_g_co2e", "water_l", "sci.score_g_co2e_per_unit"})
@@ -232,9 +233,7 @@ def figures_of(
             if value is None:
                 continue
             provenance, basis, rules = _provenance(spec, profile, failed, evidence_ok, estimated, computed)
-            out.append(
-                Figure(spec.key, pointer("results", *spec.path), value, spec.unit(res), provenance, basis, rules)
-            )
+            out.append(Figure(spec.key, _POINTERS[spec.key], value, spec.unit(res), provenance, basis, rules))
         out += _prediction_figures(res)
     return tuple(out + _site_figures(sub))
 

@@ -11,7 +11,6 @@ table that decides which functions run is :data:`une_eval.validation.rules.RULES
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -31,9 +30,8 @@ class Problem(NamedTuple):
     message: str | Message
 
 
-@dataclass(frozen=True, slots=True)
-class RuleContext:
-    """Everything a rule may look at."""
+class RuleContext(NamedTuple):
+    """Everything a rule may look at (immutable; a named tuple, made once per rule and file, is quick to make)."""
 
     sub: Submission
     doc: Mapping[str, Any]
@@ -41,7 +39,7 @@ class RuleContext:
     base_dir: Path | None = None
     evidence: Evidence | None = None  # recomputed from the traces before the rules run (rules do no I/O)
     profile: Profile | None = None  # the profile applied
-    known_profiles: frozenset[str] = field(default_factory=frozenset)  # profile names this tool can load
+    known_profiles: frozenset[str] = frozenset()  # profile names this tool can load
     assurance: Assurance = Assurance.DECLARED_ONLY  # how far the evidence reaches (computed before the rules)
     assurance_reasons: tuple[str, ...] = ()  # why it is not evidence-checked
 

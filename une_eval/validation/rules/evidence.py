@@ -235,7 +235,8 @@ def _devices_with_energy(sub: Submission) -> dict[str, str]:
     found: dict[str, str] = {}
     for i, run in enumerate(sub.measurement.runs):
         for j, d in enumerate(run.devices):
-            found.setdefault(d.device_id, pointer("measurement", "runs", i, "devices", j, "device_id"))
+            if d.device_id not in found:
+                found[d.device_id] = pointer("measurement", "runs", i, "devices", j, "device_id")
     for k, dev in enumerate(sub.measurement.devices):
         key = _KEY_OF_COMPONENT[dev.component]
         if any(run.energy.components().get(key) for run in sub.measurement.runs):

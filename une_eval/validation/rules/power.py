@@ -41,15 +41,12 @@ def peak_power(ctx: RuleContext) -> Iterator[Problem]:
     for i, run in enumerate(ctx.sub.measurement.runs):
         if run.duration_s <= 0:
             continue
-        items = [
-            (pointer("measurement", "runs", i, "devices", j, "peak_power_w"), d.peak_power_w, d.energy_j, d.device_id)
-            for j, d in enumerate(run.devices)
-        ]
-        for where, peak_w, energy_j, who in items:
+        items = [(j, d.peak_power_w, d.energy_j, d.device_id) for j, d in enumerate(run.devices)]
+        for j, peak_w, energy_j, who in items:
             mean_w = energy_j / run.duration_s
             if peak_w is not None and peak_w < mean_w * (1 - tol):
                 yield Problem(
-                    where,
+                    pointer("measurement", "runs", i, "devices", j, "peak_power_w"),
                     msg(
                         "run {run}, {device}: declared peak power {peak_w} W is below the mean power {mean_w} W "
                         "that {energy_j} J over {duration_s} s imply",
