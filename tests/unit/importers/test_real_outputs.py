@@ -1,0 +1,101 @@
+"""Real outputs of the tools, written on other people's machines: the figures imported are the file's own.
+
+Each expected value is worked out by hand from the file (fixtures/import/real/README.md says where each
+comes from): kWh x 3.6e6 = J, W x s = J, kg x 1000 = g.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import FIXTURES
+from une_eval.importers.formats import Options
+from une_eval.importers.run import import_source
+
+REAL = FIXTURES / "import" / "real"
+NOW = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
+KWH_J = 3_600_000.0
+
+
+def _import(src: Path, out: Path, options: Options | None = None) -> dict[str, Any]:
+    result = import_source(src, out, now=NOW, options=options or Options())
+    assert result.check.other_errors == ()
+    return result.document
+
+
+def _rules(doc: dict[str, Any]) -> list[str]:
+    return [f["rule_id"] for f in doc["provenance"].get("findings", [])]
+
+
+def test_codecarbon_2_7_rows_of_two_machines_with_experiment_ids_and_pue_1(tmp_path: Path) -> None:
+    doc = _import(REAL / "codecarbon" / "eo-college-2.7.4-emissions.csv", tmp_path / "d")
+    assert doc["provenance"]["source_tool"] == {"name": "CodeCarbon", "version": "2.7.4"}
+    runs = doc["measurement"]["runs"]
+    assert len(runs) == 2  # lines 3 and 4 share a run_id and grow: one run, its last snapshot
+    assert runs[0]["duration_s"] == pytest.approx(84.53982828138396)
+    assert runs[0]["energy"]["cpu_j"] == pytest.approx(0.0009979291580083 * KWH_J)
+    assert runs[0]["energy"]["dram_j"] == pytest.approx(0.0002699835590871 * KWH_J)
+    assert runs[0]["energy"]["total_j"] == pytest.approx(0.0012679127170955 * KWH_J)
+    assert runs[1]["duration_s"] == pytest.approx(13.883277475833893)
+    assert runs[1]["energy"]["cpu_j"] == pytest.approx(0.0003856450301181 * KWH_J)
+    assert runs[1]["energy"]["total_j"] == pytest.approx(0.0004309649125724 * KWH_J)
+    assert "gpu_j" not in runs[0]["energy"]  # gpu_count empty, gpu_energy 0: no GPU
+    assert doc["results"]["emissions_g_co2e"] == pytest.approx((0.0004193215579724 + 0.0001425278539561) * 1000)
+    # pue 1.0 is no factor; the two runs were written on an EPYC 7R13 with 8 CPUs and an EPYC 7513 with 4
+    assert "import.pue-applied" not in _rules(doc)
+    assert "hardware" not in doc.get("system", {})
+    assert all("model" not in d for d in doc["measurement"]["devices"])
+    assert any("2 different machines" in n for n in doc["provenance"]["notes"])
+
+
+def test_codecarbon_2_7_with_a_time_zone_gives_times_and_the_snapshots_trace(tmp_path: Path) -> None:
+    doc = _import(REAL / "codecarbon" / "eo-college-2.7.4-emissions.csv", tmp_path / "d", Options(timezone=dt.UTC))
+    runs = doc["measurement"]["runs"]
+    assert runs[0]["end_time"] == "2024-11-25T14:45:39.000000Z"
+    assert runs[1]["end_time"] == "2024-11-26T09:11:58.000000Z"
+    assert runs[1]["start_time"].startswith("2024-11-26T09:11:44.11")  # 09:11:58 - 13.883 s
+    assert {t["device_id"] for t in doc["measurement"]["traces"]} == {"host-cpu", "host-dram"}
+
+
+GPU_UNREAD = (  # CodeCarbon 2.2's columns, a GPU it counted but whose energy it could not read
+    "timestamp,project_name,run_id,duration,emissions,emissions_rate,cpu_power,gpu_power,ram_power,cpu_energy,"
+    "gpu_energy,ram_energy,energy_consumed,country_name,country_iso_code,region,cloud_provider,cloud_region,os,"
+    "python_version,codecarbon_version,cpu_count,cpu_model,gpu_count,gpu_model,longitude,latitude,ram_total_size,"
+    "tracking_mode,on_cloud\n"
+    "2023-07-24T11:57:23,p,d3e5,600.0,0.0016,2.7e-06,15.0,0.0,11.7,0.0025,0.0,0.00195,0.00445,United States,USA,"
+    "massachusetts,,,Linux,3.10.12,2.2.2,8,Intel(R) Core(TM) i7-7700K CPU @ 4.20GHz,1,1 x NVIDIA GeForce GTX 1050 Ti,"
+    "-71.1,42.3,31.3,machine,N\n"
+)
+
+
+def test_a_gpu_codecarbon_counted_but_read_no_energy_from_is_a_finding_not_0_joules(tmp_path: Path) -> None:
+    src = tmp_path / "emissions.csv"
+    src.write_text(GPU_UNREAD)
+    doc = _import(src, tmp_path / "d")
+    run = doc["measurement"]["runs"][0]
+    assert "gpu_j" not in run["energy"]
+    assert run["energy"]["cpu_j"] == pytest.approx(0.0025 * KWH_J)
+    assert run["energy"]["total_j"] == pytest.approx(0.00445 * KWH_J)
+    assert "host-gpu" not in {d["device_id"] for d in run["devices"]}
+    found = [f for f in doc["provenance"]["findings"] if f["rule_id"] == "import.zero-values"]
+    assert len(found) == 1
+    assert "1 GPU(s)" in found[0]["message"]
+
+
+def test_carbontracker_on_apple_silicon_is_powermetrics_not_nvml_or_rapl(tmp_path: Path) -> None:
+    doc = _import(REAL / "carbontracker" / "apple-silicon", tmp_path / "d")
+    (run,) = doc["measurement"]["runs"]
+    assert run["duration_s"] == pytest.approx(33.57)
+    assert run["energy"]["gpu_j"] == pytest.approx(0.019533333333333337 * 33.57)
+    assert run["energy"]["cpu_j"] == pytest.approx(6.785066666666666 * 33.57)
+    assert run["energy"]["total_j"] == pytest.approx((0.019533333333333337 + 6.785066666666666) * 33.57)
+    methods = {m["component"]: m for m in doc["measurement"]["methods"]}
+    assert {m["method"] for m in methods.values()} == {"estimate"}
+    assert "powermetrics" in methods["gpu"]["reason"]
+    gpus = [d for d in doc["measurement"]["devices"] if d["component"] == "gpu"]
+    assert len(gpus) == 1  # one power for the GPU and the Neural Engine together
+    assert "Neural Engine" in gpus[0]["model"]
