@@ -99,3 +99,35 @@ def test_carbontracker_on_apple_silicon_is_powermetrics_not_nvml_or_rapl(tmp_pat
     gpus = [d for d in doc["measurement"]["devices"] if d["component"] == "gpu"]
     assert len(gpus) == 1  # one power for the GPU and the Neural Engine together
     assert "Neural Engine" in gpus[0]["model"]
+
+
+MLPERF_V1 = (
+    REAL
+    / "mlperf"
+    / "closed"
+    / "Krai"
+    / "results"
+    / "rpi4coral-fan.off-tflite-v2.4.1-ruy"
+    / "resnet50"
+    / "singlestream"
+)
+
+
+def test_an_mlperf_v1_0_power_result_with_its_lower_case_scenario_folder(tmp_path: Path) -> None:
+    doc = _import(MLPERF_V1, tmp_path / "d")
+    # power_begin 03-03-2021 00:54:05.983, power_end 01:04:10.368 (UTC); 605 spl.txt samples strictly inside,
+    # all above 0 W, average 5.834231404958682 W (worked out from the file's Watts field)
+    (run,) = doc["measurement"]["runs"]
+    assert run["start_time"] == "2021-03-03T00:54:05.983Z"
+    assert run["end_time"] == "2021-03-03T01:04:10.368Z"
+    assert run["duration_s"] == pytest.approx(604.385)
+    assert run["mean_power_w"] == pytest.approx(5.834231404958682)
+    assert run["energy"]["system_j"] == pytest.approx(5.834231404958682 * 604.385)
+    assert len(doc["measurement"]["traces"]) == 1
+    assert doc["workload"]["inference"]["task"] == "image-classification"  # resnet50 above "singlestream"
+    (method,) = doc["measurement"]["methods"]
+    assert method["instrument"]["name"].startswith("YokogawaWT330E")
+    assert method["instrument"]["version"] == "1.9.2"
+    # LoadGen 1.0 logs no result_query_count: no energy per query is made up, and the note says why
+    assert "energy_per_unit" not in doc.get("results", {})
+    assert any("no result_query_count" in n for n in doc["provenance"]["notes"])
