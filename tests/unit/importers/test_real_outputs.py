@@ -7,12 +7,14 @@ comes from): kWh x 3.6e6 = J, W x s = J, kg x 1000 = g.
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.conftest import FIXTURES
+from une_eval.errors import InputError
 from une_eval.importers.formats import Options
 from une_eval.importers.run import import_source
 
@@ -131,3 +133,30 @@ def test_an_mlperf_v1_0_power_result_with_its_lower_case_scenario_folder(tmp_pat
     # LoadGen 1.0 logs no result_query_count: no energy per query is made up, and the note says why
     assert "energy_per_unit" not in doc.get("results", {})
     assert any("no result_query_count" in n for n in doc["provenance"]["notes"])
+
+
+def _with_line_57(tmp_path: Path, record: str) -> Path:
+    """The v1.0 result with line 57 (its ``loaded_qsl_set``) replaced by ``record``."""
+    copy = tmp_path / "singlestream"
+    shutil.copytree(MLPERF_V1, copy)
+    detail = copy / "performance" / "run_1" / "mlperf_log_detail.txt"
+    lines = detail.read_text().splitlines(keepends=True)
+    assert '"key": "loaded_qsl_set"' in lines[56]
+    lines[56] = record + "\n"
+    detail.write_text("".join(lines))
+    return copy
+
+
+def test_a_loaded_qsl_set_of_a_megabyte_on_one_line_is_passed_over(tmp_path: Path) -> None:
+    # DLRM results (MLPerf v1.0, DellEMC XE2420) log 1,364,926 characters of sample indices on one line
+    indices = ",".join(str(i) for i in range(200_000))
+    record = ':::MLLOG {"key": "loaded_qsl_set", "value": [' + indices + '], "time_ms": 1.0}'
+    doc = _import(_with_line_57(tmp_path, record), tmp_path / "d")
+    assert doc["measurement"]["runs"][0]["mean_power_w"] == pytest.approx(5.834231404958682)
+
+
+def test_an_over_long_record_of_a_key_the_importer_reads_still_stops_it(tmp_path: Path) -> None:
+    record = ':::MLLOG {"key": "power_begin", "value": "' + "0" * 70_000 + '"}'
+    src = _with_line_57(tmp_path, record)
+    with pytest.raises(InputError, match="line 57 is longer than 65536 characters"):
+        import_source(src, tmp_path / "d", now=NOW, options=Options())
