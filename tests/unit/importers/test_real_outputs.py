@@ -160,3 +160,21 @@ def test_an_over_long_record_of_a_key_the_importer_reads_still_stops_it(tmp_path
     src = _with_line_57(tmp_path, record)
     with pytest.raises(InputError, match="line 57 is longer than 65536 characters"):
         import_source(src, tmp_path / "d", now=NOW, options=Options())
+
+
+MLPERF_V2_1 = REAL / "mlperf" / "closed" / "Dell" / "results" / "XR12_A2x1_TRT_MaxQ" / "resnet50" / "MultiStream"
+
+
+def test_an_mlperf_v2_1_multistream_result_of_a_three_channel_analyzer(tmp_path: Path) -> None:
+    doc = _import(MLPERF_V2_1, tmp_path / "d")
+    # power_begin 08-03-2022 23:43:00.245, power_end 23:58:42.898; the kept spl.txt lines hold 89 samples
+    # inside, all above 0 W, average 244.65044943820232 W; each top-level Watts is Ch1 + Ch2 + Ch3
+    (run,) = doc["measurement"]["runs"]
+    assert run["duration_s"] == pytest.approx(942.653)
+    assert run["mean_power_w"] == pytest.approx(244.65044943820232)
+    assert run["work_units"] == 270336  # result_query_count: MultiStream counts queries of 8 samples
+    per_query_j = 244.65044943820232 * 942.653 / 270336
+    assert doc["results"]["energy_per_unit"] == {"value": pytest.approx(per_query_j), "unit": "J"}
+    assert doc["provenance"]["source_tool"]["version"] == "2.1 @ 67eb6a0d0e"
+    assert "import.parts-sum" not in _rules(doc)
+    assert "import.invalid-samples" not in _rules(doc)  # the -1 are Volts, Amps and PF, not Watts
