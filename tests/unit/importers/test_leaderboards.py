@@ -134,3 +134,26 @@ def test_the_selection_hint_names_configuration_columns_before_measured_figures(
     assert "output_length_distribution" not in hint
     _, chosen = _import(src, tmp_path / "e", select="gpu_model=H100,max_num_seqs=8")
     assert chosen["results"]["energy_per_unit"]["value"] == pytest.approx(301.2)
+
+
+def test_rows_of_a_model_file_that_differ_only_in_their_nested_parallelization(tmp_path: Path) -> None:
+    def config(ring: int, ulysses: int, joules: float) -> dict[str, Any]:
+        return {
+            "batch_size": 32,
+            "energy_per_video_joules": joules,
+            "gpu_model": "H100",
+            "num_gpus": 8,
+            "parallelization": {"ring_degree": ring, "ulysses_degree": ulysses},
+        }
+
+    doc = {
+        "model_id": "Wan-AI/Wan2.1-T2V-1.3B-Diffusers",
+        "task": "text-to-video",
+        "configurations": [config(8, 1, 98123.5), config(4, 2, 100634.2), config(2, 4, 101022.9)],
+    }
+    src = tmp_path / "Wan-AI__Wan2.1-T2V-1.3B-Diffusers__text-to-video.json"
+    src.write_text(json.dumps(doc))
+    with pytest.raises(InputError, match=r"columns that differ: ring_degree, ulysses_degree"):
+        _import(src, tmp_path / "d")
+    _, chosen = _import(src, tmp_path / "e", select="ring_degree=4")
+    assert chosen["results"]["energy_per_unit"]["value"] == pytest.approx(100634.2)
