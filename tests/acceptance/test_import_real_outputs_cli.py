@@ -33,3 +33,15 @@ def test_a_real_output_imports_as_its_format_and_validates(tmp_path: Path, relat
     code, out = _run("validate", str(tmp_path / "draft" / "submission.json"))
     assert code == 1  # a draft: the vendor still has to supply what the tool does not record
     assert f"imported from {source_format}" in out
+
+
+def test_a_real_output_that_cannot_be_imported_exits_2_with_one_line(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        main, ["import", str(REAL / "nvidia-smi" / "gpu-glasses-nvidia_smi.csv"), "-o", str(tmp_path / "d")]
+    )
+    assert result.exit_code == 2
+    assert result.exception is None or isinstance(result.exception, SystemExit)  # no traceback
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1
+    assert "power.draw" in lines[0]
+    assert "unit" in lines[0]

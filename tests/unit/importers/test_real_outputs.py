@@ -178,3 +178,10 @@ def test_an_mlperf_v2_1_multistream_result_of_a_three_channel_analyzer(tmp_path:
     assert doc["provenance"]["source_tool"]["version"] == "2.1 @ 67eb6a0d0e"
     assert "import.parts-sum" not in _rules(doc)
     assert "import.invalid-samples" not in _rules(doc)  # the -1 are Volts, Amps and PF, not Watts
+
+
+def test_nvidia_smi_samples_under_a_header_that_names_no_power_unit_are_refused_saying_why(tmp_path: Path) -> None:
+    src = REAL / "nvidia-smi" / "gpu-glasses-nvidia_smi.csv"
+    with pytest.raises(InputError, match=r"the power column 'power\.draw' does not say its unit"):
+        import_source(src, tmp_path / "d", now=NOW, options=Options())
+    assert not (tmp_path / "d").exists()
