@@ -17,6 +17,7 @@ SOURCES = [
     ("carbontracker/apple-silicon", "carbontracker-log"),
     ("mlperf/closed/Krai/results/rpi4coral-fan.off-tflite-v2.4.1-ruy/resnet50/singlestream", "mlperf-inference-power"),
     ("mlperf/closed/Dell/results/XR12_A2x1_TRT_MaxQ/resnet50/MultiStream", "mlperf-inference-power"),
+    ("boamps/tmpcsax2ozj.json", "codecarbon-boamps"),
 ]
 
 

@@ -185,3 +185,24 @@ def test_nvidia_smi_samples_under_a_header_that_names_no_power_unit_are_refused_
     with pytest.raises(InputError, match=r"the power column 'power\.draw' does not say its unit"):
         import_source(src, tmp_path / "d", now=NOW, options=Options())
     assert not (tmp_path / "d").exists()
+
+
+def test_a_boamps_report_with_numbers_written_as_strings_and_empty_fields(tmp_path: Path) -> None:
+    doc = _import(REAL / "boamps" / "tmpcsax2ozj.json", tmp_path / "d")
+    # "powerConsumption": "0.359554063044399" (kWh), "measurementDuration": "4.11198234558105" (s),
+    # "powerCalibrationMeasurement": "" (not given)
+    (run,) = doc["measurement"]["runs"]
+    assert run["duration_s"] == pytest.approx(4.11198234558105)
+    assert run["energy"]["total_j"] == pytest.approx(0.359554063044399 * KWH_J)
+    origin = next(v for v in doc["provenance"]["values"] if v["pointer"] == "/measurement/runs/0/energy/total_j")
+    assert origin["value"] == "0.359554063044399"
+    assert not any("idle" in n and "calibration" in n for n in doc["provenance"]["notes"])
+
+
+@pytest.mark.parametrize("written", ["nan", "inf", "1_000", "1,5", "0x10", "12 kWh"])
+def test_a_boamps_string_that_is_not_a_plain_decimal_is_still_refused(tmp_path: Path, written: str) -> None:
+    text = (REAL / "boamps" / "tmpcsax2ozj.json").read_text()
+    src = tmp_path / "report.json"
+    src.write_text(text.replace('"0.359554063044399"', f'"{written}"'))
+    with pytest.raises(InputError, match=r"powerConsumption: .* is not a finite number"):
+        import_source(src, tmp_path / "d", now=NOW, options=Options())
