@@ -206,3 +206,16 @@ def test_a_boamps_string_that_is_not_a_plain_decimal_is_still_refused(tmp_path: 
     src.write_text(text.replace('"0.359554063044399"', f'"{written}"'))
     with pytest.raises(InputError, match=r"powerConsumption: .* is not a finite number"):
         import_source(src, tmp_path / "d", now=NOW, options=Options())
+
+
+@pytest.mark.parametrize(("prefix", "newline"), [(b"", b"\r\n"), (b"\xef\xbb\xbf", b"\r\n"), (b"\xef\xbb\xbf", b"\n")])
+def test_the_real_codecarbon_file_as_written_on_windows_reads_the_same(
+    tmp_path: Path, prefix: bytes, newline: bytes
+) -> None:
+    real = REAL / "codecarbon" / "eo-college-2.7.4-emissions.csv"
+    src = tmp_path / "emissions.csv"
+    src.write_bytes(prefix + real.read_bytes().replace(b"\n", newline))
+    doc = _import(src, tmp_path / "d")
+    expected = _import(real, tmp_path / "e")
+    assert doc["measurement"]["runs"] == expected["measurement"]["runs"]
+    assert doc["provenance"]["source_tool"] == {"name": "CodeCarbon", "version": "2.7.4"}
