@@ -219,3 +219,11 @@ def test_the_real_codecarbon_file_as_written_on_windows_reads_the_same(
     expected = _import(real, tmp_path / "e")
     assert doc["measurement"]["runs"] == expected["measurement"]["runs"]
     assert doc["provenance"]["source_tool"] == {"name": "CodeCarbon", "version": "2.7.4"}
+
+
+def test_zeus_power_monitor_samples_are_not_a_zeus_log_and_the_refusal_says_so(tmp_path: Path) -> None:
+    src = REAL / "zeus" / "zeus_monitor-sample.csv"
+    with pytest.raises(InputError, match=r"not a source une-eval recognises"):
+        import_source(src, tmp_path / "d", now=NOW, options=Options())
+    with pytest.raises(InputError, match=r"Zeus's GPU power monitor \(Time,Power: NVML power in mW"):
+        import_source(src, tmp_path / "d", now=NOW, options=Options(), source_format="zeus-log")
