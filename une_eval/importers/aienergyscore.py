@@ -77,15 +77,37 @@ def _measure(phase: str, node: Any, where: str, path: str) -> Measure:
     return Measure(phase, where, unit, values, text)
 
 
-def read_runs(report: dict[str, Any], path: str, prefix: str) -> tuple[list[list[Measure]], list[str]]:
-    """The runs (each a list of phase measures) and the one-off phases present."""
-    by_phase: dict[str, list[Measure]] = {}
+def _phase_energies(report: dict[str, Any], prefix: str) -> dict[str, tuple[Any, str]]:
+    """Each inference phase's per-run energies and where they are.
+
+    A phase's ``measures`` list when it has one (optimum-benchmark's per-run measures; its ``energy`` is
+    then their mean, left-out runs included), else its ``energy``.
+    """
+    found: dict[str, tuple[Any, str]] = {}
     for phase in INFERENCE_PHASES:
         node = report.get(phase)
-        energy = node.get("energy") if isinstance(node, dict) else None
-        if energy is None:
+        if not isinstance(node, dict):
             continue
-        where = f"{prefix}{phase}.energy"
+        if isinstance(node.get("measures"), list):
+            found[phase] = (node["measures"], f"{prefix}{phase}.measures")
+        elif node.get("energy") is not None:
+            found[phase] = (node["energy"], f"{prefix}{phase}.energy")
+    return found
+
+
+def read_runs(report: dict[str, Any], path: str, prefix: str) -> tuple[list[list[Measure]], list[str]]:
+    """The runs (each a list of phase measures) and the one-off phases present.
+
+    When some phases hold per-run measures, a phase with only an aggregate energy (a ``preprocess`` done
+    once) is one-off: it is not in any run.
+    """
+    by_phase: dict[str, list[Measure]] = {}
+    energies = _phase_energies(report, prefix)
+    per_run = any(where.endswith(".measures") for _, where in energies.values())
+    once = [p for p, (_, where) in energies.items() if per_run and not where.endswith(".measures")]
+    for phase, (energy, where) in energies.items():
+        if phase in once:
+            continue
         items = energy if isinstance(energy, list) else [energy]
         if len(items) > MAX_RUNS:
             raise InputError(f"{path}, {where}: more than {MAX_RUNS:,} runs")
@@ -100,7 +122,7 @@ def read_runs(report: dict[str, Any], path: str, prefix: str) -> tuple[list[list
         raise InputError(f"{path}: the phases hold different numbers of runs ({', '.join(map(str, sorted(counts)))})")
     runs = [[measures[k] for measures in by_phase.values()] for k in range(counts.pop())]
     one_off = [p for p in ONE_OFF_PHASES if isinstance(report.get(p), dict) and report[p].get("energy") is not None]
-    return runs, one_off
+    return runs, one_off + once
 
 
 def convert(source: Source, draft: Draft, options: Options) -> None:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any
 
 from une_eval import units
@@ -67,10 +68,17 @@ def _text(node: dict[str, Any], key: str) -> str | None:
     return value.strip()[:500] if isinstance(value, str) and value.strip() else None
 
 
+# Reports made with BoAmps' own form tools write some numbers as JSON strings ("0.3595"): a plain decimal
+# in a string is read as that number; anything else in a string (nan, inf, 1_000, 1,5) is not a number.
+_DECIMAL = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+
+
 def _number(node: dict[str, Any], key: str, where: str) -> float | None:
     value = node.get(key)
-    if value is None:
+    if value is None or (isinstance(value, str) and not value.strip()):  # the form tools leave "" for unset
         return None
+    if isinstance(value, str) and _DECIMAL.fullmatch(value.strip()):
+        value = float(value.strip())
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         raise InputError(f"{where}.{key}: {str(value)[:40]!r} is not a finite number")
     return float(value)

@@ -230,13 +230,18 @@ class _Filler:
         for m, comp in enumerate(seen):
             count = max((len(e.power[comp] or []) for e in epochs if comp in e.power), default=0)
             names = self.devices.get(comp, [])
+            apple = _is_apple_silicon(comp, names)
             for i, device_id in enumerate(self.device_ids(comp, count)):
                 d.put(f"/measurement/devices/{n}", {"device_id": device_id, "component": comp, "node_id": "host"})
-                if i < len(names) and names[i]:
-                    d.put(f"/measurement/devices/{n}/model", names[i][:500])
+                model = _APPLE_MODELS[comp] if apple else (names[i] if i < len(names) else "")
+                if model:
+                    d.put(f"/measurement/devices/{n}/model", model[:500])
                 n += 1
             simulated = any("simulated" in x.lower() or x.lower()[:3] == "sim" for x in names)
-            if simulated:
+            if apple:
+                d.put(f"/measurement/methods/{m}", {"component": comp, "method": "estimate", "reason": _APPLE_REASON})
+                d.put(f"/measurement/methods/{m}/instrument", {"name": "macOS powermetrics via Carbontracker"})
+            elif simulated:
                 reason = "Carbontracker's simulated CPU: its power is the TDP given to it, not a measurement"
                 d.put(f"/measurement/methods/{m}", {"component": comp, "method": "estimate", "reason": reason})
             else:
@@ -440,6 +445,21 @@ class _Filler:
         d.note(
             "Carbontracker counts epochs, not work: supply the training workload (dataset, steps, batch size, tokens)"
         )
+
+
+# Carbontracker on macOS (its AppleSiliconCPU and AppleSiliconGPU components) names its devices "CPU" and
+# "GPU", "ANE", and reads one power per component from powermetrics (the GPU's is GPU + Neural Engine).
+_APPLE_DEVICES = {"gpu": ["GPU", "ANE"], "cpu": ["CPU"]}
+_APPLE_MODELS = {"gpu": "Apple silicon GPU and Neural Engine (one power for both)", "cpu": "Apple silicon CPU"}
+_APPLE_REASON = (
+    "Carbontracker on Apple silicon reads macOS powermetrics, the SoC's own power model, not NVML or RAPL; "
+    "imported as an estimate"
+)
+
+
+def _is_apple_silicon(comp: str, names: list[str]) -> bool:
+    """Whether a component's device names are those Carbontracker gives Apple silicon."""
+    return names == _APPLE_DEVICES.get(comp)
 
 
 def _iso(t: dt.datetime) -> str:

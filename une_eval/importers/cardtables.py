@@ -100,10 +100,17 @@ def _rows(body: str) -> list[tuple[int, list[str]]]:
 
 
 def _columns(header: list[str]) -> dict[str, int] | None:
+    """Where the table's columns are.
+
+    Of several GPU-hours columns (Llama 3.2's ``Training Time (GPU hours)`` and ``Logit Generation Time
+    (GPU Hours)``) the training one counts, else the first.
+    """
     found: dict[str, int] = {}
-    for i, name in enumerate(h.lower().replace(" ", "") for h in header):
+    names = [h.lower().replace(" ", "") for h in header]
+    for i, name in enumerate(names):
         if "gpuhours" in name:
-            found["hours"] = i
+            if "hours" not in found or ("training" in name and "training" not in names[found["hours"]]):
+                found["hours"] = i
         elif "power" in name and "(w)" in name:
             found["power"] = i
         elif "co2" in name and "market" in name:

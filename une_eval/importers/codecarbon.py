@@ -184,8 +184,27 @@ def convert(source: Source, draft: Draft, options: Options) -> None:
         filler.run(k, group)
     filler.traces()
     filler.results(runs)
-    filler.system(last)
+    machines = _machines([g[-1] for g in runs])
+    if len(machines) == 1:
+        filler.system(last)
+    else:
+        draft.note(
+            f"the runs were written on {len(machines)} different machines ({'; '.join(machines)[:300]}): the "
+            "system is not imported; supply it, or import each machine's rows on their own"
+        )
     filler.notes()
+
+
+MACHINE_COLUMNS = ("cpu_model", "cpu_count", "gpu_model", "gpu_count", "ram_total_size", "os")
+
+
+def _machines(rows: list[Row]) -> list[str]:
+    """The distinct machines the rows describe (CPU, GPU, RAM and OS columns), in order of appearance."""
+    seen: dict[tuple[str, ...], str] = {}
+    for row in rows:
+        key = tuple(row.cells.get(c, "").strip() for c in MACHINE_COLUMNS)
+        seen.setdefault(key, f"line {row.line}: {key[0] or 'CPU not named'}, {key[1] or '?'} CPU(s)")
+    return list(seen.values())
 
 
 def _has_gpu(rows: list[Row]) -> bool:
@@ -211,8 +230,9 @@ class _Filler:
         last = runs[-1][-1]
         for i, comp in enumerate(self.components):
             device = {"device_id": f"{NODE}-{comp}", "component": comp, "node_id": NODE}
-            model = last.cells.get({"gpu": "gpu_model", "cpu": "cpu_model"}.get(comp, ""), "").strip()
-            if model:
+            name = {"gpu": "gpu_model", "cpu": "cpu_model"}.get(comp, "")
+            models = {g[-1].cells.get(name, "").strip() for g in runs}
+            if len(models) == 1 and (model := models.pop()):  # runs on different models name none
                 device["model"] = model[:500]
             self.draft.put(f"/measurement/devices/{i}", device)
             tool = f"CodeCarbon {last.cells.get('codecarbon_version', '').strip()}".strip()
@@ -261,6 +281,8 @@ class _Filler:
             value = row.number(COMPONENTS[comp][0])
             if value is None or value < 0:  # a negative energy is a finding (see check), never a value
                 continue
+            if comp == "gpu" and self.unread_gpu(at, row, value):
+                continue
             joules = convert_unit(value, "kWh", "J", Kind.ENERGY) * (scale or 1.0)
             d.put(
                 f"{at}/energy/{comp}_j", joules, self.origin(row, COMPONENTS[comp][0], "kWh", self.basis(comp), scale)
@@ -273,6 +295,23 @@ class _Filler:
             d.put(f"{at}/energy/total_j", joules, self.origin(row, "energy_consumed", "kWh", basis, scale))
         if devices:
             d.put(f"{at}/devices", devices)
+
+    def unread_gpu(self, at: str, row: Row, gpu_kwh: float) -> bool:
+        """A GPU CodeCarbon counted whose energy it wrote as 0 for a run that lasted: unknown, not 0 J."""
+        duration, gpus = row.number("duration") or 0.0, row.number("gpu_count") or 0.0
+        if gpu_kwh != 0 or duration <= 0 or gpus <= 0:
+            return False
+        if row.number("energy_consumed") == 0:  # the whole row is 0: one finding for it (see check)
+            return True
+        text = msg(
+            "{file}, {location}: gpu_energy is 0 kWh for a run of {duration_s} s on {gpu_count} GPU(s): "
+            "CodeCarbon read no energy from them (NVML has no energy counter before Volta and on some systems); "
+            "the GPU energy is left out",
+            duration_s=duration,
+            gpu_count=int(gpus),
+        )
+        self.draft.finding("import.zero-values", self.file, f"line {row.line}", text, f"{at}/energy")
+        return True
 
     def check(self, at: str, row: Row) -> None:
         d, where = self.draft, f"line {row.line}"

@@ -86,8 +86,24 @@ def _v3_rows(doc: dict[str, Any], file: SourceFile) -> list[Row]:
         if not isinstance(config, dict):
             raise InputError(f"{file.path}, configurations[{i}]: not an object")
         cells = {k: v for k, v in doc.items() if k != "configurations" and not isinstance(v, dict | list)}
-        rows.append(Row(f"configurations[{i}]", cells | config))
+        rows.append(Row(f"configurations[{i}]", cells | config | _nested_settings(config)))
     return rows
+
+
+def _nested_settings(config: dict[str, Any]) -> dict[str, Any]:
+    """A configuration's settings nested one level down, under their own names.
+
+    The model files nest ``parallelization`` (``ring_degree``, ``ulysses_degree``) where the task files
+    have its settings as columns: flattened, ``--select`` tells apart rows that differ only there. Only
+    plain values are taken (a distribution's lists are not), and a name the row already has is left alone.
+    """
+    nested: dict[str, Any] = {}
+    for value in config.values():
+        if isinstance(value, dict):
+            for name, setting in value.items():
+                if isinstance(setting, str | int | float) and name not in config and name not in nested:
+                    nested[name] = setting
+    return nested
 
 
 def pick(source: Source, select: str | None) -> Picked:

@@ -93,18 +93,22 @@ def recognise(source: Source) -> bool:
     return _layout(source) is not None
 
 
+# Results trees before MLPerf Inference v1.1 file scenarios in lower case (``resnet50/singlestream``).
+_SCENARIO_NAMES = {name.lower(): name for name in SCENARIOS}
+
+
 def _scenario(source: Source, effective: str) -> str:
     """The scenario the folder is filed under (the checker's ``scenario_fixed``), else the log's."""
     for part in reversed(source.given.resolve().parts):
-        if part in SCENARIOS:
-            return part
+        if part.lower() in _SCENARIO_NAMES:
+            return _SCENARIO_NAMES[part.lower()]
     return effective
 
 
 def _benchmark(source: Source) -> str | None:
     parts = source.given.resolve().parts
     for i, part in enumerate(parts):
-        if part in SCENARIOS and i > 0:
+        if part.lower() in _SCENARIO_NAMES and i > 0:
             return parts[i - 1]
     return None
 
@@ -380,14 +384,21 @@ class _Context:
 
     def notes(self, layout: Layout, scenario: str) -> None:
         d = self.draft
-        d.note(
-            f"scenario {scenario}: "
-            + (
-                "the checker's metric is energy per query (mJ), results.energy_per_unit"
-                if scenario in ENERGY_SCENARIOS
-                else "the checker's metric is the average power in W, results.mean_power_w"
+        counted = isinstance(self.keys.get("result_query_count", (None, 0))[0], int)
+        if scenario in ENERGY_SCENARIOS and not counted:
+            d.note(
+                f"scenario {scenario}: mlperf_log_detail.txt has no result_query_count (older LoadGen versions do "
+                "not log it): the energy per query is not derived; the average power and the energy are imported"
             )
-        )
+        else:
+            d.note(
+                f"scenario {scenario}: "
+                + (
+                    "the checker's metric is energy per query (mJ), results.energy_per_unit"
+                    if scenario in ENERGY_SCENARIOS
+                    else "the checker's metric is the average power in W, results.mean_power_w"
+                )
+            )
         d.note("the power window and spl.txt are UTC (LoadGen logs UTC, PTDaemon runs with TZ=UTC) and month first")
         if self.session.timezone_s is not None:
             d.note(

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +23,21 @@ from une_eval.loading import json_type_name, parse_json_bytes
 DATETIME_FORMAT = "%m-%d-%Y %H:%M:%S.%f"
 MARKER = ":::MLLOG"
 MAX_LOG_LINE = 1 << 16
+# The detail-log keys the importer reads. A record of another key longer than MAX_LOG_LINE (LoadGen writes
+# ``loaded_qsl_set``, the whole list of sample indices, on one line of a megabyte or more) is passed over
+# unparsed; an over-long record of one of these stops the import.
+READ_KEYS = frozenset(
+    {
+        "effective_samples_per_query",
+        "effective_scenario",
+        "generated_samples_per_query",
+        "loadgen_version",
+        "power_begin",
+        "power_end",
+        "result_query_count",
+    }
+)
+_RECORD_KEY = re.compile(r'\s*\{\s*"key"\s*:\s*"([A-Za-z0-9_]{1,100})"')
 POWER_SCENARIOS = ("Offline", "Server", "Interactive")
 ENERGY_SCENARIOS = ("SingleStream", "MultiStream")
 SCENARIOS = POWER_SCENARIOS + ENERGY_SCENARIOS
@@ -60,6 +76,8 @@ def parse_detail(file: SourceFile) -> dict[str, tuple[Any, int]]:
         if not line.startswith(MARKER):
             continue
         if len(line) > MAX_LOG_LINE:
+            if _skippable(line):
+                continue
             raise InputError(f"{file.path}: line {number} is longer than {MAX_LOG_LINE} characters")
         try:
             message = json.loads(line[len(MARKER) :])
@@ -68,6 +86,12 @@ def parse_detail(file: SourceFile) -> dict[str, tuple[Any, int]]:
         if isinstance(message, dict) and isinstance(message.get("key"), str):
             keys.setdefault(message["key"], (message.get("value"), number))
     return keys
+
+
+def _skippable(line: str) -> bool:
+    """An over-long record whose key (read from its first characters) the importer does not use."""
+    found = _RECORD_KEY.match(line, len(MARKER), len(MARKER) + 200)
+    return found is not None and found.group(1) not in READ_KEYS
 
 
 def parse_time(text: str, where: str) -> dt.datetime:

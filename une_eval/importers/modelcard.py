@@ -93,14 +93,20 @@ def load_front_matter(block: str) -> dict[str, Any]:
 
 
 def recognise(source: Source) -> bool:
-    """A Markdown file opening with front matter, with ``co2_eq_emissions`` or a GPU-hours table."""
-    if source.is_folder:
+    """A Markdown card with ``co2_eq_emissions`` in its front matter, or a table of GPU hours and CO2eq.
+
+    A card as a model's repository keeps it (Meta's ``MODEL_CARD.md``) has no front matter: its
+    training table alone makes it a source.
+    """
+    if source.is_folder or not source.name.lower().endswith(".md"):
         return False
     head = source.peek(source.name, 262144).removeprefix(b"\xef\xbb\xbf")
-    if not head.startswith(b"---"):
-        return False
     lowered = head.lower()
-    return b"co2_eq_emissions" in lowered or (b"gpu hours" in lowered and b"co2" in lowered)
+    co2 = b"co2" in lowered or b"co<sub>2</sub>" in lowered
+    table = b"gpu hours" in lowered and co2 and (b"<table" in lowered or b"|" in lowered)
+    if head.startswith(b"---"):
+        return b"co2_eq_emissions" in lowered or table
+    return table
 
 
 def _number(value: Any, where: str) -> float:
@@ -125,10 +131,16 @@ def convert(source: Source, draft: Draft, options: Options) -> None:
     table = find_table(body)
     card.phase(options, table is not None)
     co2_g = card.co2()
-    row = card.table_row(table, source) if table is not None else None
+    row = card.table_row(table, source, options.select) if table is not None else None
     energy_kwh = card.compute(row, table) if row is not None and table is not None else None
     card.magnitude(co2_g if co2_g is not None else card.table_g, energy_kwh)
     if "emissions" not in card.co2_meta and row is None:
+        if table is not None and table.rows:
+            labels = ", ".join(r.label for r in table.rows[:10])
+            raise InputError(
+                f"{file.path}: the training table gives {len(table.rows)} models ({labels[:300]}); name one with "
+                "--select MODEL"
+            )
         raise InputError(f"{file.path}: neither co2_eq_emissions nor a training-compute row for this model")
     card.notes(table)
 
@@ -199,7 +211,13 @@ class _Card:
             names.append(index[0]["name"])
         return [normalised(n) for n in names if n]
 
-    def table_row(self, table: CardTable, source: Source) -> CardRow | None:
+    def table_row(self, table: CardTable, source: Source, select: str | None) -> CardRow | None:
+        if select is not None:
+            chosen = [r for r in table.rows if normalised(r.label) == normalised(select)]
+            if len(chosen) != 1:
+                labels = ", ".join(r.label for r in table.rows[:10])
+                raise InputError(f"{self.file.path}: --select {select[:100]!r} names no row of ({labels[:300]})")
+            return chosen[0]
         wanted = self.names(source)
         matches = [r for r in table.rows if normalised(r.label) in wanted]
         if len(matches) == 1:
@@ -209,7 +227,7 @@ class _Card:
         labels = ", ".join(r.label for r in table.rows[:10])
         self.draft.note(
             f"the training table gives {len(table.rows)} models ({labels}); none is named like this card's folder "
-            "or front matter: its figures are not imported (put the card in a folder named after the model)"
+            "or front matter: its figures are not imported (name the model with --select)"
         )
         return None
 

@@ -109,8 +109,16 @@ def _matches(cell: Any, wanted: str) -> bool:
 
 
 def _differing(rows: Sequence[Row]) -> list[str]:
+    """Up to six columns whose values tell the rows apart, to select by.
+
+    The configuration columns (names, whole numbers) come before the measured figures (fractions);
+    nested values (a distribution) cannot be selected by and are not named.
+    """
     columns = [c for c in rows[0].cells if all(c in r.cells for r in rows)]
-    return [c for c in columns if len({repr(r.cells[c]) for r in rows}) > 1][:6]
+    differing = [c for c in columns if len({repr(r.cells[c]) for r in rows}) > 1]
+    plain = [c for c in differing if all(isinstance(r.cells[c], str | int | float) for r in rows)]
+    measured = [c for c in plain if any(isinstance(r.cells[c], float) for r in rows)]
+    return ([c for c in plain if c not in measured] + measured)[:6]
 
 
 def select_row(rows: Sequence[Row], select: str | None, model_column: str, path: str) -> Row:

@@ -153,7 +153,10 @@ def _json_windows(file: SourceFile) -> list[Window]:
 def convert(source: Source, draft: Draft, options: Options) -> None:
     """Fill the draft from a Zeus log or Measurement JSON."""
     file = source.read(source.name)
-    is_csv = file.data.removeprefix(b"\xef\xbb\xbf").startswith(HEADER.encode())
+    data = file.data.removeprefix(b"\xef\xbb\xbf")
+    is_csv = data.startswith(HEADER.encode())
+    if not is_csv and data.lstrip()[:1] not in (b"{", b"["):
+        raise InputError(f"{file.path}: {_not_a_log(data)}")
     windows = _csv_windows(file, draft) if is_csv else _json_windows(file)
     if not windows:
         raise InputError(f"{file.path}: no measurement window")
@@ -166,6 +169,16 @@ def convert(source: Source, draft: Draft, options: Options) -> None:
     for k, window in enumerate(kept):
         filler.run(k, window)
     filler.notes(is_csv)
+
+
+def _not_a_log(data: bytes) -> str:
+    """Why a file that is neither Zeus's CSV log nor JSON is not read."""
+    if data[:16].replace(b"\r", b"").startswith(b"Time,Power\n"):
+        return (
+            "samples of Zeus's GPU power monitor (Time,Power: NVML power in mW, no measurement windows) "
+            f"are not a Zeus log; give the log ZeusMonitor(log_file=...) writes ({HEADER},gpu<i>_energy,...)"
+        )
+    return f"not a Zeus log: neither its CSV header ({HEADER},gpu<i>_energy,...) nor a Measurement in JSON"
 
 
 class _Filler:

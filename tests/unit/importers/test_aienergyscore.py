@@ -93,3 +93,35 @@ def test_a_runner_report_of_zero_energy_is_a_finding(tmp_path: Path) -> None:
     doc = _import(src, tmp_path / "e")
     assert "import.negative-values" in _rules(doc)
     assert "energy" not in doc["measurement"]["runs"][0]
+
+
+def _phase(energy: dict[str, Any] | None, measures: list[dict[str, Any]] | None) -> dict[str, Any]:
+    return {"memory": None, "latency": None, "throughput": None, "energy": energy, "measures": measures}
+
+
+def _kwh(cpu: float, ram: float, gpu: float) -> dict[str, Any]:
+    return {"unit": "kWh", "cpu": cpu, "ram": ram, "gpu": gpu, "total": cpu + ram + gpu}
+
+
+def test_per_run_measures_are_the_runs_and_their_mean_is_not_imported(tmp_path: Path) -> None:
+    # The shape of a real AI Energy Score report: each phase's per-run energies in "measures", "energy" their
+    # mean (the failed runs included), and a preprocess done once with an energy but no measures.
+    prefill = [_kwh(0.004, 0.0001, 0.08), _kwh(0.004, 0.0001, 0.08), _kwh(0.0, 0.0, 0.0)]
+    decode = [_kwh(0.005, 0.0001, 0.07), _kwh(-0.004, -0.0001, -0.08), _kwh(0.009, 0.0002, 0.15)]
+    report = {
+        "prefill": _phase(_kwh(0.00267, 0.0000667, 0.0533), prefill),
+        "decode": _phase(_kwh(0.00333, 0.0000667, 0.0467), decode),
+        "per_token": _phase(None, None),
+        "preprocess": _phase(_kwh(0.00001, 0.0000002, 0.0002), None),
+    }
+    src = tmp_path / "benchmark_report.json"
+    src.write_text(json.dumps(report))
+    result = import_source(src, tmp_path / "d", now=dt.datetime(2026, 1, 2, tzinfo=dt.UTC), options=Options())
+    doc = result.document
+    runs = doc["measurement"]["runs"]
+    assert len(runs) == 2  # run 1's decode is negative: left out
+    assert runs[0]["energy"]["gpu_j"] == pytest.approx((0.08 + 0.07) * 3.6e6)
+    assert runs[1]["energy"]["gpu_j"] == pytest.approx((0.0 + 0.15) * 3.6e6)  # decode = generate - a 0 prefill
+    found = [f for f in doc["provenance"]["findings"] if f["rule_id"] == "import.negative-values"]
+    assert [f["location"] for f in found] == ["prefill.measures[1], decode.measures[1]"]
+    assert any("one-off" in n and "preprocess" in n for n in doc["provenance"]["notes"])

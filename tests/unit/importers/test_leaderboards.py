@@ -104,3 +104,56 @@ def test_leaderboard_duplicates_negatives_and_magnitudes(tmp_path: Path) -> None
     assert "energy_per_unit" not in neg.get("results", {})
     _, big = _import(src, tmp_path / "b", select="b/y")
     assert "import.unit-magnitude" in _rules(big)
+
+
+def test_the_selection_hint_names_configuration_columns_before_measured_figures(tmp_path: Path) -> None:
+    # As the leaderboard's model files have it: measured averages sort first by name, and each configuration
+    # carries its output-length distribution as a nested object
+    def config(gpu: str, seqs: int, joules: float) -> dict[str, Any]:
+        return {
+            "avg_batch_size": seqs * 0.99,
+            "avg_power_watts": joules * 2.5,
+            "energy_per_request_joules": joules,
+            "gpu_model": gpu,
+            "max_num_seqs": seqs,
+            "num_gpus": 1,
+            "output_length_distribution": {"bins": [2.0, 80.5 + seqs], "counts": [seqs, 3]},
+        }
+
+    doc = {
+        "model_id": "Qwen/Qwen3-8B",
+        "task": "lm-arena-chat",
+        "configurations": [config("B200", 8, 274.9), config("H100", 8, 301.2), config("B200", 16, 160.4)],
+    }
+    src = tmp_path / "Qwen__Qwen3-8B__lm-arena-chat.json"
+    src.write_text(json.dumps(doc))
+    with pytest.raises(InputError) as raised:
+        _import(src, tmp_path / "d")
+    hint = str(raised.value).split("columns that differ: ")[1]
+    assert hint.startswith("gpu_model, max_num_seqs, ")
+    assert "output_length_distribution" not in hint
+    _, chosen = _import(src, tmp_path / "e", select="gpu_model=H100,max_num_seqs=8")
+    assert chosen["results"]["energy_per_unit"]["value"] == pytest.approx(301.2)
+
+
+def test_rows_of_a_model_file_that_differ_only_in_their_nested_parallelization(tmp_path: Path) -> None:
+    def config(ring: int, ulysses: int, joules: float) -> dict[str, Any]:
+        return {
+            "batch_size": 32,
+            "energy_per_video_joules": joules,
+            "gpu_model": "H100",
+            "num_gpus": 8,
+            "parallelization": {"ring_degree": ring, "ulysses_degree": ulysses},
+        }
+
+    doc = {
+        "model_id": "Wan-AI/Wan2.1-T2V-1.3B-Diffusers",
+        "task": "text-to-video",
+        "configurations": [config(8, 1, 98123.5), config(4, 2, 100634.2), config(2, 4, 101022.9)],
+    }
+    src = tmp_path / "Wan-AI__Wan2.1-T2V-1.3B-Diffusers__text-to-video.json"
+    src.write_text(json.dumps(doc))
+    with pytest.raises(InputError, match=r"columns that differ: ring_degree, ulysses_degree"):
+        _import(src, tmp_path / "d")
+    _, chosen = _import(src, tmp_path / "e", select="ring_degree=4")
+    assert chosen["results"]["energy_per_unit"]["value"] == pytest.approx(100634.2)

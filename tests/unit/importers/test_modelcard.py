@@ -68,7 +68,7 @@ def test_a_table_of_several_models_without_a_matching_name_imports_no_row(tmp_pa
     folder = tmp_path / "some-other-name"
     folder.mkdir()
     (folder / "README.md").write_text(text)
-    with pytest.raises(InputError, match="neither co2_eq_emissions nor a training-compute row"):
+    with pytest.raises(InputError, match=r"the training table gives 3 models \(Llama 3.1 8B, .*name one with --select"):
         _import(folder / "README.md", tmp_path / "d")
 
 
@@ -157,3 +157,40 @@ def test_committed_cards_are_what_the_script_writes() -> None:
     spec.loader.exec_module(module)
     for path, text in module.outputs().items():
         assert path.read_text(encoding="utf-8") == text, path
+
+
+# A card as a model's own repository keeps it (MODEL_CARD.md): no front matter, one table for several sizes,
+# and, as in Llama 3.2's, a second GPU-hours column for another activity than training.
+REPO_CARD = """# Model Information
+
+**Training Energy Use:** Training utilized a cumulative of **833k** GPU hours of computation on H100-80GB.
+
+|  | Training Time (GPU hours) | Logit Generation Time (GPU Hours) | Training Power Consumption (W) | \
+Training Location-Based Greenhouse Gas Emissions (tons CO2eq) |
+| :---- | :---: | ----- | :---: | :---: |
+| Model 1B | 370k | \\- | 700 | 107 |
+| Model 1B QLoRA | 1.3k | 0 | 700 | 0.381 |
+| Total | 371.3k | 86k |  | 107.381 |
+"""
+
+
+def test_a_repository_card_without_front_matter_needs_select_and_reads_the_training_hours(tmp_path: Path) -> None:
+    src = tmp_path / "MODEL_CARD.md"
+    src.write_text(REPO_CARD)
+    with pytest.raises(InputError, match=r"gives 2 models \(Model 1B, Model 1B QLoRA\); name one with --select"):
+        import_source(src, tmp_path / "d", now=NOW, options=Options())
+    with pytest.raises(InputError, match=r"--select 'Model 3B' names no row"):
+        import_source(src, tmp_path / "e", now=NOW, options=Options(select="Model 3B"))
+    result = import_source(src, tmp_path / "f", now=NOW, options=Options(select="Model 1B QLoRA"))
+    assert result.source_format.name == "hf-model-card"  # recognised by its table alone
+    doc = result.document
+    assert doc["workload"]["training"]["accelerator_hours"] == pytest.approx(1300)  # not the logit column's 0
+    assert doc["results"]["emissions_g_co2e"] == pytest.approx(381_000)
+    assert _findings(doc, "import.unit-magnitude") == []  # 381 kg over 1,300 h x 700 W = 910 kWh: 419 g/kWh
+
+
+def test_a_markdown_file_without_a_training_table_or_front_matter_is_not_a_card(tmp_path: Path) -> None:
+    src = tmp_path / "NOTES.md"
+    src.write_text("# Notes\n\nWe trained for 100 GPU hours and emitted some CO2.\n")
+    with pytest.raises(InputError, match="not a source une-eval recognises"):
+        import_source(src, tmp_path / "d", now=NOW, options=Options())
