@@ -14,14 +14,17 @@ would lend it nothing but confusion), and the result is verified again before it
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from typing import Any
 
+from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.timestamps import TimeStamper
 from pyhanko_certvalidator import ValidationContext
 
 from une_eval.errors import SigningError
 from une_eval.report.indication import Indication
+from une_eval.report.revisions import MAX_LATER_REVISIONS
 from une_eval.report.sign import add_document_timestamp, add_long_term_data
 from une_eval.report.verify import Verification, verify_bytes
 
@@ -35,6 +38,13 @@ class Renewed:
     pdf: bytes
     before: Verification
     after: Verification
+
+
+def later_revisions(pdf: bytes) -> int:
+    """How many revisions follow the auditor's signature (of a file that verified: it has one)."""
+    reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+    signed = next(s for s in reader.embedded_signatures if s.sig_object_type == "/Sig")
+    return int(reader.xrefs.total_revisions - 1 - signed.signed_revision)
 
 
 def renewal_context(roots: list[Any], crls: list[Any], chain: list[Any], *, fetch: bool) -> ValidationContext:
@@ -58,6 +68,12 @@ def renew(
         raise SigningError(
             f"only a long-term certificate (PAdES B-LT or B-LTA) can be renewed; this one is PAdES {before.level}"
         )
+    later = later_revisions(pdf)
+    if later + 2 > MAX_LATER_REVISIONS:
+        raise SigningError(
+            f"this certificate has been renewed as often as verify accepts ({later} revisions follow the "
+            f"signature, at most {MAX_LATER_REVISIONS}): issue a new certificate instead"
+        )
     try:
         data = add_document_timestamp(add_long_term_data(pdf, validation), timestamper)
     except Exception as exc:  # a TSA that is down, revocation data missing for the last timestamp's path
@@ -71,4 +87,4 @@ def renew(
     return Renewed(data, before, after)
 
 
-__all__ = ["RENEWABLE_LEVELS", "Renewed", "renew", "renewal_context"]
+__all__ = ["RENEWABLE_LEVELS", "Renewed", "later_revisions", "renew", "renewal_context"]

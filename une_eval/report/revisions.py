@@ -19,7 +19,9 @@ from typing import Any
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.reader import PdfFileReader
 
-MAX_LATER_REVISIONS = 8
+# Revisions that may follow the signed one: B-LTA's two (its DSS, its document timestamp) and two per
+# renewal (une_eval.report.renew), so seven renewals; a bound on what verify reads in a hostile file.
+MAX_LATER_REVISIONS = 16
 _EOF_TAIL = re.compile(rb"startxref\s+(\d+)\s+%%EOF(\r\n|\r|\n)?\Z")
 _OBJECT_HEADER = re.compile(rb"(?:^|[\r\n])(\d{1,10})[ \t\r\n\f\x00]+(\d{1,5})[ \t\r\n\f\x00]+obj\b")
 

@@ -309,3 +309,18 @@ def test_renewing_twice_chains_the_document_timestamps(lta: bytes, pki: Pki, pop
     assert report.indication is Indication.PASSED, _failed(report)
     assert [c.name for c in report.checks].count("archive timestamp") == 3
     assert "Signature is Valid." in poppler.sig(twice.pdf).split("Signature #2")[0]
+
+
+def test_seven_renewals_verify_and_an_eighth_is_refused_before_anything_is_stamped(lta: bytes, pki: Pki) -> None:
+    from une_eval.errors import SigningError
+    from une_eval.report.renew import later_revisions, renew, renewal_context
+    from une_eval.report.revisions import MAX_LATER_REVISIONS
+
+    context = renewal_context(pki.roots, pki.crls, [], fetch=False)
+    pdf = lta
+    for _ in range((MAX_LATER_REVISIONS - 2) // 2):
+        pdf = renew(pdf, roots=pki.roots, crls=pki.crls, timestamper=local_tsa(pki.paths), validation=context).pdf
+    assert later_revisions(pdf) == MAX_LATER_REVISIONS
+    assert verify_bytes(pdf, pki.roots).indication is Indication.PASSED
+    with pytest.raises(SigningError, match="renewed as often as verify accepts"):
+        renew(pdf, roots=pki.roots, crls=pki.crls, timestamper=local_tsa(pki.paths), validation=context)
