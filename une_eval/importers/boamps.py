@@ -15,6 +15,10 @@ Measures with the same ``measurementMethod`` are runs of the task; measures of a
 the same task with another instrument and are not summed: only the first method's become runs.
 CodeCarbon's CPU power may be a TDP estimate: a CodeCarbon measure whose ``cpuTrackingMode`` is not
 RAPL makes the CPU an ``estimate`` and the energy ``estimated``.
+
+A report names no node count, so a measure is taken as one machine's: a measure whose energy over its
+duration means a mean power no single machine draws (:data:`MAX_MACHINE_W`) is ``import.unit-magnitude``
+(most likely an energy written in Wh but labelled kWh); the value is imported as written.
 """
 
 from __future__ import annotations
@@ -38,6 +42,8 @@ UNIT_NAMES = {"kJoule": "kJ", "MJoule": "MJ", "Joule": "J", "J": "J", "mWh": "mW
 UNIT_NAMES |= {"MWh": "MWh", "GWh": "GWh", "kJ": "kJ", "MJ": "MJ"}
 PHASES = {"training": "training", "finetuning": "training", "retraining": "training", "inference": "inference"}
 COMPONENTS = {"cpu": "cpu", "gpu": "gpu", "ram": "dram"}
+# Above this mean power a measure cannot be one machine's (an 8-GPU server peaks near 15 kW): another unit.
+MAX_MACHINE_W = 25_000.0
 
 
 def recognise(source: Source) -> bool:
@@ -223,8 +229,27 @@ class _Filler:
             note = "BoAmps' powerConsumption is an energy" + ("" if "unit" in measure else ", in kWh")
             origin = self.origin(f"{where}.powerConsumption", measure["powerConsumption"], unit, basis, note)
             self.draft.put(f"{at}/energy/total_j", units.joules(energy, unit), origin)
+            self._magnitude(at, where, energy, unit, duration)
         self._requests(at, measure)
         self._calibration(where, measure, unit)
+
+    def _magnitude(self, at: str, where: str, energy: float, unit: str, duration: float | None) -> None:
+        """A finding when the measure's mean power (energy over duration) is more than one machine draws."""
+        if duration is None or duration <= 0:
+            return
+        power_w = units.joules(energy, unit) / duration
+        if power_w <= MAX_MACHINE_W:
+            return
+        text = msg(
+            "{file}, {location}: {energy} {unit} in {duration_s} s is a mean of {power_w} W for one machine, more "
+            "than any draws: an energy written in another unit than {unit}?",
+            energy=energy,
+            unit=unit,
+            duration_s=duration,
+            power_w=round(power_w),
+        )
+        pointer = f"{at}/energy/total_j"
+        self.draft.finding("import.unit-magnitude", self.file, f"{where}.powerConsumption", text, pointer)
 
     def _requests(self, at: str, measure: dict[str, Any]) -> None:
         requests = _number(_obj(self.doc, "task"), "nbRequest", "task")

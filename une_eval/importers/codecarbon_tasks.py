@@ -10,7 +10,7 @@ time without a zone. Units as in ``emissions.csv``: ``duration`` s, ``emissions`
 kWh.
 
 Every task becomes a run, in the file's order, read like an ``emissions.csv`` row
-(:class:`une_eval.importers.codecarbon.Filler`): GPU energy is NVML's counter, CPU and RAM energies are
+(:class:`une_eval.importers.codecarbon_runs.Filler`): GPU energy is NVML's counter, CPU and RAM energies are
 ``estimate``, emissions ``estimated``. The file does not record the tracker's ``pue``: energies a
 tracker configured with a PUE multiplied cannot be divided back here (said in a note).
 """
@@ -19,7 +19,8 @@ from __future__ import annotations
 
 from une_eval.errors import InputError
 from une_eval.findings import msg
-from une_eval.importers.codecarbon import REQUIRED, Filler, Row, read_rows
+from une_eval.importers.codecarbon_rows import REQUIRED, Row, read_rows
+from une_eval.importers.codecarbon_runs import Filler
 from une_eval.importers.csvtable import header_of
 from une_eval.importers.draft import Draft
 from une_eval.importers.formats import Options

@@ -18,6 +18,10 @@ exactly (``tools/submission``, ``get_power_metric``):
 
 The wall meter becomes the ``system`` component with the ``external-meter`` method; all valid samples
 become the meter's trace (instant power in mW), so ``validate`` recomputes the run's energy from them.
+
+This module owns the conversion: which value goes where in the draft, with what provenance, and the
+findings on the samples. Finding the run in the results tree is :mod:`une_eval.importers.mlperf_folder`;
+reading the logs and the checker's metric is :mod:`une_eval.importers.mlperf_logs`.
 """
 
 from __future__ import annotations
@@ -32,9 +36,9 @@ from une_eval.errors import InputError
 from une_eval.findings import Message, msg
 from une_eval.importers.draft import Draft, Origin
 from une_eval.importers.formats import Options
+from une_eval.importers.mlperf_folder import BENCHMARK_TASKS, filed_benchmark, filed_scenario, find_layout
 from une_eval.importers.mlperf_logs import (
     ENERGY_SCENARIOS,
-    MARKER,
     SCENARIOS,
     Layout,
     PowerMetric,
@@ -52,65 +56,11 @@ from une_eval.traces import INSTANT_POWER, TIME_COLUMN, TraceColumn, column
 
 DEVICE = "sut-meter"
 NODE = "sut"
-# The task of each MLPerf Inference benchmark (the benchmark is the folder above the scenario).
-BENCHMARK_TASKS = {
-    "resnet50": "image-classification",
-    "resnet": "image-classification",
-    "mobilenet": "image-classification",
-    "retinanet": "object-detection",
-    "ssd-resnet34": "object-detection",
-    "ssd-mobilenet": "object-detection",
-    "bert-99": "extractive-qa",
-    "bert-99.9": "extractive-qa",
-    "gptj-99": "summarization",
-    "gptj-99.9": "summarization",
-    "llama2-70b-99": "text-generation",
-    "llama2-70b-99.9": "text-generation",
-    "llama2-70b-interactive-99": "text-generation",
-    "llama3.1-405b": "text-generation",
-    "llama3.1-8b": "summarization",
-    "mixtral-8x7b": "text-generation",
-    "stable-diffusion-xl": "image-generation",
-    "whisper": "automatic-speech-recognition",
-    "rnnt": "automatic-speech-recognition",
-}
-_LAYOUTS = (("performance/run_1", "performance/power"), ("run_1", "power"), ("", None))
-
-
-def _layout(source: Source) -> Layout | None:
-    if not source.is_folder:
-        return None
-    for run, power in _LAYOUTS:
-        probe = Layout(run, power)
-        head = source.peek(probe.at("mlperf_log_detail.txt"), 64)
-        if head.startswith(MARKER.encode()) and source.peek(probe.at("spl.txt"), 5) == b"Time,":
-            return probe
-    return None
 
 
 def recognise(source: Source) -> bool:
     """A folder holding a LoadGen detail log (``:::MLLOG``) and a PTDaemon ``spl.txt`` beside it."""
-    return _layout(source) is not None
-
-
-# Results trees before MLPerf Inference v1.1 file scenarios in lower case (``resnet50/singlestream``).
-_SCENARIO_NAMES = {name.lower(): name for name in SCENARIOS}
-
-
-def _scenario(source: Source, effective: str) -> str:
-    """The scenario the folder is filed under (the checker's ``scenario_fixed``), else the log's."""
-    for part in reversed(source.given.resolve().parts):
-        if part.lower() in _SCENARIO_NAMES:
-            return _SCENARIO_NAMES[part.lower()]
-    return effective
-
-
-def _benchmark(source: Source) -> str | None:
-    parts = source.given.resolve().parts
-    for i, part in enumerate(parts):
-        if part.lower() in _SCENARIO_NAMES and i > 0:
-            return parts[i - 1]
-    return None
+    return find_layout(source) is not None
 
 
 def _iso_ms(t: dt.datetime) -> str:
@@ -125,7 +75,7 @@ def _required(keys: dict[str, tuple[Any, int]], key: str, file: SourceFile) -> t
 
 def convert(source: Source, draft: Draft, options: Options) -> None:
     """Fill the draft from an MLPerf Inference Power result folder."""
-    layout = _layout(source)
+    layout = find_layout(source)
     if layout is None:
         raise InputError(f"{source.given}: no performance/run_1/mlperf_log_detail.txt with spl.txt beside it")
     detail = source.read(layout.at("mlperf_log_detail.txt"))
@@ -139,14 +89,14 @@ def convert(source: Source, draft: Draft, options: Options) -> None:
     begin = parse_time(str(begin_text), f"{detail.path}: line {begin_line}")
     end = parse_time(str(end_text), f"{detail.path}: line {end_line}")
     effective = str(keys.get("effective_scenario", ("", 0))[0])
-    scenario = _scenario(source, effective)
+    scenario = filed_scenario(source, effective)
     if scenario not in SCENARIOS:
         raise InputError(f"{detail.path}: unknown scenario {scenario!r}")
     metric = power_metric(samples, begin, end)
     version = keys.get("loadgen_version", (None, 0))[0]
     draft.tool = {"name": "MLPerf LoadGen"} | ({"version": str(version)[:64]} if version else {})
     context = _Context(draft, detail, spl, session, keys, begin_line, end_line)
-    context.fill_common(scenario, effective, _benchmark(source))
+    context.fill_common(scenario, effective, filed_benchmark(source))
     context.fill_run(metric, scenario, effective)
     context.check_samples(samples, messages, metric)
     context.fill_trace(samples)

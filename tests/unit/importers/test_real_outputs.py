@@ -199,6 +199,27 @@ def test_a_boamps_report_with_numbers_written_as_strings_and_empty_fields(tmp_pa
     assert not any("idle" in n and "calibration" in n for n in doc["provenance"]["notes"])
 
 
+def test_a_boamps_measure_no_single_machine_could_draw_is_flagged_and_still_imported(tmp_path: Path) -> None:
+    doc = _import(REAL / "boamps" / "tmpcsax2ozj.json", tmp_path / "d")
+    # 0.359554063044399 kWh in 4.11198234558105 s: about 315 kW, where Wh would give a laptop's 315 W.
+    mean_w = 0.359554063044399 * KWH_J / 4.11198234558105
+    (finding,) = [f for f in doc["provenance"]["findings"] if f["rule_id"] == "import.unit-magnitude"]
+    assert finding["location"] == "measures[0].powerConsumption"
+    assert finding["pointer"] == "/measurement/runs/0/energy/total_j"
+    assert f"{round(mean_w):,} W for one machine" in finding["message"]
+    assert "another unit than kWh" in finding["message"]
+    assert doc["measurement"]["runs"][0]["energy"]["total_j"] == pytest.approx(0.359554063044399 * KWH_J)
+
+
+def test_the_same_boamps_measure_in_wh_is_a_plausible_machine(tmp_path: Path) -> None:
+    text = (REAL / "boamps" / "tmpcsax2ozj.json").read_text()
+    src = tmp_path / "report.json"
+    src.write_text(text.replace('"unit": "kWh"', '"unit": "Wh"'))
+    doc = _import(src, tmp_path / "d")
+    assert doc["measurement"]["runs"][0]["energy"]["total_j"] == pytest.approx(0.359554063044399 * 3600)
+    assert "import.unit-magnitude" not in _rules(doc)
+
+
 @pytest.mark.parametrize("written", ["nan", "inf", "1_000", "1,5", "0x10", "12 kWh"])
 def test_a_boamps_string_that_is_not_a_plain_decimal_is_still_refused(tmp_path: Path, written: str) -> None:
     text = (REAL / "boamps" / "tmpcsax2ozj.json").read_text()
