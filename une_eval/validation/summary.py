@@ -31,6 +31,7 @@ from une_eval.output import write_atomic
 from une_eval.report.language import Language, document_words, language, locale_root, template_environment
 from une_eval.text import json_text, printable_tree
 from une_eval.validation.dashboard import Row, dashboard
+from une_eval.validation.summary_nodes import NODE_COLUMNS, NODE_INT_COLUMNS, node_cells
 from une_eval.vocabulary import phases
 
 FORMATS = {".html": "html", ".htm": "html", ".csv": "csv", ".parquet": "parquet", ".json": "json"}
@@ -53,7 +54,10 @@ COLUMNS = (
     "evidence",
     "failed_rules",
     "error",
+    *NODE_COLUMNS,
 )
+INT_COLUMNS = ("errors", "warnings", "infos", *NODE_INT_COLUMNS)  # Parquet int64, null where a file has none
+FLOAT_COLUMNS = ("rating_value",)  # Parquet float64; every other column is a string
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -91,6 +95,7 @@ def row_for(verdict: dict[str, Any]) -> dict[str, Any]:
         "evidence": _evidence_text(verdict.get("evidence")),
         "failed_rules": " ".join(failed),
         "error": verdict.get("error", ""),
+        **node_cells(verdict.get("nodes")),
     }
 
 
@@ -114,10 +119,31 @@ def render_csv(rows: Sequence[dict[str, Any]]) -> bytes:
 def render_parquet(rows: Sequence[dict[str, Any]]) -> bytes:
     """Parquet (pyarrow) with typed columns."""
     frame = pd.DataFrame(list(rows), columns=list(COLUMNS))
-    frame["rating_value"] = pd.to_numeric(frame["rating_value"], errors="coerce")
+    for name in COLUMNS:
+        if name in FLOAT_COLUMNS:
+            frame[name] = pd.to_numeric(frame[name], errors="coerce")
+        elif name in INT_COLUMNS:
+            frame[name] = frame[name].astype("Int64")  # int64 with nulls
+        else:
+            frame[name] = frame[name].map(_text_or_null)
     buf = io.BytesIO()
-    frame.to_parquet(buf, index=False)
+    frame.to_parquet(buf, index=False, schema=parquet_schema())
     return buf.getvalue()
+
+
+def _text_or_null(value: Any) -> str | None:
+    """A string cell; null where the row has none (pandas gives ``None`` or ``NaN``)."""
+    return None if value is None or value != value else str(value)  # NaN is not equal to itself
+
+
+def parquet_schema() -> Any:
+    """The Parquet summary's column types (a ``pyarrow.Schema``), the same for the whole-batch and streamed writers."""
+    import pyarrow as pa
+
+    def kind(name: str) -> Any:
+        return pa.int64() if name in INT_COLUMNS else pa.float64() if name in FLOAT_COLUMNS else pa.string()
+
+    return pa.schema([(name, kind(name)) for name in COLUMNS])
 
 
 def render_json(verdicts: Sequence[dict[str, Any]]) -> bytes:

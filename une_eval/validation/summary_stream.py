@@ -22,11 +22,18 @@ from une_eval import __version__
 from une_eval.errors import InputError
 from une_eval.output import open_atomic
 from une_eval.text import JsonArrayWriter, json_item_text, json_text, printable_tree
-from une_eval.validation.summary import COLUMNS, format_for, neutralise_cell, render_html, row_for
+from une_eval.validation.summary import (
+    COLUMNS,
+    FLOAT_COLUMNS,
+    INT_COLUMNS,
+    format_for,
+    neutralise_cell,
+    parquet_schema,
+    render_html,
+    row_for,
+)
 
 PARQUET_BATCH_ROWS = 4096
-_INT_COLUMNS = ("errors", "warnings", "infos")
-_FLOAT_COLUMNS = ("rating_value",)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,11 +92,8 @@ class ParquetSink:
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        def kind(name: str) -> Any:
-            return pa.int64() if name in _INT_COLUMNS else pa.float64() if name in _FLOAT_COLUMNS else pa.string()
-
         self._pa = pa
-        self._schema = pa.schema([(name, kind(name)) for name in COLUMNS])
+        self._schema = parquet_schema()
         self._writer = pq.ParquetWriter(out, self._schema)
         self._rows: list[dict[str, Any]] = []
 
@@ -112,11 +116,11 @@ class ParquetSink:
 
 
 def _cell(name: str, value: Any) -> Any:
-    if value is None or (value == "" and name in _FLOAT_COLUMNS):
+    if value is None or (value == "" and name in FLOAT_COLUMNS):
         return None
-    if name in _INT_COLUMNS:
+    if name in INT_COLUMNS:
         return int(value)
-    if name in _FLOAT_COLUMNS:
+    if name in FLOAT_COLUMNS:
         try:
             return float(value)
         except (TypeError, ValueError):

@@ -8,12 +8,18 @@ import json
 import multiprocessing
 import shutil
 import threading
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
+from une_eval.audit import Audit
+from une_eval.findings import Outcome
+from une_eval.nodetable import NodeLine, NodeTable
 from une_eval.text import JsonArrayWriter, json_text
 from une_eval.validation.batch import chunk_size, iter_audits
 from une_eval.validation.summary import render_csv, render_json, render_parquet, row_for
@@ -69,8 +75,22 @@ def test_small_batches_still_reach_every_worker() -> None:
     assert chunk_size(10**6, 2) == chunk_size(10**5, 2)  # bounded, whatever the batch
 
 
+def _merged_job(name: str, statuses: list[str]) -> dict[str, Any]:
+    """The audit of a many-node submission: its node table, some nodes not complete."""
+    rows = tuple(
+        NodeLine(f"=n{i}", s, "" if s == "complete" else "cut short", 2, 1.0e6, 0.0) for i, s in enumerate(statuses)
+    )
+    table = NodeTable(len(rows), dict(Counter(statuses)), 1.0e6 * len(rows), rows)
+    return Audit(name, Outcome.NON_CONFORMANT, "une-style", nodes=table).to_json()
+
+
 def _verdicts(tmp_path: Path) -> list[dict[str, Any]]:
-    return [a.to_json() for a in iter_audits(_mixed_batch(tmp_path, 2), jobs=1)]
+    audits = [a.to_json() for a in iter_audits(_mixed_batch(tmp_path, 2), jobs=1)]
+    merged = [
+        _merged_job("job-a.json", ["complete", "partial", "excluded"]),
+        _merged_job("job-b.json", ["complete"] * 4),
+    ]
+    return audits[:3] + merged[:1] + audits[3:] + merged[1:]
 
 
 def test_streamed_summaries_hold_what_the_whole_batch_writers_hold(tmp_path: Path) -> None:
@@ -87,6 +107,10 @@ def test_streamed_summaries_hold_what_the_whole_batch_writers_hold(tmp_path: Pat
     streamed = pd.read_parquet(out / "s.parquet")
     whole = pd.read_parquet(io.BytesIO(render_parquet(rows)))
     pd.testing.assert_frame_equal(streamed, whole, check_dtype=False)
+    schema = pq.read_schema(out / "s.parquet").remove_metadata()
+    assert schema == pq.read_schema(io.BytesIO(render_parquet(rows))).remove_metadata()
+    assert streamed["node_count"].notna().sum() == 2  # the two merged jobs, the single-node files null
+    assert sorted(streamed["nodes_with_problems"].dropna().astype(int)) == [0, 2]
 
 
 def test_parquet_row_groups_keep_their_types(tmp_path: Path) -> None:
@@ -100,6 +124,7 @@ def test_parquet_row_groups_keep_their_types(tmp_path: Path) -> None:
     assert list(frame["verdict"]) == [v["verdict"] for v in many]
     assert frame["errors"].dtype.kind == "i"
     assert frame["rating_value"].dtype.kind == "f"
+    assert pq.read_schema(tmp_path / "big.parquet").field("node_count").type == pa.int64()  # nulls in every group
 
 
 def test_an_interrupted_batch_leaves_no_summary_and_keeps_the_old_one(tmp_path: Path) -> None:
