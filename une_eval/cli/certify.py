@@ -215,7 +215,7 @@ def certify(
 
         def write(issued: Issued) -> Path:
             target = target_for(issued.number)
-            _write_certificate(target, issued.pdf, force=force)
+            write_certificate(target, issued.pdf, force=force)
             return target
 
         if register is None:
@@ -279,7 +279,7 @@ def _can_fork() -> bool:
 
 def _write_to(target_for: Callable[[str], Path], issued: Issued, *, force: bool) -> Path:
     target = target_for(issued.number)
-    _write_certificate(target, issued.pdf, force=force)
+    write_certificate(target, issued.pdf, force=force)
     return target
 
 
@@ -292,12 +292,18 @@ def _targets(output: Path | None, count: int, number: str | None, *, force: bool
         return output / name if output is not None and to_folder else output or Path(name)
 
     known = output if output is not None and not to_folder else target_for(number) if number else None
-    if known is not None and not force and (known.exists() or known.is_symlink()):
-        raise InputError(f"{known} already exists; pass --force to replace it")
+    if known is not None:
+        refuse_existing(known, force=force)
     return target_for
 
 
-def _write_certificate(target: Path, pdf: bytes, *, force: bool) -> None:
+def refuse_existing(target: Path, *, force: bool) -> None:
+    """Refuse, before any work, an output that exists (a link too) unless ``force``."""
+    if not force and (target.exists() or target.is_symlink()):
+        raise InputError(f"{target} already exists; pass --force to replace it")
+
+
+def write_certificate(target: Path, pdf: bytes, *, force: bool) -> None:
     """Write atomically; without ``force`` never over an existing file (checked again at the rename)."""
     try:
         write_atomic(target, pdf, replace=force)

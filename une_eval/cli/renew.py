@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from une_eval.cli.certify import refuse_existing, write_certificate
 from une_eval.cli.show import plain
 from une_eval.errors import InputError
 
@@ -60,15 +61,13 @@ def renew(
     existing file without --force). Exit code 0 when renewed, 2 when it could not be.
     """
     from une_eval.loading import read_bounded
-    from une_eval.output import write_atomic
     from une_eval.report.crl import load_crls
     from une_eval.report.renew import renew as renew_pdf
     from une_eval.report.renew import renewal_context
     from une_eval.report.sign import http_timestamper
     from une_eval.report.verify import MAX_PDF_BYTES, load_trust_roots
 
-    if not force and (output.exists() or output.is_symlink()):
-        raise InputError(f"{output} already exists; pass --force to replace it")
+    refuse_existing(output, force=force)
     roots = load_trust_roots(list(trust))
     crls = load_crls(list(crl_files))
     extra = load_trust_roots(list(chain)) if chain else []  # certificates, read like --trust ones
@@ -78,10 +77,7 @@ def renew(
         raise InputError(f"{pdf}: {exc}") from None
     validation = renewal_context(roots, crls, extra, fetch=not crls)
     renewed = renew_pdf(data, roots=roots, crls=crls, timestamper=http_timestamper(tsa_url), validation=validation)
-    try:
-        write_atomic(output, renewed.pdf, replace=force)
-    except FileExistsError:
-        raise InputError(f"{output} already exists; pass --force to replace it") from None
+    write_certificate(output, renewed.pdf, force=force)
     stamps = renewed.after.checks
     latest = [c.detail for c in stamps if c.name == "archive timestamp"][-1:]
     click.echo(
