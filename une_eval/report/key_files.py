@@ -6,8 +6,8 @@
   :data:`PBKDF2_ITERATIONS` iterations and AES-256-CBC (cryptography's ``BestAvailableEncryption``
   uses 2,048 iterations for PEM and has no setting for more, so the structure is assembled here and
   read back by any PKCS#8 reader: OpenSSL, cryptography, pyHanko). PKCS#12 files use the same KDF
-  and cipher for the key and certificate bags and an HMAC-SHA256 MAC whose key derivation (RFC 7292
-  appendix B) runs the same number of iterations.
+  and cipher for the key bag and an HMAC-SHA256 MAC, over the key and the (public, unencrypted)
+  certificates, whose key derivation (RFC 7292 appendix B) runs the same number of iterations.
 - The key folder is created mode 0700; every file is created with ``O_CREAT | O_EXCL | O_NOFOLLOW``
   inside the folder's descriptor and then set to its exact mode (keys 0600, certificates 0644),
   whatever the umask. A name that exists in any form, a dangling symbolic link included, is refused.
@@ -24,6 +24,7 @@ import stat
 from pathlib import Path
 
 from asn1crypto import algos
+from asn1crypto import cms as asn1_cms
 from asn1crypto import keys as asn1_keys
 from asn1crypto import pem as asn1_pem
 from asn1crypto import pkcs12 as asn1_pkcs12
@@ -99,20 +100,21 @@ def encrypted_pkcs8_pem(key: PrivateKey, passphrase: bytes) -> bytes:
 def encrypted_pkcs12(
     name: bytes, key: PrivateKey, cert: Certificate, chain: list[Certificate], passphrase: bytes
 ) -> bytes:
-    """Key, certificate and chain as PKCS#12: PBES2 AES-256-CBC bags and an HMAC-SHA256 MAC, both high-iteration.
+    """Key, certificate and chain as PKCS#12: the key in a PBES2 AES-256-CBC bag, an HMAC-SHA256 MAC over all.
 
-    cryptography sets the bags' iteration count but keeps the MAC at 2,048 iterations; since the MAC key
-    comes from the same passphrase, a cheap MAC would let anyone test guesses cheaply, so the MAC is
-    recomputed here with :data:`PBKDF2_ITERATIONS` and the result read back before it is returned.
+    Both key derivations (the key bag's PBKDF2 and the MAC's, RFC 7292 appendix B) run
+    :data:`PBKDF2_ITERATIONS` iterations: cryptography keeps the MAC at 2,048, and since the MAC key
+    comes from the same passphrase, a cheap MAC would let anyone test guesses cheaply. The certificates
+    are in plain bags, as RFC 7292 allows: they are public (the same ones are written beside the key and
+    embedded in every signature), so encrypting them protects nothing and would cost every signing run a
+    third derivation. The MAC still covers them. The result is read back before it is returned.
     """
-    encryption = (
-        serialization.PrivateFormat.PKCS12.encryption_builder()
-        .kdf_rounds(PBKDF2_ITERATIONS)
-        .key_cert_algorithm(pkcs12.PBES.PBESv2SHA256AndAES256CBC)
-        .hmac_hash(hashes.SHA256())
-        .build(passphrase)
+    pfx = asn1_pkcs12.Pfx.load(pkcs12.serialize_key_and_certificates(name, key, cert, chain, _no_encryption()))
+    plain_key = key.private_bytes(
+        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
-    pfx = asn1_pkcs12.Pfx.load(pkcs12.serialize_key_and_certificates(name, key, cert, chain, encryption))
+    safe = asn1_pkcs12.AuthenticatedSafe([_shroud_key(info, plain_key, passphrase) for info in pfx.authenticated_safe])
+    pfx["auth_safe"] = asn1_cms.ContentInfo({"content_type": "data", "content": safe.dump()})
     salt = secrets.token_bytes(16)
     try:
         mac_key = _pkcs12_mac_key(passphrase, salt, PBKDF2_ITERATIONS)
@@ -123,10 +125,40 @@ def encrypted_pkcs12(
             "iterations": PBKDF2_ITERATIONS,
         }
         data: bytes = pfx.dump(force=True)
-        pkcs12.load_key_and_certificates(data, passphrase)  # read it back: the MAC must check
+        read_key, read_cert, _ = pkcs12.load_key_and_certificates(data, passphrase)  # read back: the MAC must check
     except ValueError:  # UnicodeDecodeError included: the MAC key derivation reads the passphrase as text
         raise SigningError("the passphrase cannot protect a PKCS#12 file (it is not valid UTF-8 text)") from None
+    if read_key is None or read_cert is None or read_key.public_key() != cert.public_key():
+        raise SigningError("the PKCS#12 file written does not hold the key of its certificate")  # never expected
     return data
+
+
+def _no_encryption() -> serialization.KeySerializationEncryption:
+    """Plain bags from cryptography; the key bag is encrypted here (:func:`_shroud_key`) and the MAC added."""
+    return serialization.NoEncryption()
+
+
+def _shroud_key(info: asn1_cms.ContentInfo, plain_key: bytes, passphrase: bytes) -> asn1_cms.ContentInfo:
+    """The same safe contents with the plain key bag replaced by a PBES2-encrypted one (same attributes).
+
+    ``plain_key``: the key's PKCS#8 DER, the bag's content (the bag's value is read back by
+    :func:`encrypted_pkcs12`, which would refuse any other key).
+    """
+    if info["content_type"].native != "data":
+        raise SigningError("unexpected PKCS#12 layout from cryptography: an encrypted safe where plain was asked")
+    bags = asn1_pkcs12.SafeContents.load(info["content"].native)
+    out = []
+    for bag in bags:
+        if bag["bag_id"].native == "key_bag":
+            algorithm, sealed = _pbes2(passphrase, plain_key)
+            sealed_info = asn1_keys.EncryptedPrivateKeyInfo(
+                {"encryption_algorithm": algorithm, "encrypted_data": sealed}
+            )
+            bag = asn1_pkcs12.SafeBag(
+                {"bag_id": "pkcs8_shrouded_key_bag", "bag_value": sealed_info, "bag_attributes": bag["bag_attributes"]}
+            )
+        out.append(bag)
+    return asn1_cms.ContentInfo({"content_type": "data", "content": asn1_pkcs12.SafeContents(out).dump()})
 
 
 def _pkcs12_mac_key(passphrase: bytes, salt: bytes, iterations: int) -> bytes:

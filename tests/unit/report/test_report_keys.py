@@ -12,8 +12,10 @@ from asn1crypto import pkcs12 as asn1_pkcs12
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
+from tests.unit.report.conftest import PASSPHRASE
 from une_eval.errors import SigningError
 from une_eval.report.key_files import PBKDF2_ITERATIONS
 from une_eval.report.keys import init_dev_pki, issue_auditor, issue_dev_ca, new_key, vars_of
@@ -182,13 +184,28 @@ def test_pkcs12_uses_pbes2_and_an_hmac_sha256_mac_with_a_high_iteration_count(pk
     pfx = asn1_pkcs12.Pfx.load(pki.paths.auditor_p12.read_bytes())
     assert pfx["mac_data"]["iterations"].native == PBKDF2_ITERATIONS
     assert pfx["mac_data"]["mac"]["digest_algorithm"]["algorithm"].native == "sha256"
-    schemes = []
+    bags = []
     for info in pfx.authenticated_safe:
-        if info["content_type"].native == "encrypted_data":
-            schemes.append(_pbes2_iterations(info["content"]["encrypted_content_info"]["content_encryption_algorithm"]))
-        else:
-            for bag in asn1_pkcs12.SafeContents.load(info["content"].native):
-                if bag["bag_id"].native == "pkcs8_shrouded_key_bag":
-                    schemes.append(_pbes2_iterations(bag["bag_value"]["encryption_algorithm"]))
-    assert schemes
-    assert set(schemes) == {("pbes2", PBKDF2_ITERATIONS, "sha256", "aes256_cbc")}
+        assert info["content_type"].native == "data"  # no encrypted safe: only the key bag is encrypted
+        bags.extend(asn1_pkcs12.SafeContents.load(info["content"].native))
+    kinds = sorted(bag["bag_id"].native for bag in bags)
+    assert kinds == ["cert_bag", "cert_bag", "pkcs8_shrouded_key_bag"]  # never a plain key bag
+    (key_bag,) = (bag for bag in bags if bag["bag_id"].native == "pkcs8_shrouded_key_bag")
+    scheme = _pbes2_iterations(key_bag["bag_value"]["encryption_algorithm"])
+    assert scheme == ("pbes2", PBKDF2_ITERATIONS, "sha256", "aes256_cbc")
+
+
+def test_pkcs12_mac_covers_the_plain_certificate_bags(pki: Any) -> None:
+    """The certificates are not encrypted (they are public), but changing one breaks the MAC."""
+    data = pki.paths.auditor_p12.read_bytes()
+    cert_der = x509.load_pem_x509_certificate(pki.paths.auditor_cert.read_bytes()).public_bytes(
+        serialization.Encoding.DER
+    )
+    at = data.index(cert_der) + len(cert_der) // 2
+    forged = data[:at] + bytes([data[at] ^ 1]) + data[at + 1 :]
+    with pytest.raises(ValueError, match="Invalid password or PKCS12 data"):
+        pkcs12.load_key_and_certificates(forged, PASSPHRASE)
+    key, cert, _ = pkcs12.load_key_and_certificates(data, PASSPHRASE)
+    assert key is not None
+    assert cert is not None
+    assert cert.public_bytes(serialization.Encoding.DER) == cert_der
