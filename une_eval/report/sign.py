@@ -41,6 +41,11 @@ SIGNATURE_FIELD = "AuditorSignature"
 SIGNATURE_BOX = (318, 58, 553, 118)
 DIGEST_ALGORITHM = "sha256"
 TSA_TIMEOUT_S = 30
+# Room in a B-B signature's CMS beyond its certificates, signature value and the two copies of the
+# signer's issuer and serial number (the signer identifier and the ESS signing-certificate-v2
+# attribute): the other signed attributes, the algorithm identifiers and the DER headers, about 350
+# bytes with une-eval's keys.
+CMS_STRUCTURE_BYTES = 1536
 
 
 class Level(enum.StrEnum):
@@ -208,8 +213,7 @@ def sign_pdf(
         new_field_spec=fields.SigFieldSpec(SIGNATURE_FIELD, on_page=0, box=SIGNATURE_BOX),
     )
     try:
-        writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
-        data: bytes = pdf_signer.sign_pdf(writer, output=io.BytesIO()).getvalue()
+        data = _signed(pdf_signer, pdf, None if timestamper is not None else reserved_hex_chars(signer))
         if level.long_term:
             assert validation is not None
             assert timestamper is not None
@@ -220,6 +224,37 @@ def sign_pdf(
         raise
     except Exception as exc:  # a TSA that is down, a key that cannot sign, no revocation data: one clear line
         raise SigningError(f"cannot sign the certificate: {exc.__class__.__name__}: {exc}") from None
+    return data
+
+
+def reserved_hex_chars(signer: signers.SimpleSigner) -> int:
+    """The room a signature without a timestamp needs in ``/Contents``, worked out from what its CMS holds.
+
+    pyHanko otherwise learns the size by building the whole CMS once without signing (a dry run that
+    costs as much as the signature itself) and reserves half as much again. The CMS of a B-B signature
+    holds the signing certificate and the chain, a signature value no longer than twice the key's
+    size, and structure bounded by :data:`CMS_STRUCTURE_BYTES`; a signature with a timestamp holds the
+    TSA's token, whose size only the TSA knows, and is left to pyHanko's estimate.
+    """
+    cert = signer.signing_cert
+    if cert is None:
+        raise SigningError("the signing key has no certificate")
+    embedded = {cert.dump(), *(c.dump() for c in signer.cert_registry)}
+    key_bytes: int = (cert.public_key.bit_size + 7) // 8
+    issuer_serial: int = len(cert.issuer.dump()) + len(cert["tbs_certificate"]["serial_number"].dump())
+    der_bytes = sum(map(len, embedded)) + 2 * key_bytes + 16 + 2 * issuer_serial + CMS_STRUCTURE_BYTES
+    return 2 * der_bytes  # hexadecimal: two characters a byte
+
+
+def _signed(pdf_signer: signers.PdfSigner, pdf: bytes, reserved: int | None) -> bytes:
+    """Sign in ``reserved`` hex characters; should the CMS not fit, once more with pyHanko's own estimate."""
+    try:
+        out = pdf_signer.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False), bytes_reserved=reserved)
+    except Exception:
+        if reserved is None:
+            raise
+        out = pdf_signer.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False))
+    data: bytes = out.getvalue()
     return data
 
 
