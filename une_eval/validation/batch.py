@@ -14,6 +14,7 @@ broken bundled spec (:class:`une_eval.errors.SpecError`) stops the batch, as eve
 
 from __future__ import annotations
 
+import gc
 import os
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
@@ -78,7 +79,7 @@ def effective_jobs(jobs: int) -> int:
 
 
 def chunk_size(n_files: int, n_jobs: int) -> int:
-    """Files per task: at most :data:`MAX_CHUNK_FILES`, smaller for small batches so all workers get work."""
+    """Files per task out of ``n_files`` left: at most :data:`MAX_CHUNK_FILES`, fewer as few remain, at least 1."""
     return max(1, min(MAX_CHUNK_FILES, n_files // (n_jobs * CHUNKS_PER_WORKER)))
 
 
@@ -125,19 +126,36 @@ def iter_rendered(
     yield render(check_one(str(paths[0]), profile, rating_scheme))
     if progress:
         progress(1)
-    rest = paths[1:]
-    size = chunk_size(len(rest), n_jobs)
-    chunks = (tuple(str(p) for p in rest[i : i + size]) for i in range(0, len(rest), size))
     from concurrent.futures import ProcessPoolExecutor  # multiprocessing loads only for --jobs above 1
 
-    with ProcessPoolExecutor(max_workers=n_jobs, mp_context=_worker_context()) as pool:
-        in_flight: deque[Future[list[T]]] = deque()
-        for chunk in chunks:
-            in_flight.append(pool.submit(check_chunk, chunk, profile, rating_scheme, render))
-            if len(in_flight) >= n_jobs * CHUNKS_PER_WORKER:
+    # Frozen, what the parent holds is never walked by the workers' garbage collector, whose writes to
+    # each object's header would copy every page the workers share with the parent.
+    gc.freeze()
+    try:
+        with ProcessPoolExecutor(max_workers=n_jobs, mp_context=_worker_context()) as pool:
+            in_flight: deque[Future[list[T]]] = deque()
+            for chunk in chunks(paths[1:], n_jobs):
+                in_flight.append(pool.submit(check_chunk, chunk, profile, rating_scheme, render))
+                if len(in_flight) >= n_jobs * CHUNKS_PER_WORKER:
+                    yield from _collect(in_flight.popleft(), progress)
+            while in_flight:
                 yield from _collect(in_flight.popleft(), progress)
-        while in_flight:
-            yield from _collect(in_flight.popleft(), progress)
+    finally:
+        gc.unfreeze()
+
+
+def chunks(paths: Sequence[Path], n_jobs: int) -> Iterator[tuple[str, ...]]:
+    """The files in order, in tasks that shrink as the batch nears its end (guided self-scheduling).
+
+    Each task holds :func:`chunk_size` of the files not yet handed out: up to :data:`MAX_CHUNK_FILES`
+    while many remain, then fewer, down to one file, so that at the end no worker still has a long
+    task while the others wait with nothing to do.
+    """
+    start = 0
+    while start < len(paths):
+        size = chunk_size(len(paths) - start, n_jobs)
+        yield tuple(str(p) for p in paths[start : start + size])
+        start += size
 
 
 def _worker_context() -> multiprocessing.context.BaseContext | None:

@@ -21,7 +21,7 @@ from une_eval.audit import Audit
 from une_eval.findings import Outcome
 from une_eval.nodetable import NodeLine, NodeTable
 from une_eval.text import JsonArrayWriter, json_text
-from une_eval.validation.batch import chunk_size, iter_audits
+from une_eval.validation.batch import MAX_CHUNK_FILES, chunk_size, chunks, iter_audits
 from une_eval.validation.summary import render_csv, render_json, render_parquet, row_for
 from une_eval.validation.summary_stream import PARQUET_BATCH_ROWS, SummaryItem, summary_sinks
 
@@ -73,6 +73,16 @@ def test_the_workers_start_after_the_first_file_is_checked_here(tmp_path: Path) 
 def test_small_batches_still_reach_every_worker() -> None:
     assert chunk_size(3, 2) == 1
     assert chunk_size(10**6, 2) == chunk_size(10**5, 2)  # bounded, whatever the batch
+
+
+def test_tasks_shrink_towards_the_end_of_a_batch_so_no_worker_is_left_with_a_long_one() -> None:
+    paths = [Path(f"f{i}.json") for i in range(3000)]
+    sizes = [len(c) for c in chunks(paths, 16)]
+    assert [p for c in chunks(paths, 16) for p in c] == [str(p) for p in paths]  # every file once, in order
+    assert sizes[0] == MAX_CHUNK_FILES
+    assert sizes == sorted(sizes, reverse=True)
+    assert sizes[-16:] == [1] * 16  # the last task of each worker holds one file
+    assert len(sizes) < 3000 // 8  # still few tasks: the parent's cost per file stays small
 
 
 def _merged_job(name: str, statuses: list[str]) -> dict[str, Any]:
