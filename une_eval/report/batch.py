@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 
 from une_eval.audit import Audit
 from une_eval.registry.link import PublicEntry
+from une_eval.validation.batch import frozen_for_workers
 
 if TYPE_CHECKING:
     from pyhanko.sign import signers
@@ -105,7 +106,8 @@ def issue_many(jobs: Iterator[Job], signing: Signing, n_workers: int) -> Iterato
         if first is None:
             return
         yield from _run(None, iter([first]), 1)
-        with ProcessPoolExecutor(max_workers=n_workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        fork = multiprocessing.get_context("fork")
+        with frozen_for_workers(), ProcessPoolExecutor(max_workers=n_workers, mp_context=fork) as pool:
             yield from _run(pool, jobs, n_workers * JOBS_PER_WORKER)
     finally:
         _signing = None

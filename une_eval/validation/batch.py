@@ -14,6 +14,7 @@ broken bundled spec (:class:`une_eval.errors.SpecError`) stops the batch, as eve
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
 from collections import deque
@@ -128,20 +129,31 @@ def iter_rendered(
         progress(1)
     from concurrent.futures import ProcessPoolExecutor  # multiprocessing loads only for --jobs above 1
 
-    # Frozen, what the parent holds is never walked by the workers' garbage collector, whose writes to
-    # each object's header would copy every page the workers share with the parent.
+    with frozen_for_workers(), ProcessPoolExecutor(max_workers=n_jobs, mp_context=_worker_context()) as pool:
+        in_flight: deque[Future[list[T]]] = deque()
+        for chunk in chunks(paths[1:], n_jobs):
+            in_flight.append(pool.submit(check_chunk, chunk, profile, rating_scheme, render))
+            if len(in_flight) >= n_jobs * CHUNKS_PER_WORKER:
+                yield from _collect(in_flight.popleft(), progress)
+        while in_flight:
+            yield from _collect(in_flight.popleft(), progress)
+
+
+@contextlib.contextmanager
+def frozen_for_workers() -> Iterator[None]:
+    """Keep what this process holds out of the garbage collector's way while forked workers run.
+
+    The workers' collector would otherwise walk every inherited object, writing to its header and so
+    copying each page they share with this process. A process that had frozen nothing before is
+    unfrozen again afterwards, so that an embedding program's cycles are still collected.
+    """
+    was_frozen = gc.get_freeze_count() > 0
     gc.freeze()
     try:
-        with ProcessPoolExecutor(max_workers=n_jobs, mp_context=_worker_context()) as pool:
-            in_flight: deque[Future[list[T]]] = deque()
-            for chunk in chunks(paths[1:], n_jobs):
-                in_flight.append(pool.submit(check_chunk, chunk, profile, rating_scheme, render))
-                if len(in_flight) >= n_jobs * CHUNKS_PER_WORKER:
-                    yield from _collect(in_flight.popleft(), progress)
-            while in_flight:
-                yield from _collect(in_flight.popleft(), progress)
+        yield
     finally:
-        gc.unfreeze()
+        if not was_frozen:
+            gc.unfreeze()
 
 
 def chunks(paths: Sequence[Path], n_jobs: int) -> Iterator[tuple[str, ...]]:

@@ -3,6 +3,7 @@ arrive holds what the whole-batch writers hold; an interrupted batch leaves no s
 
 from __future__ import annotations
 
+import gc
 import io
 import json
 import multiprocessing
@@ -21,7 +22,7 @@ from une_eval.audit import Audit
 from une_eval.findings import Outcome
 from une_eval.nodetable import NodeLine, NodeTable
 from une_eval.text import JsonArrayWriter, json_text
-from une_eval.validation.batch import MAX_CHUNK_FILES, chunk_size, chunks, iter_audits
+from une_eval.validation.batch import MAX_CHUNK_FILES, chunk_size, chunks, frozen_for_workers, iter_audits
 from une_eval.validation.summary import render_csv, render_json, render_parquet, row_for
 from une_eval.validation.summary_stream import PARQUET_BATCH_ROWS, SummaryItem, summary_sinks
 
@@ -73,6 +74,20 @@ def test_the_workers_start_after_the_first_file_is_checked_here(tmp_path: Path) 
 def test_small_batches_still_reach_every_worker() -> None:
     assert chunk_size(3, 2) == 1
     assert chunk_size(10**6, 2) == chunk_size(10**5, 2)  # bounded, whatever the batch
+
+
+def test_the_parents_objects_are_frozen_only_while_workers_run() -> None:
+    gc.unfreeze()
+    try:
+        with frozen_for_workers():
+            assert gc.get_freeze_count() > 0  # forked now, the workers would not collect (or copy) them
+        assert gc.get_freeze_count() == 0  # an embedding program's cycles are collected again
+        gc.freeze()  # a command's own process freezes its imports: that stays as it was
+        with frozen_for_workers():
+            pass
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
 
 
 def test_tasks_shrink_towards_the_end_of_a_batch_so_no_worker_is_left_with_a_long_one() -> None:
