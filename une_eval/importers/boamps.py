@@ -18,7 +18,10 @@ RAPL makes the CPU an ``estimate`` and the energy ``estimated``.
 
 A report names no node count, so a measure is taken as one machine's: a measure whose energy over its
 duration means a mean power no single machine draws (:data:`MAX_MACHINE_W`) is ``import.unit-magnitude``
-(most likely an energy written in Wh but labelled kWh); the value is imported as written.
+(most likely an energy written in Wh but labelled kWh); the value is imported as written. A report whose
+``infrastructure`` lists more GPUs than one machine holds (``nbComponent`` of its ``gpu`` components)
+is allowed :data:`MAX_W_PER_GPU` for each of them, hosts included, so a genuine job on many machines
+is not flagged while a unit error (a factor of 1,000) still is.
 """
 
 from __future__ import annotations
@@ -44,6 +47,10 @@ PHASES = {"training": "training", "finetuning": "training", "retraining": "train
 COMPONENTS = {"cpu": "cpu", "gpu": "gpu", "ram": "dram"}
 # Above this mean power a measure cannot be one machine's (an 8-GPU server peaks near 15 kW): another unit.
 MAX_MACHINE_W = 25_000.0
+# A GPU with its share of the host, at most: an 8-GPU H100 server draws up to about 10.2 kW (NVIDIA DGX
+# H100 datasheet), 1.3 kW a GPU; the bound leaves room for denser and hungrier systems.
+MAX_W_PER_GPU = 2_500.0
+MAX_GPU_COUNT = 1_000_000  # a larger count is not a real one: the report's infrastructure is ignored
 
 
 def recognise(source: Source) -> bool:
@@ -88,6 +95,29 @@ def _number(node: dict[str, Any], key: str, where: str) -> float | None:
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         raise InputError(f"{where}.{key}: {str(value)[:40]!r} is not a finite number")
     return float(value)
+
+
+def _gpu_count(doc: dict[str, Any]) -> int:
+    """The GPUs the report's infrastructure lists (0 when it lists none, or a count that is not one).
+
+    A component is a GPU by its ``componentType`` or, in reports of the earlier format, which have
+    none, by its ``componentName``; ``nbComponent`` is a whole number, in reports of the form tool
+    written as text.
+    """
+    total = 0
+    for comp in _obj(doc, "infrastructure").get("components", []) or []:
+        if not isinstance(comp, dict):
+            continue
+        kind = comp.get("componentType", comp.get("componentName"))
+        if not isinstance(kind, str) or kind.strip().lower() != "gpu":
+            continue
+        count = comp.get("nbComponent")
+        if isinstance(count, str) and count.strip().isascii() and count.strip().isdigit():
+            count = int(count.strip()) if len(count.strip()) <= 7 else None
+        if isinstance(count, bool) or not isinstance(count, int) or not 0 < count <= MAX_GPU_COUNT:
+            return 0  # a count that is not one: allow one machine only
+        total += count
+    return total if total <= MAX_GPU_COUNT else 0
 
 
 def _energy_unit(measure: dict[str, Any], where: str) -> str:
@@ -234,20 +264,32 @@ class _Filler:
         self._calibration(where, measure, unit)
 
     def _magnitude(self, at: str, where: str, energy: float, unit: str, duration: float | None) -> None:
-        """A finding when the measure's mean power (energy over duration) is more than one machine draws."""
+        """A finding when the measure's mean power (energy over duration) is more than its machines draw."""
         if duration is None or duration <= 0:
             return
         power_w = units.joules(energy, unit) / duration
-        if power_w <= MAX_MACHINE_W:
+        gpus = _gpu_count(self.doc)
+        if power_w <= max(MAX_MACHINE_W, gpus * MAX_W_PER_GPU):
             return
-        text = msg(
-            "{file}, {location}: {energy} {unit} in {duration_s} s is a mean of {power_w} W for one machine, more "
-            "than any draws: an energy written in another unit than {unit}?",
-            energy=energy,
-            unit=unit,
-            duration_s=duration,
-            power_w=round(power_w),
-        )
+        if gpus * MAX_W_PER_GPU > MAX_MACHINE_W:
+            text = msg(
+                "{file}, {location}: {energy} {unit} in {duration_s} s is a mean of {power_w} W, more than "
+                "{gpus} GPUs and their hosts draw: an energy written in another unit than {unit}?",
+                energy=energy,
+                unit=unit,
+                duration_s=duration,
+                power_w=round(power_w),
+                gpus=gpus,
+            )
+        else:
+            text = msg(
+                "{file}, {location}: {energy} {unit} in {duration_s} s is a mean of {power_w} W for one machine, "
+                "more than any draws: an energy written in another unit than {unit}?",
+                energy=energy,
+                unit=unit,
+                duration_s=duration,
+                power_w=round(power_w),
+            )
         pointer = f"{at}/energy/total_j"
         self.draft.finding("import.unit-magnitude", self.file, f"{where}.powerConsumption", text, pointer)
 

@@ -220,6 +220,44 @@ def test_the_same_boamps_measure_in_wh_is_a_plausible_machine(tmp_path: Path) ->
     assert "import.unit-magnitude" not in _rules(doc)
 
 
+def _boamps_with_gpus(tmp_path: Path, gpus: str, energy_kwh: str) -> Path:
+    """The real report's measure, its infrastructure declaring ``gpus`` V100s (as the form tool writes it)."""
+    text = (REAL / "boamps" / "tmpcsax2ozj.json").read_text()
+    assert '"nbComponent": "2"' in text
+    assert '"0.359554063044399"' in text
+    src = tmp_path / "report.json"
+    src.write_text(
+        text.replace('"nbComponent": "2"', f'"nbComponent": {gpus}').replace('"0.359554063044399"', f'"{energy_kwh}"')
+    )
+    return src
+
+
+def test_a_boamps_job_on_many_machines_is_allowed_what_its_gpus_draw(tmp_path: Path) -> None:
+    # 0.359554063044399 kWh in 4.11 s is about 315 kW: 256 GPUs at 1.2 kW each, hosts included, draw that.
+    doc = _import(_boamps_with_gpus(tmp_path, '"256"', "0.359554063044399"), tmp_path / "d")
+    assert "import.unit-magnitude" not in _rules(doc)
+
+
+@pytest.mark.parametrize(("gpus", "flagged"), [('"64"', True), ("64", True), ('"125"', True), ('"126"', False)])
+def test_a_boamps_mean_power_beyond_its_gpus_is_flagged_saying_how_many(
+    tmp_path: Path, gpus: str, flagged: bool
+) -> None:
+    # 314,785 W: more than 125 GPUs at 2.5 kW each (312.5 kW), within 126 (315 kW).
+    doc = _import(_boamps_with_gpus(tmp_path, gpus, "0.359554063044399"), tmp_path / "d")
+    found = [f for f in doc["provenance"].get("findings", []) if f["rule_id"] == "import.unit-magnitude"]
+    assert bool(found) is flagged
+    if found:
+        count = gpus.strip('"')
+        assert f"more than {count} GPUs and their hosts draw" in found[0]["message"]
+
+
+@pytest.mark.parametrize("gpus", ['"many"', '"0"', "-3", "2.5", "true", '"99999999999"', "null"])
+def test_a_boamps_gpu_count_that_is_not_one_allows_one_machine_only(tmp_path: Path, gpus: str) -> None:
+    doc = _import(_boamps_with_gpus(tmp_path, gpus, "0.359554063044399"), tmp_path / "d")
+    (finding,) = [f for f in doc["provenance"]["findings"] if f["rule_id"] == "import.unit-magnitude"]
+    assert "W for one machine" in finding["message"]
+
+
 @pytest.mark.parametrize("written", ["nan", "inf", "1_000", "1,5", "0x10", "12 kWh"])
 def test_a_boamps_string_that_is_not_a_plain_decimal_is_still_refused(tmp_path: Path, written: str) -> None:
     text = (REAL / "boamps" / "tmpcsax2ozj.json").read_text()
