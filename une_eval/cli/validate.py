@@ -133,7 +133,10 @@ def print_extras(v: Audit, console: Console) -> None:
         basis = f"relative to {ref['name']}, {ref['edition']} ({ref['date']})" if ref else f"{r['kind']} thresholds"
         console.print(
             f"  rating: class {escape(r['class'])}, {r['value']:.4g} {escape(r['unit'])}, {escape(basis)}; "
-            f"scheme {escape(r['scheme'])}{note}; group {escape(r['group'])}"
+            f"scheme {escape(r['scheme'])}{note}; group {escape(r['group'])}",
+            crop=False,
+            overflow="ignore",
+            no_wrap=True,
         )
     if v.evidence is not None:
         windows = v.evidence.windows
