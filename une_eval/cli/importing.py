@@ -43,29 +43,37 @@ def _sources_help() -> str:
     return "\n".join(f"  {f.name}: {f.title}" for f in FORMATS)
 
 
+def _line(console: Console, text: str) -> None:
+    console.print(text, crop=False, overflow="ignore", no_wrap=True)
+
+
 def print_result(result: ImportResult, console: Console) -> None:
-    """The import in a few lines: what was written, what the source held that is suspicious, what is missing."""
+    """The import in a few lines: what was written, what the source held that is suspicious, what is missing.
+
+    Each line is printed whole, never wrapped or cut (it holds file names and JSON Pointers that are copied
+    from here); a terminal folds a line longer than its width.
+    """
     doc = result.document
     runs = len(doc.get("measurement", {}).get("runs", []))
     traces = len(doc.get("measurement", {}).get("traces", []))
-    console.print(f"imported {result.source_format.name} -> {escape(result.path)}: {runs} run(s), {traces} trace(s)")
+    _line(console, f"imported {result.source_format.name} -> {escape(result.path)}: {runs} run(s), {traces} trace(s)")
     prov = doc.get("provenance", {})
     files = prov.get("files", [])
     for found in prov.get("findings", []):
         path = files[found["file"]]["path"] if found["file"] < len(files) else "?"
         where = f"{path}, {found['location']}"
-        console.print(f"  finding {escape(found['rule_id'])}: {escape(where)}: {escape(found['message'])}")
+        _line(console, f"  finding {escape(found['rule_id'])}: {escape(where)}: {escape(found['message'])}")
     for note in prov.get("notes", []):
-        console.print(f"  note: {escape(note)}")
+        _line(console, f"  note: {escape(note)}")
     for problem in result.check.other_errors:
-        console.print(f"  [red]draft problem (a bug in the importer)[/]: {escape(problem)}")
+        _line(console, f"  [red]draft problem (a bug in the importer)[/]: {escape(problem)}")
     if result.check.missing:
-        console.print("  still to supply, for every profile: " + ", ".join(escape(p) for p in result.check.missing))
+        _line(console, "  still to supply, for every profile: " + ", ".join(escape(p) for p in result.check.missing))
     for needs in result.needs:
         if needs.probe_problem:
-            console.print(f"  {needs.profile}: {escape(needs.probe_problem)}")
+            _line(console, f"  {needs.profile}: {escape(needs.probe_problem)}")
         for f in needs.rules:
-            console.print(f"  {needs.profile} also needs: {f.rule_id} {escape(f.pointer)}: {escape(f.message)}")
+            _line(console, f"  {needs.profile} also needs: {f.rule_id} {escape(f.pointer)}: {escape(f.message)}")
 
 
 @click.command(

@@ -211,7 +211,7 @@ def add_commands(group: click.Group) -> None:
 )
 @click.option("--profile", default="une-style", show_default=True)
 @click.option("--submission-id", default=None)
-@click.option("--node-id", default=None, help="Node identifier (default: the host name).")
+@click.option("--node-id", default=None, help="Another spelling of --node (--node wins when both are given).")
 @click.option("--gpus", default=None, help="Comma-separated GPU indices (default: all).")
 @click.option("--rapl-root", type=click.Path(path_type=Path), default=Path("/sys/class/powercap"), show_default=True)
 @click.option(

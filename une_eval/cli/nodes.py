@@ -39,7 +39,10 @@ def node_options(command: F) -> F:
             "node",
             default=None,
             metavar="NAME",
-            help="This node's name in a many-node job (default: SLURMD_NODENAME, else the host name).",
+            help=(
+                "This node's name in a many-node job (default: SLURMD_NODENAME, else the host name, or with "
+                "--replay the recording's host)."
+            ),
         ),
         click.option(
             "--clock-reference",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import textwrap
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -99,8 +100,6 @@ def print_audit(v: Audit, console: Console) -> None:
     pointers are copied from here into searches and editors; the terminal folds a line longer than its
     width), and its message follows, indented and wrapped between words.
     """
-    from rich.padding import Padding  # rich loads only for the text it prints
-
     style = _OUTCOME_STYLE[v.outcome]
     head = f"[{style}]{v.outcome.value.upper()}[/]  {escape(v.source)}  (profile {escape(v.profile)})"
     console.print(head, crop=False, overflow="ignore")
@@ -116,7 +115,14 @@ def print_audit(v: Audit, console: Console) -> None:
             overflow="ignore",
             no_wrap=True,
         )
-        console.print(Padding(escape(f.message), (0, 0, 0, 10), expand=False))
+        _print_message(f.message, console)
+
+
+def _print_message(message: str, console: Console) -> None:
+    """A finding's message under its heading line: indented 10 columns, wrapped between words, no trailing blanks."""
+    width = max(console.width - 10, 40)
+    for line in textwrap.wrap(printable(message), width, break_long_words=False, break_on_hyphens=False) or [""]:
+        console.print(" " * 10 + escape(line), crop=False, overflow="ignore", no_wrap=True)
 
 
 def print_extras(v: Audit, console: Console) -> None:
@@ -133,7 +139,10 @@ def print_extras(v: Audit, console: Console) -> None:
         basis = f"relative to {ref['name']}, {ref['edition']} ({ref['date']})" if ref else f"{r['kind']} thresholds"
         console.print(
             f"  rating: class {escape(r['class'])}, {r['value']:.4g} {escape(r['unit'])}, {escape(basis)}; "
-            f"scheme {escape(r['scheme'])}{note}; group {escape(r['group'])}"
+            f"scheme {escape(r['scheme'])}{note}; group {escape(r['group'])}",
+            crop=False,
+            overflow="ignore",
+            no_wrap=True,
         )
     if v.evidence is not None:
         windows = v.evidence.windows
