@@ -132,6 +132,8 @@ def _tree_rss_kib(pid: int) -> tuple[int, int]:
 
 
 def memory(corpus: Path, n_files: int, src: Path, label: str, out: Path) -> None:
+    out = out / label  # each tree its own summaries: an existing summary is not replaced without --force
+    out.mkdir()
     summaries = [f"--summary={out / f'summary.{ext}'}" for ext in ("csv", "parquet", "json")]
     argv = [sys.executable, "-m", "une_eval", "validate", "--format", "json", "--jobs", "2", *summaries, str(corpus)]
     peaks = [0, 0]

@@ -210,14 +210,23 @@ def grid() -> None:
         one(64, hours)
 
 
+USAGE = "usage: python bench/merge.py NODES HOURS [--keep DIR] | grid"
+
+
 def main(args: list[str]) -> None:
+    if args[:1] in (["-h"], ["--help"]):
+        print(USAGE)
+        return
     if args[:1] == ["grid"]:
         grid()
         return
-    nodes, hours = int(args[0]), float(args[1])
+    try:
+        nodes, hours = int(args[0]), float(args[1])
+    except (IndexError, ValueError):
+        raise SystemExit(USAGE) from None
     keep = Path(args[3]) if len(args) > 3 and args[2] == "--keep" else None
     if not (0 < nodes <= 100_000 and hours > 0 and math.isfinite(hours)):
-        raise SystemExit("usage: python bench/merge.py NODES HOURS [--keep DIR] | grid")
+        raise SystemExit(USAGE)
     one(nodes, hours, keep)
 
 

@@ -70,3 +70,31 @@ def test_bad_summary_extension_is_refused_before_work(tmp_path: Path) -> None:
     )
     assert result.exit_code == 2
     assert "summary must end in" in result.output
+
+
+def test_an_existing_summary_is_never_replaced_without_force(tmp_path: Path) -> None:
+    submission = str(REPO / "fixtures" / "valid" / "llm-inference-h100.json")
+    csv, html = tmp_path / "summary.csv", tmp_path / "summary.html"
+    html.write_text("the auditor's earlier page")
+    first = CliRunner().invoke(main, ["validate", submission, "--summary", str(csv)])
+    assert first.exit_code == 0
+    kept = csv.read_bytes()
+    again = CliRunner().invoke(main, ["validate", submission, "--summary", str(csv), "--summary", str(html)])
+    assert again.exit_code == 2
+    assert f"{csv} already exists; choose another name (or pass --force to replace it)" in again.output
+    assert "conformant" not in again.output  # refused before any file was checked
+    assert csv.read_bytes() == kept
+    assert html.read_text() == "the auditor's earlier page"
+    forced = CliRunner().invoke(main, ["validate", submission, "--summary", str(html), "--force", "--lang", "es"])
+    assert forced.exit_code == 0
+    assert html.read_text() != "the auditor's earlier page"
+    assert "llm-inference-h100.json" in html.read_text()
+
+
+def test_a_summary_named_twice_is_refused(tmp_path: Path) -> None:
+    csv = tmp_path / "summary.csv"
+    args = ["validate", str(REPO / "fixtures" / "valid"), "--summary", str(csv), "--summary", str(csv)]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2
+    assert "is given twice" in result.output
+    assert not csv.exists()

@@ -6,7 +6,6 @@ never from an argument (arguments end up in shell history and process listings).
 
 from __future__ import annotations
 
-import logging
 import os
 import sys
 from collections.abc import Callable
@@ -34,11 +33,6 @@ if TYPE_CHECKING:  # rich, the verifier and the register's answers load only for
     from une_eval.registry.standing import Standing
     from une_eval.registry.store import Register
     from une_eval.report.verify import Verification
-
-# pyHanko logs a traceback for a wrong passphrase and WeasyPrint logs layout notes; the CLI reports
-# failures as one clear line, so their log records go nowhere instead of Python's last-resort stderr.
-for _name in ("pyhanko", "pyhanko_certvalidator", "weasyprint", "fontTools"):
-    logging.getLogger(_name).addHandler(logging.NullHandler())
 
 MAX_KEY_BYTES = 1024 * 1024
 PASSPHRASE_ENV = "UNE_EVAL_KEY_PASSPHRASE"  # noqa: S105 (the variable's name, not a secret)

@@ -284,6 +284,7 @@ def write_rendered(results: Iterable[Rendered], sinks: list[SummarySink], *, as_
     help="Language of the HTML summary: its words, findings and number formats (en, es: every language with a "
     "message catalogue).",
 )
+@click.option("--force", is_flag=True, help="Replace summary files that already exist.")
 def validate(
     paths: tuple[Path, ...],
     profile: str | None,
@@ -292,6 +293,7 @@ def validate(
     jobs: int,
     rating_scheme: str | None,
     lang: str,
+    force: bool = False,
 ) -> None:
     """Check submission files (or folders of them) against the schema and a profile's rules.
 
@@ -304,6 +306,7 @@ def validate(
 
         for path in summaries:
             format_for(path)
+        refuse_existing_summaries(summaries, force=force)
     if summaries or lang != "en":
         from une_eval.report.language import languages  # the catalogues load only for a summary
 
@@ -318,7 +321,7 @@ def validate(
         print_skipped(found.skipped, Console(stderr=True, highlight=False, soft_wrap=True))
     how = Rendering(fmt, bool(summaries), TextStyle.of(console) if console is not None else None)
     with (
-        summary_outputs(summaries, lang) as sinks,
+        summary_outputs(summaries, lang, replace=force) as sinks,
         rendered_files(list(found.files), how, profile, rating_scheme, jobs) as results,
     ):
         counts = write_rendered(results, sinks, as_json=fmt == "json")
@@ -336,15 +339,27 @@ def _text_console() -> Console:
     return Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 160)
 
 
+def refuse_existing_summaries(summaries: tuple[Path, ...], *, force: bool) -> None:
+    """Before anything is checked: a summary named twice, or one that exists without ``--force``, is refused."""
+    seen: set[Path] = set()
+    for path in summaries:
+        where = path.absolute()
+        if where in seen:
+            raise InputError(f"--summary {path} is given twice")
+        seen.add(where)
+        if not force and (path.exists() or path.is_symlink()):
+            raise InputError(f"{path} already exists; choose another name (or pass --force to replace it)")
+
+
 @contextmanager
-def summary_outputs(summaries: tuple[Path, ...], lang: str) -> Iterator[list[SummarySink]]:
+def summary_outputs(summaries: tuple[Path, ...], lang: str, *, replace: bool) -> Iterator[list[SummarySink]]:
     """The summaries' sinks (none asked for: no sink, and nothing of the summary code loaded)."""
     if not summaries:
         yield []
         return
     from une_eval.validation.summary_stream import summary_sinks
 
-    with summary_sinks(summaries, lang=lang) as sinks:
+    with summary_sinks(summaries, lang=lang, replace=replace) as sinks:
         yield sinks
 
 

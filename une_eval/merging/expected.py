@@ -20,6 +20,12 @@ from une_eval.merging.issues import MergeIssue
 from une_eval.model import Device, Launcher
 
 Source = Literal["slurm", "torchrun", "declared", "none"]
+# How a message names where the job's node list came from.
+SOURCE_WORDS: dict[str, str] = {
+    "slurm": "the Slurm job's node list",
+    "torchrun": "torchrun's node count",
+    "declared": "--expect-nodes",
+}
 _UUID = re.compile(r"^(GPU|MIG)-", re.IGNORECASE)
 
 
@@ -107,14 +113,16 @@ def node_set_issues(nodes: Sequence[NodeInput], expected: Expectation) -> list[M
             issues.append(MergeIssue("node-duplicate", f"node {name} is given {labels.count(name)} times", name))
     for name in expected.nodes:
         if name not in labels:
-            why = f"expected by {expected.source}" if expected.source != "none" else "expected"
+            why = f"expected by {SOURCE_WORDS[expected.source]}" if expected.source != "none" else "expected"
             issues.append(MergeIssue("node-missing", f"node {name} ({why}) left no measurement (never started?)", name))
     if expected.source != "none":
         for name in dict.fromkeys(labels):
             if name not in expected.nodes:
                 issues.append(
                     MergeIssue(
-                        "node-unexpected", f"node {name} is not one of the job's nodes ({expected.source})", name
+                        "node-unexpected",
+                        f"node {name} is not one of the job's nodes ({SOURCE_WORDS[expected.source]})",
+                        name,
                     )
                 )
     return issues

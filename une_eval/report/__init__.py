@@ -8,7 +8,15 @@ and pyHanko with it.
 from __future__ import annotations
 
 import importlib
+import logging
 from typing import TYPE_CHECKING, Any
+
+# pyHanko logs a traceback for a wrong passphrase or a revoked signer, and WeasyPrint logs layout notes:
+# une-eval reports each failure as a value or one clear line, so where the program has configured no
+# logging their records go nowhere instead of to Python's last-resort stderr handler. A program that
+# configures logging still receives them (a handler here does not stop them reaching the root logger's).
+for _name in ("pyhanko", "pyhanko_certvalidator", "weasyprint", "fontTools"):
+    logging.getLogger(_name).addHandler(logging.NullHandler())
 
 if TYPE_CHECKING:
     from une_eval.report.content import Prepared, prepare, prepare_bytes

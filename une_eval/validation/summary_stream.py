@@ -168,13 +168,17 @@ class HtmlSink:
 
 
 @contextmanager
-def summary_sinks(paths: Sequence[Path], *, lang: str = "en") -> Iterator[list[SummarySink]]:
-    """One sink per summary file, by extension; each file is put into place when the block ends cleanly."""
+def summary_sinks(paths: Sequence[Path], *, lang: str = "en", replace: bool = True) -> Iterator[list[SummarySink]]:
+    """One sink per summary file, by extension; each file is put into place when the block ends cleanly.
+
+    ``replace=False``: a file that exists by then (another process's, say) is left alone and the summary
+    is refused with a clear message.
+    """
     with ExitStack() as stack:
         sinks: list[SummarySink] = []
         for path in paths:
             fmt = format_for(path)
-            out = stack.enter_context(_atomic(path))
+            out = stack.enter_context(_atomic(path, replace))
             sinks.append(_sink(fmt, out, lang))
         yield sinks
         for sink in sinks:
@@ -192,9 +196,9 @@ def _sink(fmt: str, out: BinaryIO, lang: str) -> SummarySink:
 
 
 @contextmanager
-def _atomic(path: Path) -> Iterator[BinaryIO]:
+def _atomic(path: Path, replace: bool) -> Iterator[BinaryIO]:
     """:func:`open_atomic`, its own failures (cannot create, fsync or rename) worded as one line."""
-    opened = open_atomic(path)
+    opened = open_atomic(path, replace=replace)
     try:
         out = opened.__enter__()
     except OSError as exc:
@@ -206,5 +210,7 @@ def _atomic(path: Path) -> Iterator[BinaryIO]:
         raise
     try:
         opened.__exit__(None, None, None)
+    except FileExistsError:
+        raise InputError(f"{path} appeared while the files were checked; not replaced (pass --force)") from None
     except OSError as exc:
         raise InputError(f"cannot write the summary {path}: {exc.strerror or exc}") from None

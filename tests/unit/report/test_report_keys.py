@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import os
 import stat
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -209,3 +211,28 @@ def test_pkcs12_mac_covers_the_plain_certificate_bags(pki: Any) -> None:
     assert key is not None
     assert cert is not None
     assert cert.public_bytes(serialization.Encoding.DER) == cert_der
+
+
+def test_a_program_using_the_library_gets_no_third_party_traceback_on_stderr(pki: Any) -> None:
+    """pyHanko logs a traceback for a wrong passphrase; une-eval's refusal is the only answer a caller sees."""
+    program = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from une_eval.errors import SigningError\n"
+        "from une_eval.report import load_signer\n"
+        "try:\n"
+        "    load_signer(p12=Path(sys.argv[1]), passphrase=b'not-the-passphrase')\n"
+        "except SigningError as exc:\n"
+        "    print('refused:', exc)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[3])}
+    done = subprocess.run(
+        [sys.executable, "-c", program, str(pki.paths.auditor_p12)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert done.returncode == 0
+    assert done.stdout.startswith("refused: cannot load the signing key")
+    assert done.stderr == ""
