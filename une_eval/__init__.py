@@ -99,7 +99,10 @@ def certify(
         subject, renderer=Renderer(), signer=signer, lang=lang, number=number, file_name=file_name
     )
     if output is not None:
-        write_atomic(Path(output), issued.pdf)
+        try:
+            write_atomic(Path(output), issued.pdf, replace=force)
+        except FileExistsError:  # it appeared while the certificate was issued
+            raise InputError(f"{output}: exists; pass force=True to replace it") from None
     return issued
 
 

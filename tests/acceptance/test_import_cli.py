@@ -73,6 +73,21 @@ def test_an_existing_draft_is_not_replaced_without_force(tmp_path: Path) -> None
     assert run("import", str(EMISSIONS), "-o", str(tmp_path), "--force")[0] == 0
 
 
+def test_a_trace_already_in_the_folder_is_not_replaced_without_force(tmp_path: Path) -> None:
+    dcgm = FIXTURES / "import/dcgm/dcgm-long.csv"
+    assert run("import", str(dcgm), "-o", str(tmp_path))[0] == 0
+    (trace,) = (tmp_path / "traces").iterdir()
+    (tmp_path / "submission.json").unlink()  # only another run's trace is left in the folder
+    trace.write_text("another run's trace")
+    code, out = run("import", str(dcgm), "-o", str(tmp_path))
+    assert code == 2
+    assert f"{trace} already exists" in out
+    assert trace.read_text() == "another run's trace"
+    assert not (tmp_path / "submission.json").exists()
+    assert run("import", str(dcgm), "-o", str(tmp_path), "--force")[0] == 0
+    assert trace.read_text() != "another run's trace"
+
+
 def test_unreadable_and_hostile_sources_exit_2_with_one_line(tmp_path: Path) -> None:
     fifo = tmp_path / "fifo.csv"
     os.mkfifo(fifo)

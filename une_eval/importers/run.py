@@ -86,8 +86,10 @@ def _write_traces(pending: list[PendingTrace], staging: Path) -> list[dict[str, 
 def write_draft(draft: Draft, out_dir: Path, *, force: bool) -> dict[str, Any]:
     """Write the draft's traces and submission into ``out_dir``; return the document written."""
     target = out_dir / SUBMISSION_NAME
-    if target.exists() and not force:
-        raise InputError(f"{target} already exists; choose another folder or replace it with --force")
+    if not force:
+        for path in (target, *(out_dir / t.path for t in draft.traces)):
+            if path.exists() or path.is_symlink():
+                raise InputError(f"{path} already exists; choose another folder or replace it with --force")
     out_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".import-", dir=out_dir))
     try:
