@@ -86,6 +86,9 @@ def pairs(work: Path, baseline: Path | None) -> list[tuple[Command, Command, Com
 
     inlined.write_text(json.dumps(inline_references(submission_schema())))
     run_once(python_command("keys", REPO, "keys", "init", "--dir", str(work / "keys"), env=PASSPHRASE))
+    if baseline is not None:  # each tree signs with a key file its own `keys init` wrote (their formats may differ)
+        init = ("keys", "init", "--dir", str(work / "keys-before"))
+        run_once(python_command("keys, baseline tree", baseline, *init, env=PASSPHRASE))
     html, reports = certificate_html(work), REPO / "reports"
     (work / "certificates").mkdir()
     validate_args = ("validate", str(SUBMISSION))
@@ -115,7 +118,11 @@ def pairs(work: Path, baseline: Path | None) -> list[tuple[Command, Command, Com
         ours = python_command(f"une-eval {label}", REPO, *args, env=PASSPHRASE)
         before = None
         if baseline is not None:  # the same example as that tree has it (its schema was older)
-            own = [str(baseline / SUBMISSION.relative_to(REPO)) if a == str(SUBMISSION) else a for a in args]
+            keys, their_keys = str(work / "keys") + "/", str(work / "keys-before") + "/"
+            own = [
+                str(baseline / SUBMISSION.relative_to(REPO)) if a == str(SUBMISSION) else a.replace(keys, their_keys)
+                for a in args
+            ]
             before = python_command(f"une-eval {label}, baseline tree", baseline, *own, env=PASSPHRASE)
         out.append((ours, reference, before))
     return out
