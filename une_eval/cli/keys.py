@@ -1,16 +1,18 @@
-"""``une-eval keys``: development signing keys, the development CA's revocation list, and revoking a key.
+"""``une-eval keys``: development signing keys, the development CA's revocation list, revoking a key, a trial TSA.
 
 Passphrases come from ``UNE_EVAL_KEY_PASSPHRASE`` or a hidden prompt (see :func:`une_eval.cli.certify.read_passphrase`).
 """
 
 from __future__ import annotations
 
+import signal
 from pathlib import Path
 
 import click
 
 from une_eval.cli.certify import read_passphrase
 from une_eval.cli.show import plain
+from une_eval.errors import InputError
 from une_eval.report.crl import REASONS
 from une_eval.report.keys import KEY_TYPES, init_dev_pki, republish_dev_crl
 
@@ -44,6 +46,50 @@ def keys_crl(folder: Path, days: int) -> None:
     """Publish the development CA's revocation list again, valid for --days more days (same revocations)."""
     crl = republish_dev_crl(folder, passphrase=read_passphrase() or b"", validity_days=days)
     click.echo(plain(f"new revocation list: {crl}"))
+
+
+@keys.command("tsa")
+@click.option(
+    "--dir",
+    "folder",
+    required=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="The development CA's folder (from une-eval keys init).",
+)
+@click.option(
+    "--port", type=click.IntRange(0, 65535), default=0, show_default=True, help="Port on 127.0.0.1 (0: any free one)."
+)
+def keys_tsa(folder: Path, port: int) -> None:
+    """Serve a development timestamp authority (RFC 3161) on 127.0.0.1 until Ctrl-C or SIGTERM.
+
+    Its certificate is issued now by the development CA in --dir (the CA key's passphrase is asked
+    for), so verify --trust ca.pem trusts its timestamps. The first line printed is its URL, for
+    certify --tsa-url and renew --tsa-url. For trying PAdES B-T, B-LT and B-LTA: never for real
+    certificates.
+    """
+    from une_eval.report.dev_tsa import TSA_NAME, dev_timestamper, expires, tsa_server
+
+    stamper = dev_timestamper(folder, read_passphrase() or b"")
+    try:
+        server = tsa_server(stamper, port)
+    except OSError as exc:
+        raise InputError(f"cannot listen on 127.0.0.1:{port}: {exc.strerror or exc}") from None
+    previous = signal.signal(signal.SIGTERM, _interrupt)  # before the URL is out: a caller may stop it at once
+    url = f"http://127.0.0.1:{server.server_address[1]}/"
+    try:
+        click.echo(url)
+        until = expires(stamper).strftime("%Y-%m-%d")
+        click.echo(f"{TSA_NAME} (certificate valid until {until}) at {url}; Ctrl-C or SIGTERM stops it", err=True)
+        server.serve_forever()
+    except KeyboardInterrupt:
+        click.echo("development TSA stopped", err=True)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        server.server_close()
+
+
+def _interrupt(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 @keys.command("init")

@@ -164,10 +164,12 @@ def issue_auditor(ca: Issued, auditor: str, organisation: str, *, key_type: str 
     )
 
 
-def issue_tsa(ca: Issued, name: str = "une-eval test TSA", *, days: int = 365) -> Issued:
+def issue_tsa(
+    ca: Issued, name: str = "une-eval test TSA", *, days: int = 365, organisation: str = "une-eval tests"
+) -> Issued:
     """Issue a time-stamping authority certificate (RSA: pyHanko's in-process test timestamper needs it)."""
     return issue(
-        _name(name, "une-eval tests"),
+        _name(name, organisation),
         issuer=ca,
         key=new_key("rsa"),
         days=days,
@@ -252,6 +254,22 @@ def vars_of(paths: DevPkiPaths) -> list[Path]:
     return [paths.ca_cert, paths.ca_key, paths.auditor_p12, paths.auditor_cert, paths.auditor_key, paths.ca_crl]
 
 
+def load_dev_ca(folder: Path, passphrase: bytes) -> Issued:
+    """The development CA that ``une-eval keys init`` wrote in ``folder`` (``ca.pem``, ``ca.key.pem``)."""
+    from cryptography.hazmat.primitives.serialization import load_pem_private_key
+
+    from une_eval.loading import read_bounded
+
+    try:
+        ca_cert = x509.load_pem_x509_certificate(read_bounded(folder / "ca.pem", 1024 * 1024))
+        ca_key = load_pem_private_key(read_bounded(folder / "ca.key.pem", 1024 * 1024), passphrase)
+    except Exception as exc:  # a wrong passphrase, a missing or mangled file: one line
+        raise SigningError(f"cannot use the development CA in {folder}: {exc.__class__.__name__}: {exc}") from None
+    if not isinstance(ca_key, ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey):
+        raise SigningError(f"{folder / 'ca.key.pem'} is not an EC or RSA key")
+    return Issued(ca_key, ca_cert)
+
+
 def republish_dev_crl(
     folder: Path,
     *,
@@ -265,31 +283,26 @@ def republish_dev_crl(
     Without ``revoke`` the CRL is simply re-issued with a fresh validity. The CA key is read with
     ``passphrase``; the new CRL replaces the old one atomically (the old one is superseded by design).
     """
-    from cryptography.hazmat.primitives.serialization import load_pem_private_key
-
     from une_eval.loading import read_bounded
     from une_eval.output import write_atomic
     from une_eval.report.crl import REASONS, republish
 
     if reason not in REASONS:
         raise SigningError(f"unknown reason {reason!r} (expected one of {', '.join(REASONS)})")
+    ca = load_dev_ca(folder, passphrase)
     try:
-        ca_cert = x509.load_pem_x509_certificate(read_bounded(folder / "ca.pem", 1024 * 1024))
-        ca_key = load_pem_private_key(read_bounded(folder / "ca.key.pem", 1024 * 1024), passphrase)
         crl_path = folder / CRL_NAME
         current = (
             x509.load_der_x509_crl(read_bounded(crl_path, 16 * 1024 * 1024))
             if crl_path.exists()
-            else issue_crl(ca_key, ca_cert, [], number=0)  # type: ignore[arg-type]
+            else issue_crl(ca.key, ca.cert, [], number=0)
         )
         target = x509.load_pem_x509_certificate(read_bounded(revoke, 1024 * 1024)) if revoke is not None else None
     except SigningError:
         raise
-    except Exception as exc:  # a wrong passphrase, a missing or mangled file: one line
+    except Exception as exc:  # a missing or mangled file: one line
         raise SigningError(f"cannot use the development CA in {folder}: {exc.__class__.__name__}: {exc}") from None
-    if not isinstance(ca_key, ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey):
-        raise SigningError(f"{folder / 'ca.key.pem'} is not an EC or RSA key")
     validity = dt.timedelta(days=validity_days)
-    crl = republish(ca_key, ca_cert, current, revoke=target, reason=REASONS[reason], validity=validity)
+    crl = republish(ca.key, ca.cert, current, revoke=target, reason=REASONS[reason], validity=validity)
     write_atomic(crl_path, crl_der(crl), replace=True)  # 0644, like every published file
     return crl_path
