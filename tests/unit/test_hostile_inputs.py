@@ -1,0 +1,152 @@
+"""Hostile inputs to validate, import and the summaries: each gives its documented outcome, never an internal error.
+
+Each test here is an attack that once got through: an internal error, a traceback, or a verdict the file
+should not get.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from tests.unit.validation.evidence_helpers import H200_CSV, recording, steady_doc
+from une_eval.cli import main
+from une_eval.errors import InputError
+from une_eval.findings import Outcome
+from une_eval.loading import parse_json_bytes
+from une_eval.text import utf8_safe
+from une_eval.validation import check_document
+
+REPO = Path(__file__).resolve().parents[2]
+VALID = REPO / "fixtures" / "valid" / "llm-inference-h100.json"
+
+
+# ---- JSON: escapes of lone UTF-16 surrogates --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b'{"a": "\\ud800"}',
+        b'{"a": ["x", {"b": "tail \\uDFFF"}]}',
+        b'{"\\udc00key": 1}',
+        b'{"a": "\\ud800\\u0041"}',  # a high surrogate followed by a letter, not by a low surrogate
+    ],
+)
+def test_an_escape_of_a_lone_surrogate_is_refused(raw: bytes) -> None:
+    with pytest.raises(InputError, match="unpaired UTF-16 surrogate"):
+        parse_json_bytes(raw)
+
+
+def test_a_surrogate_pair_and_an_escaped_backslash_are_read_as_written() -> None:
+    doc = parse_json_bytes(b'{"a": "\\ud83d\\ude00", "b": "\\\\ud800"}')
+    assert doc == {"a": "\U0001f600", "b": "\\ud800"}
+
+
+def test_validate_says_why_a_lone_surrogate_cannot_be_checked(tmp_path: Path) -> None:
+    raw = VALID.read_bytes().replace(b'"submission_id": "', b'"submission_id": "\\ud800', 1)
+    assert raw != VALID.read_bytes()
+    path = tmp_path / "surrogate.json"
+    path.write_bytes(raw)
+    result = CliRunner().invoke(main, ["validate", str(path)])
+    assert result.exit_code == 2
+    assert "unpaired UTF-16 surrogate" in result.output
+    assert "internal error" not in result.output
+
+
+# ---- import: a BoAmps report with an integer Python will not convert ------------------------------
+
+
+def test_a_boamps_report_with_a_5000_digit_integer_is_refused_with_a_reason(tmp_path: Path) -> None:
+    report = REPO / "fixtures" / "import" / "boamps" / "boamps-report.json"
+    source = tmp_path / "report.json"
+    source.write_bytes(report.read_bytes().replace(b"{", b'{"x": ' + b"9" * 5000 + b", ", 1))
+    result = CliRunner().invoke(
+        main, ["import", str(source), "--from", "codecarbon-boamps", "-o", str(tmp_path / "draft")]
+    )
+    assert result.exit_code == 2
+    assert "report.json: not a readable JSON document" in result.output
+    assert "internal error" not in result.output
+    assert not (tmp_path / "draft" / "submission.json").exists()
+
+
+# ---- summaries: a file name that is not UTF-8 ----------------------------------------------------
+
+
+def test_utf8_safe_escapes_only_lone_surrogates() -> None:
+    assert utf8_safe("plain \x1b é \U0001f600") == "plain \x1b é \U0001f600"
+    assert utf8_safe("a\udcffb") == "a\\udcffb"
+
+
+@pytest.mark.skipif(sys.platform == "darwin", reason="macOS file systems refuse names that are not UTF-8")
+def test_a_parquet_summary_takes_a_file_name_that_is_not_utf8(tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    name = os.fsdecode(b"\xff\xfe.json")
+    (folder / name).write_bytes(VALID.read_bytes())
+    summary = tmp_path / "summary.parquet"
+    result = CliRunner().invoke(main, ["validate", str(folder), "--summary", str(summary)])
+    assert result.exit_code in (0, 1), result.output
+    assert "internal error" not in result.output
+    assert pq.read_table(summary).column("source").to_pylist() == [str(folder / "\\udcff\\udcfe.json")]
+
+
+# ---- evidence: a reset of NVML's counter dressed as a wrap ---------------------------------------
+
+
+def _nvml_reset_doc(folder: Path, *, declare_range: bool) -> dict[str, object]:
+    """The steady H200 submission whose counter restarts from 0 in the middle of run 1.
+
+    With ``declare_range``, the trace entry gives ``energy_mj`` a ``wrap_range`` equal to the counter's
+    value just before the reset: read as a wrap, the reset would cost nothing and the declared energies
+    would still match.
+    """
+    doc = steady_doc()
+    rows = recording().rows_of("run-1")
+    middle = int(rows[rows.size // 2])
+    lines = H200_CSV.read_text().splitlines()
+    header, body = lines[0], [line.split(",") for line in lines[1:]]
+    before = [int(cells[1]) for cells in body[:middle] if cells[1]][-1]
+    for cells in body[middle:]:
+        if cells[1]:
+            cells[1] = str(int(cells[1]) - before)
+    trace = folder / "traces" / "gpu0.csv"
+    trace.parent.mkdir(parents=True)
+    trace.write_text("\n".join([header, *(",".join(c) for c in body)]) + "\n")
+    entry = doc["measurement"]["traces"][0]
+    entry["sha256"] = hashlib.sha256(trace.read_bytes()).hexdigest()
+    if declare_range:
+        next(c for c in entry["columns"] if c["name"] == "energy_mj")["wrap_range"] = before
+    return doc
+
+
+@pytest.mark.parametrize("declare_range", [False, True])
+def test_a_decrease_of_the_nvml_counter_is_a_reset_even_with_a_declared_range(
+    tmp_path: Path, declare_range: bool
+) -> None:
+    doc = _nvml_reset_doc(tmp_path, declare_range=declare_range)
+    verdict = check_document(doc, base_dir=tmp_path)
+    assert verdict.outcome is Outcome.NON_CONFORMANT
+    resets = [f.pointer for f in verdict.findings if f.rule_id == "evidence.counter-reset"]
+    assert resets == ["/measurement/runs/1/devices/0/energy_j"]
+    evidence = verdict.to_json()["evidence"]
+    assert evidence["assurance"] == "declared-only"
+    run1 = next(w for w in evidence["windows"] if w["run_index"] == 1)
+    assert (run1["counter_resets"], run1["counter_wraps"]) == (1, 0)
+
+
+def test_the_unaltered_steady_submission_is_conformant(tmp_path: Path) -> None:
+    """The control for the reset attack: the same submission and trace, untouched, conform."""
+    doc = steady_doc()
+    (tmp_path / "traces").mkdir()
+    (tmp_path / "traces" / "gpu0.csv").write_bytes(H200_CSV.read_bytes())
+    verdict = check_document(json.loads(json.dumps(doc)), base_dir=tmp_path)
+    assert verdict.outcome is Outcome.CONFORMANT, [(f.rule_id, f.message) for f in verdict.findings]
