@@ -156,7 +156,9 @@ def _unit_issue(trace: Trace) -> str | None:
 def _counter_column(trace: Trace, spec: CounterSpec) -> CounterColumn:
     from une_eval.validation.windows import CounterColumn
 
-    wrap = next((c.wrap_range for c in trace.columns if c.name == spec.name and c.wrap_range is not None), None)
+    # Only a counter the hardware wraps has a range: a decrease of NVML's counter is a reset whatever the entry says.
+    declared = (c.wrap_range for c in trace.columns if c.name == spec.name and c.wrap_range is not None)
+    wrap = next(declared, None) if spec.wraps else None
     return CounterColumn(spec.joules_per_count, spec.wraps, float(wrap) if wrap is not None else None)
 
 
