@@ -180,7 +180,7 @@ _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
 def _has_lone_surrogate(value: Any) -> bool:
-    """Whether any string (key or value) in ``value`` holds a lone surrogate (paired escapes decode to one character)."""
+    """Whether a string (key or value) in ``value`` holds a lone surrogate (a pair decodes to one character)."""
     if isinstance(value, str):
         return not value.isprintable() and any("\ud800" <= c <= "\udfff" for c in value)
     if isinstance(value, dict):
@@ -191,7 +191,7 @@ def _has_lone_surrogate(value: Any) -> bool:
 
 
 def _refuse_lone_surrogates(text: str, doc: Any) -> None:
-    """Refuse an escape of an unpaired surrogate (``\\ud800``): no character, and not writable as UTF-8."""
+    r"""Refuse an escape of an unpaired surrogate (``\ud800``): no character, and not writable as UTF-8."""
     if _SURROGATE_ESCAPE.search(text) is not None and _has_lone_surrogate(doc):
         raise InputError("the JSON has a \\u escape of an unpaired UTF-16 surrogate, which is not a character")
 
