@@ -150,3 +150,58 @@ def test_the_unaltered_steady_submission_is_conformant(tmp_path: Path) -> None:
     (tmp_path / "traces" / "gpu0.csv").write_bytes(H200_CSV.read_bytes())
     verdict = check_document(json.loads(json.dumps(doc)), base_dir=tmp_path)
     assert verdict.outcome is Outcome.CONFORMANT, [(f.rule_id, f.message) for f in verdict.findings]
+
+
+# ---- evidence: negative instant power taken off the integral ---------------------------------------
+
+
+def _power_only(folder: Path, negate_every: int) -> tuple[dict[str, object], Path]:
+    """The steady submission, its counter emptied and every ``negate_every``-th power sample of a run negated."""
+    runs = {int(i) for k in range(3) for i in recording().rows_of(f"run-{k}")}
+    lines = H200_CSV.read_text().splitlines()
+    rows = []
+    for i, line in enumerate(lines[1:]):
+        time_ns, _counter, power, average, phase = line.split(",")
+        if negate_every and i in runs and i % negate_every == 0:
+            power = str(-int(power))
+        rows.append(",".join([time_ns, "", power, average, phase]))
+    trace = folder / "traces" / "gpu0.csv"
+    trace.parent.mkdir(parents=True, exist_ok=True)
+    trace.write_text("\n".join([lines[0], *rows]) + "\n")
+    doc = steady_doc()
+    doc["measurement"]["traces"][0]["sha256"] = hashlib.sha256(trace.read_bytes()).hexdigest()
+    return doc, folder
+
+
+def test_negative_instant_power_makes_the_trace_unusable(tmp_path: Path) -> None:
+    from tests.unit.validation.evidence_helpers import rebuild_results, set_run_device_energy
+
+    # The declared energies are what integrating the tampered power gives (a third of the truth), so only
+    # the negative samples themselves can give the trace away.
+    honest_doc, folder = _power_only(tmp_path / "honest", negate_every=0)
+    honest = check_document(honest_doc, base_dir=folder)
+    assert honest.outcome is Outcome.CONFORMANT, [(f.rule_id, f.message) for f in honest.findings]
+    doc, folder = _power_only(tmp_path / "tampered", negate_every=3)
+    for i, window in enumerate(honest.to_json()["evidence"]["windows"]):
+        set_run_device_energy(doc, i, "node0-gpu0", round(window["recomputed_j"] / 3, 3))
+    rebuild_results(doc)
+    verdict = check_document(doc, base_dir=folder)
+    assert verdict.outcome is Outcome.NON_CONFORMANT
+    files = [f.message for f in verdict.findings if f.rule_id == "evidence.trace-file"]
+    assert files == ["trace 'traces/gpu0.csv': column power_instant_mw holds negative values"]
+    assert verdict.to_json()["evidence"]["assurance"] == "declared-only"
+
+
+# ---- traces: line ends -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("line_end", ["\r", "\r\n"])
+def test_a_csv_trace_with_cr_or_crlf_line_ends_reads_as_with_lf(tmp_path: Path, line_end: str) -> None:
+    doc = steady_doc()
+    trace = tmp_path / "traces" / "gpu0.csv"
+    trace.parent.mkdir()
+    trace.write_bytes(H200_CSV.read_bytes().replace(b"\n", line_end.encode()))
+    doc["measurement"]["traces"][0]["sha256"] = hashlib.sha256(trace.read_bytes()).hexdigest()
+    verdict = check_document(doc, base_dir=tmp_path)
+    assert verdict.outcome is Outcome.CONFORMANT, [(f.rule_id, f.message) for f in verdict.findings]
+    assert verdict.to_json()["evidence"]["assurance"] == "evidence-checked"

@@ -152,7 +152,8 @@ def _nulls(array: Any) -> npt.NDArray[np.bool_]:
 
 def _csv_header(trace: OpenedTrace) -> list[str]:
     head = trace.pread(MAX_HEADER_BYTES + 1, 0)
-    end = head.find(b"\n")
+    ends = [i for i in (head.find(b"\n"), head.find(b"\r")) if i >= 0]  # LF, CRLF or CR alone, as the parser reads
+    end = min(ends) if ends else -1
     if end < 0 and len(head) > MAX_HEADER_BYTES:
         raise TraceUnusable(f"the CSV header line is longer than {MAX_HEADER_BYTES // 1024} KiB")
     line = head[: end if end >= 0 else len(head)].removesuffix(b"\r").removeprefix(b"\xef\xbb\xbf")

@@ -165,18 +165,17 @@ def _counter_column(trace: Trace, spec: CounterSpec) -> CounterColumn:
 def _reads(
     content: TraceContent, name: str, wrap_range: float | None, counted: list[int]
 ) -> Iterator[tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]]:
-    """The non-empty cells of one column as (time, value) batches; a counter must lie in [0, range]."""
+    """The non-empty cells of one column as (time, value) batches; a counter must lie in [0, range], power >= 0."""
     import numpy as np
 
     for batch in content.batches([name]):
         values = batch.values[name]
         present = ~np.isnan(values)
         t, v = batch.time_ns[present], values[present]
-        if name != INSTANT_POWER and v.size:
-            if v.min() < 0:
-                raise TraceUnusable(f"counter {name} holds negative values")
-            if wrap_range is not None and v.max() > wrap_range:
-                raise TraceUnusable(f"counter {name} exceeds its declared wrap range {wrap_range:.0f}")
+        if v.size and v.min() < 0:  # a negative power sample would take energy off the integral
+            raise TraceUnusable(f"{'column' if name == INSTANT_POWER else 'counter'} {name} holds negative values")
+        if wrap_range is not None and v.size and v.max() > wrap_range:  # only a counter has a range
+            raise TraceUnusable(f"counter {name} exceeds its declared wrap range {wrap_range:.0f}")
         counted[0] += v.size
         yield t, v
 
