@@ -205,3 +205,54 @@ def test_a_csv_trace_with_cr_or_crlf_line_ends_reads_as_with_lf(tmp_path: Path, 
     verdict = check_document(doc, base_dir=tmp_path)
     assert verdict.outcome is Outcome.CONFORMANT, [(f.rule_id, f.message) for f in verdict.findings]
     assert verdict.to_json()["evidence"]["assurance"] == "evidence-checked"
+
+
+# ---- evidence: one device's trace given as another's ----------------------------------------------
+
+
+def _two_gpus_one_trace(folder: Path, *, copy: bool) -> dict[str, object]:
+    """The steady submission with a second GPU whose trace is the first GPU's: its path, or a copy of the file."""
+    import copy as copying
+
+    from tests.unit.validation.evidence_helpers import rebuild_results, set_run_device_energy
+
+    (folder / "traces").mkdir(parents=True)
+    (folder / "traces" / "gpu0.csv").write_bytes(H200_CSV.read_bytes())
+    doc = steady_doc()
+    m = doc["measurement"]
+    second = copying.deepcopy(m["devices"][0]) | {
+        "device_id": "node0-gpu1",
+        "uuid": "GPU-00000000-0000-0000-0000-0000000000b1",
+    }
+    m["devices"].append(second)
+    doc["system"]["hardware"]["nodes"][0]["accelerators"][0]["count"] = 2
+    entry = copying.deepcopy(m["traces"][0]) | {"device_id": "node0-gpu1"}
+    if copy:
+        (folder / "traces" / "gpu1.csv").write_bytes(H200_CSV.read_bytes())
+        entry["path"] = "traces/gpu1.csv"
+    m["traces"].append(entry)
+    idle_w = m["idle_baseline"]["devices"][0]["power_w"]
+    m["idle_baseline"]["devices"].append({"device_id": "node0-gpu1", "power_w": idle_w})
+    for i, run in enumerate(m["runs"]):
+        set_run_device_energy(doc, i, "node0-gpu1", run["devices"][0]["energy_j"])
+    rebuild_results(doc)
+    return doc
+
+
+@pytest.mark.parametrize("copy", [False, True])
+def test_one_gpus_trace_is_not_evidence_for_a_second_gpu(tmp_path: Path, copy: bool) -> None:
+    doc = _two_gpus_one_trace(tmp_path, copy=copy)
+    verdict = check_document(doc, base_dir=tmp_path)
+    assert verdict.outcome is Outcome.NON_CONFORMANT
+    files = [(f.pointer, f.message) for f in verdict.findings if f.rule_id == "evidence.trace-file"]
+    path = "traces/gpu1.csv" if copy else "traces/gpu0.csv"
+    assert files == [
+        (
+            "/measurement/traces/1/path",
+            f"trace {path!r} of device node0-gpu1 has the same bytes as trace 'traces/gpu0.csv' of device "
+            "node0-gpu0; one device's samples are not evidence for another",
+        )
+    ]
+    evidence = verdict.to_json()["evidence"]
+    assert evidence["assurance"] == "declared-only"
+    assert {w["device_id"] for w in evidence["windows"]} == {"node0-gpu0"}

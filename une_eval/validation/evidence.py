@@ -301,6 +301,20 @@ def _duplicate(trace: Trace, first: Trace | None) -> str | None:
     return f"device {trace.device_id} already has trace {first.path!r}; only one trace per device is used"
 
 
+def _copy_of(trace: Trace, k: int, records: list[TraceRecord], used: dict[str, Trace]) -> str | None:
+    """Why trace ``k`` is not its device's evidence: the bytes of another device's trace (a copy, or that file)."""
+    digest = records[-1].sha256 if records and records[-1].trace_index == k else None
+    if digest is None:
+        return None
+    first = used.setdefault(digest, trace)
+    if first is trace:
+        return None
+    return (
+        f"trace {trace.path!r} of device {trace.device_id} has the same bytes as trace {first.path!r} of device "
+        f"{first.device_id}; one device's samples are not evidence for another"
+    )
+
+
 def load_evidence(sub: Submission, base_dir: Path, *, series: bool = False) -> Evidence:
     """Read every trace the submission lists and recompute each run window of its device.
 
@@ -312,6 +326,7 @@ def load_evidence(sub: Submission, base_dir: Path, *, series: bool = False) -> E
     windows: list[WindowEvidence] = []
     first_for: dict[str | None, Trace] = {}
     records: list[TraceRecord] = []
+    used: dict[str, Trace] = {}  # each trace's actual SHA-256 -> the first trace with those bytes
     run_windows = [run_window_ns(run) for run in sub.measurement.runs]
     clocks = device_clocks(sub)  # a merged many-node job: each node's clock offset (une_eval.nodeclocks)
     for k, trace in enumerate(sub.measurement.traces):
@@ -321,8 +336,12 @@ def load_evidence(sub: Submission, base_dir: Path, *, series: bool = False) -> E
             continue
         first_for.setdefault(trace.device_id, trace)
         loaded = _load_aligned(base_dir, trace, run_windows, clocks.get(trace.device_id or ""), records, k, series)
+        copied = _copy_of(trace, k, records, used)
         if isinstance(loaded, TraceIssue):
             issues.append(TraceIssue(k, loaded.kind, loaded.message))
+            continue
+        if copied:
+            issues.append(TraceIssue(k, "file", copied))
             continue
         assert trace.device_id is not None  # checked in _load_one
         windows += _window_evidence(sub, k, trace.device_id, *loaded)
