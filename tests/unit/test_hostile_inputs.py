@@ -256,3 +256,36 @@ def test_one_gpus_trace_is_not_evidence_for_a_second_gpu(tmp_path: Path, copy: b
     evidence = verdict.to_json()["evidence"]
     assert evidence["assurance"] == "declared-only"
     assert {w["device_id"] for w in evidence["windows"]} == {"node0-gpu0"}
+
+
+# ---- import: the draft folder ------------------------------------------------------------------------
+
+DCGM = REPO / "fixtures" / "import" / "dcgm" / "dcgm-long.csv"
+
+
+def test_import_does_not_write_through_a_traces_link(tmp_path: Path) -> None:
+    out, elsewhere = tmp_path / "draft", tmp_path / "elsewhere"
+    out.mkdir()
+    elsewhere.mkdir()
+    (out / "traces").symlink_to(elsewhere)
+    for force in ([], ["--force"]):
+        result = CliRunner().invoke(main, ["import", str(DCGM), "-o", str(out), *force])
+        assert result.exit_code == 2
+        assert "traces is a symbolic link or not a folder" in result.output
+    assert list(elsewhere.iterdir()) == []
+    assert not (out / "submission.json").exists()
+
+
+def test_import_does_not_replace_a_trace_file_without_force(tmp_path: Path) -> None:
+    first = CliRunner().invoke(main, ["import", str(DCGM), "-o", str(tmp_path / "draft")])
+    assert first.exit_code == 0, first.output
+    (tmp_path / "draft" / "submission.json").unlink()
+    (trace,) = (tmp_path / "draft" / "traces").iterdir()
+    trace.write_text("kept\n")
+    again = CliRunner().invoke(main, ["import", str(DCGM), "-o", str(tmp_path / "draft")])
+    assert again.exit_code == 2
+    assert f"{trace} already exists" in again.output
+    assert trace.read_text() == "kept\n"
+    forced = CliRunner().invoke(main, ["import", str(DCGM), "-o", str(tmp_path / "draft"), "--force"])
+    assert forced.exit_code == 0, forced.output
+    assert trace.read_text().startswith("time_unix_ns,")
