@@ -289,3 +289,30 @@ def test_import_does_not_replace_a_trace_file_without_force(tmp_path: Path) -> N
     forced = CliRunner().invoke(main, ["import", str(DCGM), "-o", str(tmp_path / "draft"), "--force"])
     assert forced.exit_code == 0, forced.output
     assert trace.read_text().startswith("time_unix_ns,")
+
+
+# ---- evidence: run windows asked for in bulk --------------------------------------------------------
+
+
+def test_more_run_windows_than_the_limit_are_not_recomputed(tmp_path: Path) -> None:
+    """401 runs x 500 traced devices (200,500 windows) in a 0.5 MB file: refused before any trace is opened."""
+    import copy as copying
+
+    from une_eval.validation.evidence import MAX_RUN_WINDOWS
+
+    doc = steady_doc()
+    m = doc["measurement"]
+    m["runs"] = [copying.deepcopy(m["runs"][0]) | {"index": i} for i in range(401)]
+    device, entry = m["devices"][0], m["traces"][0]
+    m["devices"] = [device | {"device_id": f"node0-gpu{k}", "uuid": f"GPU-{k}"} for k in range(500)]
+    m["traces"] = [entry | {"path": f"traces/absent{k}.csv", "device_id": f"node0-gpu{k}"} for k in range(500)]
+    assert MAX_RUN_WINDOWS < 401 * 500
+    verdict = check_document(doc, base_dir=tmp_path)
+    assert verdict.outcome is Outcome.NON_CONFORMANT
+    files = {f.message for f in verdict.findings if f.rule_id == "evidence.trace-file"}
+    assert files == {
+        "the submission asks for 200,500 run windows (401 runs x 500 devices with a trace), more than the "
+        "200,000 une-eval recomputes; no trace was read"
+    }
+    evidence = verdict.to_json()["evidence"]
+    assert (evidence["assurance"], evidence["windows"], evidence["traces_with_issues"]) == ("declared-only", [], 500)

@@ -35,6 +35,9 @@ if TYPE_CHECKING:  # numpy and the readers load once a trace is opened, not for 
     from une_eval.validation.windows import CounterColumn, WindowEnergy
 
 METHOD_COUNTER = "energy-counter"
+# Run windows (runs x devices with a trace) recomputed at most: a 1,000-node job of 8 GPUs and 25 runs. Each
+# window costs time and memory, and a 16 MiB submission could otherwise ask for tens of millions of them.
+MAX_RUN_WINDOWS = 200_000
 METHOD_INSTANT = "instant-power-integration"
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
@@ -315,6 +318,18 @@ def _copy_of(trace: Trace, k: int, records: list[TraceRecord], used: dict[str, T
     )
 
 
+def _too_many_windows(sub: Submission) -> str | None:
+    """Why the traces are not read: more run windows than :data:`MAX_RUN_WINDOWS` (None when within it)."""
+    devices = len({trace.device_id for trace in sub.measurement.traces})
+    windows = len(sub.measurement.runs) * devices
+    if windows <= MAX_RUN_WINDOWS:
+        return None
+    return (
+        f"the submission asks for {windows:,} run windows ({len(sub.measurement.runs):,} runs x {devices:,} "
+        f"devices with a trace), more than the {MAX_RUN_WINDOWS:,} une-eval recomputes; no trace was read"
+    )
+
+
 def load_evidence(sub: Submission, base_dir: Path, *, series: bool = False) -> Evidence:
     """Read every trace the submission lists and recompute each run window of its device.
 
@@ -328,6 +343,11 @@ def load_evidence(sub: Submission, base_dir: Path, *, series: bool = False) -> E
     records: list[TraceRecord] = []
     used: dict[str, Trace] = {}  # each trace's actual SHA-256 -> the first trace with those bytes
     run_windows = [run_window_ns(run) for run in sub.measurement.runs]
+    too_many = _too_many_windows(sub)
+    if too_many:
+        issues = [TraceIssue(k, "file", too_many) for k in range(len(sub.measurement.traces))]
+        level, wording = assess_wording(sub, issues, [])
+        return Evidence(tuple(issues), (), level, tuple(str(r) for r in wording), (), wording)
     clocks = device_clocks(sub)  # a merged many-node job: each node's clock offset (une_eval.nodeclocks)
     for k, trace in enumerate(sub.measurement.traces):
         duplicate = _duplicate(trace, first_for.get(trace.device_id)) if trace.device_id is not None else None
