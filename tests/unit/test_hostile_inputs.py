@@ -210,8 +210,8 @@ def test_a_csv_trace_with_cr_or_crlf_line_ends_reads_as_with_lf(tmp_path: Path, 
 # ---- evidence: one device's trace given as another's ----------------------------------------------
 
 
-def _two_gpus_one_trace(folder: Path, *, copy: bool) -> dict[str, object]:
-    """The steady submission with a second GPU whose trace is the first GPU's: its path, or a copy of the file."""
+def _two_gpus_one_trace(folder: Path, *, copy: str) -> dict[str, object]:
+    """The steady submission with a second GPU whose trace is the first GPU's: its path, a copy or a hard link."""
     import copy as copying
 
     from tests.unit.validation.evidence_helpers import rebuild_results, set_run_device_energy
@@ -227,8 +227,11 @@ def _two_gpus_one_trace(folder: Path, *, copy: bool) -> dict[str, object]:
     m["devices"].append(second)
     doc["system"]["hardware"]["nodes"][0]["accelerators"][0]["count"] = 2
     entry = copying.deepcopy(m["traces"][0]) | {"device_id": "node0-gpu1"}
-    if copy:
+    if copy == "copy":
         (folder / "traces" / "gpu1.csv").write_bytes(H200_CSV.read_bytes())
+    elif copy == "hard link":
+        (folder / "traces" / "gpu1.csv").hardlink_to(folder / "traces" / "gpu0.csv")
+    if copy != "same path":
         entry["path"] = "traces/gpu1.csv"
     m["traces"].append(entry)
     idle_w = m["idle_baseline"]["devices"][0]["power_w"]
@@ -239,13 +242,13 @@ def _two_gpus_one_trace(folder: Path, *, copy: bool) -> dict[str, object]:
     return doc
 
 
-@pytest.mark.parametrize("copy", [False, True])
-def test_one_gpus_trace_is_not_evidence_for_a_second_gpu(tmp_path: Path, copy: bool) -> None:
+@pytest.mark.parametrize("copy", ["same path", "copy", "hard link"])
+def test_one_gpus_trace_is_not_evidence_for_a_second_gpu(tmp_path: Path, copy: str) -> None:
     doc = _two_gpus_one_trace(tmp_path, copy=copy)
     verdict = check_document(doc, base_dir=tmp_path)
     assert verdict.outcome is Outcome.NON_CONFORMANT
     files = [(f.pointer, f.message) for f in verdict.findings if f.rule_id == "evidence.trace-file"]
-    path = "traces/gpu1.csv" if copy else "traces/gpu0.csv"
+    path = "traces/gpu0.csv" if copy == "same path" else "traces/gpu1.csv"
     assert files == [
         (
             "/measurement/traces/1/path",
@@ -256,6 +259,8 @@ def test_one_gpus_trace_is_not_evidence_for_a_second_gpu(tmp_path: Path, copy: b
     evidence = verdict.to_json()["evidence"]
     assert evidence["assurance"] == "declared-only"
     assert {w["device_id"] for w in evidence["windows"]} == {"node0-gpu0"}
+    # The same file (by path or hard link) is not read a second time; a copy is read, then recognised.
+    assert len(verdict.evidence.records if verdict.evidence else ()) == (2 if copy == "copy" else 1)
 
 
 # ---- import: the draft folder ------------------------------------------------------------------------
@@ -298,7 +303,7 @@ def test_more_run_windows_than_the_limit_are_not_recomputed(tmp_path: Path) -> N
     """401 runs x 500 traced devices (200,500 windows) in a 0.5 MB file: refused before any trace is opened."""
     import copy as copying
 
-    from une_eval.validation.evidence import MAX_RUN_WINDOWS
+    from une_eval.validation.evidence_guards import MAX_RUN_WINDOWS
 
     doc = steady_doc()
     m = doc["measurement"]

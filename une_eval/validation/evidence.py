@@ -26,6 +26,7 @@ from une_eval.model import Run, Submission, Trace
 from une_eval.nodeclocks import NodeClock, combine, device_clocks, node_windows
 from une_eval.traces.files import open_trace
 from une_eval.traces.format import COLUMNS, COUNTERS, INSTANT_POWER, CounterSpec, TraceUnusable
+from une_eval.validation.evidence_guards import SameBytes, too_many_windows
 
 if TYPE_CHECKING:  # numpy and the readers load once a trace is opened, not for a submission whose traces are absent
     import numpy as np
@@ -35,9 +36,6 @@ if TYPE_CHECKING:  # numpy and the readers load once a trace is opened, not for 
     from une_eval.validation.windows import CounterColumn, WindowEnergy
 
 METHOD_COUNTER = "energy-counter"
-# Run windows (runs x devices with a trace) recomputed at most: a 1,000-node job of 8 GPUs and 25 runs. Each
-# window costs time and memory, and a 16 MiB submission could otherwise ask for tens of millions of them.
-MAX_RUN_WINDOWS = 200_000
 METHOD_INSTANT = "instant-power-integration"
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
@@ -304,32 +302,6 @@ def _duplicate(trace: Trace, first: Trace | None) -> str | None:
     return f"device {trace.device_id} already has trace {first.path!r}; only one trace per device is used"
 
 
-def _copy_of(trace: Trace, k: int, records: list[TraceRecord], used: dict[str, Trace]) -> str | None:
-    """Why trace ``k`` is not its device's evidence: the bytes of another device's trace (a copy, or that file)."""
-    digest = records[-1].sha256 if records and records[-1].trace_index == k else None
-    if digest is None:
-        return None
-    first = used.setdefault(digest, trace)
-    if first is trace:
-        return None
-    return (
-        f"trace {trace.path!r} of device {trace.device_id} has the same bytes as trace {first.path!r} of device "
-        f"{first.device_id}; one device's samples are not evidence for another"
-    )
-
-
-def _too_many_windows(sub: Submission) -> str | None:
-    """Why the traces are not read: more run windows than :data:`MAX_RUN_WINDOWS` (None when within it)."""
-    devices = len({trace.device_id for trace in sub.measurement.traces})
-    windows = len(sub.measurement.runs) * devices
-    if windows <= MAX_RUN_WINDOWS:
-        return None
-    return (
-        f"the submission asks for {windows:,} run windows ({len(sub.measurement.runs):,} runs x {devices:,} "
-        f"devices with a trace), more than the {MAX_RUN_WINDOWS:,} une-eval recomputes; no trace was read"
-    )
-
-
 def load_evidence(sub: Submission, base_dir: Path, *, series: bool = False) -> Evidence:
     """Read every trace the submission lists and recompute each run window of its device.
 
@@ -341,9 +313,9 @@ def load_evidence(sub: Submission, base_dir: Path, *, series: bool = False) -> E
     windows: list[WindowEvidence] = []
     first_for: dict[str | None, Trace] = {}
     records: list[TraceRecord] = []
-    used: dict[str, Trace] = {}  # each trace's actual SHA-256 -> the first trace with those bytes
+    same = SameBytes()
     run_windows = [run_window_ns(run) for run in sub.measurement.runs]
-    too_many = _too_many_windows(sub)
+    too_many = too_many_windows(sub)
     if too_many:
         issues = [TraceIssue(k, "file", too_many) for k in range(len(sub.measurement.traces))]
         level, wording = assess_wording(sub, issues, [])
@@ -355,8 +327,12 @@ def load_evidence(sub: Submission, base_dir: Path, *, series: bool = False) -> E
             issues.append(TraceIssue(k, "file", duplicate))
             continue
         first_for.setdefault(trace.device_id, trace)
+        copied = same.same_file(base_dir, trace)
+        if copied:
+            issues.append(TraceIssue(k, "file", copied))
+            continue
         loaded = _load_aligned(base_dir, trace, run_windows, clocks.get(trace.device_id or ""), records, k, series)
-        copied = _copy_of(trace, k, records, used)
+        copied = same.same_digest(trace, k, records)
         if isinstance(loaded, TraceIssue):
             issues.append(TraceIssue(k, loaded.kind, loaded.message))
             continue
