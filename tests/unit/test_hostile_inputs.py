@@ -10,7 +10,9 @@ import hashlib
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -321,3 +323,74 @@ def test_more_run_windows_than_the_limit_are_not_recomputed(tmp_path: Path) -> N
     }
     evidence = verdict.to_json()["evidence"]
     assert (evidence["assurance"], evidence["windows"], evidence["traces_with_issues"]) == ("declared-only", [], 500)
+
+
+# ---- evidence: a RAPL counter that restarts, with its range declared ------------------------------
+
+RAPL_RANGE_UJ = 2**32
+SERVER_RANGE_UJ = 262_143_328_850  # a server package's max_energy_range_uj
+CPU_W = 200.0
+TICK_NS = 100_000_000
+
+
+def _rapl_doc(folder: Path, counter_at: Callable[[int], int], wrap_range: int) -> dict[str, object]:
+    """The steady submission plus a CPU package at 200 W; ``counter_at`` gives its counter (uJ) at a time (ns)."""
+    import numpy as np
+
+    from tests.unit.validation.evidence_helpers import rebuild_results, set_run_device_energy, trace_entry, write_csv
+
+    doc = steady_doc()
+    t0 = int(recording().time_ns[0])
+    times = range(t0 - 5_000_000_000, t0 + 55_000_000_001, TICK_NS)
+    sha = write_csv(
+        folder / "traces" / "cpu0.csv", ["time_unix_ns", "energy_uj"], [[t, counter_at(t - t0)] for t in times]
+    )
+    columns = [{"name": "time_unix_ns", "unit": "ns"}, {"name": "energy_uj", "unit": "uJ", "wrap_range": wrap_range}]
+    m = doc["measurement"]
+    m["traces"].append(trace_entry("traces/cpu0.csv", sha, "node0-cpu0", columns))
+    m["devices"].append({"device_id": "node0-cpu0", "component": "cpu", "node_id": "node0"})
+    m["methods"][1] = {
+        "component": "cpu",
+        "method": "rapl",
+        "instrument": {"name": "Linux powercap intel-rapl", "sampling_interval_s": 0.1},
+    }
+    for i, run in enumerate(m["runs"]):
+        seconds = (np.datetime64(run["end_time"][:-1]) - np.datetime64(run["start_time"][:-1])) / np.timedelta64(1, "s")
+        set_run_device_energy(doc, i, "node0-cpu0", round(CPU_W * float(seconds), 3))
+    rebuild_results(doc)
+    (folder / "traces" / "gpu0.csv").write_bytes(H200_CSV.read_bytes())
+    return doc
+
+
+def _cpu_windows(
+    folder: Path, counter_at: Callable[[int], int], wrap_range: int
+) -> tuple[Any, dict[int, dict[str, Any]]]:
+    verdict = check_document(_rapl_doc(folder, counter_at, wrap_range), base_dir=folder)
+    windows = verdict.to_json()["evidence"]["windows"]
+    return verdict, {w["run_index"]: w for w in windows if w["device_id"] == "node0-cpu0"}
+
+
+def _uj(offset_ns: int) -> int:
+    """Energy at 200 W since the recording's start, in uJ."""
+    return round(CPU_W * offset_ns / 1000)
+
+
+def test_a_rapl_counter_that_wraps_near_its_range_is_a_wrap(tmp_path: Path) -> None:
+    start = RAPL_RANGE_UJ - _uj(23_000_000_000)  # reaches the range 23 s in, inside run 1
+    verdict, cpu = _cpu_windows(tmp_path, lambda t: (start + _uj(t)) % RAPL_RANGE_UJ, RAPL_RANGE_UJ)
+    assert verdict.outcome is Outcome.CONFORMANT, [(f.rule_id, f.message) for f in verdict.findings]
+    assert [(cpu[i]["counter_wraps"], cpu[i]["counter_resets"]) for i in range(3)] == [(0, 0), (1, 0), (0, 0)]
+
+
+def test_a_rapl_counter_that_restarts_from_a_quarter_of_its_range_is_a_reset(tmp_path: Path) -> None:
+    """Read as a wrap, the drop would add three quarters of the range (197 kJ in 0.1 s): a reset."""
+    start = SERVER_RANGE_UJ // 4 - _uj(23_000_000_000)  # a quarter of the range 23 s in, when the counter restarts
+
+    def counter(t: int) -> int:
+        return start + _uj(t) if t < 23_000_000_000 else _uj(t - 23_000_000_000)
+
+    verdict, cpu = _cpu_windows(tmp_path, counter, SERVER_RANGE_UJ)
+    assert verdict.outcome is Outcome.NON_CONFORMANT
+    assert [(cpu[i]["counter_wraps"], cpu[i]["counter_resets"]) for i in range(3)] == [(0, 0), (0, 1), (0, 0)]
+    resets = [f.pointer for f in verdict.findings if f.rule_id == "evidence.counter-reset"]
+    assert resets == ["/measurement/runs/1/devices/1/energy_j"]
