@@ -345,7 +345,10 @@ def _rapl_doc(folder: Path, counter_at: Callable[[int], int], wrap_range: int) -
     sha = write_csv(
         folder / "traces" / "cpu0.csv", ["time_unix_ns", "energy_uj"], [[t, counter_at(t - t0)] for t in times]
     )
-    columns = [{"name": "time_unix_ns", "unit": "ns"}, {"name": "energy_uj", "unit": "uJ", "wrap_range": wrap_range}]
+    columns: list[dict[str, Any]] = [
+        {"name": "time_unix_ns", "unit": "ns"},
+        {"name": "energy_uj", "unit": "uJ", "wrap_range": wrap_range},
+    ]
     m = doc["measurement"]
     m["traces"].append(trace_entry("traces/cpu0.csv", sha, "node0-cpu0", columns))
     m["devices"].append({"device_id": "node0-cpu0", "component": "cpu", "node_id": "node0"})
