@@ -1,7 +1,8 @@
 """Hostile inputs to validate, import and the summaries: each gives its documented outcome, never an internal error.
 
-Each test here is an attack that once got through: an internal error, a traceback, or a verdict the file
-should not get.
+Each attack here once got a wrong outcome: an internal error, a good file refused, a file written outside
+the output folder or over one, or a verdict the file should not get. Beside some is the control that the
+honest file still passes.
 """
 
 from __future__ import annotations
