@@ -175,6 +175,27 @@ def parse_json_bytes(data: bytes, *, max_depth: int = MAX_NESTING_DEPTH) -> Any:
     return parse_strict(data, max_depth=max_depth)
 
 
+# A \u escape of a UTF-16 surrogate: only such an escape can put a lone surrogate into a parsed string.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _has_lone_surrogate(value: Any) -> bool:
+    """Whether a string (key or value) in ``value`` holds a lone surrogate (a pair decodes to one character)."""
+    if isinstance(value, str):
+        return not value.isprintable() and any("\ud800" <= c <= "\udfff" for c in value)
+    if isinstance(value, dict):
+        return any(_has_lone_surrogate(k) or _has_lone_surrogate(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_lone_surrogate(v) for v in value)
+    return False
+
+
+def _refuse_lone_surrogates(text: str, doc: Any) -> None:
+    r"""Refuse an escape of an unpaired surrogate (``\ud800``): no character, and not writable as UTF-8."""
+    if _SURROGATE_ESCAPE.search(text) is not None and _has_lone_surrogate(doc):
+        raise InputError("the JSON has a \\u escape of an unpaired UTF-16 surrogate, which is not a character")
+
+
 def parse_strict(data: bytes, *, max_depth: int = MAX_NESTING_DEPTH) -> Any:
     """The strict path: the standard library's parser, every key, number and constant checked (no BOM in ``data``)."""
     try:
@@ -185,7 +206,7 @@ def parse_strict(data: bytes, *, max_depth: int = MAX_NESTING_DEPTH) -> Any:
         raise InputError("the file is empty")
     _check_depth(text, max_depth)
     try:
-        return json.loads(
+        doc = json.loads(
             text,
             object_pairs_hook=_no_duplicates,
             parse_constant=_reject_constant,
@@ -196,6 +217,8 @@ def parse_strict(data: bytes, *, max_depth: int = MAX_NESTING_DEPTH) -> Any:
         raise InputError(f"not valid JSON ({exc.msg}, line {exc.lineno}, column {exc.colno})") from None
     except RecursionError:
         raise InputError(f"the JSON nests deeper than {max_depth} levels") from None
+    _refuse_lone_surrogates(text, doc)
+    return doc
 
 
 def json_type_name(value: Any) -> str:

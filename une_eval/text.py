@@ -49,6 +49,19 @@ def printable(value: object) -> str:
     return "".join(_escape(char) if _hidden(char) else char for char in text)
 
 
+def utf8_safe(text: str) -> str:
+    r"""``text`` with each lone surrogate as a visible escape (``\udcff``), so that it can be written as UTF-8.
+
+    A file name with bytes that are not UTF-8 reaches Python with such surrogates in place of those bytes;
+    every other character is kept as it is (a data file such as a Parquet summary keeps the text raw).
+    """
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return "".join(_escape(char) if "\ud800" <= char <= "\udfff" else char for char in text)
+    return text
+
+
 def printable_tree(value: Any) -> Any:
     """The same structure with :func:`printable` applied to every string in it (keys included)."""
     if isinstance(value, str):
@@ -117,4 +130,5 @@ __all__ = [
     "json_text",
     "printable",
     "printable_tree",
+    "utf8_safe",
 ]

@@ -62,9 +62,9 @@ def recognise(source: Source) -> bool:
 
 
 def _load(file: SourceFile) -> dict[str, Any]:
-    try:
+    try:  # NaN and Infinity parse here; _number refuses a value that is not finite where one is read
         doc = json.loads(file.text())
-    except (json.JSONDecodeError, RecursionError) as exc:
+    except (ValueError, RecursionError) as exc:  # ValueError: malformed, or an integer of over 4,300 digits
         raise InputError(f"{file.path}: not a readable JSON document ({str(exc)[:80]})") from None
     if not isinstance(doc, dict) or not isinstance(doc.get("measures"), list) or not doc["measures"]:
         raise InputError(f"{file.path}: not a BoAmps report (no list of measures)")

@@ -83,13 +83,21 @@ def _write_traces(pending: list[PendingTrace], staging: Path) -> list[dict[str, 
     return refs
 
 
+def _refuse_overwrite(out_dir: Path, names: list[str], *, force: bool) -> None:
+    """Refuse to write through a ``traces`` link (it leads out of the folder) or, without ``force``, over a file."""
+    folder = out_dir / "traces"
+    if names and (folder.is_symlink() or (folder.exists() and not folder.is_dir())):
+        raise InputError(f"{folder} is a symbolic link or not a folder; the draft's traces are not written there")
+    for name in [SUBMISSION_NAME, *names]:
+        path = out_dir / name
+        if not force and (path.exists() or path.is_symlink()):
+            raise InputError(f"{path} already exists; choose another folder or replace it with --force")
+
+
 def write_draft(draft: Draft, out_dir: Path, *, force: bool) -> dict[str, Any]:
     """Write the draft's traces and submission into ``out_dir``; return the document written."""
     target = out_dir / SUBMISSION_NAME
-    if not force:
-        for path in (target, *(out_dir / t.path for t in draft.traces)):
-            if path.exists() or path.is_symlink():
-                raise InputError(f"{path} already exists; choose another folder or replace it with --force")
+    _refuse_overwrite(out_dir, [trace.path for trace in draft.traces], force=force)
     out_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".import-", dir=out_dir))
     try:

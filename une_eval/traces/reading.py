@@ -6,7 +6,8 @@ Nothing is read before it is bounded. A CSV's header line is at most :data:`MAX_
 footer is at most :data:`MAX_FOOTER_BYTES`; its rows, row groups, columns and the decoded size of the
 needed columns (rows x 8 bytes, whatever the encoding) are checked against the limits before a data
 page is read, and a file that would expand more than :data:`MAX_EXPANSION` times is refused as a
-decompression bomb. Only the columns asked for are converted: averaged power is never read for
+decompression bomb; so is a page whose header claims more than its values need
+(:mod:`une_eval.traces.parquet_pages`). Only the columns asked for are converted: averaged power is never read for
 evidence. Times must be whole nanoseconds within int64 and never decrease; a present value must be a
 finite number; an empty cell is NaN.
 """
@@ -36,6 +37,7 @@ from une_eval.traces.format import (
     TIME_COLUMN,
     TraceUnusable,
 )
+from une_eval.traces.parquet_pages import check_pages
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +70,7 @@ class TraceContent:
         if self._parquet_file is None:
             raw = _csv_batches(self._trace, self.names, wanted)
         else:
-            raw = _parquet_batches(self._parquet_file, self._trace.size, wanted)
+            raw = _parquet_batches(self._parquet_file, self._trace, wanted)
         rows = 0
         last_ns: int | None = None
         for record in raw:
@@ -152,7 +154,8 @@ def _nulls(array: Any) -> npt.NDArray[np.bool_]:
 
 def _csv_header(trace: OpenedTrace) -> list[str]:
     head = trace.pread(MAX_HEADER_BYTES + 1, 0)
-    end = head.find(b"\n")
+    ends = [i for i in (head.find(b"\n"), head.find(b"\r")) if i >= 0]  # LF, CRLF or CR alone, as the parser reads
+    end = min(ends) if ends else -1
     if end < 0 and len(head) > MAX_HEADER_BYTES:
         raise TraceUnusable(f"the CSV header line is longer than {MAX_HEADER_BYTES // 1024} KiB")
     line = head[: end if end >= 0 else len(head)].removesuffix(b"\r").removeprefix(b"\xef\xbb\xbf")
@@ -254,11 +257,12 @@ def _parquet_bounds(pf: Any, size: int, wanted: list[str]) -> None:
         )
 
 
-def _parquet_batches(pf: Any, size: int, wanted: list[str]) -> Iterator[Any]:
+def _parquet_batches(pf: Any, trace: OpenedTrace, wanted: list[str]) -> Iterator[Any]:
     import pyarrow as pa
 
-    _parquet_bounds(pf, size, wanted)
+    _parquet_bounds(pf, trace.size, wanted)
     try:
+        check_pages(trace.pread, pf.metadata, wanted)
         # One reader per row group: a reader over the whole file buffers far more than one batch.
         for group in range(pf.metadata.num_row_groups):
             yield from pf.iter_batches(batch_size=BATCH_ROWS, row_groups=[group], columns=wanted, use_threads=False)

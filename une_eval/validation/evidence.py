@@ -26,6 +26,7 @@ from une_eval.model import Run, Submission, Trace
 from une_eval.nodeclocks import NodeClock, combine, device_clocks, node_windows
 from une_eval.traces.files import open_trace
 from une_eval.traces.format import COLUMNS, COUNTERS, INSTANT_POWER, CounterSpec, TraceUnusable
+from une_eval.validation.evidence_guards import SameBytes, too_many_windows
 
 if TYPE_CHECKING:  # numpy and the readers load once a trace is opened, not for a submission whose traces are absent
     import numpy as np
@@ -156,25 +157,26 @@ def _unit_issue(trace: Trace) -> str | None:
 def _counter_column(trace: Trace, spec: CounterSpec) -> CounterColumn:
     from une_eval.validation.windows import CounterColumn
 
-    wrap = next((c.wrap_range for c in trace.columns if c.name == spec.name and c.wrap_range is not None), None)
+    # Only a counter the hardware wraps has a range: a decrease of NVML's counter is a reset whatever the entry says.
+    declared = (c.wrap_range for c in trace.columns if c.name == spec.name and c.wrap_range is not None)
+    wrap = next(declared, None) if spec.wraps else None
     return CounterColumn(spec.joules_per_count, spec.wraps, float(wrap) if wrap is not None else None)
 
 
 def _reads(
     content: TraceContent, name: str, wrap_range: float | None, counted: list[int]
 ) -> Iterator[tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]]:
-    """The non-empty cells of one column as (time, value) batches; a counter must lie in [0, range]."""
+    """The non-empty cells of one column as (time, value) batches; a counter must lie in [0, range], power >= 0."""
     import numpy as np
 
     for batch in content.batches([name]):
         values = batch.values[name]
         present = ~np.isnan(values)
         t, v = batch.time_ns[present], values[present]
-        if name != INSTANT_POWER and v.size:
-            if v.min() < 0:
-                raise TraceUnusable(f"counter {name} holds negative values")
-            if wrap_range is not None and v.max() > wrap_range:
-                raise TraceUnusable(f"counter {name} exceeds its declared wrap range {wrap_range:.0f}")
+        if v.size and v.min() < 0:  # a negative power sample would take energy off the integral
+            raise TraceUnusable(f"{'column' if name == INSTANT_POWER else 'counter'} {name} holds negative values")
+        if wrap_range is not None and v.size and v.max() > wrap_range:  # only a counter has a range
+            raise TraceUnusable(f"counter {name} exceeds its declared wrap range {wrap_range:.0f}")
         counted[0] += v.size
         yield t, v
 
@@ -311,7 +313,13 @@ def load_evidence(sub: Submission, base_dir: Path, *, series: bool = False) -> E
     windows: list[WindowEvidence] = []
     first_for: dict[str | None, Trace] = {}
     records: list[TraceRecord] = []
+    same = SameBytes()
     run_windows = [run_window_ns(run) for run in sub.measurement.runs]
+    too_many = too_many_windows(sub)
+    if too_many:
+        issues = [TraceIssue(k, "file", too_many) for k in range(len(sub.measurement.traces))]
+        level, wording = assess_wording(sub, issues, [])
+        return Evidence(tuple(issues), (), level, tuple(str(r) for r in wording), (), wording)
     clocks = device_clocks(sub)  # a merged many-node job: each node's clock offset (une_eval.nodeclocks)
     for k, trace in enumerate(sub.measurement.traces):
         duplicate = _duplicate(trace, first_for.get(trace.device_id)) if trace.device_id is not None else None
@@ -319,9 +327,17 @@ def load_evidence(sub: Submission, base_dir: Path, *, series: bool = False) -> E
             issues.append(TraceIssue(k, "file", duplicate))
             continue
         first_for.setdefault(trace.device_id, trace)
+        copied = same.same_file(base_dir, trace)
+        if copied:
+            issues.append(TraceIssue(k, "file", copied))
+            continue
         loaded = _load_aligned(base_dir, trace, run_windows, clocks.get(trace.device_id or ""), records, k, series)
+        copied = same.same_digest(trace, k, records)
         if isinstance(loaded, TraceIssue):
             issues.append(TraceIssue(k, loaded.kind, loaded.message))
+            continue
+        if copied:
+            issues.append(TraceIssue(k, "file", copied))
             continue
         assert trace.device_id is not None  # checked in _load_one
         windows += _window_evidence(sub, k, trace.device_id, *loaded)

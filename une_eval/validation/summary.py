@@ -29,7 +29,7 @@ from une_eval.errors import InputError
 from une_eval.findings import Outcome
 from une_eval.output import write_atomic
 from une_eval.report.language import Language, document_words, language, locale_root, template_environment
-from une_eval.text import json_text, printable_tree
+from une_eval.text import json_text, printable_tree, utf8_safe
 from une_eval.validation.dashboard import Row, dashboard
 from une_eval.validation.summary_nodes import NODE_COLUMNS, NODE_INT_COLUMNS, node_cells
 from une_eval.vocabulary import phases
@@ -133,7 +133,7 @@ def render_parquet(rows: Sequence[dict[str, Any]]) -> bytes:
 
 def _text_or_null(value: Any) -> str | None:
     """A string cell; null where the row has none (pandas gives ``None`` or ``NaN``)."""
-    return None if value is None or value != value else str(value)  # NaN is not equal to itself
+    return None if value is None or value != value else utf8_safe(str(value))  # NaN is not equal to itself
 
 
 def parquet_schema() -> Any:

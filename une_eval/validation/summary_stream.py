@@ -21,7 +21,7 @@ from typing import Any, BinaryIO, Protocol
 from une_eval import __version__
 from une_eval.errors import InputError
 from une_eval.output import open_atomic
-from une_eval.text import JsonArrayWriter, json_item_text, json_text, printable_tree
+from une_eval.text import JsonArrayWriter, json_item_text, json_text, printable_tree, utf8_safe
 from une_eval.validation.summary import (
     COLUMNS,
     FLOAT_COLUMNS,
@@ -125,7 +125,7 @@ def _cell(name: str, value: Any) -> Any:
             return float(value)
         except (TypeError, ValueError):
             return None  # as pandas.to_numeric(errors="coerce") did
-    return str(value)
+    return utf8_safe(str(value))  # a file name that is not UTF-8 cannot go into Parquet as it is
 
 
 class JsonSink:

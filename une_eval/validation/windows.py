@@ -68,14 +68,16 @@ class _Steps:
         self.t, self.v, self.a, self.b = t, v, t[:-1], t[1:]
         self.gap = self.b - self.a
         self.down_cum: npt.NDArray[np.int64] | None = None
+        self.reset_cum: npt.NDArray[np.int64] | None = None
         if counter is None:
             d = (v[:-1] + v[1:]) / 2 * self.gap
         else:
             d = np.diff(v)
             down = d < 0
             if down.any():
-                d = np.where(down, d + counter.wrap_range if counter.wrap_range is not None else 0.0, d)
+                d, reset = _unwrapped(d, down, counter.wrap_range)
                 self.down_cum = np.concatenate(([0], np.cumsum(down)))
+                self.reset_cum = np.concatenate(([0], np.cumsum(reset)))
         self.d = d
         self.cum = np.concatenate(([0.0], np.cumsum(d)))
 
@@ -83,9 +85,11 @@ class _Steps:
         """Sum of the steps of pairs ``i0`` to ``i1 - 1``."""
         return float(self.cum[i1] - self.cum[i0])
 
-    def decreases(self, i0: int, i1: int) -> int:
-        """Decreases of the counter among pairs ``i0`` to ``i1 - 1``."""
-        return 0 if self.down_cum is None else int(self.down_cum[i1] - self.down_cum[i0])
+    def decreases(self, i0: int, i1: int) -> tuple[int, int]:
+        """Decreases of the counter among pairs ``i0`` to ``i1 - 1``, and how many of them are resets for sure."""
+        if self.down_cum is None or self.reset_cum is None:
+            return 0, 0
+        return int(self.down_cum[i1] - self.down_cum[i0]), int(self.reset_cum[i1] - self.reset_cum[i0])
 
     def clipped(self, k: int, s: int, e: int, power: bool) -> float:
         """Pair ``k``'s step restricted to [s, e], linear between its two samples."""
@@ -100,6 +104,22 @@ class _Steps:
         return (p0 + slope * (lo - a) + p0 + slope * (hi - a)) / 2 * (hi - lo)
 
 
+def _unwrapped(
+    d: npt.NDArray[np.float64], down: npt.NDArray[np.bool_], wrap_range: float | None
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
+    """Steps with each decrease read as a wrap where it can be one, else as a reset (no energy); the resets.
+
+    A wrap between two reads means the counter rose by ``range - before + after``. Reads are at most a
+    second or so apart and no counter gains half its range in that time (half of a 2^32 uJ range is
+    2,147 J), so a decrease that would mean more is a reset (the counter restarted), not a wrap.
+    """
+    if wrap_range is None:
+        return np.where(down, 0.0, d), np.zeros_like(down)
+    wrapped = d + wrap_range
+    reset = down & (wrapped > wrap_range / 2)
+    return np.where(down, np.where(reset, 0.0, wrapped), d), reset
+
+
 class _Window:
     """The running sums of one window over the batches seen so far."""
 
@@ -107,7 +127,7 @@ class _Window:
         self.s, self.e = start_ns, end_ns
         self.point = self.low = self.high = 0.0
         self.gap_ns = -1
-        self.downs = 0
+        self.downs = self.resets = 0
         self.dist_s = self.dist_e = float("inf")
         self.seen = False
 
@@ -123,7 +143,8 @@ class _Window:
         if i1 > i0:
             self.high += st.total(i0, i1)
             self.gap_ns = max(self.gap_ns, int(st.gap[i0:i1].max()))
-            self.downs += st.decreases(i0, i1)
+            downs, resets = st.decreases(i0, i1)
+            self.downs, self.resets = self.downs + downs, self.resets + resets
         # Lower bound: the pairs from the first read >= s to the last read <= e.
         j0, j1 = int(np.searchsorted(st.a, s - tol, "left")), int(np.searchsorted(st.b, e + tol, "right"))
         if j1 > j0:
@@ -201,7 +222,7 @@ def _finish(w: _Window, span: _Span, counter: CounterColumn | None) -> WindowEne
         return WindowEnergy(energy, energy, energy, *common, 0, 0, 0)
     scale = counter.joules_per_count
     high = None if start_out or end_out else w.high * scale
-    wraps = w.downs if counter.wrap_range is not None else 0
+    wraps = w.downs - w.resets if counter.wrap_range is not None else 0
     ambiguous = w.downs if counter.wrap_range is None and counter.wraps else 0
     resets = w.downs - wraps - ambiguous
     # A read within the tolerance of a boundary stands for it: keep the point inside the interval.

@@ -131,7 +131,11 @@ def test_units_that_contradict_the_format_make_the_trace_unusable() -> None:
 
 
 def _four_gpu_doc(folder: Path) -> dict[str, Any]:
-    """The steady submission on four GPUs, each with its own copy of the H200 trace."""
+    """The steady submission on four GPUs, each with its own copy of the H200 trace, its counter started elsewhere.
+
+    Identical bytes for two devices would be one device's samples given twice (refused), so each copy's
+    counter starts 10^9 mJ further on, as another GPU's would: the energies between reads are the same.
+    """
     doc = steady_doc()
     m = doc["measurement"]
     base_dev, base_idle, base_trace = m["devices"][0], m["idle_baseline"]["devices"][0], m["traces"][0]
@@ -141,8 +145,11 @@ def _four_gpu_doc(folder: Path) -> dict[str, Any]:
         gid = f"node0-gpu{g}"
         m["devices"].append({**base_dev, "device_id": gid, "uuid": f"GPU-{g}"})
         m["idle_baseline"]["devices"].append({**base_idle, "device_id": gid})
-        shutil.copy(H200_CSV, folder / "traces" / f"gpu{g}.csv")
-        m["traces"].append({**base_trace, "path": f"traces/gpu{g}.csv", "device_id": gid})
+        rows = [line.split(",") for line in H200_CSV.read_text().splitlines()]
+        for row in rows[1:]:
+            row[1] = str(int(row[1]) + g * 10**9) if row[1] else ""
+        sha = write_csv(folder / "traces" / f"gpu{g}.csv", rows[0], rows[1:])
+        m["traces"].append({**base_trace, "path": f"traces/gpu{g}.csv", "device_id": gid, "sha256": sha})
     doc["system"]["hardware"]["nodes"][0]["accelerators"][0]["count"] = 4
     for i, run in enumerate(m["runs"]):
         energy_j = run["devices"][0]["energy_j"]
