@@ -77,14 +77,23 @@ def _plainly_claims(data: bytes) -> bool:
     return isinstance(doc, dict) and all(key in doc for key in CLAIM_KEYS)
 
 
+def _not_a_file(path: Path) -> str:
+    """Why a ``*.json`` entry that is not a regular file is skipped (it is never opened: a FIFO would block)."""
+    if path.is_symlink() and not path.exists():
+        return "a symbolic link to nothing"
+    return "not a regular file (a FIFO, socket or device): not read"
+
+
 def scan(paths: Iterable[Path]) -> Scan:
     """Expand folders into the ``*.json`` files that claim to be submissions (sorted); keep files as given."""
     files: list[Path] = []
     skipped: list[Skipped] = []
     for path in paths:
         if path.is_dir():
-            for found in sorted(p for p in path.rglob("*.json") if p.is_file()):
-                reason = claim_of(found)
+            for found in sorted(path.rglob("*.json")):
+                if found.is_dir():
+                    continue  # a folder named *.json: what it holds is scanned like the rest
+                reason = claim_of(found) if found.is_file() else _not_a_file(found)
                 if reason is None:
                     files.append(found)
                 else:

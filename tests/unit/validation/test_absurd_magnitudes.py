@@ -78,3 +78,12 @@ def test_evidence_json_has_no_infinity() -> None:
     assert out["windows"][0]["max_gap_s"] is None
     assert out["windows"][0]["end_read_distance_s"] is None
     json.dumps(out, allow_nan=False)
+
+
+def test_a_run_that_ends_when_it_starts_is_said_so_without_a_negative_zero() -> None:
+    doc = _doc()
+    run = doc["measurement"]["runs"][0]
+    run["end_time"] = run["start_time"]
+    verdict = check_document(doc)
+    messages = [f.message for f in verdict.findings if f.pointer == "/measurement/runs/0/end_time"]
+    assert messages == ["run 0 ends 0 s before (or when) it starts"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 from pathlib import Path
@@ -43,6 +44,20 @@ def test_only_files_that_claim_to_be_submissions_are_taken(tmp_path: Path) -> No
     # Named on the command line: always checked, whatever it holds.
     assert scan([folder / "inventory.json"]).files == (folder / "inventory.json",)
     assert claim_of(tmp_path / "missing.json") is None  # unreadable: checked, and reported as an error
+
+
+def test_entries_that_are_not_regular_files_are_named_never_opened_nor_dropped_silently(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    (folder / "nested.json").mkdir(parents=True)  # a folder with that name: its contents are scanned
+    shutil.copy(VALID, folder / "nested.json" / "inside.json")
+    os.mkfifo(folder / "pipe.json")  # opening it would block until a writer came
+    (folder / "gone.json").symlink_to(tmp_path / "nowhere.json")
+    found = scan([folder])  # returns: the FIFO is not opened
+    assert [p.name for p in found.files] == ["inside.json"]
+    assert {s.path.name: s.reason for s in found.skipped} == {
+        "gone.json": "a symbolic link to nothing",
+        "pipe.json": "not a regular file (a FIFO, socket or device): not read",
+    }
 
 
 def test_a_folder_scan_says_what_it_skipped() -> None:

@@ -54,7 +54,7 @@ def runs_duration(ctx: RuleContext) -> Iterator[Problem]:
         if span_s <= 0:
             yield Problem(
                 pointer("measurement", "runs", i, "end_time"),
-                msg("run {run} ends {seconds} s before (or when) it starts", run=run.index, seconds=-span_s),
+                msg("run {run} ends {seconds} s before (or when) it starts", run=run.index, seconds=abs(span_s)),
             )
         elif abs(span_s - run.duration_s) > tol_s:
             yield Problem(
