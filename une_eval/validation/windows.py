@@ -40,6 +40,11 @@ class CounterColumn:
     wrap_range: float | None = None
 
 
+# A wrapping counter (RAPL's: a CPU package or its DRAM) gains no faster than this: the largest server
+# packages are rated around 500 W, so a faster gain across a decrease means the counter restarted.
+MAX_WRAPPING_DOMAIN_W = 5_000.0
+
+
 @dataclass(frozen=True, slots=True)
 class WindowEnergy:
     """One window's energy from one trace column, and how well the samples resolve it."""
@@ -75,7 +80,7 @@ class _Steps:
             d = np.diff(v)
             down = d < 0
             if down.any():
-                d, reset = _unwrapped(d, down, counter.wrap_range)
+                d, reset = _unwrapped(d, down, counter, self.gap)
                 self.down_cum = np.concatenate(([0], np.cumsum(down)))
                 self.reset_cum = np.concatenate(([0], np.cumsum(reset)))
         self.d = d
@@ -105,18 +110,20 @@ class _Steps:
 
 
 def _unwrapped(
-    d: npt.NDArray[np.float64], down: npt.NDArray[np.bool_], wrap_range: float | None
+    d: npt.NDArray[np.float64], down: npt.NDArray[np.bool_], counter: CounterColumn, gap_ns: npt.NDArray[np.int64]
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
     """Steps with each decrease read as a wrap where it can be one, else as a reset (no energy); the resets.
 
-    A wrap between two reads means the counter rose by ``range - before + after``. Reads are at most a
-    second or so apart and no counter gains half its range in that time (half of a 2^32 uJ range is
-    2,147 J), so a decrease that would mean more is a reset (the counter restarted), not a wrap.
+    A wrap between two reads means the counter rose by ``range - before + after`` in the time between
+    them. Where that would take a mean power above :data:`MAX_WRAPPING_DOMAIN_W`, more than any domain
+    of a wrapping counter draws, the counter restarted (a reset), whatever the reads' spacing: a wrap
+    after a long gap between reads stays a wrap.
     """
-    if wrap_range is None:
+    if counter.wrap_range is None:
         return np.where(down, 0.0, d), np.zeros_like(down)
-    wrapped = d + wrap_range
-    reset = down & (wrapped > wrap_range / 2)
+    wrapped = d + counter.wrap_range
+    gained_j = wrapped * counter.joules_per_count
+    reset = down & (gained_j > MAX_WRAPPING_DOMAIN_W * np.maximum(gap_ns, 1) / 1e9)
     return np.where(down, np.where(reset, 0.0, wrapped), d), reset
 
 

@@ -79,6 +79,21 @@ def test_power_integration_in_batches_matches_one_pass() -> None:
     assert whole[1].start_uncovered_s == pytest.approx(0.1)  # power held at the first sample over the edge
 
 
+def test_a_wrap_across_a_long_gap_between_reads_is_still_a_wrap_and_a_restart_a_reset() -> None:
+    """At 200 W a 2^32 uJ counter wraps every 21.5 s; reads 20 s apart across the wrap gain 4 kJ (200 W)."""
+    t = np.array([0, 10, 30, 40], dtype=np.int64) * 1_000_000_000
+    before = float(2**32 - 3_000_000_000)  # 3 kJ before the range
+    energy_uj = np.array([before - 2e9, before, (before + 4e9) % 2**32, (before + 6e9) % 2**32])
+    rapl = CounterColumn(1e-6, wraps=True, wrap_range=float(2**32))
+    [w] = recompute_windows([(t, energy_uj)], [(0, int(t[-1]))], rapl)
+    assert (w.wraps, w.resets) == (1, 0)
+    assert w.energy_j == pytest.approx(200 * 40)
+    # The same drop 0.1 s after the read before it would be 4 kJ in 0.1 s, 40 kW: the counter restarted.
+    t_fast = np.array([0, 10_000, 10_100, 10_200], dtype=np.int64) * 1_000_000
+    [r] = recompute_windows([(t_fast, energy_uj)], [(0, int(t_fast[-1]))], rapl)
+    assert (r.wraps, r.resets) == (0, 1)
+
+
 def test_a_wrapping_counter_is_unwrapped_with_its_range() -> None:
     t = np.arange(0, 100, dtype=np.int64) * 100_000_000
     energy_uj = (np.arange(100) * 20_000_000 + 4_000_000_000) % 2**32  # 200 W, wrapping once
