@@ -19,6 +19,7 @@ from typing import Any
 
 from asn1crypto import pem
 from asn1crypto import x509 as asn1_x509
+from pyhanko.pdf_utils.decode_limits import DecodeLimits, DocumentDecodeBudget
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.pdf_utils.rw_common import PdfHandler
 
@@ -35,6 +36,9 @@ from une_eval.validation import check_document
 MAX_PDF_BYTES = 64 * 1024 * 1024
 TRACE_RULE_PREFIX = "evidence."
 MAX_TRUST_BYTES = 4 * 1024 * 1024
+# What pyHanko may decode (cross-reference and object streams, validation data) for one file, in all:
+# a certificate needs a few megabytes; a Flate bomb stops at this bound instead of filling memory.
+DECODE_LIMITS = DecodeLimits(document_budget=DocumentDecodeBudget(base_allowance=128 * 1024 * 1024, max_ratio=8))
 # The template's <meta name="une-eval-..."> tags: WeasyPrint lower-cases them, keeps letters and digits.
 _INFO_KEYS = {
     "number": "/uneevalcertificatenumber",
@@ -286,7 +290,7 @@ def verify_bytes(
     """
     report = Verification(path)
     try:
-        reader = PdfFileReader(io.BytesIO(data), strict=False)
+        reader = PdfFileReader(io.BytesIO(data), strict=False, decode_limits=DECODE_LIMITS)
         sig = check_signature(report, reader, data, Trust(roots, list(crls or []), now))
         if sig is None:
             return report
