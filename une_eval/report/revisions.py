@@ -188,7 +188,7 @@ def _stream_ranges(stream: Any) -> list[tuple[int, int]] | str:
     if not isinstance(stream, generic.StreamObject):
         return "has a cross-reference stream that is not a stream"
     index = stream.get("/Index")
-    values = list(index) if isinstance(index, generic.ArrayObject) else [0, stream.get("/Size")]
+    values: list[Any] = list(index) if isinstance(index, generic.ArrayObject) else [0, stream.get("/Size")]
     if len(values) % 2 or not all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in values):
         return "has a cross-reference stream whose /Index is not pairs of counts"
     return [(int(values[i]), int(values[i + 1])) for i in range(0, len(values), 2)]

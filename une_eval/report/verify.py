@@ -297,7 +297,8 @@ def verify_bytes(
         signed = reader.get_historical_resolver(sig.signed_revision)
         report.printed = _printed(signed)
     except Exception as exc:  # truncated or mangled files fail deep inside the PDF parser
-        reason = f"not a readable signed PDF ({exc.__class__.__name__}: {exc})"
+        said = " ".join(str(exc).split())  # one line, whatever the parser's message holds
+        reason = f"not a readable signed PDF ({exc.__class__.__name__}{': ' + said if said else ''})"
         report.add("readable PDF", False, reason[:300])
         return report
     report.add(
