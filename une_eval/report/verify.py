@@ -30,6 +30,7 @@ from une_eval.report.attachments import AttachmentError, read_attachments
 from une_eval.report.content import FINDINGS_ATTACHMENT, PROFILE_ATTACHMENT, SUBMISSION_ATTACHMENT, sha256_hex
 from une_eval.report.indication import Indication, default_failure, worst
 from une_eval.report.pades_checks import Trust, byte_range_gap_problem, check_signature
+from une_eval.report.xref_bounds import xref_entries_problem
 from une_eval.spec import Profile, load_profile, profile_from_document, profile_names
 from une_eval.validation import check_document
 
@@ -289,6 +290,9 @@ def verify_bytes(
     ``crls``: revocation lists the verifier brings (``--crl``); ``now``: the time of verification.
     """
     report = Verification(path)
+    if (problem := xref_entries_problem(data)) is not None:  # before a parser builds what they declare
+        report.add("readable PDF", False, f"not a readable signed PDF: {problem}")
+        return report
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False, decode_limits=DECODE_LIMITS)
         sig = check_signature(report, reader, data, Trust(roots, list(crls or []), now))

@@ -90,3 +90,16 @@ def many_revisions(count: int) -> Callable[[bytes], bytes]:
         return bytes(out)
 
     return forge
+
+
+def zero_width_xref(count: int) -> Callable[[bytes], bytes]:
+    """A cross-reference stream declaring ``count`` entries of zero bytes each (/W [0 0 0]): no data at all."""
+
+    def forge(data: bytes) -> bytes:
+        tail = tail_of(data)
+        start = len(with_eol(data))
+        keys = b"/Type /XRef /W [0 0 0] /Index [%d %d] /Length 0 " % (tail.size, count)
+        stream = b"%d 0 obj\n<< " % (tail.size + count) + keys + trailer_keys(tail, tail.size + count + 1)
+        return with_eol(data) + stream + b" >>\nstream\n\nendstream\nendobj\nstartxref\n%d\n%%%%EOF\n" % start
+
+    return forge

@@ -287,6 +287,23 @@ def field_with_actions(writer: IncrementalPdfFileWriter) -> None:
     timestamp_field(AA=pdf_dict(PO=_javascript()))(writer)
 
 
+def planted_signature(writer: IncrementalPdfFileWriter) -> None:
+    """A filled, invisible signature field whose /SubFilter no validator knows, naming the forger as signer."""
+    value = pdf_dict(Type=name("/Sig"), SubFilter=name("/Une.Forged"), Name=generic.TextStringObject(MARKER))
+    value[name("/Contents")] = generic.ByteStringObject(bytes(64))
+    value[name("/ByteRange")] = generic.ArrayObject([generic.NumberObject(v) for v in (0, 1, 2, 3)])
+    zero = generic.ArrayObject([generic.NumberObject(0)] * 4)
+    field = pdf_dict(FT=name("/Sig"), T=generic.TextStringObject("Auditor"), Rect=zero, V=writer.add_object(value))
+    form = writer.root.get("/AcroForm")
+    ref = writer.add_object(field)
+    if form is None:
+        writer.root[name("/AcroForm")] = pdf_dict(Fields=generic.ArrayObject([ref]))
+        writer.update_root()
+    else:
+        form["/Fields"].append(ref)
+        writer.update_container(form)
+
+
 def catalogue(
     key: str, value: Callable[[IncrementalPdfFileWriter], generic.PdfObject]
 ) -> Callable[[IncrementalPdfFileWriter], None]:

@@ -19,14 +19,16 @@ from pyhanko.pdf_utils import generic
 from tests.unit.report import pdf_hostile as hostile
 from tests.unit.report import pdf_redteam as red
 from tests.unit.report.conftest import ISSUED_AT, VALID, Pki, Poppler
+from tests.unit.report.pdf_surgery import BYTE_RANGE
 from tests.unit.report.tsa import local_tsa
 from une_eval.errors import SigningError
+from une_eval.report.content import prepare
 from une_eval.report.indication import Indication
-from une_eval.report.issue import issue_certificate
+from une_eval.report.issue import Issued, issue_certificate
 from une_eval.report.render import Renderer
 from une_eval.report.renew import renew, renewal_context
 from une_eval.report.revisions import MAX_LATER_REVISIONS
-from une_eval.report.sign import Level, validation_context_for
+from une_eval.report.sign import Level, auditor_of, sign_pdf, validation_context_for
 from une_eval.report.verify import Verification, verify_bytes
 
 
@@ -125,6 +127,7 @@ ATTACKS = [
     _unreadable("deep-trailer", hostile.deep_trailer(100_000), "RecursionError"),
     _unreadable("huge-xref-subsection", hostile.huge_subsection, "not a readable signed PDF"),
     _unreadable("xref-stream-bomb", hostile.xref_stream_bomb, "PdfDecodeLimitError"),
+    _unreadable("zero-width-xref-entries", hostile.zero_width_xref(5_000_000), "declare more than 1000000 objects"),
     _unreadable("crl-bombs", red.pyhanko_update(hostile.crl_bombs(40, 4_000_000)), "PdfDecodeLimitError"),
 ]
 
@@ -242,3 +245,54 @@ def test_the_command_line_answers_in_one_line_with_its_exit_code(
     assert renewed.exit_code == 2, renewed.output
     assert "Traceback" not in renewed.output
     assert not (tmp_path / "r.pdf").exists()
+
+
+# --- one signature: B-B certificates -------------------------------------------------------------------
+
+
+def _unsigned(pki: Pki, renderer: Renderer) -> bytes:
+    return renderer.render(prepare(VALID), number="UEC-RED-PLANT", auditor=auditor_of(pki.signer), lang="en").pdf
+
+
+def test_a_second_signature_pyhanko_cannot_read_fails(pki: Pki, renderer: Renderer, poppler: Poppler) -> None:
+    """A filled signature field with a /SubFilter pyHanko skips (it only logs it) and a forged signer name,
+    planted before the auditor signs: poppler lists it as a signature, so verify must count it too."""
+    planted = red.pyhanko_update(red.planted_signature)(_unsigned(pki, renderer))
+    pdf = sign_pdf(planted, pki.signer, reason="test")
+    assert "Signature #2" in poppler.sig(pdf)
+    report = verify_bytes(pdf, pki.roots, crls=pki.crls)
+    assert report.indication is Indication.FAILED, _failed(report)
+    assert report.sub_indication == "FORMAT_FAILURE"
+    assert report.deciding is not None
+    assert report.deciding.name == "one signature"
+    assert "1 signature field(s) of a kind verify cannot check" in report.deciding.detail
+
+
+IN_PLACE = {  # same-length edits of a B-B certificate's signature dictionary, and the check that decides
+    "contents-zeroed": (lambda d: _zero_contents(d), "readable PDF", Indication.INDETERMINATE),
+    "byterange-one-short": (lambda d: _shorten_byte_range(d), "covers whole file", Indication.FAILED),
+    "second-eof": (lambda d: d + b"%%EOF\n", "readable PDF", Indication.INDETERMINATE),
+}
+
+
+def _zero_contents(pdf: bytes) -> bytes:
+    _, a, b, _ = (int(v) for v in BYTE_RANGE.findall(pdf)[-1])
+    return pdf[: a + 1] + b"0" * (b - a - 2) + pdf[b - 1 :]
+
+
+def _shorten_byte_range(pdf: bytes) -> bytes:
+    match = list(BYTE_RANGE.finditer(pdf))[-1]
+    values = [int(v) for v in match.groups()]
+    text = b"/ByteRange [%d %d %d %d]" % (*values[:3], values[3] - 1)
+    old = pdf[match.start() : match.end()]
+    return pdf[: match.start()] + text.ljust(len(old)) + pdf[match.end() :]
+
+
+@pytest.mark.parametrize("edit", sorted(IN_PLACE))
+def test_in_place_signature_edits_do_not_verify(conformant_en: Issued, pki: Pki, edit: str) -> None:
+    forge, check, indication = IN_PLACE[edit]
+    report = verify_bytes(forge(conformant_en.pdf), pki.roots, crls=pki.crls)
+    assert report.indication is indication, _failed(report)
+    assert report.deciding is not None
+    assert report.deciding.name == check, _failed(report)
+    assert report.printed == {}
