@@ -233,10 +233,12 @@ def revision_problem(reader: PdfFileReader, revision: int, signed: int) -> str |
 
 
 def _unlisted_object_problem(reader: PdfFileReader, data: bytes, signed: int, signed_end: int) -> str | None:
-    """Why the unsigned bytes after the signed revision hold an object no later cross-reference section lists.
+    """Why the unsigned bytes after the signed revision and their cross-reference sections disagree.
 
-    A reader that rebuilds a damaged cross-reference table from the objects it finds would show such
-    an object, which the checks here never saw; so every ``N G obj`` header there must be a listed one.
+    A reader that rebuilds a damaged cross-reference table from the objects it finds would show an
+    object no section lists, which the checks here never saw; and an entry that points where its
+    object is not written is such damage (poppler rebuilds the table when it meets one). So the
+    ``N G obj`` headers after the signed revision must be exactly the objects its later sections list.
     """
     listed: set[tuple[int, int, int]] = set()
     for revision in range(signed + 1, reader.xrefs.total_revisions):
@@ -245,11 +247,16 @@ def _unlisted_object_problem(reader: PdfFileReader, data: bytes, signed: int, si
         info = reader.xrefs.get_xref_container_info(revision)
         if info.stream_ref is not None:
             listed.add((info.stream_ref.idnum, info.stream_ref.generation, info.start_location))
+    written: set[tuple[int, int, int]] = set()
     for match in _OBJECT_HEADER.finditer(data, signed_end):
         offset = match.start(1)
-        if (int(match.group(1)), int(match.group(2)), offset) not in listed:
+        written.add(found := (int(match.group(1)), int(match.group(2)), offset))
+        if found not in listed:
             header = f"{match.group(1).decode()} {match.group(2).decode()} obj at byte {offset}"
             return f"holds an object no cross-reference section lists ({header})"
+    if missing := sorted(listed - written, key=lambda entry: entry[2]):
+        idnum, gen, offset = missing[0]
+        return f"lists object {idnum} {gen} at byte {offset}, where it is not written ({len(missing)} such entries)"
     return None
 
 

@@ -1,4 +1,4 @@
-"""How many objects a PDF's cross-reference streams declare, counted before any parser builds them.
+"""How many objects a PDF's cross-reference sections declare, counted before any parser builds them.
 
 A cross-reference stream declares its entries in /Index (or /Size) and their byte widths in /W. With
 widths of zero, each entry takes no bytes at all, so a file of a few kilobytes can declare a thousand
@@ -6,7 +6,7 @@ million entries, and a reader that builds one record per entry (pyHanko does) ru
 fills memory. :func:`xref_entries_problem` follows the file's chain of cross-reference sections from
 its last ``startxref`` (through /Prev and /XRefStm, at most :data:`MAX_XREF_SECTIONS` of them), reads
 only each stream's dictionary, and refuses more than :data:`MAX_XREF_ENTRIES` declared entries in all.
-Classic tables cost twenty bytes of file per entry, so the file's size bounds them already. What this
+A classic table costs a row of about twenty bytes per entry, and is counted by its length. What this
 walk cannot read it leaves to the PDF reader, which refuses it in its own words.
 """
 
@@ -18,7 +18,8 @@ from typing import Any
 
 from pyhanko.pdf_utils import generic
 
-MAX_XREF_ENTRIES = 1_000_000  # a certificate lists a few hundred objects
+MAX_XREF_ENTRIES = 100_000  # a certificate lists a few hundred objects, and each renewal about ten more
+_MIN_ROW_BYTES = 19
 MAX_XREF_SECTIONS = 64  # verify reads the signed revisions and at most 16 more
 _STARTXREF = re.compile(rb"startxref\s+(\d{1,12})\s+%%EOF")
 _BLANK = re.compile(rb"(?:[\x00\t\n\x0c\r ]|%[^\r\n]*)*")
@@ -63,11 +64,12 @@ def _next_sections(trailer: generic.DictionaryObject) -> list[int]:
 
 
 def _section(data: bytes, at: int) -> tuple[int, list[int]]:
-    """The entries the section at ``at`` declares (0 for a table) and where the sections it names are."""
+    """The entries the section at ``at`` declares and where the sections it names are."""
     if data.startswith(b"xref", at):
         end = data.find(b"trailer", at)
         trailer = _read_dictionary(data, end + len(b"trailer")) if end >= 0 else None
-        return 0, _next_sections(trailer) if trailer is not None else []
+        rows = (end - at) // _MIN_ROW_BYTES if end >= 0 else 0  # at most: a reader takes 19 or 20 bytes a row
+        return rows, _next_sections(trailer) if trailer is not None else []
     stream_dict = _xref_dictionary(data, at)
     if stream_dict is None:
         return 0, []
@@ -78,7 +80,7 @@ def _section(data: bytes, at: int) -> tuple[int, list[int]]:
 
 
 def xref_entries_problem(data: bytes) -> str | None:
-    """Why the file's cross-reference streams declare more entries than une-eval reads, or None."""
+    """Why the file's cross-reference sections declare more entries than une-eval reads, or None."""
     start = _last_startxref(data)
     pending, seen, total = ([start] if start is not None else []), set(), 0
     while pending:
@@ -93,7 +95,7 @@ def xref_entries_problem(data: bytes) -> str | None:
         declared, following = _section(data, at)
         total += declared
         if total > MAX_XREF_ENTRIES:
-            return f"its cross-reference streams declare more than {MAX_XREF_ENTRIES} objects (or cannot say how many)"
+            return f"its cross-reference sections declare more than {MAX_XREF_ENTRIES} objects (or cannot say how many)"
         pending += following
     return None
 

@@ -103,3 +103,17 @@ def zero_width_xref(count: int) -> Callable[[bytes], bytes]:
         return with_eol(data) + stream + b" >>\nstream\n\nendstream\nendobj\nstartxref\n%d\n%%%%EOF\n" % start
 
     return forge
+
+
+def long_table(count: int) -> Callable[[bytes], bytes]:
+    """A classic xref table of ``count`` rows, every one naming the same byte of the signed revision."""
+
+    def forge(data: bytes) -> bytes:
+        tail = tail_of(data)
+        out = with_eol(data)
+        rows = b"0000000017 00000 n \n" * count
+        table = b"xref\n0 1\n0000000000 65535 f \n%d %d\n" % (tail.size, count) + rows
+        end = b" >>\nstartxref\n%d\n%%%%EOF\n" % len(out)
+        return out + table + b"trailer\n<< " + trailer_keys(tail, tail.size + count) + end
+
+    return forge

@@ -164,6 +164,12 @@ def listed_twice_in_stream(data: bytes) -> bytes:
     return with_eol(data) + body + b"startxref\n%d\n%%%%EOF\n" % start
 
 
+def listed_not_written(data: bytes) -> bytes:
+    """A new object listed at a byte of the signed revision where another object is written."""
+    tail = tail_of(data)
+    return append_table(tail, [obj(tail.size, b"<< /Une (eval) >>")], rows=[(tail.size, None), (tail.size + 1, 17)])
+
+
 def hidden_header(spacing: bytes) -> Callable[[bytes], bytes]:
     """A stream whose data holds a whole object, its header spaced by ``spacing`` (``{}`` between tokens)."""
 

@@ -80,6 +80,7 @@ ATTACKS = [
     Attack("hybrid-xref-stream", red.hybrid_section, "hybrid cross-reference section"),
     Attack("startxref-off-by-white-space", red.xref_off_by_white_space, "no cross-reference table where the file says"),
     Attack("info-in-object-stream", red.info_in_object_stream, "which is an object of the signed document"),
+    Attack("entry-where-nothing-is-written", red.listed_not_written, "where it is not written"),
     # object headers no cross-reference section lists, spaced as lexers allow
     Attack("hidden-header-indented", red.hidden_header(b"  {} {} {}"), "no cross-reference section lists"),
     Attack("hidden-header-comment", red.hidden_header(b"{} %c\n{} {}"), "no cross-reference section lists"),
@@ -127,7 +128,8 @@ ATTACKS = [
     _unreadable("deep-trailer", hostile.deep_trailer(100_000), "RecursionError"),
     _unreadable("huge-xref-subsection", hostile.huge_subsection, "not a readable signed PDF"),
     _unreadable("xref-stream-bomb", hostile.xref_stream_bomb, "PdfDecodeLimitError"),
-    _unreadable("zero-width-xref-entries", hostile.zero_width_xref(5_000_000), "declare more than 1000000 objects"),
+    _unreadable("zero-width-xref-entries", hostile.zero_width_xref(5_000_000), "declare more than 100000 objects"),
+    _unreadable("long-xref-table", hostile.long_table(200_000), "declare more than 100000 objects"),
     _unreadable("crl-bombs", red.pyhanko_update(hostile.crl_bombs(40, 4_000_000)), "PdfDecodeLimitError"),
 ]
 
