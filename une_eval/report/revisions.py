@@ -124,12 +124,22 @@ def _changed_object_problem(ref: Any, revision: int, signed: int, reader: PdfFil
         return _same_except(old, new, {"/Annots"}) or _added_fields(
             old.get("/Annots"), new.get("/Annots"), revision, reader
         )
-    if introduced > signed and isinstance(new, generic.DictionaryObject):
-        dss = reader.get_historical_resolver(revision).root.raw_get("/DSS")
-        is_dss = isinstance(dss, generic.IndirectObject) and dss.reference == ref
-        if is_dss or new.get("/Type") == "/VRI":
-            return None  # validation data added after signing, updated again
+    if introduced > signed and isinstance(new, generic.DictionaryObject) and isinstance(old, generic.DictionaryObject):
+        # Validation data added after signing, updated again: the DSS before and after (the catalogue's
+        # /DSS may be pointed anywhere), or a VRI dictionary before and after (a document timestamp's
+        # widget retyped /VRI would otherwise be redrawn at will).
+        if _is_dss(reader, revision - 1, ref) and _is_dss(reader, revision, ref):
+            return None
+        if old.get("/Type") == "/VRI" and new.get("/Type") == "/VRI":
+            return None
+        return "was added after signing and is neither the DSS nor a VRI dictionary in both revisions"
     return "is an object of the signed document"
+
+
+def _is_dss(reader: PdfFileReader, revision: int, ref: Any) -> bool:
+    root = reader.get_historical_resolver(revision).root
+    dss = root.raw_get("/DSS") if "/DSS" in root else None
+    return isinstance(dss, generic.IndirectObject) and dss.reference == ref
 
 
 def _added_fields(old: Any, new: Any, revision: int, reader: PdfFileReader) -> str | None:

@@ -310,6 +310,30 @@ def planted_signature(writer: IncrementalPdfFileWriter) -> None:
         writer.update_container(form)
 
 
+def redrawn_timestamp_widget(*, as_dss: bool) -> Callable[[IncrementalPdfFileWriter], None]:
+    """The B-LTA document timestamp's widget (added after signing) given a page-sized forged appearance,
+    retyped /VRI or named by the catalogue's /DSS so that it passes for validation data."""
+
+    def change(writer: IncrementalPdfFileWriter) -> None:
+        annots = writer.root["/Pages"]["/Kids"][0].get_object()["/Annots"]
+        ref = annots.raw_get(len(annots) - 1)
+        widget = ref.get_object()
+        page_box = generic.ArrayObject([generic.NumberObject(v) for v in (0, 0, 595, 842)])
+        look = pdf_dict(Type=name("/XObject"), Subtype=name("/Form"), BBox=page_box)
+        font = pdf_dict(Type=name("/Font"), Subtype=name("/Type1"), BaseFont=name("/Helvetica"))
+        look[name("/Resources")] = pdf_dict(Font=pdf_dict(AtkF=font))
+        appearance = generic.StreamObject(look, stream_data=_FORGED_TEXT)
+        widget.update({name("/Rect"): page_box, name("/AP"): pdf_dict(N=writer.add_object(appearance))})
+        if as_dss:
+            writer.root[name("/DSS")] = ref
+            writer.update_root()
+        else:
+            widget[name("/Type")] = name("/VRI")
+        writer.update_container(widget)
+
+    return change
+
+
 def catalogue(
     key: str, value: Callable[[IncrementalPdfFileWriter], generic.PdfObject]
 ) -> Callable[[IncrementalPdfFileWriter], None]:

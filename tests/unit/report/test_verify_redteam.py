@@ -198,6 +198,23 @@ def test_a_signature_dictionary_rewritten_after_signing_fails(long_term: dict[st
         assert report.printed == {}
 
 
+@pytest.mark.parametrize("as_dss", [False, True], ids=["retyped-vri", "named-as-dss"])
+def test_the_document_timestamp_widget_cannot_be_redrawn(
+    long_term: dict[str, bytes], pki: Pki, poppler: Poppler, as_dss: bool
+) -> None:
+    """Objects added after signing may be rewritten only as the validation data they were: a timestamp's
+    widget that claims to be a VRI dictionary (or the DSS) would otherwise carry a page-sized appearance."""
+    forged = red.pyhanko_update(red.redrawn_timestamp_widget(as_dss=as_dss))(long_term["B-LTA"])
+    assert red.MARKER in poppler.text(forged)  # poppler draws the forged appearance over the page
+    report = verify_bytes(forged, pki.roots, crls=pki.crls)
+    assert report.indication is Indication.FAILED, _failed(report)
+    assert report.sub_indication == "UNSIGNED_CONTENT"
+    assert "is neither the DSS nor a VRI dictionary in both revisions" in _failed(report)["covers whole file"]
+    context = renewal_context(pki.roots, pki.crls, [], fetch=False)
+    with pytest.raises(SigningError, match="this one is FAILED"):
+        renew(forged, roots=pki.roots, crls=pki.crls, timestamper=local_tsa(pki.paths), validation=context)
+
+
 RENEW_REFUSES = [a for a in ATTACKS if a.name.startswith(("listed-twice", "hidden-header", "timestamp-field"))]
 
 
