@@ -228,6 +228,8 @@ def revision_problem(reader: PdfFileReader, revision: int, signed: int) -> str |
         return "frees objects"
     if (problem := _trailer_problem(reader, revision, signed)) is not None:
         return problem
+    if xrefs.get_xref_data(revision).xrefs_in_objstm:  # validation data is written as plain objects
+        return "stores objects in an object stream"
     previous_size = int(reader.get_historical_resolver(revision - 1).trailer_view.get("/Size", 0))
     stream_ref = xrefs.get_xref_container_info(revision).stream_ref
     for ref in sorted(xrefs.explicit_refs_in_revision(revision), key=lambda r: (r.idnum, r.generation)):
@@ -236,10 +238,16 @@ def revision_problem(reader: PdfFileReader, revision: int, signed: int) -> str |
         if xrefs.get_introducing_revision(ref) == revision:
             if ref.idnum < previous_size:  # a number the signed document may already refer to
                 return f"defines object {ref.idnum}, a number the document already used"
+            if _is_object_stream(reader.get_historical_resolver(revision)(ref)):  # rebuilt tables read them
+                return f"adds object {ref.idnum}, an object stream"
             continue
         if (problem := _changed_object_problem(ref, revision, signed, reader)) is not None:
             return f"rewrites object {ref.idnum}, which {problem}"
     return None
+
+
+def _is_object_stream(value: Any) -> bool:
+    return isinstance(value, generic.StreamObject) and value.get("/Type") == "/ObjStm"
 
 
 def _unlisted_object_problem(reader: PdfFileReader, data: bytes, signed: int, signed_end: int) -> str | None:

@@ -170,6 +170,18 @@ def listed_not_written(data: bytes) -> bytes:
     return append_table(tail, [obj(tail.size, b"<< /Une (eval) >>")], rows=[(tail.size, None), (tail.size + 1, 17)])
 
 
+def relisted_signed_object(data: bytes) -> bytes:
+    """A revision whose only entry names the catalogue where the signed revision wrote it: the version
+    without the /DSS (an allowed difference), at a byte of the signed revision, not of the update."""
+    tail = tail_of(data)
+    reader = PdfFileReader(io.BytesIO(data), strict=False)
+    signed = next(s for s in reader.embedded_signatures if s.sig_object_type == "/Sig").signed_revision
+    revisions = range(signed, -1, -1)
+    xrefs = reader.xrefs
+    offset = next(e[1] for r in revisions if (e := xrefs.get_xref_data(r).standard_xrefs.get(tail.root)) is not None)
+    return append_table(tail, [], rows=[(tail.root, offset)])
+
+
 def hidden_header(spacing: bytes) -> Callable[[bytes], bytes]:
     """A stream whose data holds a whole object, its header spaced by ``spacing`` (``{}`` between tokens)."""
 
@@ -221,6 +233,17 @@ def info_in_object_stream(data: bytes) -> bytes:
     at = start + len(chunk)
     xref = xref_stream(num, {tail.size: start, tail.info: (tail.size, 0), num: at}, trailer_keys(tail, num + 1))
     return with_eol(data) + chunk + xref + b"startxref\n%d\n%%%%EOF\n" % at
+
+
+def unused_object_stream(data: bytes) -> bytes:
+    """A new object stream no entry points into, holding a forged page 1: only a reader that rebuilds
+    a damaged table (and reads the object streams it finds) would use it."""
+    tail = tail_of(data)
+    body = forged_page(tail, tail.size + 1)
+    header = b"%d 0 " % tail.page
+    objstm = b"<< /Type /ObjStm /N 1 /First %d /Length %d >>\nstream\n" % (len(header), len(header + body))
+    chunks = [obj(tail.size, objstm + header + body + b"\nendstream"), obj(tail.size + 1, FORGED_CONTENT)]
+    return append_table(tail, chunks)
 
 
 # --- what an unsigned revision may not add ------------------------------------------------------------

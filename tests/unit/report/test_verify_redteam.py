@@ -79,8 +79,10 @@ ATTACKS = [
     _unreadable("listed-twice-in-xref-stream", red.listed_twice_in_stream, "(AssertionError)"),  # pyHanko refuses it
     Attack("hybrid-xref-stream", red.hybrid_section, "hybrid cross-reference section"),
     Attack("startxref-off-by-white-space", red.xref_off_by_white_space, "no cross-reference table where the file says"),
-    Attack("info-in-object-stream", red.info_in_object_stream, "which is an object of the signed document"),
-    Attack("entry-where-nothing-is-written", red.listed_not_written, "where it is not written"),
+    Attack("info-in-object-stream", red.info_in_object_stream, "stores objects in an object stream"),
+    Attack("unused-object-stream", red.unused_object_stream, "an object stream"),
+    Attack("entry-where-nothing-is-written", red.listed_not_written, "cannot be read (ObjectHeaderReadError)"),
+    Attack("entry-into-the-signed-bytes", red.relisted_signed_object, "where it is not written"),
     # object headers no cross-reference section lists, spaced as lexers allow
     Attack("hidden-header-indented", red.hidden_header(b"  {} {} {}"), "no cross-reference section lists"),
     Attack("hidden-header-comment", red.hidden_header(b"{} %c\n{} {}"), "no cross-reference section lists"),
