@@ -18,6 +18,7 @@ from pyhanko.pdf_utils import generic
 
 from tests.unit.report import pdf_hostile as hostile
 from tests.unit.report import pdf_redteam as red
+from tests.unit.report import pdf_updates as upd
 from tests.unit.report.conftest import ISSUED_AT, VALID, Pki, Poppler
 from tests.unit.report.pdf_surgery import BYTE_RANGE
 from tests.unit.report.tsa import local_tsa
@@ -89,34 +90,34 @@ ATTACKS = [
     Attack("hidden-header-vertical-tab", red.hidden_header(b"{}\x0b{}\x0b{}"), "no cross-reference section lists"),
     Attack("hidden-header-after-token", red.hidden_header(b">> {} {} {}"), "no cross-reference section lists"),
     # fields shaped like a document timestamp's, with more in them
-    Attack("timestamp-field-javascript", red.pyhanko_update(red.field_with_actions), "with /AA"),
+    Attack("timestamp-field-javascript", upd.pyhanko_update(upd.field_with_actions), "with /AA"),
     Attack(
         "timestamp-field-freetext",
-        red.pyhanko_update(red.timestamp_field(subtype="/FreeText", Contents=generic.TextStringObject(red.MARKER))),
+        upd.pyhanko_update(upd.timestamp_field(subtype="/FreeText", Contents=generic.TextStringObject(red.MARKER))),
         "with /Contents",
     ),
-    Attack("timestamp-field-stamp", red.pyhanko_update(red.timestamp_field(subtype="/Stamp")), "not a named widget"),
+    Attack("timestamp-field-stamp", upd.pyhanko_update(upd.timestamp_field(subtype="/Stamp")), "not a named widget"),
     Attack(
         "timestamp-field-kids",
-        red.pyhanko_update(red.timestamp_field(Kids=generic.ArrayObject())),
+        upd.pyhanko_update(upd.timestamp_field(Kids=generic.ArrayObject())),
         "with /Kids",
     ),
     Attack(
         "timestamp-unknown-subfilter",
-        red.pyhanko_update(red.timestamp_field(sub_filter="/Une.Forged", named=True)),
+        upd.pyhanko_update(upd.timestamp_field(sub_filter="/Une.Forged", named=True)),
         "and 1 signature field(s) of a kind verify cannot check",
         "one signature",
         sub="FORMAT_FAILURE",
     ),
     Attack(
         "timestamp-field-mk",
-        red.pyhanko_update(red.timestamp_field(MK=red.pdf_dict(BG=generic.ArrayObject([_ZERO])))),
+        upd.pyhanko_update(upd.timestamp_field(MK=red.pdf_dict(BG=generic.ArrayObject([_ZERO])))),
         "with /MK",
     ),
     # the catalogue, the form, the trailer
-    Attack("open-action", red.pyhanko_update(red.catalogue("/OpenAction", red.open_action)), "changes its /OpenAction"),
-    Attack("names-replaced", red.pyhanko_update(red.catalogue("/Names", red.more_attachments)), "changes its /Names"),
-    Attack("acroform-need-appearances", red.pyhanko_update(red.form_needs_appearances), "changes its /NeedAppearances"),
+    Attack("open-action", upd.pyhanko_update(upd.catalogue("/OpenAction", upd.open_action)), "changes its /OpenAction"),
+    Attack("names-replaced", upd.pyhanko_update(upd.catalogue("/Names", upd.more_attachments)), "changes its /Names"),
+    Attack("acroform-need-appearances", upd.pyhanko_update(upd.form_needs_appearances), "changes its /NeedAppearances"),
     Attack("new-root", red.new_root, "points the trailer's /Root elsewhere"),
     # USF in a later revision: the signature dictionary again, its /Contents nonsense (pyHanko reads the
     # latest version of it and cannot parse it: the file cannot be checked)
@@ -132,7 +133,7 @@ ATTACKS = [
     _unreadable("xref-stream-bomb", hostile.xref_stream_bomb, "PdfDecodeLimitError"),
     _unreadable("zero-width-xref-entries", hostile.zero_width_xref(5_000_000), "declare more than 100000 objects"),
     _unreadable("long-xref-table", hostile.long_table(200_000), "declare more than 100000 objects"),
-    _unreadable("crl-bombs", red.pyhanko_update(hostile.crl_bombs(40, 4_000_000)), "PdfDecodeLimitError"),
+    _unreadable("crl-bombs", upd.pyhanko_update(hostile.crl_bombs(40, 4_000_000)), "PdfDecodeLimitError"),
 ]
 
 
@@ -206,7 +207,7 @@ def test_the_document_timestamp_widget_cannot_be_redrawn(
 ) -> None:
     """Objects added after signing may be rewritten only as the validation data they were: a timestamp's
     widget that claims to be a VRI dictionary (or the DSS) would otherwise carry a page-sized appearance."""
-    forged = red.pyhanko_update(red.redrawn_timestamp_widget(as_dss=as_dss))(long_term["B-LTA"])
+    forged = upd.pyhanko_update(upd.redrawn_timestamp_widget(as_dss=as_dss))(long_term["B-LTA"])
     assert red.MARKER in poppler.text(forged)  # poppler draws the forged appearance over the page
     report = verify_bytes(forged, pki.roots, crls=pki.crls)
     assert report.indication is Indication.FAILED, _failed(report)
@@ -278,7 +279,7 @@ def _unsigned(pki: Pki, renderer: Renderer) -> bytes:
 def test_a_second_signature_pyhanko_cannot_read_fails(pki: Pki, renderer: Renderer, poppler: Poppler) -> None:
     """A filled signature field with a /SubFilter pyHanko skips (it only logs it) and a forged signer name,
     planted before the auditor signs: poppler lists it as a signature, so verify must count it too."""
-    planted = red.pyhanko_update(red.planted_signature)(_unsigned(pki, renderer))
+    planted = upd.pyhanko_update(upd.planted_signature)(_unsigned(pki, renderer))
     pdf = sign_pdf(planted, pki.signer, reason="test")
     assert "Signature #2" in poppler.sig(pdf)
     report = verify_bytes(pdf, pki.roots, crls=pki.crls)
