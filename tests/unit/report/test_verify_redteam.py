@@ -126,6 +126,7 @@ ATTACKS = [
     _unreadable("signature-contents-null", red.signature_redefined(b"null"), "/Contents must be string-like"),
     # hostile files: each ends with one reason, in bounded time and memory
     Attack("too-many-revisions", hostile.many_revisions(MAX_LATER_REVISIONS + 1), "at most 16 are expected"),
+    _unreadable("hundred-revisions", hostile.many_revisions(100), "more than 64 cross-reference sections"),
     _unreadable("prev-loop", hostile.prev_loop, "loop"),
     _unreadable("prev-forward", hostile.prev_forward, "PdfReadError"),
     _unreadable("deep-trailer", hostile.deep_trailer(100_000), "RecursionError"),
