@@ -14,6 +14,8 @@ from collections.abc import Callable
 
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.sign import signers
+from pyhanko.sign.timestamps import TimeStamper
 
 from tests.unit.report.pdf_redteam import FORGED_TEXT, MARKER, name, pdf_dict
 
@@ -150,3 +152,27 @@ def form_needs_appearances(writer: IncrementalPdfFileWriter) -> None:
     form = writer.root["/AcroForm"]
     form[name("/NeedAppearances")] = generic.BooleanObject(True)
     writer.update_container(form)
+
+
+def real_timestamp_with_actions(timestamper: TimeStamper) -> Callable[[bytes], bytes]:
+    """A genuine, trusted document timestamp (as ``renew`` adds) whose widget also runs JavaScript when
+    the page opens: the field is created with /AA in the same revision that the timestamp fills."""
+
+    def forge(data: bytes) -> bytes:
+        writer = _Quiet(io.BytesIO(data), strict=False)
+        page_ref = writer.root["/Pages"]["/Kids"].raw_get(0)
+        zero = generic.ArrayObject([generic.NumberObject(0)] * 4)
+        field = pdf_dict(FT=name("/Sig"), T=generic.TextStringObject("Stamp"), Type=name("/Annot"), Rect=zero)
+        field.update({name("/Subtype"): name("/Widget"), name("/P"): page_ref, name("/AA"): pdf_dict(PO=_javascript())})
+        ref = writer.add_object(field)
+        page = page_ref.get_object()
+        page["/Annots"].append(ref)
+        writer.update_container(page)
+        form = writer.root["/AcroForm"]
+        form["/Fields"].append(ref)
+        writer.update_container(form)
+        stamper = signers.PdfTimeStamper(timestamper, field_name="Stamp")
+        out = stamper.timestamp_pdf(writer, "sha256", output=io.BytesIO())
+        return bytes(out.getvalue())
+
+    return forge

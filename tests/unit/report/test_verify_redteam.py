@@ -219,6 +219,18 @@ def test_the_document_timestamp_widget_cannot_be_redrawn(
         renew(forged, roots=pki.roots, crls=pki.crls, timestamper=local_tsa(pki.paths), validation=context)
 
 
+@pytest.mark.parametrize("level", ["B-LT", "B-LTA"])
+def test_a_genuine_timestamp_whose_widget_runs_javascript_fails(
+    long_term: dict[str, bytes], pki: Pki, level: str
+) -> None:
+    """The document timestamp is real and trusted (what renew adds); only its widget's /AA is the forger's."""
+    forged = upd.real_timestamp_with_actions(local_tsa(pki.paths))(long_term[level])
+    report = verify_bytes(forged, pki.roots, crls=pki.crls)
+    assert report.indication is Indication.FAILED, _failed(report)
+    assert report.sub_indication == "UNSIGNED_CONTENT"
+    assert "adds a signature field with /AA" in _failed(report)["covers whole file"]
+
+
 RENEW_REFUSES = [a for a in ATTACKS if a.name.startswith(("listed-twice", "hidden-header", "timestamp-field"))]
 
 
