@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from asn1crypto import x509 as asn1_x509
 from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.fields import enumerate_sig_fields
 from pyhanko.sign.validation import validate_pdf_signature, validate_pdf_timestamp
 from pyhanko.sign.validation.dss import DocumentSecurityStore
 from pyhanko.sign.validation.errors import NoDSSFoundError
@@ -121,10 +122,13 @@ def _layout(report: Verification, reader: PdfFileReader, data: bytes) -> Embedde
     found = reader.embedded_signatures
     sigs = [s for s in found if s.sig_object_type == "/Sig"]
     stamps = [s for s in found if s.sig_object_type == "/DocTimeStamp"]
-    one = len(sigs) == 1 and len(found) == len(sigs) + len(stamps)
+    # pyHanko skips a signature whose /SubFilter it does not know; a viewer still shows it.
+    unread = sum(1 for _ in enumerate_sig_fields(reader, filled_status=True)) - len(found)
+    one = len(sigs) == 1 and len(found) == len(sigs) + len(stamps) and unread == 0
     if one and stamps:
         one = min(s.signed_revision for s in stamps) > sigs[0].signed_revision
     detail = f"{len(sigs)} signature(s) in the file" + (f", then {len(stamps)} document timestamp(s)" if stamps else "")
+    detail += f", and {unread} signature field(s) of a kind verify cannot check" if unread else ""
     if not report.add(
         "one signature", one, detail if one else detail + " (exactly one signature, timestamps after it)"
     ):

@@ -19,6 +19,7 @@ from typing import Any
 
 from asn1crypto import pem
 from asn1crypto import x509 as asn1_x509
+from pyhanko.pdf_utils.decode_limits import DecodeLimits, DocumentDecodeBudget
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.pdf_utils.rw_common import PdfHandler
 
@@ -29,12 +30,16 @@ from une_eval.report.attachments import AttachmentError, read_attachments
 from une_eval.report.content import FINDINGS_ATTACHMENT, PROFILE_ATTACHMENT, SUBMISSION_ATTACHMENT, sha256_hex
 from une_eval.report.indication import Indication, default_failure, worst
 from une_eval.report.pades_checks import Trust, byte_range_gap_problem, check_signature
+from une_eval.report.xref_bounds import xref_entries_problem
 from une_eval.spec import Profile, load_profile, profile_from_document, profile_names
 from une_eval.validation import check_document
 
 MAX_PDF_BYTES = 64 * 1024 * 1024
 TRACE_RULE_PREFIX = "evidence."
 MAX_TRUST_BYTES = 4 * 1024 * 1024
+# What pyHanko may decode (cross-reference and object streams, validation data) for one file, in all:
+# a certificate needs a few megabytes; a Flate bomb stops at this bound instead of filling memory.
+DECODE_LIMITS = DecodeLimits(document_budget=DocumentDecodeBudget(base_allowance=128 * 1024 * 1024, max_ratio=8))
 # The template's <meta name="une-eval-..."> tags: WeasyPrint lower-cases them, keeps letters and digits.
 _INFO_KEYS = {
     "number": "/uneevalcertificatenumber",
@@ -285,15 +290,19 @@ def verify_bytes(
     ``crls``: revocation lists the verifier brings (``--crl``); ``now``: the time of verification.
     """
     report = Verification(path)
+    if (problem := xref_entries_problem(data)) is not None:  # before a parser builds what they declare
+        report.add("readable PDF", False, f"not a readable signed PDF: {problem}")
+        return report
     try:
-        reader = PdfFileReader(io.BytesIO(data), strict=False)
+        reader = PdfFileReader(io.BytesIO(data), strict=False, decode_limits=DECODE_LIMITS)
         sig = check_signature(report, reader, data, Trust(roots, list(crls or []), now))
         if sig is None:
             return report
         signed = reader.get_historical_resolver(sig.signed_revision)
         report.printed = _printed(signed)
     except Exception as exc:  # truncated or mangled files fail deep inside the PDF parser
-        reason = f"not a readable signed PDF ({exc.__class__.__name__}: {exc})"
+        said = " ".join(str(exc).split())  # one line, whatever the parser's message holds
+        reason = f"not a readable signed PDF ({exc.__class__.__name__}{': ' + said if said else ''})"
         report.add("readable PDF", False, reason[:300])
         return report
     report.add(
