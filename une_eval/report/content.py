@@ -281,14 +281,23 @@ def profile_document_bytes(doc: dict[str, Any]) -> bytes:
     return (json.dumps(doc, ensure_ascii=False, sort_keys=True, indent=2) + "\n").encode("utf-8")
 
 
-def _rated_provenance(audit: Audit, sub: Submission) -> tuple[Provenance, str]:
-    """How une-eval knows the rated figure, which it computes itself from the runs' GPU energy."""
+def _rated_provenance(audit: Audit, sub: Submission, figures: tuple[Figure, ...]) -> tuple[Provenance, str]:
+    """How une-eval knows the rated figure, which it computes itself from the runs' GPU energy.
+
+    Without evidence from the traces, the runs' GPU energy is *checked* only when the profile's rules
+    that check the GPU energy (those of the ``energy_total.gpu_j`` figure) ran and held; else it is
+    taken as declared.
+    """
     if any(m.method == "estimate" for m in sub.measurement.methods if m.component == "gpu"):
         return Provenance.ESTIMATED, "computed by une-eval from GPU energy the submission estimates"
     evidence_failed = any(f.rule_id.startswith("evidence.") and f.severity is not Severity.INFO for f in audit.findings)
     if audit.assurance is Assurance.EVIDENCE_CHECKED and not evidence_failed:
         return Provenance.RECOMPUTED, "computed by une-eval from the runs' GPU energy, recomputed from the raw traces"
-    return Provenance.CHECKED, "computed by une-eval from the runs' declared GPU energy"
+    gpu = next((f for f in figures if f.key == "energy_total.gpu_j"), None)
+    if gpu is not None and gpu.provenance in (Provenance.CHECKED, Provenance.RECOMPUTED):
+        held = f", consistent by {', '.join(gpu.rules)}" if gpu.rules else ""
+        return Provenance.CHECKED, f"computed by une-eval from the runs' declared GPU energy{held}"
+    return Provenance.DECLARED, "computed by une-eval from the runs' GPU energy as declared; no enabled rule checks it"
 
 
 def lead_figure(audit: Audit, sub: Submission, results: dict[str, Any], figures: tuple[Figure, ...]) -> LeadFigure:
@@ -296,7 +305,7 @@ def lead_figure(audit: Audit, sub: Submission, results: dict[str, Any], figures:
     rating = audit.rating
     if audit.verdict is Outcome.CONFORMANT and rating is not None and rating.metric in METRIC_UNITS:
         energy_unit, count, unit_name = METRIC_UNITS[rating.metric]
-        provenance, basis = _rated_provenance(audit, sub)
+        provenance, basis = _rated_provenance(audit, sub, figures)
         figure = Figure(RATED_FIGURE, pointer("measurement", "runs"), rating.value, energy_unit, provenance, basis)
         return LeadFigure(figure, energy_unit, count, unit_name, True)
     fu, epu = results["functional_unit"], results["energy_per_unit"]

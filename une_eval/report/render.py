@@ -37,6 +37,7 @@ from une_eval.report.sign import Auditor
 
 if TYPE_CHECKING:  # the register's modules load only when a certificate is recorded
     from une_eval.registry.link import PublicEntry
+    from une_eval.traces import PowerSeries
 
 LANGUAGES = languages()
 GENERATOR = "une-eval"
@@ -102,6 +103,15 @@ def run_windows(prepared: Prepared) -> list[RunWindow]:
         )
         for run in prepared.submission.measurement.runs
     ]
+
+
+def chart_series(prepared: Prepared) -> list[tuple[str, PowerSeries]]:
+    """The power series the chart draws: only those of traces whose file matches its declared SHA-256.
+
+    A trace whose hash differs is not the file the vendor declared: its samples are evidence of
+    nothing, so the chart (titled "raw traces") leaves it out; Annex B names it.
+    """
+    return [(t.device_id or t.path, t.power) for t in prepared.traces if t.power is not None and t.note == "match"]
 
 
 def _unique_associated_files(_document: weasyprint.Document, pdf: Any) -> None:
@@ -190,10 +200,7 @@ class Renderer:
         issued_at = issued_at or dt.datetime.now(dt.UTC).replace(microsecond=0)
         if findings_sha256 is None:
             findings_sha256 = sha256_hex(findings_document(prepared.verdict, number, prepared.submission_sha256))
-        chart = layout_chart(
-            [(t.device_id or t.path, t.power) for t in prepared.traces if t.power is not None],
-            runs=run_windows(prepared),
-        )
+        chart = layout_chart(chart_series(prepared), runs=run_windows(prepared))
         html = self.html(
             prepared,
             number=number,

@@ -23,6 +23,7 @@ def root(context, missing=missing):
     l_0_when = resolve('when')
     l_0_sub = resolve('sub')
     l_0_ngettext = resolve('ngettext')
+    l_0_max_findings = resolve('max_findings')
     l_0_num = resolve('num')
     l_0_term = resolve('term')
     l_0_timedelta = resolve('timedelta')
@@ -32,7 +33,6 @@ def root(context, missing=missing):
     l_0_last = resolve('last')
     l_0_pgettext = resolve('pgettext')
     l_0_scheme_text = resolve('scheme_text')
-    l_0_max_findings = resolve('max_findings')
     l_0_chart = resolve('chart')
     l_0_max_nodes = resolve('max_nodes')
     l_0_date = resolve('date')
@@ -230,8 +230,16 @@ def root(context, missing=missing):
     yield escape(environment.getattr((undefined(name='verdict') if l_0_verdict is missing else l_0_verdict), 'assurance'))
     yield '">'
     yield escape(context.call(environment.getattr((undefined(name='w') if l_0_w is missing else l_0_w), 'assurance'), environment.getattr((undefined(name='verdict') if l_0_verdict is missing else l_0_verdict), 'assurance')))
-    yield '</p>\n<p class="lead">'
-    yield escape((context.call((undefined(name='_') if l_0__ is missing else l_0__), 'The submission identified below was checked against the profile named below and conforms to it: no finding of severity error was raised. Each figure below says how une-eval knows it.') if (undefined(name='conformant') if l_0_conformant is missing else l_0_conformant) else context.call((undefined(name='_') if l_0__ is missing else l_0__), 'The submission identified below was checked against the profile named below and does NOT conform to it. This report lists every finding; it is not a certificate of conformity, and its figures are not certified.')))
+    yield '</p>\n'
+    if environment.getattr((undefined(name='verdict') if l_0_verdict is missing else l_0_verdict), 'imported'):
+        pass
+        yield '<p class="imported small" data-source-format="'
+        yield escape(environment.getattr(environment.getattr((undefined(name='verdict') if l_0_verdict is missing else l_0_verdict), 'imported'), 'source_format'))
+        yield '">'
+        yield escape(context.call((undefined(name='ngettext') if l_0_ngettext is missing else l_0_ngettext), "Imported from another tool's output (%(source)s): %(num)s of its values was not measured by that tool (estimated, sourced or declared); the attached submission gives the origin of each value.", "Imported from another tool's output (%(source)s): %(num)s of its values were not measured by that tool (estimated, sourced or declared); the attached submission gives the origin of each value.", t_4(environment.getattr(environment.getattr((undefined(name='verdict') if l_0_verdict is missing else l_0_verdict), 'imported'), 'not_measured')), source=context.call(environment.getattr((undefined(name='nodes') if l_0_nodes is missing else l_0_nodes), 'v'), environment.getattr(environment.getattr((undefined(name='verdict') if l_0_verdict is missing else l_0_verdict), 'imported'), 'source_format'))))
+        yield '</p>'
+    yield '<p class="lead">'
+    yield escape((context.call((undefined(name='_') if l_0__ is missing else l_0__), 'The submission identified below was checked against the profile named below and conforms to it: no finding of severity error was raised. Each figure below says how une-eval knows it.') if (undefined(name='conformant') if l_0_conformant is missing else l_0_conformant) else (context.call((undefined(name='_') if l_0__ is missing else l_0__), 'The submission identified below was checked against the profile named below and does NOT conform to it. This report lists every finding; it is not a certificate of conformity, and its figures are not certified.') if (t_4(environment.getattr((undefined(name='verdict') if l_0_verdict is missing else l_0_verdict), 'findings')) <= (undefined(name='max_findings') if l_0_max_findings is missing else l_0_max_findings)) else context.call((undefined(name='_') if l_0__ is missing else l_0__), 'The submission identified below was checked against the profile named below and does NOT conform to it. This report lists the first %(shown)s of its %(total)s findings, errors first; the attached findings file (findings.json) lists every one. It is not a certificate of conformity, and its figures are not certified.', shown=context.call((undefined(name='num') if l_0_num is missing else l_0_num), (undefined(name='max_findings') if l_0_max_findings is missing else l_0_max_findings)), total=context.call((undefined(name='num') if l_0_num is missing else l_0_num), t_4(environment.getattr((undefined(name='verdict') if l_0_verdict is missing else l_0_verdict), 'findings')))))))
     yield '</p>'
     def macro(l_1_ref):
         t_12 = []
@@ -259,7 +267,9 @@ def root(context, missing=missing):
     context.vars['reference_name'] = l_0_reference_name = Macro(environment, macro, 'reference_name', ('ref',), False, False, False, context.eval_ctx.autoescape)
     yield '<section class="top">\n  <div class="sut">\n    <h2>'
     yield escape(context.call((undefined(name='_') if l_0__ is missing else l_0__), 'System under test'))
-    yield '</h2>\n    <table class="kv">\n      <tr><th>'
+    yield '</h2>\n    <p class="small muted declared-note">'
+    yield escape(context.call((undefined(name='_') if l_0__ is missing else l_0__), 'As declared by the submitter, except the profile and the validity period.'))
+    yield '</p>\n    <table class="kv">\n      <tr><th>'
     yield escape(context.call((undefined(name='_') if l_0__ is missing else l_0__), 'Model'))
     yield '</th><td>&#8203;<span class="v">&#x2068;'
     yield escape(environment.getattr(environment.getattr(environment.getattr((undefined(name='sub') if l_0_sub is missing else l_0_sub), 'system'), 'model'), 'name'))
@@ -346,12 +356,12 @@ def root(context, missing=missing):
     yield escape(environment.getattr((undefined(name='sub') if l_0_sub is missing else l_0_sub), 'submission_id'))
     yield '&#x2069;</span></td></tr>\n      <tr><th>'
     yield escape(context.call((undefined(name='_') if l_0__ is missing else l_0__), 'Profile'))
-    yield '</th><td class="mono">'
+    yield '</th><td class="mono profile-used">'
     yield escape(environment.getattr((undefined(name='verdict') if l_0_verdict is missing else l_0_verdict), 'profile'))
-    if environment.getattr(environment.getattr((undefined(name='sub') if l_0_sub is missing else l_0_sub), 'profile'), 'version'):
+    if environment.getattr((undefined(name='p') if l_0_p is missing else l_0_p), 'profile_version'):
         pass
         yield ' v&#8203;<span class="v">&#x2068;'
-        yield escape(environment.getattr(environment.getattr((undefined(name='sub') if l_0_sub is missing else l_0_sub), 'profile'), 'version'))
+        yield escape(environment.getattr((undefined(name='p') if l_0_p is missing else l_0_p), 'profile_version'))
         yield '&#x2069;</span>'
     yield '</td></tr>\n'
     if (((undefined(name='conformant') if l_0_conformant is missing else l_0_conformant) and (not (undefined(name='registry') if l_0_registry is missing else l_0_registry))) and environment.getattr((undefined(name='p') if l_0_p is missing else l_0_p), 'validity_days')):
@@ -409,7 +419,7 @@ def root(context, missing=missing):
             _loop_vars['colour'] = l_1_colour
             yield '      <div class="bar bar-'
             yield escape((undefined(name='colour') if l_1_colour is missing else l_1_colour))
-            yield escape((' chosen' if (l_1_letter == environment.getattr((undefined(name='rating') if l_0_rating is missing else l_0_rating), 'grade')) else cond_expr_undefined("the inline if-expression on line 127 in 'certificate.html.j2' evaluated to false and no else section was defined.")))
+            yield escape((' chosen' if (l_1_letter == environment.getattr((undefined(name='rating') if l_0_rating is missing else l_0_rating), 'grade')) else cond_expr_undefined("the inline if-expression on line 129 in 'certificate.html.j2' evaluated to false and no else section was defined.")))
             yield '" data-class="'
             yield escape(l_1_letter)
             yield '" style="width: '
@@ -424,7 +434,15 @@ def root(context, missing=missing):
         l_1_loop = l_1_letter = l_1_colour = missing
         yield '      <div class="rating-basis">'
         yield escape(context.call((undefined(name='_') if l_0__ is missing else l_0__), 'Class %(grade)s, computed on the key figure (%(basis)s).', grade=environment.getattr((undefined(name='rating') if l_0_rating is missing else l_0_rating), 'grade'), basis=context.call((undefined(name='pgettext') if l_0_pgettext is missing else l_0_pgettext), 'rating metric', environment.getattr((undefined(name='rating') if l_0_rating is missing else l_0_rating), 'metric'))))
-        yield '</div>\n      <div class="rating-kind" data-kind="'
+        yield '</div>\n'
+        if (environment.getattr(environment.getattr((undefined(name='lead') if l_0_lead is missing else l_0_lead), 'figure'), 'provenance') != 'recomputed'):
+            pass
+            yield '<div class="rating-input" data-provenance="'
+            yield escape(environment.getattr(environment.getattr((undefined(name='lead') if l_0_lead is missing else l_0_lead), 'figure'), 'provenance'))
+            yield '">'
+            yield escape(context.call((undefined(name='_') if l_0__ is missing else l_0__), 'The GPU energy this class is computed on was not recomputed from raw traces (%(provenance)s).', provenance=context.call(environment.getattr((undefined(name='w') if l_0_w is missing else l_0_w), 'provenance'), environment.getattr(environment.getattr((undefined(name='lead') if l_0_lead is missing else l_0_lead), 'figure'), 'provenance'))))
+            yield '</div>'
+        yield '      <div class="rating-kind" data-kind="'
         yield escape(environment.getattr((undefined(name='rating') if l_0_rating is missing else l_0_rating), 'kind'))
         yield '">'
         if environment.getattr((undefined(name='rating') if l_0_rating is missing else l_0_rating), 'relative'):
@@ -435,7 +453,9 @@ def root(context, missing=missing):
             yield escape(context.call((undefined(name='_') if l_0__ is missing else l_0__), "Absolute class: against the scheme's fixed thresholds."))
         yield '</div>\n      <div class="rating-scheme">&#8203;<span class="v">&#x2068;'
         yield escape(context.call((undefined(name='scheme_text') if l_0_scheme_text is missing else l_0_scheme_text), environment.getattr((undefined(name='rating') if l_0_rating is missing else l_0_rating), 'scheme_title')))
-        yield '&#x2069;</span>'
+        yield '&#x2069;</span> <span class="mono">('
+        yield escape(environment.getattr((undefined(name='rating') if l_0_rating is missing else l_0_rating), 'scheme'))
+        yield ')</span>'
         if environment.getattr((undefined(name='rating') if l_0_rating is missing else l_0_rating), 'provisional'):
             pass
             yield ' · '
@@ -594,7 +614,7 @@ def root(context, missing=missing):
     context.vars['unc'] = l_0_unc
     context.exported_vars.add('unc')
     yield '    <tr class="'
-    yield escape(('fig' if (undefined(name='unc') if l_0_unc is missing else l_0_unc) else cond_expr_undefined("the inline if-expression on line 165 in 'certificate.html.j2' evaluated to false and no else section was defined.")))
+    yield escape(('fig' if (undefined(name='unc') if l_0_unc is missing else l_0_unc) else cond_expr_undefined("the inline if-expression on line 168 in 'certificate.html.j2' evaluated to false and no else section was defined.")))
     yield '"><th>'
     yield escape(context.call((undefined(name='_') if l_0__ is missing else l_0__), 'Instrument uncertainty'))
     yield '</th><td>\n'
@@ -638,7 +658,7 @@ def root(context, missing=missing):
     yield '</td>'
     yield escape(context.call((undefined(name='pv') if l_0_pv is missing else l_0_pv), 'energy_total.total_j'))
     yield '</tr>\n    <tr class="'
-    yield escape(('fig' if t_11(environment.getattr((undefined(name='res') if l_0_res is missing else l_0_res), 'mean_power_w')) else cond_expr_undefined("the inline if-expression on line 169 in 'certificate.html.j2' evaluated to false and no else section was defined.")))
+    yield escape(('fig' if t_11(environment.getattr((undefined(name='res') if l_0_res is missing else l_0_res), 'mean_power_w')) else cond_expr_undefined("the inline if-expression on line 172 in 'certificate.html.j2' evaluated to false and no else section was defined.")))
     yield '"><th>'
     yield escape(context.call((undefined(name='_') if l_0__ is missing else l_0__), 'Mean power'))
     yield '</th><td>'
@@ -652,7 +672,7 @@ def root(context, missing=missing):
     yield '</td>'
     yield escape(context.call((undefined(name='pv') if l_0_pv is missing else l_0_pv), 'mean_power_w'))
     yield '</tr>\n    <tr class="'
-    yield escape(('fig' if t_11(environment.getattr((undefined(name='res') if l_0_res is missing else l_0_res), 'facility_energy_kwh')) else cond_expr_undefined("the inline if-expression on line 170 in 'certificate.html.j2' evaluated to false and no else section was defined.")))
+    yield escape(('fig' if t_11(environment.getattr((undefined(name='res') if l_0_res is missing else l_0_res), 'facility_energy_kwh')) else cond_expr_undefined("the inline if-expression on line 173 in 'certificate.html.j2' evaluated to false and no else section was defined.")))
     yield '"><th>'
     yield escape(context.call((undefined(name='_') if l_0__ is missing else l_0__), 'Facility energy (× PUE)'))
     yield '</th><td>'
@@ -666,7 +686,7 @@ def root(context, missing=missing):
     yield '</td>'
     yield escape(context.call((undefined(name='pv') if l_0_pv is missing else l_0_pv), 'facility_energy_kwh'))
     yield '</tr>\n    <tr class="'
-    yield escape(('fig' if t_11(environment.getattr((undefined(name='res') if l_0_res is missing else l_0_res), 'emissions_g_co2e')) else cond_expr_undefined("the inline if-expression on line 171 in 'certificate.html.j2' evaluated to false and no else section was defined.")))
+    yield escape(('fig' if t_11(environment.getattr((undefined(name='res') if l_0_res is missing else l_0_res), 'emissions_g_co2e')) else cond_expr_undefined("the inline if-expression on line 174 in 'certificate.html.j2' evaluated to false and no else section was defined.")))
     yield '"><th>'
     yield escape(context.call((undefined(name='_') if l_0__ is missing else l_0__), 'Emissions'))
     yield '</th><td>'
@@ -686,7 +706,7 @@ def root(context, missing=missing):
     yield '</td>'
     yield escape(context.call((undefined(name='pv') if l_0_pv is missing else l_0_pv), 'emissions_g_co2e'))
     yield '</tr>\n    <tr class="'
-    yield escape(('fig' if t_11(environment.getattr((undefined(name='res') if l_0_res is missing else l_0_res), 'water_l')) else cond_expr_undefined("the inline if-expression on line 172 in 'certificate.html.j2' evaluated to false and no else section was defined.")))
+    yield escape(('fig' if t_11(environment.getattr((undefined(name='res') if l_0_res is missing else l_0_res), 'water_l')) else cond_expr_undefined("the inline if-expression on line 175 in 'certificate.html.j2' evaluated to false and no else section was defined.")))
     yield '"><th>'
     yield escape(context.call((undefined(name='_') if l_0__ is missing else l_0__), 'Water (site WUE)'))
     yield '</th><td>'
@@ -700,7 +720,7 @@ def root(context, missing=missing):
     yield '</td>'
     yield escape(context.call((undefined(name='pv') if l_0_pv is missing else l_0_pv), 'water_l'))
     yield '</tr>\n    <tr class="'
-    yield escape(('fig' if t_11(environment.getattr((undefined(name='res') if l_0_res is missing else l_0_res), 'sci')) else cond_expr_undefined("the inline if-expression on line 173 in 'certificate.html.j2' evaluated to false and no else section was defined.")))
+    yield escape(('fig' if t_11(environment.getattr((undefined(name='res') if l_0_res is missing else l_0_res), 'sci')) else cond_expr_undefined("the inline if-expression on line 176 in 'certificate.html.j2' evaluated to false and no else section was defined.")))
     yield '"><th>'
     yield escape(context.call((undefined(name='_') if l_0__ is missing else l_0__), 'SCI (ISO/IEC 21031)'))
     yield '</th><td>'
@@ -1099,5 +1119,5 @@ def root(context, missing=missing):
     yield '</p>\n</section>\n</body>\n</html>'
 
 blocks = {}
-debug_info = '9=108&10=111&11=114&12=117&13=120&14=123&15=125&17=128&20=130&21=134&22=136&23=140&24=146&25=148&26=150&27=152&28=154&29=156&30=158&31=160&32=165&34=171&37=173&39=176&40=181&46=188&48=190&49=192&50=194&54=196&65=198&66=200&70=202&71=206&74=210&75=215&77=228&78=230&79=234&82=236&85=261&87=263&88=275&89=278&90=282&91=285&92=299&93=302&95=310&96=324&97=336&98=340&99=344&100=348&101=357&102=360&106=368&107=371&108=377&115=382&116=384&117=386&119=390&120=393&121=395&123=397&124=400&125=404&126=408&127=411&129=426&130=428&131=437&133=444&134=447&139=450&141=453&144=479&146=508&147=515&148=517&149=521&150=527&151=531&152=533&153=535&156=546&157=549&159=559&160=562&162=589&164=593&165=597&166=601&167=620&168=627&169=641&170=655&171=669&172=689&173=703&175=718&180=720&182=723&184=725&186=731&189=733&191=736&192=738&193=740&199=749&200=751&202=754&203=759&206=769&208=774&213=777&214=779&216=782&218=791&219=796&223=810&224=813&227=818&230=821&231=824&232=826&233=834&234=838&235=846&237=853&238=857&240=865&241=871&242=879&243=883&244=891&246=904&247=908&250=914&251=925&254=939&255=941&257=944&259=953&260=957&264=981&265=984&269=987&270=998&271=1004&272=1008&273=1012&274=1016&276=1027&277=1034&278=1037&279=1054&280=1068&281=1074&283=1078&284=1086&285=1094&287=1098'
+debug_info = '9=108&10=111&11=114&12=117&13=120&14=123&15=125&17=128&20=130&21=134&22=136&23=140&24=146&25=148&26=150&27=152&28=154&29=156&30=158&31=160&32=165&34=171&37=173&39=176&40=181&46=188&48=190&49=192&50=194&54=196&65=198&66=200&70=202&71=206&74=210&75=215&77=228&78=230&79=234&80=242&83=244&86=269&87=271&89=273&90=285&91=288&92=292&93=295&94=309&95=312&97=320&98=334&99=346&100=350&101=354&102=358&103=367&104=370&108=378&109=381&110=387&117=392&118=394&119=396&121=400&122=403&123=405&125=407&126=410&127=414&128=418&129=421&131=436&132=438&133=446&134=455&136=464&137=467&142=470&144=473&147=499&149=528&150=535&151=537&152=541&153=547&154=551&155=553&156=555&159=566&160=569&162=579&163=582&165=609&167=613&168=617&169=621&170=640&171=647&172=661&173=675&174=689&175=709&176=723&178=738&183=740&185=743&187=745&189=751&192=753&194=756&195=758&196=760&202=769&203=771&205=774&206=779&209=789&211=794&216=797&217=799&219=802&221=811&222=816&226=830&227=833&230=838&233=841&234=844&235=846&236=854&237=858&238=866&240=873&241=877&243=885&244=891&245=899&246=903&247=911&249=924&250=928&253=934&254=945&257=959&258=961&260=964&262=973&263=977&267=1001&268=1004&272=1007&273=1018&274=1024&275=1028&276=1032&277=1036&279=1047&280=1054&281=1057&282=1074&283=1088&284=1094&286=1098&287=1106&288=1114&290=1118'
 # Compiled from certificate.html.j2 by python -m une_eval.report.precompiled.
