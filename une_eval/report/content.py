@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import math
 import re
 import secrets
 from dataclasses import dataclass
@@ -121,6 +122,20 @@ class Prepared:
         problems = tuple(t for t in self.traces if t.note != "match")
         matching = tuple(t for t in self.traces if t.note == "match")
         return problems + matching[: max(limit - len(problems), 0)]
+
+    def node_total_provenance(self) -> Provenance | None:
+        """How une-eval knows the node table's total: the sum of the energies ``measurement.nodes`` declares.
+
+        No rule checks those node records against the runs, so the sum takes the provenance of the
+        total energy figure only when it is that figure's value; otherwise it is as declared.
+        """
+        table = self.audit.nodes
+        if table is None:
+            return None
+        total = next((f for f in self.figures if f.key == "energy_total.total_j"), None)
+        if total is not None and math.isclose(table.total_energy_j, total.value, rel_tol=1e-9, abs_tol=1e-6):
+            return total.provenance
+        return Provenance.DECLARED
 
     def figure_keys(self, prefix: str) -> list[str]:
         """The keys of the figures whose key starts with ``prefix``, for the template."""

@@ -216,3 +216,60 @@ def test_an_imported_submission_says_where_it_came_from(
     assert prepared.audit.imported is not None
     assert words in _text(_html(renderer, prepared, lang))
     assert "Imported from" not in _text(_html(renderer, prepare(VALID), lang))
+
+
+# A many-node job: the node table's total is the sum the node records declare.
+
+
+def _nodes(*energies_j: float) -> Any:
+    def edit(doc: dict[str, Any]) -> None:
+        names = ["node0", *(f"extra{k}" for k in range(1, len(energies_j)))]
+        doc["measurement"]["nodes"] = [
+            {"node_id": name, "host": name, "status": "complete", "energy_j": energy}
+            for name, energy in zip(names, energies_j, strict=True)
+        ]
+
+    return edit
+
+
+def _node_total_cell(html: str) -> str:
+    return _text(_section(html, '<tr class="node-total">', "</tr>"))
+
+
+def test_a_node_total_that_is_not_the_measured_total_is_as_declared(tmp_path: Path, renderer: Renderer) -> None:
+    prepared = prepare(_copy(VALID, tmp_path, _nodes(1_291_440.0, 9.0e9)))
+    total = prepared.audit.figure("energy_total.total_j")
+    assert total is not None and total.provenance is Provenance.RECOMPUTED
+    assert prepared.audit.nodes is not None and prepared.audit.nodes.total_energy_j > total.value
+    assert prepared.node_total_provenance() is Provenance.DECLARED
+    cell = _node_total_cell(_html(renderer, prepared))
+    assert "as declared" in cell and "recomputed" not in cell
+
+
+def test_a_node_total_equal_to_the_measured_total_takes_its_provenance(tmp_path: Path, renderer: Renderer) -> None:
+    prepared = prepare(_copy(VALID, tmp_path, _nodes(1_000_000.0, 291_440.0)))
+    assert prepared.node_total_provenance() is Provenance.RECOMPUTED
+    assert "recomputed" in _node_total_cell(_html(renderer, prepared))
+
+
+# Site factors: sourced, and from which source; the work done: a declared count.
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_each_site_factor_prints_the_source_it_is_taken_from(renderer: Renderer, lang: str) -> None:
+    prepared = prepare(VALID)
+    site = prepared.submission.system.site
+    assert site.wue is not None
+    text = _text(_html(renderer, prepared, lang))
+    word = {"en": "sourced", "es": "con fuente"}[lang]
+    for factor in (site.pue, site.wue):
+        assert f"{word}: {factor.source}, {factor.period}" in text
+    assert f"{word}: {site.grid_intensity.source}, {site.grid_intensity.year}" in text
+
+
+def test_the_work_done_is_printed_as_a_declared_count_with_its_provenance(renderer: Renderer) -> None:
+    prepared = prepare(VALID)
+    work = prepared.audit.figure("work_units_total")
+    assert work is not None and work.provenance is Provenance.CHECKED
+    row = _text(re.search(r"<tr class=\"fig\"><th>Work done.*?</tr>", _html(renderer, prepared), re.S).group(0))  # type: ignore[union-attr]
+    assert row == "Work done, all runs (declared count)5,000 querieschecked"

@@ -37,7 +37,7 @@ def root(context, missing=missing):
     l_0_max_nodes = resolve('max_nodes')
     l_0_date = resolve('date')
     l_0_max_traces = resolve('max_traces')
-    l_0_conformant = l_0_fu = l_0_epu = l_0_st = l_0_title = l_0_w = l_0_nodes = l_0_reference_name = l_0_groups = l_0_n_nodes = l_0_figs = l_0_mass = l_0_pv = l_0_unc = missing
+    l_0_conformant = l_0_fu = l_0_epu = l_0_st = l_0_title = l_0_w = l_0_nodes = l_0_figs = l_0_sourced = l_0_reference_name = l_0_groups = l_0_n_nodes = l_0_mass = l_0_pv = l_0_unc = missing
     try:
         t_1 = environment.filters['abs']
     except KeyError:
@@ -120,9 +120,9 @@ def root(context, missing=missing):
     l_0_title = (context.call((undefined(name='_') if l_0__ is missing else l_0__), 'Certificate of conformity') if (undefined(name='conformant') if l_0_conformant is missing else l_0_conformant) else context.call((undefined(name='_') if l_0__ is missing else l_0__), 'Non-conformity report'))
     context.vars['title'] = l_0_title
     context.exported_vars.add('title')
-    l_0_w = context.vars['w'] = environment.get_template('words.j2', 'certificate.html.j2').make_module(context.get_all(), True, {'classes': l_0_classes, 'conformant': l_0_conformant, 'epu': l_0_epu, 'figs': l_0_figs, 'fu': l_0_fu, 'groups': l_0_groups, 'last': l_0_last, 'mass': l_0_mass, 'n_nodes': l_0_n_nodes, 'nodes': l_0_nodes, 'pv': l_0_pv, 'reference_name': l_0_reference_name, 'st': l_0_st, 'title': l_0_title, 'unc': l_0_unc, 'w': l_0_w})
+    l_0_w = context.vars['w'] = environment.get_template('words.j2', 'certificate.html.j2').make_module(context.get_all(), True, {'classes': l_0_classes, 'conformant': l_0_conformant, 'epu': l_0_epu, 'figs': l_0_figs, 'fu': l_0_fu, 'groups': l_0_groups, 'last': l_0_last, 'mass': l_0_mass, 'n_nodes': l_0_n_nodes, 'nodes': l_0_nodes, 'pv': l_0_pv, 'reference_name': l_0_reference_name, 'sourced': l_0_sourced, 'st': l_0_st, 'title': l_0_title, 'unc': l_0_unc, 'w': l_0_w})
     context.exported_vars.discard('w')
-    l_0_nodes = context.vars['nodes'] = environment.get_template('nodes.j2', 'certificate.html.j2').make_module(context.get_all(), True, {'classes': l_0_classes, 'conformant': l_0_conformant, 'epu': l_0_epu, 'figs': l_0_figs, 'fu': l_0_fu, 'groups': l_0_groups, 'last': l_0_last, 'mass': l_0_mass, 'n_nodes': l_0_n_nodes, 'nodes': l_0_nodes, 'pv': l_0_pv, 'reference_name': l_0_reference_name, 'st': l_0_st, 'title': l_0_title, 'unc': l_0_unc, 'w': l_0_w})
+    l_0_nodes = context.vars['nodes'] = environment.get_template('nodes.j2', 'certificate.html.j2').make_module(context.get_all(), True, {'classes': l_0_classes, 'conformant': l_0_conformant, 'epu': l_0_epu, 'figs': l_0_figs, 'fu': l_0_fu, 'groups': l_0_groups, 'last': l_0_last, 'mass': l_0_mass, 'n_nodes': l_0_n_nodes, 'nodes': l_0_nodes, 'pv': l_0_pv, 'reference_name': l_0_reference_name, 'sourced': l_0_sourced, 'st': l_0_st, 'title': l_0_title, 'unc': l_0_unc, 'w': l_0_w})
     context.exported_vars.discard('nodes')
     yield '<!DOCTYPE html>\n<html lang="'
     yield escape((undefined(name='lang') if l_0_lang is missing else l_0_lang))
@@ -240,15 +240,44 @@ def root(context, missing=missing):
         yield '</p>'
     yield '<p class="lead">'
     yield escape((context.call((undefined(name='_') if l_0__ is missing else l_0__), 'The submission identified below was checked against the profile named below and conforms to it: no finding of severity error was raised. Each figure below says how une-eval knows it.') if (undefined(name='conformant') if l_0_conformant is missing else l_0_conformant) else (context.call((undefined(name='_') if l_0__ is missing else l_0__), 'The submission identified below was checked against the profile named below and does NOT conform to it. This report lists every finding; it is not a certificate of conformity, and its figures are not certified.') if (t_4(environment.getattr((undefined(name='verdict') if l_0_verdict is missing else l_0_verdict), 'findings')) <= (undefined(name='max_findings') if l_0_max_findings is missing else l_0_max_findings)) else context.call((undefined(name='_') if l_0__ is missing else l_0__), 'The submission identified below was checked against the profile named below and does NOT conform to it. This report lists the first %(shown)s of its %(total)s findings, errors first; the attached findings file (findings.json) lists every one. It is not a certificate of conformity, and its figures are not certified.', shown=context.call((undefined(name='num') if l_0_num is missing else l_0_num), (undefined(name='max_findings') if l_0_max_findings is missing else l_0_max_findings)), total=context.call((undefined(name='num') if l_0_num is missing else l_0_num), t_4(environment.getattr((undefined(name='verdict') if l_0_verdict is missing else l_0_verdict), 'findings')))))))
-    yield '</p>'
-    def macro(l_1_ref):
+    yield '</p>\n\n'
+    l_0_figs = context.call(environment.getattr((undefined(name='p') if l_0_p is missing else l_0_p), 'figure_map'))
+    context.vars['figs'] = l_0_figs
+    context.exported_vars.add('figs')
+    def macro(l_1_key, l_1_source, l_1_period):
         t_12 = []
+        if l_1_key is missing:
+            l_1_key = undefined("parameter 'key' was not provided", name='key')
+        if l_1_source is missing:
+            l_1_source = undefined("parameter 'source' was not provided", name='source')
+        if l_1_period is missing:
+            l_1_period = None
+        pass
+        t_12.extend((
+            escape((context.call(environment.getattr((undefined(name='w') if l_0_w is missing else l_0_w), 'provenance'), environment.getattr(environment.getitem((undefined(name='figs') if l_0_figs is missing else l_0_figs), l_1_key), 'provenance')) if (l_1_key in (undefined(name='figs') if l_0_figs is missing else l_0_figs)) else context.call((undefined(name='_') if l_0__ is missing else l_0__), 'as declared'))),
+            ': &#8203;<span class="v">&#x2068;',
+            escape(l_1_source),
+        ))
+        if l_1_period:
+            pass
+            t_12.extend((
+                ', ',
+                escape(l_1_period),
+            ))
+        t_12.append(
+            '&#x2069;</span>',
+        )
+        return concat(t_12)
+    context.exported_vars.add('sourced')
+    context.vars['sourced'] = l_0_sourced = Macro(environment, macro, 'sourced', ('key', 'source', 'period'), False, False, False, context.eval_ctx.autoescape)
+    def macro(l_1_ref):
+        t_13 = []
         if l_1_ref is missing:
             l_1_ref = undefined("parameter 'ref' was not provided", name='ref')
         pass
         if l_1_ref:
             pass
-            t_12.extend((
+            t_13.extend((
                 '&#8203;<span class="v">&#x2068;',
                 escape(context.call((undefined(name='scheme_text') if l_0_scheme_text is missing else l_0_scheme_text), environment.getattr(l_1_ref, 'name'))),
                 ', ',
@@ -259,10 +288,10 @@ def root(context, missing=missing):
             ))
         else:
             pass
-            t_12.append(
+            t_13.append(
                 escape(context.call((undefined(name='_') if l_0__ is missing else l_0__), "the scheme's own reference values")),
             )
-        return concat(t_12)
+        return concat(t_13)
     context.exported_vars.add('reference_name')
     context.vars['reference_name'] = l_0_reference_name = Macro(environment, macro, 'reference_name', ('ref',), False, False, False, context.eval_ctx.autoescape)
     yield '<section class="top">\n  <div class="sut">\n    <h2>'
@@ -341,7 +370,7 @@ def root(context, missing=missing):
     yield '&#x2069;</span> · PUE '
     yield escape(context.call((undefined(name='num') if l_0_num is missing else l_0_num), environment.getattr(environment.getattr(environment.getattr(environment.getattr((undefined(name='sub') if l_0_sub is missing else l_0_sub), 'system'), 'site'), 'pue'), 'value'), 3))
     yield ' ('
-    yield escape(context.call((undefined(name='_') if l_0__ is missing else l_0__), 'sourced'))
+    yield escape(context.call((undefined(name='sourced') if l_0_sourced is missing else l_0_sourced), 'site.pue', environment.getattr(environment.getattr(environment.getattr(environment.getattr((undefined(name='sub') if l_0_sub is missing else l_0_sub), 'system'), 'site'), 'pue'), 'source'), environment.getattr(environment.getattr(environment.getattr(environment.getattr((undefined(name='sub') if l_0_sub is missing else l_0_sub), 'system'), 'site'), 'pue'), 'period')))
     yield ')</td></tr>\n      <tr><th>'
     yield escape(context.call((undefined(name='_') if l_0__ is missing else l_0__), 'Phase'))
     yield '</th><td>'
@@ -419,7 +448,7 @@ def root(context, missing=missing):
             _loop_vars['colour'] = l_1_colour
             yield '      <div class="bar bar-'
             yield escape((undefined(name='colour') if l_1_colour is missing else l_1_colour))
-            yield escape((' chosen' if (l_1_letter == environment.getattr((undefined(name='rating') if l_0_rating is missing else l_0_rating), 'grade')) else cond_expr_undefined("the inline if-expression on line 129 in 'certificate.html.j2' evaluated to false and no else section was defined.")))
+            yield escape((' chosen' if (l_1_letter == environment.getattr((undefined(name='rating') if l_0_rating is missing else l_0_rating), 'grade')) else cond_expr_undefined("the inline if-expression on line 132 in 'certificate.html.j2' evaluated to false and no else section was defined.")))
             yield '" data-class="'
             yield escape(l_1_letter)
             yield '" style="width: '
@@ -466,38 +495,35 @@ def root(context, missing=missing):
         yield '    <div class="rating no-class">'
         yield escape(context.call((undefined(name='_') if l_0__ is missing else l_0__), 'No efficiency class: a class is given only with a certificate of conformity.'))
         yield '</div>\n'
-    yield '  </div>\n</section>\n\n'
-    l_0_figs = context.call(environment.getattr((undefined(name='p') if l_0_p is missing else l_0_p), 'figure_map'))
-    context.vars['figs'] = l_0_figs
-    context.exported_vars.add('figs')
+    yield '  </div>\n</section>'
     def macro(l_1_g):
-        t_13 = []
+        t_14 = []
         if l_1_g is missing:
             l_1_g = undefined("parameter 'g' was not provided", name='g')
         pass
         if (t_1(l_1_g) >= 1000000):
             pass
-            t_13.extend((
+            t_14.extend((
                 escape(context.call((undefined(name='num') if l_0_num is missing else l_0_num), (l_1_g / 1000000))),
                 ' t',
             ))
         elif (t_1(l_1_g) >= 1000):
             pass
-            t_13.extend((
+            t_14.extend((
                 escape(context.call((undefined(name='num') if l_0_num is missing else l_0_num), (l_1_g / 1000))),
                 ' kg',
             ))
         else:
             pass
-            t_13.extend((
+            t_14.extend((
                 escape(context.call((undefined(name='num') if l_0_num is missing else l_0_num), l_1_g)),
                 ' g',
             ))
-        return concat(t_13)
+        return concat(t_14)
     context.exported_vars.add('mass')
     context.vars['mass'] = l_0_mass = Macro(environment, macro, 'mass', ('g',), False, False, False, context.eval_ctx.autoescape)
     def macro(l_1_varargs):
-        t_14 = []
+        t_15 = []
         l_1_f = resolve('f')
         l_1_ks = missing
         pass
@@ -505,7 +531,7 @@ def root(context, missing=missing):
         if (undefined(name='ks') if l_1_ks is missing else l_1_ks):
             pass
             l_1_f = environment.getitem((undefined(name='figs') if l_0_figs is missing else l_0_figs), environment.getitem((undefined(name='ks') if l_1_ks is missing else l_1_ks), 0))
-            t_14.extend((
+            t_15.extend((
                 '<td class="prov prov-',
                 escape(environment.getattr((undefined(name='f') if l_1_f is missing else l_1_f), 'provenance')),
                 '" data-provenance="',
@@ -518,10 +544,10 @@ def root(context, missing=missing):
             ))
         else:
             pass
-            t_14.append(
+            t_15.append(
                 '<td class="prov"></td>',
             )
-        return concat(t_14)
+        return concat(t_15)
     context.exported_vars.add('pv')
     context.vars['pv'] = l_0_pv = Macro(environment, macro, 'pv', (), False, True, False, context.eval_ctx.autoescape)
     yield '<section class="results">\n  <h2>'
@@ -614,7 +640,7 @@ def root(context, missing=missing):
     context.vars['unc'] = l_0_unc
     context.exported_vars.add('unc')
     yield '    <tr class="'
-    yield escape(('fig' if (undefined(name='unc') if l_0_unc is missing else l_0_unc) else cond_expr_undefined("the inline if-expression on line 168 in 'certificate.html.j2' evaluated to false and no else section was defined.")))
+    yield escape(('fig' if (undefined(name='unc') if l_0_unc is missing else l_0_unc) else cond_expr_undefined("the inline if-expression on line 170 in 'certificate.html.j2' evaluated to false and no else section was defined.")))
     yield '"><th>'
     yield escape(context.call((undefined(name='_') if l_0__ is missing else l_0__), 'Instrument uncertainty'))
     yield '</th><td>\n'
@@ -643,7 +669,19 @@ def root(context, missing=missing):
     else:
         pass
         yield '<td class="prov"></td>'
-    yield '</tr>\n    <tr class="fig"><th>'
+    yield '</tr>\n'
+    if t_11(environment.getattr((undefined(name='res') if l_0_res is missing else l_0_res), 'work_units_total')):
+        pass
+        yield '    <tr class="fig"><th>'
+        yield escape(context.call((undefined(name='_') if l_0__ is missing else l_0__), 'Work done, all runs (declared count)'))
+        yield '</th><td>'
+        yield escape(context.call((undefined(name='num') if l_0_num is missing else l_0_num), environment.getattr((undefined(name='res') if l_0_res is missing else l_0_res), 'work_units_total'), 9))
+        yield ' '
+        yield escape(context.call((undefined(name='term') if l_0_term is missing else l_0_term), environment.getattr((undefined(name='fu') if l_0_fu is missing else l_0_fu), 'unit')))
+        yield '</td>'
+        yield escape(context.call((undefined(name='pv') if l_0_pv is missing else l_0_pv), 'work_units_total'))
+        yield '</tr>\n'
+    yield '    <tr class="fig"><th>'
     yield escape(context.call((undefined(name='_') if l_0__ is missing else l_0__), 'Energy, all runs (IT)'))
     yield '</th><td>'
     yield escape(context.call((undefined(name='num') if l_0_num is missing else l_0_num), (environment.getattr(environment.getattr((undefined(name='res') if l_0_res is missing else l_0_res), 'energy_total'), 'total_j') / 3600000), 4))
@@ -658,7 +696,7 @@ def root(context, missing=missing):
     yield '</td>'
     yield escape(context.call((undefined(name='pv') if l_0_pv is missing else l_0_pv), 'energy_total.total_j'))
     yield '</tr>\n    <tr class="'
-    yield escape(('fig' if t_11(environment.getattr((undefined(name='res') if l_0_res is missing else l_0_res), 'mean_power_w')) else cond_expr_undefined("the inline if-expression on line 172 in 'certificate.html.j2' evaluated to false and no else section was defined.")))
+    yield escape(('fig' if t_11(environment.getattr((undefined(name='res') if l_0_res is missing else l_0_res), 'mean_power_w')) else cond_expr_undefined("the inline if-expression on line 177 in 'certificate.html.j2' evaluated to false and no else section was defined.")))
     yield '"><th>'
     yield escape(context.call((undefined(name='_') if l_0__ is missing else l_0__), 'Mean power'))
     yield '</th><td>'
@@ -672,7 +710,7 @@ def root(context, missing=missing):
     yield '</td>'
     yield escape(context.call((undefined(name='pv') if l_0_pv is missing else l_0_pv), 'mean_power_w'))
     yield '</tr>\n    <tr class="'
-    yield escape(('fig' if t_11(environment.getattr((undefined(name='res') if l_0_res is missing else l_0_res), 'facility_energy_kwh')) else cond_expr_undefined("the inline if-expression on line 173 in 'certificate.html.j2' evaluated to false and no else section was defined.")))
+    yield escape(('fig' if t_11(environment.getattr((undefined(name='res') if l_0_res is missing else l_0_res), 'facility_energy_kwh')) else cond_expr_undefined("the inline if-expression on line 178 in 'certificate.html.j2' evaluated to false and no else section was defined.")))
     yield '"><th>'
     yield escape(context.call((undefined(name='_') if l_0__ is missing else l_0__), 'Facility energy (× PUE)'))
     yield '</th><td>'
@@ -686,7 +724,7 @@ def root(context, missing=missing):
     yield '</td>'
     yield escape(context.call((undefined(name='pv') if l_0_pv is missing else l_0_pv), 'facility_energy_kwh'))
     yield '</tr>\n    <tr class="'
-    yield escape(('fig' if t_11(environment.getattr((undefined(name='res') if l_0_res is missing else l_0_res), 'emissions_g_co2e')) else cond_expr_undefined("the inline if-expression on line 174 in 'certificate.html.j2' evaluated to false and no else section was defined.")))
+    yield escape(('fig' if t_11(environment.getattr((undefined(name='res') if l_0_res is missing else l_0_res), 'emissions_g_co2e')) else cond_expr_undefined("the inline if-expression on line 179 in 'certificate.html.j2' evaluated to false and no else section was defined.")))
     yield '"><th>'
     yield escape(context.call((undefined(name='_') if l_0__ is missing else l_0__), 'Emissions'))
     yield '</th><td>'
@@ -698,7 +736,7 @@ def root(context, missing=missing):
         yield ' g/kWh, '
         yield escape(context.call(environment.getattr((undefined(name='w') if l_0_w is missing else l_0_w), 'grid_basis'), environment.getattr(environment.getattr(environment.getattr(environment.getattr((undefined(name='sub') if l_0_sub is missing else l_0_sub), 'system'), 'site'), 'grid_intensity'), 'basis')))
         yield ', '
-        yield escape(context.call((undefined(name='_') if l_0__ is missing else l_0__), 'sourced'))
+        yield escape(context.call((undefined(name='sourced') if l_0_sourced is missing else l_0_sourced), 'site.grid_intensity', environment.getattr(environment.getattr(environment.getattr(environment.getattr((undefined(name='sub') if l_0_sub is missing else l_0_sub), 'system'), 'site'), 'grid_intensity'), 'source'), environment.getattr(environment.getattr(environment.getattr(environment.getattr((undefined(name='sub') if l_0_sub is missing else l_0_sub), 'system'), 'site'), 'grid_intensity'), 'year')))
         yield ')</span>'
     else:
         pass
@@ -706,7 +744,7 @@ def root(context, missing=missing):
     yield '</td>'
     yield escape(context.call((undefined(name='pv') if l_0_pv is missing else l_0_pv), 'emissions_g_co2e'))
     yield '</tr>\n    <tr class="'
-    yield escape(('fig' if t_11(environment.getattr((undefined(name='res') if l_0_res is missing else l_0_res), 'water_l')) else cond_expr_undefined("the inline if-expression on line 175 in 'certificate.html.j2' evaluated to false and no else section was defined.")))
+    yield escape(('fig' if t_11(environment.getattr((undefined(name='res') if l_0_res is missing else l_0_res), 'water_l')) else cond_expr_undefined("the inline if-expression on line 180 in 'certificate.html.j2' evaluated to false and no else section was defined.")))
     yield '"><th>'
     yield escape(context.call((undefined(name='_') if l_0__ is missing else l_0__), 'Water (site WUE)'))
     yield '</th><td>'
@@ -714,13 +752,20 @@ def root(context, missing=missing):
         pass
         yield escape(context.call((undefined(name='num') if l_0_num is missing else l_0_num), environment.getattr((undefined(name='res') if l_0_res is missing else l_0_res), 'water_l')))
         yield ' L'
+        if environment.getattr(environment.getattr(environment.getattr((undefined(name='sub') if l_0_sub is missing else l_0_sub), 'system'), 'site'), 'wue'):
+            pass
+            yield ' <span class="muted">('
+            yield escape(context.call((undefined(name='num') if l_0_num is missing else l_0_num), environment.getattr(environment.getattr(environment.getattr(environment.getattr((undefined(name='sub') if l_0_sub is missing else l_0_sub), 'system'), 'site'), 'wue'), 'value_l_per_kwh'), 3))
+            yield ' L/kWh, '
+            yield escape(context.call((undefined(name='sourced') if l_0_sourced is missing else l_0_sourced), 'site.wue', environment.getattr(environment.getattr(environment.getattr(environment.getattr((undefined(name='sub') if l_0_sub is missing else l_0_sub), 'system'), 'site'), 'wue'), 'source'), environment.getattr(environment.getattr(environment.getattr(environment.getattr((undefined(name='sub') if l_0_sub is missing else l_0_sub), 'system'), 'site'), 'wue'), 'period')))
+            yield ')</span>'
     else:
         pass
         yield escape(context.call((undefined(name='_') if l_0__ is missing else l_0__), 'not declared'))
     yield '</td>'
     yield escape(context.call((undefined(name='pv') if l_0_pv is missing else l_0_pv), 'water_l'))
     yield '</tr>\n    <tr class="'
-    yield escape(('fig' if t_11(environment.getattr((undefined(name='res') if l_0_res is missing else l_0_res), 'sci')) else cond_expr_undefined("the inline if-expression on line 176 in 'certificate.html.j2' evaluated to false and no else section was defined.")))
+    yield escape(('fig' if t_11(environment.getattr((undefined(name='res') if l_0_res is missing else l_0_res), 'sci')) else cond_expr_undefined("the inline if-expression on line 181 in 'certificate.html.j2' evaluated to false and no else section was defined.")))
     yield '"><th>'
     yield escape(context.call((undefined(name='_') if l_0__ is missing else l_0__), 'SCI (ISO/IEC 21031)'))
     yield '</th><td>'
@@ -755,7 +800,7 @@ def root(context, missing=missing):
         yield '<section class="job-nodes">\n  <h2>'
         yield escape(context.call((undefined(name='_') if l_0__ is missing else l_0__), 'Nodes of the job'))
         yield '</h2>\n  '
-        yield escape(context.call(environment.getattr((undefined(name='nodes') if l_0_nodes is missing else l_0_nodes), 'node_section'), environment.getattr((undefined(name='verdict') if l_0_verdict is missing else l_0_verdict), 'nodes'), (context.call(environment.getattr((undefined(name='w') if l_0_w is missing else l_0_w), 'provenance'), environment.getattr(environment.getitem((undefined(name='figs') if l_0_figs is missing else l_0_figs), 'energy_total.total_j'), 'provenance')) if ('energy_total.total_j' in (undefined(name='figs') if l_0_figs is missing else l_0_figs)) else None)))
+        yield escape(context.call(environment.getattr((undefined(name='nodes') if l_0_nodes is missing else l_0_nodes), 'node_section'), environment.getattr((undefined(name='verdict') if l_0_verdict is missing else l_0_verdict), 'nodes'), context.call(environment.getattr((undefined(name='w') if l_0_w is missing else l_0_w), 'provenance'), context.call(environment.getattr((undefined(name='p') if l_0_p is missing else l_0_p), 'node_total_provenance')))))
         yield '\n'
         if (not environment.getattr(environment.getattr((undefined(name='sub') if l_0_sub is missing else l_0_sub), 'measurement'), 'complete')):
             pass
@@ -1119,5 +1164,5 @@ def root(context, missing=missing):
     yield '</p>\n</section>\n</body>\n</html>'
 
 blocks = {}
-debug_info = '9=108&10=111&11=114&12=117&13=120&14=123&15=125&17=128&20=130&21=134&22=136&23=140&24=146&25=148&26=150&27=152&28=154&29=156&30=158&31=160&32=165&34=171&37=173&39=176&40=181&46=188&48=190&49=192&50=194&54=196&65=198&66=200&70=202&71=206&74=210&75=215&77=228&78=230&79=234&80=242&83=244&86=269&87=271&89=273&90=285&91=288&92=292&93=295&94=309&95=312&97=320&98=334&99=346&100=350&101=354&102=358&103=367&104=370&108=378&109=381&110=387&117=392&118=394&119=396&121=400&122=403&123=405&125=407&126=410&127=414&128=418&129=421&131=436&132=438&133=446&134=455&136=464&137=467&142=470&144=473&147=499&149=528&150=535&151=537&152=541&153=547&154=551&155=553&156=555&159=566&160=569&162=579&163=582&165=609&167=613&168=617&169=621&170=640&171=647&172=661&173=675&174=689&175=709&176=723&178=738&183=740&185=743&187=745&189=751&192=753&194=756&195=758&196=760&202=769&203=771&205=774&206=779&209=789&211=794&216=797&217=799&219=802&221=811&222=816&226=830&227=833&230=838&233=841&234=844&235=846&236=854&237=858&238=866&240=873&241=877&243=885&244=891&245=899&246=903&247=911&249=924&250=928&253=934&254=945&257=959&258=961&260=964&262=973&263=977&267=1001&268=1004&272=1007&273=1018&274=1024&275=1028&276=1032&277=1036&279=1047&280=1054&281=1057&282=1074&283=1088&284=1094&286=1098&287=1106&288=1114&290=1118'
+debug_info = '9=108&10=111&11=114&12=117&13=120&14=123&15=125&17=128&20=130&21=134&22=136&23=140&24=146&25=148&26=150&27=152&28=154&29=156&30=158&31=160&32=165&34=171&37=173&39=176&40=181&46=188&48=190&49=192&50=194&54=196&65=198&66=200&70=202&71=206&74=210&75=215&77=228&78=230&79=234&80=242&82=244&84=247&86=273&89=298&90=300&92=302&93=314&94=317&95=321&96=324&97=338&98=341&100=349&101=363&102=375&103=379&104=383&105=387&106=396&107=399&111=407&112=410&113=416&120=421&121=423&122=425&124=429&125=432&126=434&128=436&129=439&130=443&131=447&132=450&134=465&135=467&136=475&137=484&139=493&140=496&146=499&149=525&151=554&152=561&153=563&154=567&155=573&156=577&157=579&158=581&161=592&162=595&164=605&165=608&167=635&169=639&170=643&171=647&172=666&173=673&174=676&176=685&177=699&178=713&179=727&180=747&181=768&183=783&188=785&190=788&192=790&194=796&197=798&199=801&200=803&201=805&207=814&208=816&210=819&211=824&214=834&216=839&221=842&222=844&224=847&226=856&227=861&231=875&232=878&235=883&238=886&239=889&240=891&241=899&242=903&243=911&245=918&246=922&248=930&249=936&250=944&251=948&252=956&254=969&255=973&258=979&259=990&262=1004&263=1006&265=1009&267=1018&268=1022&272=1046&273=1049&277=1052&278=1063&279=1069&280=1073&281=1077&282=1081&284=1092&285=1099&286=1102&287=1119&288=1133&289=1139&291=1143&292=1151&293=1159&295=1163'
 # Compiled from certificate.html.j2 by python -m une_eval.report.precompiled.
