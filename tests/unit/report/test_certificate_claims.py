@@ -273,3 +273,16 @@ def test_the_work_done_is_printed_as_a_declared_count_with_its_provenance(render
     assert work is not None and work.provenance is Provenance.CHECKED
     row = _text(re.search(r"<tr class=\"fig\"><th>Work done.*?</tr>", _html(renderer, prepared), re.S).group(0))  # type: ignore[union-attr]
     assert row == "Work done, all runs (declared count)5,000 querieschecked"
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        ("en", "reference group, chosen by the task and the parameter count the submission declares: "),
+        ("es", "grupo de referencia, elegido por la tarea y el número de parámetros que declara la presentación: "),
+    ],
+)
+def test_the_reference_group_says_it_rests_on_declared_facts(renderer: Renderer, lang: str, words: str) -> None:
+    prepared = prepare(VALID)
+    assert prepared.rating is not None and prepared.submission.system.model.parameter_count is not None
+    assert words in _text(_html(renderer, prepared, lang))

@@ -1112,7 +1112,7 @@ def root(context, missing=missing):
             yield ', '
             yield escape(context.call((undefined(name='_') if l_0__ is missing else l_0__), 'provisional scheme, not an official label'))
         yield '; '
-        yield escape(context.call((undefined(name='_') if l_0__ is missing else l_0__), 'reference group'))
+        yield escape(context.call((undefined(name='_') if l_0__ is missing else l_0__), 'reference group, chosen by the task and the parameter count the submission declares'))
         yield ': &#8203;<span class="v">&#x2068;'
         yield escape(context.call((undefined(name='scheme_text') if l_0_scheme_text is missing else l_0_scheme_text), environment.getattr((undefined(name='rating') if l_0_rating is missing else l_0_rating), 'group')))
         yield '&#x2069;</span>.\n'
