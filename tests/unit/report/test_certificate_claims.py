@@ -255,16 +255,19 @@ def test_a_node_total_equal_to_the_measured_total_takes_its_provenance(tmp_path:
 # Site factors: sourced, and from which source; the work done: a declared count.
 
 
-@pytest.mark.parametrize("lang", ["en", "es"])
-def test_each_site_factor_prints_the_source_it_is_taken_from(renderer: Renderer, lang: str) -> None:
+@pytest.mark.parametrize(
+    ("lang", "title", "word"),
+    [("en", "Site factors and their stated sources", "sourced"), ("es", "Factores del emplazamiento", "con fuente")],
+)
+def test_each_site_factor_names_the_source_it_is_taken_from(renderer: Renderer, lang: str, title: str, word: str) -> None:
     prepared = prepare(VALID)
     site = prepared.submission.system.site
     assert site.wue is not None
-    text = _text(_html(renderer, prepared, lang))
-    word = {"en": "sourced", "es": "con fuente"}[lang]
-    for factor in (site.pue, site.wue):
-        assert f"{word}: {factor.source}, {factor.period}" in text
-    assert f"{word}: {site.grid_intensity.source}, {site.grid_intensity.year}" in text
+    row = _text(_section(_html(renderer, prepared, lang), '<tr class="site-factors">', "</tr>"))
+    assert row.startswith(title)
+    assert f"PUE 1{',' if lang == 'es' else '.'}25: {site.pue.source}, {site.pue.period} ({word})" in row
+    assert f"{site.grid_intensity.source}, {site.grid_intensity.year} ({word})" in row
+    assert f"L/kWh: {site.wue.source}, {site.wue.period} ({word})" in row
 
 
 def test_the_work_done_is_printed_as_a_declared_count_with_its_provenance(renderer: Renderer) -> None:
@@ -272,7 +275,7 @@ def test_the_work_done_is_printed_as_a_declared_count_with_its_provenance(render
     work = prepared.audit.figure("work_units_total")
     assert work is not None and work.provenance is Provenance.CHECKED
     row = _text(re.search(r"<tr class=\"fig\"><th>Work done.*?</tr>", _html(renderer, prepared), re.S).group(0))  # type: ignore[union-attr]
-    assert row == "Work done, all runs (declared count)5,000 querieschecked"
+    assert row == "Work done, all runs5,000 queries, as counted by the submitterchecked"
 
 
 @pytest.mark.parametrize(

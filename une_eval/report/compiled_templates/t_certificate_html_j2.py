@@ -37,7 +37,7 @@ def root(context, missing=missing):
     l_0_max_nodes = resolve('max_nodes')
     l_0_date = resolve('date')
     l_0_max_traces = resolve('max_traces')
-    l_0_conformant = l_0_fu = l_0_epu = l_0_st = l_0_title = l_0_w = l_0_nodes = l_0_figs = l_0_sourced = l_0_reference_name = l_0_groups = l_0_n_nodes = l_0_mass = l_0_pv = l_0_unc = missing
+    l_0_conformant = l_0_fu = l_0_epu = l_0_st = l_0_title = l_0_w = l_0_nodes = l_0_figs = l_0_pw = l_0_factor = l_0_reference_name = l_0_groups = l_0_n_nodes = l_0_mass = l_0_pv = l_0_unc = l_0_site = missing
     try:
         t_1 = environment.filters['abs']
     except KeyError:
@@ -120,9 +120,9 @@ def root(context, missing=missing):
     l_0_title = (context.call((undefined(name='_') if l_0__ is missing else l_0__), 'Certificate of conformity') if (undefined(name='conformant') if l_0_conformant is missing else l_0_conformant) else context.call((undefined(name='_') if l_0__ is missing else l_0__), 'Non-conformity report'))
     context.vars['title'] = l_0_title
     context.exported_vars.add('title')
-    l_0_w = context.vars['w'] = environment.get_template('words.j2', 'certificate.html.j2').make_module(context.get_all(), True, {'classes': l_0_classes, 'conformant': l_0_conformant, 'epu': l_0_epu, 'figs': l_0_figs, 'fu': l_0_fu, 'groups': l_0_groups, 'last': l_0_last, 'mass': l_0_mass, 'n_nodes': l_0_n_nodes, 'nodes': l_0_nodes, 'pv': l_0_pv, 'reference_name': l_0_reference_name, 'sourced': l_0_sourced, 'st': l_0_st, 'title': l_0_title, 'unc': l_0_unc, 'w': l_0_w})
+    l_0_w = context.vars['w'] = environment.get_template('words.j2', 'certificate.html.j2').make_module(context.get_all(), True, {'classes': l_0_classes, 'conformant': l_0_conformant, 'epu': l_0_epu, 'factor': l_0_factor, 'figs': l_0_figs, 'fu': l_0_fu, 'groups': l_0_groups, 'last': l_0_last, 'mass': l_0_mass, 'n_nodes': l_0_n_nodes, 'nodes': l_0_nodes, 'pv': l_0_pv, 'pw': l_0_pw, 'reference_name': l_0_reference_name, 'site': l_0_site, 'st': l_0_st, 'title': l_0_title, 'unc': l_0_unc, 'w': l_0_w})
     context.exported_vars.discard('w')
-    l_0_nodes = context.vars['nodes'] = environment.get_template('nodes.j2', 'certificate.html.j2').make_module(context.get_all(), True, {'classes': l_0_classes, 'conformant': l_0_conformant, 'epu': l_0_epu, 'figs': l_0_figs, 'fu': l_0_fu, 'groups': l_0_groups, 'last': l_0_last, 'mass': l_0_mass, 'n_nodes': l_0_n_nodes, 'nodes': l_0_nodes, 'pv': l_0_pv, 'reference_name': l_0_reference_name, 'sourced': l_0_sourced, 'st': l_0_st, 'title': l_0_title, 'unc': l_0_unc, 'w': l_0_w})
+    l_0_nodes = context.vars['nodes'] = environment.get_template('nodes.j2', 'certificate.html.j2').make_module(context.get_all(), True, {'classes': l_0_classes, 'conformant': l_0_conformant, 'epu': l_0_epu, 'factor': l_0_factor, 'figs': l_0_figs, 'fu': l_0_fu, 'groups': l_0_groups, 'last': l_0_last, 'mass': l_0_mass, 'n_nodes': l_0_n_nodes, 'nodes': l_0_nodes, 'pv': l_0_pv, 'pw': l_0_pw, 'reference_name': l_0_reference_name, 'site': l_0_site, 'st': l_0_st, 'title': l_0_title, 'unc': l_0_unc, 'w': l_0_w})
     context.exported_vars.discard('nodes')
     yield '<!DOCTYPE html>\n<html lang="'
     yield escape((undefined(name='lang') if l_0_lang is missing else l_0_lang))
@@ -244,40 +244,51 @@ def root(context, missing=missing):
     l_0_figs = context.call(environment.getattr((undefined(name='p') if l_0_p is missing else l_0_p), 'figure_map'))
     context.vars['figs'] = l_0_figs
     context.exported_vars.add('figs')
-    def macro(l_1_key, l_1_source, l_1_period):
+    def macro(l_1_key):
         t_12 = []
         if l_1_key is missing:
             l_1_key = undefined("parameter 'key' was not provided", name='key')
+        pass
+        t_12.append(
+            escape((context.call(environment.getattr((undefined(name='w') if l_0_w is missing else l_0_w), 'provenance'), environment.getattr(environment.getitem((undefined(name='figs') if l_0_figs is missing else l_0_figs), l_1_key), 'provenance')) if (l_1_key in (undefined(name='figs') if l_0_figs is missing else l_0_figs)) else context.call((undefined(name='_') if l_0__ is missing else l_0__), 'as declared'))),
+        )
+        return concat(t_12)
+    context.exported_vars.add('pw')
+    context.vars['pw'] = l_0_pw = Macro(environment, macro, 'pw', ('key',), False, False, False, context.eval_ctx.autoescape)
+    def macro(l_1_value, l_1_source, l_1_period):
+        t_13 = []
+        if l_1_value is missing:
+            l_1_value = undefined("parameter 'value' was not provided", name='value')
         if l_1_source is missing:
             l_1_source = undefined("parameter 'source' was not provided", name='source')
         if l_1_period is missing:
-            l_1_period = None
+            l_1_period = undefined("parameter 'period' was not provided", name='period')
         pass
-        t_12.extend((
-            escape((context.call(environment.getattr((undefined(name='w') if l_0_w is missing else l_0_w), 'provenance'), environment.getattr(environment.getitem((undefined(name='figs') if l_0_figs is missing else l_0_figs), l_1_key), 'provenance')) if (l_1_key in (undefined(name='figs') if l_0_figs is missing else l_0_figs)) else context.call((undefined(name='_') if l_0__ is missing else l_0__), 'as declared'))),
+        t_13.extend((
+            escape(l_1_value),
             ': &#8203;<span class="v">&#x2068;',
             escape(l_1_source),
         ))
         if l_1_period:
             pass
-            t_12.extend((
+            t_13.extend((
                 ', ',
                 escape(l_1_period),
             ))
-        t_12.append(
+        t_13.append(
             '&#x2069;</span>',
         )
-        return concat(t_12)
-    context.exported_vars.add('sourced')
-    context.vars['sourced'] = l_0_sourced = Macro(environment, macro, 'sourced', ('key', 'source', 'period'), False, False, False, context.eval_ctx.autoescape)
+        return concat(t_13)
+    context.exported_vars.add('factor')
+    context.vars['factor'] = l_0_factor = Macro(environment, macro, 'factor', ('value', 'source', 'period'), False, False, False, context.eval_ctx.autoescape)
     def macro(l_1_ref):
-        t_13 = []
+        t_14 = []
         if l_1_ref is missing:
             l_1_ref = undefined("parameter 'ref' was not provided", name='ref')
         pass
         if l_1_ref:
             pass
-            t_13.extend((
+            t_14.extend((
                 '&#8203;<span class="v">&#x2068;',
                 escape(context.call((undefined(name='scheme_text') if l_0_scheme_text is missing else l_0_scheme_text), environment.getattr(l_1_ref, 'name'))),
                 ', ',
@@ -288,10 +299,10 @@ def root(context, missing=missing):
             ))
         else:
             pass
-            t_13.append(
+            t_14.append(
                 escape(context.call((undefined(name='_') if l_0__ is missing else l_0__), "the scheme's own reference values")),
             )
-        return concat(t_13)
+        return concat(t_14)
     context.exported_vars.add('reference_name')
     context.vars['reference_name'] = l_0_reference_name = Macro(environment, macro, 'reference_name', ('ref',), False, False, False, context.eval_ctx.autoescape)
     yield '<section class="top">\n  <div class="sut">\n    <h2>'
@@ -370,7 +381,7 @@ def root(context, missing=missing):
     yield '&#x2069;</span> · PUE '
     yield escape(context.call((undefined(name='num') if l_0_num is missing else l_0_num), environment.getattr(environment.getattr(environment.getattr(environment.getattr((undefined(name='sub') if l_0_sub is missing else l_0_sub), 'system'), 'site'), 'pue'), 'value'), 3))
     yield ' ('
-    yield escape(context.call((undefined(name='sourced') if l_0_sourced is missing else l_0_sourced), 'site.pue', environment.getattr(environment.getattr(environment.getattr(environment.getattr((undefined(name='sub') if l_0_sub is missing else l_0_sub), 'system'), 'site'), 'pue'), 'source'), environment.getattr(environment.getattr(environment.getattr(environment.getattr((undefined(name='sub') if l_0_sub is missing else l_0_sub), 'system'), 'site'), 'pue'), 'period')))
+    yield escape(context.call((undefined(name='pw') if l_0_pw is missing else l_0_pw), 'site.pue'))
     yield ')</td></tr>\n      <tr><th>'
     yield escape(context.call((undefined(name='_') if l_0__ is missing else l_0__), 'Phase'))
     yield '</th><td>'
@@ -448,7 +459,7 @@ def root(context, missing=missing):
             _loop_vars['colour'] = l_1_colour
             yield '      <div class="bar bar-'
             yield escape((undefined(name='colour') if l_1_colour is missing else l_1_colour))
-            yield escape((' chosen' if (l_1_letter == environment.getattr((undefined(name='rating') if l_0_rating is missing else l_0_rating), 'grade')) else cond_expr_undefined("the inline if-expression on line 132 in 'certificate.html.j2' evaluated to false and no else section was defined.")))
+            yield escape((' chosen' if (l_1_letter == environment.getattr((undefined(name='rating') if l_0_rating is missing else l_0_rating), 'grade')) else cond_expr_undefined("the inline if-expression on line 134 in 'certificate.html.j2' evaluated to false and no else section was defined.")))
             yield '" data-class="'
             yield escape(l_1_letter)
             yield '" style="width: '
@@ -497,33 +508,33 @@ def root(context, missing=missing):
         yield '</div>\n'
     yield '  </div>\n</section>'
     def macro(l_1_g):
-        t_14 = []
+        t_15 = []
         if l_1_g is missing:
             l_1_g = undefined("parameter 'g' was not provided", name='g')
         pass
         if (t_1(l_1_g) >= 1000000):
             pass
-            t_14.extend((
+            t_15.extend((
                 escape(context.call((undefined(name='num') if l_0_num is missing else l_0_num), (l_1_g / 1000000))),
                 ' t',
             ))
         elif (t_1(l_1_g) >= 1000):
             pass
-            t_14.extend((
+            t_15.extend((
                 escape(context.call((undefined(name='num') if l_0_num is missing else l_0_num), (l_1_g / 1000))),
                 ' kg',
             ))
         else:
             pass
-            t_14.extend((
+            t_15.extend((
                 escape(context.call((undefined(name='num') if l_0_num is missing else l_0_num), l_1_g)),
                 ' g',
             ))
-        return concat(t_14)
+        return concat(t_15)
     context.exported_vars.add('mass')
     context.vars['mass'] = l_0_mass = Macro(environment, macro, 'mass', ('g',), False, False, False, context.eval_ctx.autoescape)
     def macro(l_1_varargs):
-        t_15 = []
+        t_16 = []
         l_1_f = resolve('f')
         l_1_ks = missing
         pass
@@ -531,7 +542,7 @@ def root(context, missing=missing):
         if (undefined(name='ks') if l_1_ks is missing else l_1_ks):
             pass
             l_1_f = environment.getitem((undefined(name='figs') if l_0_figs is missing else l_0_figs), environment.getitem((undefined(name='ks') if l_1_ks is missing else l_1_ks), 0))
-            t_15.extend((
+            t_16.extend((
                 '<td class="prov prov-',
                 escape(environment.getattr((undefined(name='f') if l_1_f is missing else l_1_f), 'provenance')),
                 '" data-provenance="',
@@ -544,10 +555,10 @@ def root(context, missing=missing):
             ))
         else:
             pass
-            t_15.append(
+            t_16.append(
                 '<td class="prov"></td>',
             )
-        return concat(t_15)
+        return concat(t_16)
     context.exported_vars.add('pv')
     context.vars['pv'] = l_0_pv = Macro(environment, macro, 'pv', (), False, True, False, context.eval_ctx.autoescape)
     yield '<section class="results">\n  <h2>'
@@ -640,7 +651,7 @@ def root(context, missing=missing):
     context.vars['unc'] = l_0_unc
     context.exported_vars.add('unc')
     yield '    <tr class="'
-    yield escape(('fig' if (undefined(name='unc') if l_0_unc is missing else l_0_unc) else cond_expr_undefined("the inline if-expression on line 170 in 'certificate.html.j2' evaluated to false and no else section was defined.")))
+    yield escape(('fig' if (undefined(name='unc') if l_0_unc is missing else l_0_unc) else cond_expr_undefined("the inline if-expression on line 172 in 'certificate.html.j2' evaluated to false and no else section was defined.")))
     yield '"><th>'
     yield escape(context.call((undefined(name='_') if l_0__ is missing else l_0__), 'Instrument uncertainty'))
     yield '</th><td>\n'
@@ -673,11 +684,9 @@ def root(context, missing=missing):
     if t_11(environment.getattr((undefined(name='res') if l_0_res is missing else l_0_res), 'work_units_total')):
         pass
         yield '    <tr class="fig"><th>'
-        yield escape(context.call((undefined(name='_') if l_0__ is missing else l_0__), 'Work done, all runs (declared count)'))
+        yield escape(context.call((undefined(name='_') if l_0__ is missing else l_0__), 'Work done, all runs'))
         yield '</th><td>'
-        yield escape(context.call((undefined(name='num') if l_0_num is missing else l_0_num), environment.getattr((undefined(name='res') if l_0_res is missing else l_0_res), 'work_units_total'), 9))
-        yield ' '
-        yield escape(context.call((undefined(name='term') if l_0_term is missing else l_0_term), environment.getattr((undefined(name='fu') if l_0_fu is missing else l_0_fu), 'unit')))
+        yield escape(context.call((undefined(name='_') if l_0__ is missing else l_0__), '%(count)s %(unit)s, as counted by the submitter', count=context.call((undefined(name='num') if l_0_num is missing else l_0_num), environment.getattr((undefined(name='res') if l_0_res is missing else l_0_res), 'work_units_total'), 9), unit=context.call((undefined(name='term') if l_0_term is missing else l_0_term), environment.getattr((undefined(name='fu') if l_0_fu is missing else l_0_fu), 'unit'))))
         yield '</td>'
         yield escape(context.call((undefined(name='pv') if l_0_pv is missing else l_0_pv), 'work_units_total'))
         yield '</tr>\n'
@@ -696,7 +705,7 @@ def root(context, missing=missing):
     yield '</td>'
     yield escape(context.call((undefined(name='pv') if l_0_pv is missing else l_0_pv), 'energy_total.total_j'))
     yield '</tr>\n    <tr class="'
-    yield escape(('fig' if t_11(environment.getattr((undefined(name='res') if l_0_res is missing else l_0_res), 'mean_power_w')) else cond_expr_undefined("the inline if-expression on line 177 in 'certificate.html.j2' evaluated to false and no else section was defined.")))
+    yield escape(('fig' if t_11(environment.getattr((undefined(name='res') if l_0_res is missing else l_0_res), 'mean_power_w')) else cond_expr_undefined("the inline if-expression on line 179 in 'certificate.html.j2' evaluated to false and no else section was defined.")))
     yield '"><th>'
     yield escape(context.call((undefined(name='_') if l_0__ is missing else l_0__), 'Mean power'))
     yield '</th><td>'
@@ -710,7 +719,7 @@ def root(context, missing=missing):
     yield '</td>'
     yield escape(context.call((undefined(name='pv') if l_0_pv is missing else l_0_pv), 'mean_power_w'))
     yield '</tr>\n    <tr class="'
-    yield escape(('fig' if t_11(environment.getattr((undefined(name='res') if l_0_res is missing else l_0_res), 'facility_energy_kwh')) else cond_expr_undefined("the inline if-expression on line 178 in 'certificate.html.j2' evaluated to false and no else section was defined.")))
+    yield escape(('fig' if t_11(environment.getattr((undefined(name='res') if l_0_res is missing else l_0_res), 'facility_energy_kwh')) else cond_expr_undefined("the inline if-expression on line 180 in 'certificate.html.j2' evaluated to false and no else section was defined.")))
     yield '"><th>'
     yield escape(context.call((undefined(name='_') if l_0__ is missing else l_0__), 'Facility energy (× PUE)'))
     yield '</th><td>'
@@ -724,7 +733,7 @@ def root(context, missing=missing):
     yield '</td>'
     yield escape(context.call((undefined(name='pv') if l_0_pv is missing else l_0_pv), 'facility_energy_kwh'))
     yield '</tr>\n    <tr class="'
-    yield escape(('fig' if t_11(environment.getattr((undefined(name='res') if l_0_res is missing else l_0_res), 'emissions_g_co2e')) else cond_expr_undefined("the inline if-expression on line 179 in 'certificate.html.j2' evaluated to false and no else section was defined.")))
+    yield escape(('fig' if t_11(environment.getattr((undefined(name='res') if l_0_res is missing else l_0_res), 'emissions_g_co2e')) else cond_expr_undefined("the inline if-expression on line 181 in 'certificate.html.j2' evaluated to false and no else section was defined.")))
     yield '"><th>'
     yield escape(context.call((undefined(name='_') if l_0__ is missing else l_0__), 'Emissions'))
     yield '</th><td>'
@@ -736,7 +745,7 @@ def root(context, missing=missing):
         yield ' g/kWh, '
         yield escape(context.call(environment.getattr((undefined(name='w') if l_0_w is missing else l_0_w), 'grid_basis'), environment.getattr(environment.getattr(environment.getattr(environment.getattr((undefined(name='sub') if l_0_sub is missing else l_0_sub), 'system'), 'site'), 'grid_intensity'), 'basis')))
         yield ', '
-        yield escape(context.call((undefined(name='sourced') if l_0_sourced is missing else l_0_sourced), 'site.grid_intensity', environment.getattr(environment.getattr(environment.getattr(environment.getattr((undefined(name='sub') if l_0_sub is missing else l_0_sub), 'system'), 'site'), 'grid_intensity'), 'source'), environment.getattr(environment.getattr(environment.getattr(environment.getattr((undefined(name='sub') if l_0_sub is missing else l_0_sub), 'system'), 'site'), 'grid_intensity'), 'year')))
+        yield escape(context.call((undefined(name='pw') if l_0_pw is missing else l_0_pw), 'site.grid_intensity'))
         yield ')</span>'
     else:
         pass
@@ -744,7 +753,7 @@ def root(context, missing=missing):
     yield '</td>'
     yield escape(context.call((undefined(name='pv') if l_0_pv is missing else l_0_pv), 'emissions_g_co2e'))
     yield '</tr>\n    <tr class="'
-    yield escape(('fig' if t_11(environment.getattr((undefined(name='res') if l_0_res is missing else l_0_res), 'water_l')) else cond_expr_undefined("the inline if-expression on line 180 in 'certificate.html.j2' evaluated to false and no else section was defined.")))
+    yield escape(('fig' if t_11(environment.getattr((undefined(name='res') if l_0_res is missing else l_0_res), 'water_l')) else cond_expr_undefined("the inline if-expression on line 182 in 'certificate.html.j2' evaluated to false and no else section was defined.")))
     yield '"><th>'
     yield escape(context.call((undefined(name='_') if l_0__ is missing else l_0__), 'Water (site WUE)'))
     yield '</th><td>'
@@ -757,7 +766,7 @@ def root(context, missing=missing):
             yield ' <span class="muted">('
             yield escape(context.call((undefined(name='num') if l_0_num is missing else l_0_num), environment.getattr(environment.getattr(environment.getattr(environment.getattr((undefined(name='sub') if l_0_sub is missing else l_0_sub), 'system'), 'site'), 'wue'), 'value_l_per_kwh'), 3))
             yield ' L/kWh, '
-            yield escape(context.call((undefined(name='sourced') if l_0_sourced is missing else l_0_sourced), 'site.wue', environment.getattr(environment.getattr(environment.getattr(environment.getattr((undefined(name='sub') if l_0_sub is missing else l_0_sub), 'system'), 'site'), 'wue'), 'source'), environment.getattr(environment.getattr(environment.getattr(environment.getattr((undefined(name='sub') if l_0_sub is missing else l_0_sub), 'system'), 'site'), 'wue'), 'period')))
+            yield escape(context.call((undefined(name='pw') if l_0_pw is missing else l_0_pw), 'site.wue'))
             yield ')</span>'
     else:
         pass
@@ -765,7 +774,7 @@ def root(context, missing=missing):
     yield '</td>'
     yield escape(context.call((undefined(name='pv') if l_0_pv is missing else l_0_pv), 'water_l'))
     yield '</tr>\n    <tr class="'
-    yield escape(('fig' if t_11(environment.getattr((undefined(name='res') if l_0_res is missing else l_0_res), 'sci')) else cond_expr_undefined("the inline if-expression on line 181 in 'certificate.html.j2' evaluated to false and no else section was defined.")))
+    yield escape(('fig' if t_11(environment.getattr((undefined(name='res') if l_0_res is missing else l_0_res), 'sci')) else cond_expr_undefined("the inline if-expression on line 183 in 'certificate.html.j2' evaluated to false and no else section was defined.")))
     yield '"><th>'
     yield escape(context.call((undefined(name='_') if l_0__ is missing else l_0__), 'SCI (ISO/IEC 21031)'))
     yield '</th><td>'
@@ -1059,6 +1068,28 @@ def root(context, missing=missing):
         yield ': «&#8203;<span class="v">&#x2068;'
         yield escape(environment.getattr(environment.getattr((undefined(name='sub') if l_0_sub is missing else l_0_sub), 'attestation'), 'statement'))
         yield '&#x2069;</span>»'
+    yield '</td></tr>\n'
+    l_0_site = environment.getattr(environment.getattr((undefined(name='sub') if l_0_sub is missing else l_0_sub), 'system'), 'site')
+    context.vars['site'] = l_0_site
+    context.exported_vars.add('site')
+    yield '    <tr class="site-factors"><th>'
+    yield escape(context.call((undefined(name='_') if l_0__ is missing else l_0__), 'Site factors and their stated sources'))
+    yield '</th><td>PUE '
+    yield escape(context.call((undefined(name='factor') if l_0_factor is missing else l_0_factor), context.call((undefined(name='num') if l_0_num is missing else l_0_num), environment.getattr(environment.getattr((undefined(name='site') if l_0_site is missing else l_0_site), 'pue'), 'value'), 3), environment.getattr(environment.getattr((undefined(name='site') if l_0_site is missing else l_0_site), 'pue'), 'source'), environment.getattr(environment.getattr((undefined(name='site') if l_0_site is missing else l_0_site), 'pue'), 'period')))
+    yield ' ('
+    yield escape(context.call((undefined(name='pw') if l_0_pw is missing else l_0_pw), 'site.pue'))
+    yield '); '
+    yield escape(context.call((undefined(name='factor') if l_0_factor is missing else l_0_factor), markup_join((context.call((undefined(name='num') if l_0_num is missing else l_0_num), environment.getattr(environment.getattr((undefined(name='site') if l_0_site is missing else l_0_site), 'grid_intensity'), 'value_g_per_kwh')), ' g CO₂e/kWh, ', context.call(environment.getattr((undefined(name='w') if l_0_w is missing else l_0_w), 'grid_basis'), environment.getattr(environment.getattr((undefined(name='site') if l_0_site is missing else l_0_site), 'grid_intensity'), 'basis')), )), environment.getattr(environment.getattr((undefined(name='site') if l_0_site is missing else l_0_site), 'grid_intensity'), 'source'), environment.getattr(environment.getattr((undefined(name='site') if l_0_site is missing else l_0_site), 'grid_intensity'), 'year')))
+    yield ' ('
+    yield escape(context.call((undefined(name='pw') if l_0_pw is missing else l_0_pw), 'site.grid_intensity'))
+    yield ')'
+    if environment.getattr((undefined(name='site') if l_0_site is missing else l_0_site), 'wue'):
+        pass
+        yield '; WUE '
+        yield escape(context.call((undefined(name='factor') if l_0_factor is missing else l_0_factor), markup_join((context.call((undefined(name='num') if l_0_num is missing else l_0_num), environment.getattr(environment.getattr((undefined(name='site') if l_0_site is missing else l_0_site), 'wue'), 'value_l_per_kwh'), 3), ' L/kWh', )), environment.getattr(environment.getattr((undefined(name='site') if l_0_site is missing else l_0_site), 'wue'), 'source'), environment.getattr(environment.getattr((undefined(name='site') if l_0_site is missing else l_0_site), 'wue'), 'period')))
+        yield ' ('
+        yield escape(context.call((undefined(name='pw') if l_0_pw is missing else l_0_pw), 'site.wue'))
+        yield ')'
     yield '</td></tr>\n    <tr><th>'
     yield escape(context.call((undefined(name='_') if l_0__ is missing else l_0__), 'Submission file'))
     yield '</th><td>&#8203;<span class="v">&#x2068;'
@@ -1164,5 +1195,5 @@ def root(context, missing=missing):
     yield '</p>\n</section>\n</body>\n</html>'
 
 blocks = {}
-debug_info = '9=108&10=111&11=114&12=117&13=120&14=123&15=125&17=128&20=130&21=134&22=136&23=140&24=146&25=148&26=150&27=152&28=154&29=156&30=158&31=160&32=165&34=171&37=173&39=176&40=181&46=188&48=190&49=192&50=194&54=196&65=198&66=200&70=202&71=206&74=210&75=215&77=228&78=230&79=234&80=242&82=244&84=247&86=273&89=298&90=300&92=302&93=314&94=317&95=321&96=324&97=338&98=341&100=349&101=363&102=375&103=379&104=383&105=387&106=396&107=399&111=407&112=410&113=416&120=421&121=423&122=425&124=429&125=432&126=434&128=436&129=439&130=443&131=447&132=450&134=465&135=467&136=475&137=484&139=493&140=496&146=499&149=525&151=554&152=561&153=563&154=567&155=573&156=577&157=579&158=581&161=592&162=595&164=605&165=608&167=635&169=639&170=643&171=647&172=666&173=673&174=676&176=685&177=699&178=713&179=727&180=747&181=768&183=783&188=785&190=788&192=790&194=796&197=798&199=801&200=803&201=805&207=814&208=816&210=819&211=824&214=834&216=839&221=842&222=844&224=847&226=856&227=861&231=875&232=878&235=883&238=886&239=889&240=891&241=899&242=903&243=911&245=918&246=922&248=930&249=936&250=944&251=948&252=956&254=969&255=973&258=979&259=990&262=1004&263=1006&265=1009&267=1018&268=1022&272=1046&273=1049&277=1052&278=1063&279=1069&280=1073&281=1077&282=1081&284=1092&285=1099&286=1102&287=1119&288=1133&289=1139&291=1143&292=1151&293=1159&295=1163'
+debug_info = '9=108&10=111&11=114&12=117&13=120&14=123&15=125&17=128&20=130&21=134&22=136&23=140&24=146&25=148&26=150&27=152&28=154&29=156&30=158&31=160&32=165&34=171&37=173&39=176&40=181&46=188&48=190&49=192&50=194&54=196&65=198&66=200&70=202&71=206&74=210&75=215&77=228&78=230&79=234&80=242&82=244&84=247&86=258&88=284&91=309&92=311&94=313&95=325&96=328&97=332&98=335&99=349&100=352&102=360&103=374&104=386&105=390&106=394&107=398&108=407&109=410&113=418&114=421&115=427&122=432&123=434&124=436&126=440&127=443&128=445&130=447&131=450&132=454&133=458&134=461&136=476&137=478&138=486&139=495&141=504&142=507&148=510&151=536&153=565&154=572&155=574&156=578&157=584&158=588&159=590&160=592&163=603&164=606&166=616&167=619&169=646&171=650&172=654&173=658&174=677&175=684&176=687&178=694&179=708&180=722&181=736&182=756&183=777&185=792&190=794&192=797&194=799&196=805&199=807&201=810&202=812&203=814&209=823&210=825&212=828&213=833&216=843&218=848&223=851&224=853&226=856&228=865&229=870&233=884&234=887&237=892&240=895&241=898&242=900&243=908&244=912&245=920&247=927&248=931&250=939&251=945&252=953&253=957&254=965&256=978&257=982&260=988&261=999&264=1013&265=1015&267=1018&269=1027&270=1031&274=1055&275=1058&279=1061&280=1072&281=1076&282=1094&283=1100&284=1104&285=1108&286=1112&288=1123&289=1130&290=1133&291=1150&292=1164&293=1170&295=1174&296=1182&297=1190&299=1194'
 # Compiled from certificate.html.j2 by python -m une_eval.report.precompiled.
