@@ -57,6 +57,13 @@ def _section(html: str, start: str, end: str) -> str:
     return html[head : html.index(end, head)]
 
 
+def _row(html: str, pattern: str) -> str:
+    """The text of the first table row matching ``pattern``."""
+    found = re.search(pattern, html, re.S)
+    assert found is not None, pattern
+    return _text(found.group(0))
+
+
 def _copy(source: Path, folder: Path, edit: Any = None) -> Path:
     """Copy a submission (and its traces folder, if any) into ``folder``, editing its document first."""
     doc = json.loads(source.read_text(encoding="utf-8"))
@@ -119,7 +126,7 @@ def test_the_profile_version_printed_is_the_one_checked_against(tmp_path: Path, 
     prepared = prepare(_copy(VALID, tmp_path, claim_another_version))
     used = load_profile(prepared.audit.profile).version
     assert used != "7.7"
-    row = _text(re.search(r"<th>Profile</th>.*?</tr>", _html(renderer, prepared), re.S).group(0))  # type: ignore[union-attr]
+    row = _row(_html(renderer, prepared), r"<th>Profile</th>.*?</tr>")
     assert f"{prepared.audit.profile} v{used}" in row
     assert "7.7" not in row
 
@@ -153,7 +160,8 @@ def _rating_box(html: str) -> str:
 def test_a_class_on_gpu_energy_no_rule_checked_is_labelled_as_declared(tmp_path: Path, renderer: Renderer) -> None:
     source = _copy(VALID, tmp_path, _declared_only)
     prepared = prepare(source, profile=str(_profile_without_totals(tmp_path)))
-    assert prepared.conformant and prepared.lead.rated
+    assert prepared.conformant
+    assert prepared.lead.rated
     assert prepared.lead.figure.provenance is Provenance.DECLARED
     box = _text(_rating_box(_html(renderer, prepared)))
     assert "was not recomputed from raw traces (as declared)" in box
@@ -163,7 +171,8 @@ def test_a_class_on_gpu_energy_no_rule_checked_is_labelled_as_declared(tmp_path:
 
 def test_a_class_on_declared_gpu_energy_says_it_was_not_recomputed(tmp_path: Path, renderer: Renderer) -> None:
     prepared = prepare(_copy(VALID, tmp_path, _declared_only), profile="eu-ai-act-gpai")
-    assert prepared.conformant and prepared.lead.rated
+    assert prepared.conformant
+    assert prepared.lead.rated
     assert prepared.lead.figure.provenance is Provenance.CHECKED
     assert "totals.runs-sum" in prepared.lead.figure.basis
     assert "was not recomputed from raw traces (checked)" in _text(_rating_box(_html(renderer, prepared)))
@@ -171,7 +180,8 @@ def test_a_class_on_declared_gpu_energy_says_it_was_not_recomputed(tmp_path: Pat
 
 def test_a_class_on_recomputed_energy_names_its_scheme_on_page_one(renderer: Renderer) -> None:
     prepared = prepare(VALID)
-    assert prepared.rating is not None and prepared.lead.figure.provenance is Provenance.RECOMPUTED
+    assert prepared.rating is not None
+    assert prepared.lead.figure.provenance is Provenance.RECOMPUTED
     box = _text(_rating_box(_html(renderer, prepared)))
     assert "not recomputed" not in box
     assert f"({prepared.rating.scheme})" in box
@@ -184,7 +194,8 @@ def test_a_report_with_more_findings_than_printed_does_not_claim_to_list_every_o
     prepared = prepare(NON_CONFORMANT)
     assert "This report lists every finding" in _text(_html(renderer, prepared))
     many = prepared.audit.findings * 40
-    assert len(many) > 200 and all(f.severity is Severity.ERROR for f in many[:200])
+    assert len(many) > 200
+    assert all(f.severity is Severity.ERROR for f in many[:200])
     flooded = dataclasses.replace(prepared, audit=dataclasses.replace(prepared.audit, findings=many))
     text = _text(_html(renderer, flooded))
     assert "This report lists every finding" not in text
@@ -239,11 +250,14 @@ def _node_total_cell(html: str) -> str:
 def test_a_node_total_that_is_not_the_measured_total_is_as_declared(tmp_path: Path, renderer: Renderer) -> None:
     prepared = prepare(_copy(VALID, tmp_path, _nodes(1_291_440.0, 9.0e9)))
     total = prepared.audit.figure("energy_total.total_j")
-    assert total is not None and total.provenance is Provenance.RECOMPUTED
-    assert prepared.audit.nodes is not None and prepared.audit.nodes.total_energy_j > total.value
+    assert total is not None
+    assert total.provenance is Provenance.RECOMPUTED
+    assert prepared.audit.nodes is not None
+    assert prepared.audit.nodes.total_energy_j > total.value
     assert prepared.node_total_provenance() is Provenance.DECLARED
     cell = _node_total_cell(_html(renderer, prepared))
-    assert "as declared" in cell and "recomputed" not in cell
+    assert "as declared" in cell
+    assert "recomputed" not in cell
 
 
 def test_a_node_total_equal_to_the_measured_total_takes_its_provenance(tmp_path: Path, renderer: Renderer) -> None:
@@ -259,7 +273,9 @@ def test_a_node_total_equal_to_the_measured_total_takes_its_provenance(tmp_path:
     ("lang", "title", "word"),
     [("en", "Site factors and their stated sources", "sourced"), ("es", "Factores del emplazamiento", "con fuente")],
 )
-def test_each_site_factor_names_the_source_it_is_taken_from(renderer: Renderer, lang: str, title: str, word: str) -> None:
+def test_each_site_factor_names_the_source_it_is_taken_from(
+    renderer: Renderer, lang: str, title: str, word: str
+) -> None:
     prepared = prepare(VALID)
     site = prepared.submission.system.site
     assert site.wue is not None
@@ -273,8 +289,9 @@ def test_each_site_factor_names_the_source_it_is_taken_from(renderer: Renderer, 
 def test_the_work_done_is_printed_as_a_declared_count_with_its_provenance(renderer: Renderer) -> None:
     prepared = prepare(VALID)
     work = prepared.audit.figure("work_units_total")
-    assert work is not None and work.provenance is Provenance.CHECKED
-    row = _text(re.search(r"<tr class=\"fig\"><th>Work done.*?</tr>", _html(renderer, prepared), re.S).group(0))  # type: ignore[union-attr]
+    assert work is not None
+    assert work.provenance is Provenance.CHECKED
+    row = _row(_html(renderer, prepared), r"<tr class=\"fig\"><th>Work done.*?</tr>")
     assert row == "Work done, all runs5,000 queries, as counted by the submitterchecked"
 
 
@@ -287,5 +304,6 @@ def test_the_work_done_is_printed_as_a_declared_count_with_its_provenance(render
 )
 def test_the_reference_group_says_it_rests_on_declared_facts(renderer: Renderer, lang: str, words: str) -> None:
     prepared = prepare(VALID)
-    assert prepared.rating is not None and prepared.submission.system.model.parameter_count is not None
+    assert prepared.rating is not None
+    assert prepared.submission.system.model.parameter_count is not None
     assert words in _text(_html(renderer, prepared, lang))
