@@ -307,3 +307,10 @@ def test_the_reference_group_says_it_rests_on_declared_facts(renderer: Renderer,
     assert prepared.rating is not None
     assert prepared.submission.system.model.parameter_count is not None
     assert words in _text(_html(renderer, prepared, lang))
+
+
+def test_the_node_tables_say_what_is_declared(tmp_path: Path, renderer: Renderer) -> None:
+    training = _text(_html(renderer, prepare(ROOT / "fixtures" / "valid" / "training-multinode-h100.json")))
+    assert "The nodes, as declared by the submitter:" in training
+    job = _text(_html(renderer, prepare(_copy(VALID, tmp_path, _nodes(1_000_000.0, 291_440.0)))))
+    assert "the nodes.* rules check the clock offsets and the GPUs; the energies are as declared." in job
