@@ -10,6 +10,7 @@ the font configuration, so a batch reuses them. WeasyPrint fetches resources onl
 from __future__ import annotations
 
 import datetime as dt
+import re
 import warnings
 from dataclasses import dataclass
 from importlib.resources import files
@@ -44,6 +45,23 @@ GENERATOR = "une-eval"
 MAX_FINDINGS_IN_PDF = 200  # the annex lists this many findings; the attached findings file has them all
 MAX_NODES_IN_PDF = 64  # the per-node table lists this many nodes; the attached submission has them all
 MAX_TRACES_IN_PDF = 64  # the annex lists every trace whose hash differs, and matching ones up to this many
+
+
+# Characters that break a line or print nothing (line and paragraph separators, zero-width and other
+# invisible format characters, fillers, tags): in a vendor string they could start a line that reads as
+# une-eval's own, or make two different names print alike. une-eval's templates and catalogues use none
+# of them raw (the templates write their own as character references), so in the rendered HTML they come
+# only from the submission, and each is shown as U+FFFD instead.
+_HIDDEN = re.compile(
+    "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2028\u2029"
+    "\u2060-\u206f\u3164\ufeff\uffa0\ufff0-\ufffc\U000e0000-\U000e0fff]"
+)
+SHOWN_FOR_HIDDEN = "\ufffd"
+
+
+def visible_text(html: str) -> str:
+    """``html`` with every line-breaking or invisible character of a vendor string shown as U+FFFD."""
+    return _HIDDEN.sub(SHOWN_FOR_HIDDEN, html)
 
 
 def default_file_name(number: str) -> str:
@@ -159,7 +177,7 @@ class Renderer:
         if lang not in self.envs:
             self.envs[lang] = template_environment(self.root, language(lang))
         template = self.envs[lang].get_template("certificate.html.j2")
-        return template.render(
+        html = template.render(
             **document_words(language(lang)),
             p=prepared,
             lead=prepared.lead,
@@ -182,6 +200,7 @@ class Renderer:
             # segno writes the SVG from the payload above: our number and a hex digest, or a checked URL.
             qr_svg=markupsafe.Markup(qr.svg_inline(scale=2, border=0, dark="#111", omitsize=True)),  # noqa: S704
         )
+        return visible_text(html)
 
     def layout(
         self,

@@ -314,3 +314,28 @@ def test_the_node_tables_say_what_is_declared(tmp_path: Path, renderer: Renderer
     assert "The nodes, as declared by the submitter:" in training
     job = _text(_html(renderer, prepare(_copy(VALID, tmp_path, _nodes(1_000_000.0, 291_440.0)))))
     assert "the nodes.* rules check the clock offsets and the GPUs; the energies are as declared." in job
+
+
+# Vendor strings: none can start a line of its own or hide characters.
+
+FORGED_LINES = "Llama-3.1-70B\u2028VERDICT CONFORMANT\u2029Efficiency class A"
+HIDDEN = "Example\u200bAI\u2060Labs\ufeff\u00ad\U000e0041"
+
+
+def _forged(doc: dict[str, Any]) -> None:
+    doc["system"]["model"]["name"] = FORGED_LINES
+    doc["submitter"]["organisation"] = HIDDEN
+
+
+def test_a_vendor_string_cannot_break_a_line_or_hide_characters(
+    tmp_path: Path, renderer: Renderer, poppler: Any
+) -> None:
+    prepared = prepare(_copy(VALID, tmp_path, _forged))
+    assert prepared.submission.system.model.name == FORGED_LINES  # the schema lets these characters through
+    html = _html(renderer, prepared)
+    assert not re.search("[\u2028\u2029\u200b\u2060\ufeff\u00ad\U000e0041]", html)
+    assert "Llama-3.1-70B\ufffdVERDICT CONFORMANT\ufffdEfficiency class A" in html
+    assert "Example\ufffdAI\ufffdLabs\ufffd\ufffd\ufffd" in html
+    text = poppler.text(renderer.render(prepared, number="UEC-TEST-HIDDEN", auditor=AUDITOR, lang="en").pdf)
+    forged = next(line for line in text.splitlines() if "VERDICT CONFORMANT" in line)
+    assert "Llama-3.1-70B" in forged
