@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from une_eval.audit import Assurance, Audit, Figure, Provenance
+from une_eval.audit import Audit, Figure, Provenance
 from une_eval.errors import InputError, SpecError
-from une_eval.findings import Outcome, Severity, pointer
+from une_eval.findings import Outcome, pointer
 from une_eval.loading import MAX_FILE_BYTES, parse_json_bytes, read_bounded
 from une_eval.model import Submission
 from une_eval.rating import Rating
@@ -296,21 +296,21 @@ def profile_document_bytes(doc: dict[str, Any]) -> bytes:
     return (json.dumps(doc, ensure_ascii=False, sort_keys=True, indent=2) + "\n").encode("utf-8")
 
 
-def _rated_provenance(audit: Audit, sub: Submission, figures: tuple[Figure, ...]) -> tuple[Provenance, str]:
+def _rated_provenance(sub: Submission, figures: tuple[Figure, ...]) -> tuple[Provenance, str]:
     """How une-eval knows the rated figure, which it computes itself from the runs' GPU energy.
 
-    Without evidence from the traces, the runs' GPU energy is *checked* only when the profile's rules
-    that check the GPU energy (those of the ``energy_total.gpu_j`` figure) ran and held; else it is
-    taken as declared.
+    As well as the GPU energy total is known (its figure, else the total energy's: the same rules check
+    both): recomputed only when that figure is, checked when it is, otherwise taken as declared.
     """
     if any(m.method == "estimate" for m in sub.measurement.methods if m.component == "gpu"):
         return Provenance.ESTIMATED, "computed by une-eval from GPU energy the submission estimates"
-    evidence_failed = any(f.rule_id.startswith("evidence.") and f.severity is not Severity.INFO for f in audit.findings)
-    if audit.assurance is Assurance.EVIDENCE_CHECKED and not evidence_failed:
+    energy = next((f for f in figures if f.key == "energy_total.gpu_j"), None) or next(
+        (f for f in figures if f.key == "energy_total.total_j"), None
+    )
+    if energy is not None and energy.provenance is Provenance.RECOMPUTED:
         return Provenance.RECOMPUTED, "computed by une-eval from the runs' GPU energy, recomputed from the raw traces"
-    gpu = next((f for f in figures if f.key == "energy_total.gpu_j"), None)
-    if gpu is not None and gpu.provenance in (Provenance.CHECKED, Provenance.RECOMPUTED):
-        held = f", consistent by {', '.join(gpu.rules)}" if gpu.rules else ""
+    if energy is not None and energy.provenance is Provenance.CHECKED:
+        held = f", consistent by {', '.join(energy.rules)}" if energy.rules else ""
         return Provenance.CHECKED, f"computed by une-eval from the runs' declared GPU energy{held}"
     return Provenance.DECLARED, "computed by une-eval from the runs' GPU energy as declared; no enabled rule checks it"
 
@@ -320,7 +320,7 @@ def lead_figure(audit: Audit, sub: Submission, results: dict[str, Any], figures:
     rating = audit.rating
     if audit.verdict is Outcome.CONFORMANT and rating is not None and rating.metric in METRIC_UNITS:
         energy_unit, count, unit_name = METRIC_UNITS[rating.metric]
-        provenance, basis = _rated_provenance(audit, sub, figures)
+        provenance, basis = _rated_provenance(sub, figures)
         figure = Figure(RATED_FIGURE, pointer("measurement", "runs"), rating.value, energy_unit, provenance, basis)
         return LeadFigure(figure, energy_unit, count, unit_name, True)
     fu, epu = results["functional_unit"], results["energy_per_unit"]

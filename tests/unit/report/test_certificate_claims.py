@@ -18,12 +18,13 @@ from typing import Any
 
 import pytest
 
-from une_eval.audit import Provenance
+from une_eval.audit import Assurance, Provenance
 from une_eval.findings import Severity
 from une_eval.report.content import Prepared, prepare
 from une_eval.report.render import Renderer, chart_series
 from une_eval.report.sign import Auditor
 from une_eval.spec import load_profile
+from une_eval.validation.figures import AGREEMENT_RULES
 
 ROOT = Path(__file__).resolve().parents[3]
 VALID = ROOT / "fixtures" / "valid" / "llm-inference-h100.json"
@@ -176,6 +177,38 @@ def test_a_class_on_declared_gpu_energy_says_it_was_not_recomputed(tmp_path: Pat
     assert prepared.lead.figure.provenance is Provenance.CHECKED
     assert "totals.runs-sum" in prepared.lead.figure.basis
     assert "was not recomputed from raw traces (checked)" in _text(_rating_box(_html(renderer, prepared)))
+
+
+def test_nothing_is_recomputed_when_the_profile_does_not_compare_declared_energy_with_the_traces(
+    tmp_path: Path, renderer: Renderer
+) -> None:
+    """runs.cv.json declares a run's GPU energy that its traces contradict; a profile that does not run the
+    comparison certifies it, but can neither call its figures recomputed nor its class's input."""
+    profile = tmp_path / "no-comparison.json"
+    disabled: dict[str, Any] = dict.fromkeys(AGREEMENT_RULES, False) | {"runs.cv": False}
+    profile.write_text(
+        json.dumps(
+            {
+                "name": "no-comparison",
+                "version": "0.1",
+                "title": "Evidence read but not compared",
+                "description": "For the test.",
+                "extends": "une-style",
+                "sources": ["test"],
+                "rules": disabled,
+            }
+        ),
+        encoding="utf-8",
+    )
+    prepared = prepare(NON_CONFORMANT, profile=str(profile))
+    assert prepared.conformant
+    assert prepared.audit.assurance is Assurance.EVIDENCE_CHECKED
+    assert Provenance.RECOMPUTED not in {f.provenance for f in prepared.figures}
+    assert prepared.lead.rated
+    assert prepared.lead.figure.provenance is Provenance.CHECKED
+    text = _text(_html(renderer, prepared))
+    assert "Figures recomputed by une-eval from the raw traces: 0;" in text
+    assert "was not recomputed from raw traces (checked)" in text
 
 
 def test_a_class_on_recomputed_energy_names_its_scheme_on_page_one(renderer: Renderer) -> None:
