@@ -236,6 +236,19 @@ def test_a_report_with_more_findings_than_printed_does_not_claim_to_list_every_o
     assert "enumera todos los hallazgos" not in _text(_html(renderer, flooded, "es"))
 
 
+@pytest.mark.parametrize(
+    ("lang", "certificate", "report"),
+    [("en", "Certificate no.", "Report no."), ("es", "Certificado n.º", "Informe n.º")],
+)
+def test_a_non_conformity_report_is_numbered_as_a_report(
+    renderer: Renderer, lang: str, certificate: str, report: str
+) -> None:
+    masthead = _text(_section(_html(renderer, prepare(NON_CONFORMANT), lang), '<table class="ident">', "</table>"))
+    assert report in masthead
+    assert certificate not in masthead
+    assert certificate in _text(_section(_html(renderer, prepare(VALID), lang), '<table class="ident">', "</table>"))
+
+
 # An imported submission: says where it came from.
 
 

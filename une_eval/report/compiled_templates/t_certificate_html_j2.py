@@ -187,7 +187,7 @@ def root(context, missing=missing):
     yield '<table class="verify-area"><tr>\n  <td class="qr">'
     yield escape((undefined(name='qr_svg') if l_0_qr_svg is missing else l_0_qr_svg))
     yield '</td>\n  <td class="verify-text">\n    <div class="qr-caption">'
-    yield escape((context.call((undefined(name='_') if l_0__ is missing else l_0__), "The certificate's current status in the register") if (undefined(name='registry') if l_0_registry is missing else l_0_registry) else context.call((undefined(name='_') if l_0__ is missing else l_0__), 'Certificate number and submission SHA-256')))
+    yield escape((context.call((undefined(name='_') if l_0__ is missing else l_0__), "The certificate's current status in the register") if (undefined(name='registry') if l_0_registry is missing else l_0_registry) else (context.call((undefined(name='_') if l_0__ is missing else l_0__), 'Certificate number and submission SHA-256') if (undefined(name='conformant') if l_0_conformant is missing else l_0_conformant) else context.call((undefined(name='_') if l_0__ is missing else l_0__), 'Report number and submission SHA-256'))))
     yield '</div>\n    <div class="small">'
     yield escape(context.call((undefined(name='_') if l_0__ is missing else l_0__), 'To verify the signature and the attached evidence:'))
     yield '</div>\n    <code class="mono small">une-eval verify &#8203;<span class="v">&#x2068;'
@@ -199,7 +199,7 @@ def root(context, missing=missing):
     yield '&#x2069;</span></div>\n      <div class="tagline">'
     yield escape(context.call((undefined(name='_') if l_0__ is missing else l_0__), 'Energy-efficiency evaluation of AI systems (UNE-style)'))
     yield '</div>\n    </div>\n  </div>\n  <table class="ident">\n    <tr><th>'
-    yield escape(context.call((undefined(name='_') if l_0__ is missing else l_0__), 'Certificate no.'))
+    yield escape((context.call((undefined(name='_') if l_0__ is missing else l_0__), 'Certificate no.') if (undefined(name='conformant') if l_0_conformant is missing else l_0_conformant) else context.call((undefined(name='_') if l_0__ is missing else l_0__), 'Report no.')))
     yield '</th><td class="mono strong certno">'
     yield escape((undefined(name='number') if l_0_number is missing else l_0_number))
     yield '</td></tr>\n    <tr><th>'
