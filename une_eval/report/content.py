@@ -10,15 +10,16 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import math
 import re
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from une_eval.audit import Assurance, Audit, Figure, Provenance
+from une_eval.audit import Audit, Figure, Provenance
 from une_eval.errors import InputError, SpecError
-from une_eval.findings import Outcome, Severity, pointer
+from une_eval.findings import Outcome, pointer
 from une_eval.loading import MAX_FILE_BYTES, parse_json_bytes, read_bounded
 from une_eval.model import Submission
 from une_eval.rating import Rating
@@ -121,6 +122,20 @@ class Prepared:
         problems = tuple(t for t in self.traces if t.note != "match")
         matching = tuple(t for t in self.traces if t.note == "match")
         return problems + matching[: max(limit - len(problems), 0)]
+
+    def node_total_provenance(self) -> Provenance | None:
+        """How une-eval knows the node table's total: the sum of the energies ``measurement.nodes`` declares.
+
+        No rule checks those node records against the runs, so the sum takes the provenance of the
+        total energy figure only when it is that figure's value; otherwise it is as declared.
+        """
+        table = self.audit.nodes
+        if table is None:
+            return None
+        total = next((f for f in self.figures if f.key == "energy_total.total_j"), None)
+        if total is not None and math.isclose(table.total_energy_j, total.value, rel_tol=1e-9, abs_tol=1e-6):
+            return total.provenance
+        return Provenance.DECLARED
 
     def figure_keys(self, prefix: str) -> list[str]:
         """The keys of the figures whose key starts with ``prefix``, for the template."""
@@ -281,14 +296,23 @@ def profile_document_bytes(doc: dict[str, Any]) -> bytes:
     return (json.dumps(doc, ensure_ascii=False, sort_keys=True, indent=2) + "\n").encode("utf-8")
 
 
-def _rated_provenance(audit: Audit, sub: Submission) -> tuple[Provenance, str]:
-    """How une-eval knows the rated figure, which it computes itself from the runs' GPU energy."""
+def _rated_provenance(sub: Submission, figures: tuple[Figure, ...]) -> tuple[Provenance, str]:
+    """How une-eval knows the rated figure, which it computes itself from the runs' GPU energy.
+
+    As well as the GPU energy total is known (its figure, else the total energy's: the same rules check
+    both): recomputed only when that figure is, checked when it is, otherwise taken as declared.
+    """
     if any(m.method == "estimate" for m in sub.measurement.methods if m.component == "gpu"):
         return Provenance.ESTIMATED, "computed by une-eval from GPU energy the submission estimates"
-    evidence_failed = any(f.rule_id.startswith("evidence.") and f.severity is not Severity.INFO for f in audit.findings)
-    if audit.assurance is Assurance.EVIDENCE_CHECKED and not evidence_failed:
+    energy = next((f for f in figures if f.key == "energy_total.gpu_j"), None) or next(
+        (f for f in figures if f.key == "energy_total.total_j"), None
+    )
+    if energy is not None and energy.provenance is Provenance.RECOMPUTED:
         return Provenance.RECOMPUTED, "computed by une-eval from the runs' GPU energy, recomputed from the raw traces"
-    return Provenance.CHECKED, "computed by une-eval from the runs' declared GPU energy"
+    if energy is not None and energy.provenance is Provenance.CHECKED:
+        held = f", consistent by {', '.join(energy.rules)}" if energy.rules else ""
+        return Provenance.CHECKED, f"computed by une-eval from the runs' declared GPU energy{held}"
+    return Provenance.DECLARED, "computed by une-eval from the runs' GPU energy as declared; no enabled rule checks it"
 
 
 def lead_figure(audit: Audit, sub: Submission, results: dict[str, Any], figures: tuple[Figure, ...]) -> LeadFigure:
@@ -296,7 +320,7 @@ def lead_figure(audit: Audit, sub: Submission, results: dict[str, Any], figures:
     rating = audit.rating
     if audit.verdict is Outcome.CONFORMANT and rating is not None and rating.metric in METRIC_UNITS:
         energy_unit, count, unit_name = METRIC_UNITS[rating.metric]
-        provenance, basis = _rated_provenance(audit, sub)
+        provenance, basis = _rated_provenance(sub, figures)
         figure = Figure(RATED_FIGURE, pointer("measurement", "runs"), rating.value, energy_unit, provenance, basis)
         return LeadFigure(figure, energy_unit, count, unit_name, True)
     fu, epu = results["functional_unit"], results["energy_per_unit"]

@@ -10,6 +10,7 @@ the font configuration, so a batch reuses them. WeasyPrint fetches resources onl
 from __future__ import annotations
 
 import datetime as dt
+import re
 import warnings
 from dataclasses import dataclass
 from importlib.resources import files
@@ -37,12 +38,30 @@ from une_eval.report.sign import Auditor
 
 if TYPE_CHECKING:  # the register's modules load only when a certificate is recorded
     from une_eval.registry.link import PublicEntry
+    from une_eval.traces import PowerSeries
 
 LANGUAGES = languages()
 GENERATOR = "une-eval"
 MAX_FINDINGS_IN_PDF = 200  # the annex lists this many findings; the attached findings file has them all
 MAX_NODES_IN_PDF = 64  # the per-node table lists this many nodes; the attached submission has them all
 MAX_TRACES_IN_PDF = 64  # the annex lists every trace whose hash differs, and matching ones up to this many
+
+
+# Characters that break a line or print nothing (line and paragraph separators, zero-width and other
+# invisible format characters, fillers, tags): in a vendor string they could start a line that reads as
+# une-eval's own, or make two different names print alike. une-eval's templates and catalogues use none
+# of them raw (the templates write their own as character references), so in the rendered HTML they come
+# only from the submission, and each is shown as U+FFFD instead.
+_HIDDEN = re.compile(
+    "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2028\u2029"
+    "\u2060-\u206f\u3164\ufeff\uffa0\ufff0-\ufffc\U000e0000-\U000e0fff]"
+)
+SHOWN_FOR_HIDDEN = "\ufffd"
+
+
+def visible_text(html: str) -> str:
+    """``html`` with every line-breaking or invisible character of a vendor string shown as U+FFFD."""
+    return _HIDDEN.sub(SHOWN_FOR_HIDDEN, html)
 
 
 def default_file_name(number: str) -> str:
@@ -104,6 +123,15 @@ def run_windows(prepared: Prepared) -> list[RunWindow]:
     ]
 
 
+def chart_series(prepared: Prepared) -> list[tuple[str, PowerSeries]]:
+    """The power series the chart draws: only those of traces whose file matches its declared SHA-256.
+
+    A trace whose hash differs is not the file the vendor declared: its samples are evidence of
+    nothing, so the chart (titled "raw traces") leaves it out; Annex B names it.
+    """
+    return [(t.device_id or t.path, t.power) for t in prepared.traces if t.power is not None and t.note == "match"]
+
+
 def _unique_associated_files(_document: weasyprint.Document, pdf: Any) -> None:
     """List each attachment once in the catalogue's /AF (WeasyPrint 70's PDF/A-3 step adds each twice)."""
     associated = pdf.catalog.get("AF")
@@ -149,7 +177,7 @@ class Renderer:
         if lang not in self.envs:
             self.envs[lang] = template_environment(self.root, language(lang))
         template = self.envs[lang].get_template("certificate.html.j2")
-        return template.render(
+        html = template.render(
             **document_words(language(lang)),
             p=prepared,
             lead=prepared.lead,
@@ -172,6 +200,7 @@ class Renderer:
             # segno writes the SVG from the payload above: our number and a hex digest, or a checked URL.
             qr_svg=markupsafe.Markup(qr.svg_inline(scale=2, border=0, dark="#111", omitsize=True)),  # noqa: S704
         )
+        return visible_text(html)
 
     def layout(
         self,
@@ -190,10 +219,7 @@ class Renderer:
         issued_at = issued_at or dt.datetime.now(dt.UTC).replace(microsecond=0)
         if findings_sha256 is None:
             findings_sha256 = sha256_hex(findings_document(prepared.verdict, number, prepared.submission_sha256))
-        chart = layout_chart(
-            [(t.device_id or t.path, t.power) for t in prepared.traces if t.power is not None],
-            runs=run_windows(prepared),
-        )
+        chart = layout_chart(chart_series(prepared), runs=run_windows(prepared))
         html = self.html(
             prepared,
             number=number,

@@ -6,7 +6,8 @@ from the traces can vouch for it). :func:`figures_of` turns one checked submissi
 :class:`~une_eval.audit.Figure` values. The rule is simple and strict: a figure is *checked* only when
 every rule that checks it is enabled by the profile and raised nothing; *recomputed* when, in
 addition, it rests on energy and every accelerator's energy in every run was recomputed from its trace
-(assurance ``evidence-checked``) with no evidence finding; otherwise it is *declared*. External factors
+(assurance ``evidence-checked``), the profile runs the rules that compare the declared energies with
+the traces (:data:`AGREEMENT_RULES`) and no evidence finding was raised; otherwise it is *declared*. External factors
 are *sourced* (with their stated source); energy from a method the submission calls an estimate is
 *estimated*.
 """
@@ -106,6 +107,15 @@ _POINTERS = {spec.key: pointer("results", *spec.path) for spec in FIGURES}  # bu
 # Figures that combine measured energy with a sourced factor are checked, never "recomputed": the factor
 # is the site's, not something a trace can show.
 _WITH_FACTOR = frozenset({"facility_energy_kwh", "emissions_g_co2e", "water_l", "sci.score_g_co2e_per_unit"})
+# The evidence rules that establish that a declared energy agrees with the one recomputed from its trace,
+# from a trace dense enough to recompute it: a figure is "recomputed" only when the profile runs them all.
+AGREEMENT_RULES = (
+    "evidence.energy",
+    "evidence.run-energy",
+    "evidence.coverage",
+    "evidence.gaps",
+    "evidence.counter-reset",
+)
 
 
 def _failed_rules(findings: Iterable[Finding]) -> set[str]:
@@ -223,7 +233,11 @@ def figures_of(
     """Every figure of the submission's results and site, with its provenance."""
     findings = list(findings)
     failed = _failed_rules(findings)
-    evidence_ok = assurance is Assurance.EVIDENCE_CHECKED and not any(r.startswith("evidence.") for r in failed)
+    evidence_ok = (
+        assurance is Assurance.EVIDENCE_CHECKED
+        and all(r in profile.rules for r in AGREEMENT_RULES)
+        and not any(r.startswith("evidence.") for r in failed)
+    )
     estimated = _estimated_energy(sub)
     out: list[Figure] = []
     res = sub.results
@@ -238,4 +252,4 @@ def figures_of(
     return tuple(out + _site_figures(sub))
 
 
-__all__ = ["FIGURES", "FigureSpec", "figures_of"]
+__all__ = ["AGREEMENT_RULES", "FIGURES", "FigureSpec", "figures_of"]

@@ -23,6 +23,7 @@ def root(context, missing=missing):
     l_0_when = resolve('when')
     l_0_sub = resolve('sub')
     l_0_ngettext = resolve('ngettext')
+    l_0_max_findings = resolve('max_findings')
     l_0_num = resolve('num')
     l_0_term = resolve('term')
     l_0_timedelta = resolve('timedelta')
@@ -32,12 +33,11 @@ def root(context, missing=missing):
     l_0_last = resolve('last')
     l_0_pgettext = resolve('pgettext')
     l_0_scheme_text = resolve('scheme_text')
-    l_0_max_findings = resolve('max_findings')
     l_0_chart = resolve('chart')
     l_0_max_nodes = resolve('max_nodes')
     l_0_date = resolve('date')
     l_0_max_traces = resolve('max_traces')
-    l_0_conformant = l_0_fu = l_0_epu = l_0_st = l_0_title = l_0_w = l_0_nodes = l_0_reference_name = l_0_groups = l_0_n_nodes = l_0_figs = l_0_mass = l_0_pv = l_0_unc = missing
+    l_0_conformant = l_0_fu = l_0_epu = l_0_st = l_0_title = l_0_w = l_0_nodes = l_0_figs = l_0_pw = l_0_factor = l_0_reference_name = l_0_groups = l_0_n_nodes = l_0_mass = l_0_pv = l_0_unc = l_0_site = missing
     try:
         t_1 = environment.filters['abs']
     except KeyError:
@@ -120,9 +120,9 @@ def root(context, missing=missing):
     l_0_title = (context.call((undefined(name='_') if l_0__ is missing else l_0__), 'Certificate of conformity') if (undefined(name='conformant') if l_0_conformant is missing else l_0_conformant) else context.call((undefined(name='_') if l_0__ is missing else l_0__), 'Non-conformity report'))
     context.vars['title'] = l_0_title
     context.exported_vars.add('title')
-    l_0_w = context.vars['w'] = environment.get_template('words.j2', 'certificate.html.j2').make_module(context.get_all(), True, {'classes': l_0_classes, 'conformant': l_0_conformant, 'epu': l_0_epu, 'figs': l_0_figs, 'fu': l_0_fu, 'groups': l_0_groups, 'last': l_0_last, 'mass': l_0_mass, 'n_nodes': l_0_n_nodes, 'nodes': l_0_nodes, 'pv': l_0_pv, 'reference_name': l_0_reference_name, 'st': l_0_st, 'title': l_0_title, 'unc': l_0_unc, 'w': l_0_w})
+    l_0_w = context.vars['w'] = environment.get_template('words.j2', 'certificate.html.j2').make_module(context.get_all(), True, {'classes': l_0_classes, 'conformant': l_0_conformant, 'epu': l_0_epu, 'factor': l_0_factor, 'figs': l_0_figs, 'fu': l_0_fu, 'groups': l_0_groups, 'last': l_0_last, 'mass': l_0_mass, 'n_nodes': l_0_n_nodes, 'nodes': l_0_nodes, 'pv': l_0_pv, 'pw': l_0_pw, 'reference_name': l_0_reference_name, 'site': l_0_site, 'st': l_0_st, 'title': l_0_title, 'unc': l_0_unc, 'w': l_0_w})
     context.exported_vars.discard('w')
-    l_0_nodes = context.vars['nodes'] = environment.get_template('nodes.j2', 'certificate.html.j2').make_module(context.get_all(), True, {'classes': l_0_classes, 'conformant': l_0_conformant, 'epu': l_0_epu, 'figs': l_0_figs, 'fu': l_0_fu, 'groups': l_0_groups, 'last': l_0_last, 'mass': l_0_mass, 'n_nodes': l_0_n_nodes, 'nodes': l_0_nodes, 'pv': l_0_pv, 'reference_name': l_0_reference_name, 'st': l_0_st, 'title': l_0_title, 'unc': l_0_unc, 'w': l_0_w})
+    l_0_nodes = context.vars['nodes'] = environment.get_template('nodes.j2', 'certificate.html.j2').make_module(context.get_all(), True, {'classes': l_0_classes, 'conformant': l_0_conformant, 'epu': l_0_epu, 'factor': l_0_factor, 'figs': l_0_figs, 'fu': l_0_fu, 'groups': l_0_groups, 'last': l_0_last, 'mass': l_0_mass, 'n_nodes': l_0_n_nodes, 'nodes': l_0_nodes, 'pv': l_0_pv, 'pw': l_0_pw, 'reference_name': l_0_reference_name, 'site': l_0_site, 'st': l_0_st, 'title': l_0_title, 'unc': l_0_unc, 'w': l_0_w})
     context.exported_vars.discard('nodes')
     yield '<!DOCTYPE html>\n<html lang="'
     yield escape((undefined(name='lang') if l_0_lang is missing else l_0_lang))
@@ -187,7 +187,7 @@ def root(context, missing=missing):
     yield '<table class="verify-area"><tr>\n  <td class="qr">'
     yield escape((undefined(name='qr_svg') if l_0_qr_svg is missing else l_0_qr_svg))
     yield '</td>\n  <td class="verify-text">\n    <div class="qr-caption">'
-    yield escape((context.call((undefined(name='_') if l_0__ is missing else l_0__), "The certificate's current status in the register") if (undefined(name='registry') if l_0_registry is missing else l_0_registry) else context.call((undefined(name='_') if l_0__ is missing else l_0__), 'Certificate number and submission SHA-256')))
+    yield escape((context.call((undefined(name='_') if l_0__ is missing else l_0__), "The certificate's current status in the register") if (undefined(name='registry') if l_0_registry is missing else l_0_registry) else (context.call((undefined(name='_') if l_0__ is missing else l_0__), 'Certificate number and submission SHA-256') if (undefined(name='conformant') if l_0_conformant is missing else l_0_conformant) else context.call((undefined(name='_') if l_0__ is missing else l_0__), 'Report number and submission SHA-256'))))
     yield '</div>\n    <div class="small">'
     yield escape(context.call((undefined(name='_') if l_0__ is missing else l_0__), 'To verify the signature and the attached evidence:'))
     yield '</div>\n    <code class="mono small">une-eval verify &#8203;<span class="v">&#x2068;'
@@ -199,7 +199,7 @@ def root(context, missing=missing):
     yield '&#x2069;</span></div>\n      <div class="tagline">'
     yield escape(context.call((undefined(name='_') if l_0__ is missing else l_0__), 'Energy-efficiency evaluation of AI systems (UNE-style)'))
     yield '</div>\n    </div>\n  </div>\n  <table class="ident">\n    <tr><th>'
-    yield escape(context.call((undefined(name='_') if l_0__ is missing else l_0__), 'Certificate no.'))
+    yield escape((context.call((undefined(name='_') if l_0__ is missing else l_0__), 'Certificate no.') if (undefined(name='conformant') if l_0_conformant is missing else l_0_conformant) else context.call((undefined(name='_') if l_0__ is missing else l_0__), 'Report no.')))
     yield '</th><td class="mono strong certno">'
     yield escape((undefined(name='number') if l_0_number is missing else l_0_number))
     yield '</td></tr>\n    <tr><th>'
@@ -230,17 +230,65 @@ def root(context, missing=missing):
     yield escape(environment.getattr((undefined(name='verdict') if l_0_verdict is missing else l_0_verdict), 'assurance'))
     yield '">'
     yield escape(context.call(environment.getattr((undefined(name='w') if l_0_w is missing else l_0_w), 'assurance'), environment.getattr((undefined(name='verdict') if l_0_verdict is missing else l_0_verdict), 'assurance')))
-    yield '</p>\n<p class="lead">'
-    yield escape((context.call((undefined(name='_') if l_0__ is missing else l_0__), 'The submission identified below was checked against the profile named below and conforms to it: no finding of severity error was raised. Each figure below says how une-eval knows it.') if (undefined(name='conformant') if l_0_conformant is missing else l_0_conformant) else context.call((undefined(name='_') if l_0__ is missing else l_0__), 'The submission identified below was checked against the profile named below and does NOT conform to it. This report lists every finding; it is not a certificate of conformity, and its figures are not certified.')))
-    yield '</p>'
-    def macro(l_1_ref):
+    yield '</p>\n'
+    if environment.getattr((undefined(name='verdict') if l_0_verdict is missing else l_0_verdict), 'imported'):
+        pass
+        yield '<p class="imported small" data-source-format="'
+        yield escape(environment.getattr(environment.getattr((undefined(name='verdict') if l_0_verdict is missing else l_0_verdict), 'imported'), 'source_format'))
+        yield '">'
+        yield escape(context.call((undefined(name='ngettext') if l_0_ngettext is missing else l_0_ngettext), "Imported from another tool's output (%(source)s): %(num)s of its values was not measured by that tool (estimated, sourced or declared); the attached submission gives the origin of each value.", "Imported from another tool's output (%(source)s): %(num)s of its values were not measured by that tool (estimated, sourced or declared); the attached submission gives the origin of each value.", t_4(environment.getattr(environment.getattr((undefined(name='verdict') if l_0_verdict is missing else l_0_verdict), 'imported'), 'not_measured')), source=context.call(environment.getattr((undefined(name='nodes') if l_0_nodes is missing else l_0_nodes), 'v'), environment.getattr(environment.getattr((undefined(name='verdict') if l_0_verdict is missing else l_0_verdict), 'imported'), 'source_format'))))
+        yield '</p>'
+    yield '<p class="lead">'
+    yield escape((context.call((undefined(name='_') if l_0__ is missing else l_0__), 'The submission identified below was checked against the profile named below and conforms to it: no finding of severity error was raised. Each figure below says how une-eval knows it.') if (undefined(name='conformant') if l_0_conformant is missing else l_0_conformant) else (context.call((undefined(name='_') if l_0__ is missing else l_0__), 'The submission identified below was checked against the profile named below and does NOT conform to it. This report lists every finding; it is not a certificate of conformity, and its figures are not certified.') if (t_4(environment.getattr((undefined(name='verdict') if l_0_verdict is missing else l_0_verdict), 'findings')) <= (undefined(name='max_findings') if l_0_max_findings is missing else l_0_max_findings)) else context.call((undefined(name='_') if l_0__ is missing else l_0__), 'The submission identified below was checked against the profile named below and does NOT conform to it. This report lists the first %(shown)s of its %(total)s findings, errors first; the attached findings file (findings.json) lists every one. It is not a certificate of conformity, and its figures are not certified.', shown=context.call((undefined(name='num') if l_0_num is missing else l_0_num), (undefined(name='max_findings') if l_0_max_findings is missing else l_0_max_findings)), total=context.call((undefined(name='num') if l_0_num is missing else l_0_num), t_4(environment.getattr((undefined(name='verdict') if l_0_verdict is missing else l_0_verdict), 'findings')))))))
+    yield '</p>\n\n'
+    l_0_figs = context.call(environment.getattr((undefined(name='p') if l_0_p is missing else l_0_p), 'figure_map'))
+    context.vars['figs'] = l_0_figs
+    context.exported_vars.add('figs')
+    def macro(l_1_key):
         t_12 = []
+        if l_1_key is missing:
+            l_1_key = undefined("parameter 'key' was not provided", name='key')
+        pass
+        t_12.append(
+            escape((context.call(environment.getattr((undefined(name='w') if l_0_w is missing else l_0_w), 'provenance'), environment.getattr(environment.getitem((undefined(name='figs') if l_0_figs is missing else l_0_figs), l_1_key), 'provenance')) if (l_1_key in (undefined(name='figs') if l_0_figs is missing else l_0_figs)) else context.call((undefined(name='_') if l_0__ is missing else l_0__), 'as declared'))),
+        )
+        return concat(t_12)
+    context.exported_vars.add('pw')
+    context.vars['pw'] = l_0_pw = Macro(environment, macro, 'pw', ('key',), False, False, False, context.eval_ctx.autoescape)
+    def macro(l_1_value, l_1_source, l_1_period):
+        t_13 = []
+        if l_1_value is missing:
+            l_1_value = undefined("parameter 'value' was not provided", name='value')
+        if l_1_source is missing:
+            l_1_source = undefined("parameter 'source' was not provided", name='source')
+        if l_1_period is missing:
+            l_1_period = undefined("parameter 'period' was not provided", name='period')
+        pass
+        t_13.extend((
+            escape(l_1_value),
+            ': &#8203;<span class="v">&#x2068;',
+            escape(l_1_source),
+        ))
+        if l_1_period:
+            pass
+            t_13.extend((
+                ', ',
+                escape(l_1_period),
+            ))
+        t_13.append(
+            '&#x2069;</span>',
+        )
+        return concat(t_13)
+    context.exported_vars.add('factor')
+    context.vars['factor'] = l_0_factor = Macro(environment, macro, 'factor', ('value', 'source', 'period'), False, False, False, context.eval_ctx.autoescape)
+    def macro(l_1_ref):
+        t_14 = []
         if l_1_ref is missing:
             l_1_ref = undefined("parameter 'ref' was not provided", name='ref')
         pass
         if l_1_ref:
             pass
-            t_12.extend((
+            t_14.extend((
                 '&#8203;<span class="v">&#x2068;',
                 escape(context.call((undefined(name='scheme_text') if l_0_scheme_text is missing else l_0_scheme_text), environment.getattr(l_1_ref, 'name'))),
                 ', ',
@@ -251,15 +299,17 @@ def root(context, missing=missing):
             ))
         else:
             pass
-            t_12.append(
+            t_14.append(
                 escape(context.call((undefined(name='_') if l_0__ is missing else l_0__), "the scheme's own reference values")),
             )
-        return concat(t_12)
+        return concat(t_14)
     context.exported_vars.add('reference_name')
     context.vars['reference_name'] = l_0_reference_name = Macro(environment, macro, 'reference_name', ('ref',), False, False, False, context.eval_ctx.autoescape)
     yield '<section class="top">\n  <div class="sut">\n    <h2>'
     yield escape(context.call((undefined(name='_') if l_0__ is missing else l_0__), 'System under test'))
-    yield '</h2>\n    <table class="kv">\n      <tr><th>'
+    yield '</h2>\n    <p class="small muted declared-note">'
+    yield escape(context.call((undefined(name='_') if l_0__ is missing else l_0__), 'As declared by the submitter, except the profile and the validity period.'))
+    yield '</p>\n    <table class="kv">\n      <tr><th>'
     yield escape(context.call((undefined(name='_') if l_0__ is missing else l_0__), 'Model'))
     yield '</th><td>&#8203;<span class="v">&#x2068;'
     yield escape(environment.getattr(environment.getattr(environment.getattr((undefined(name='sub') if l_0_sub is missing else l_0_sub), 'system'), 'model'), 'name'))
@@ -331,7 +381,7 @@ def root(context, missing=missing):
     yield '&#x2069;</span> · PUE '
     yield escape(context.call((undefined(name='num') if l_0_num is missing else l_0_num), environment.getattr(environment.getattr(environment.getattr(environment.getattr((undefined(name='sub') if l_0_sub is missing else l_0_sub), 'system'), 'site'), 'pue'), 'value'), 3))
     yield ' ('
-    yield escape(context.call((undefined(name='_') if l_0__ is missing else l_0__), 'sourced'))
+    yield escape(context.call((undefined(name='pw') if l_0_pw is missing else l_0_pw), 'site.pue'))
     yield ')</td></tr>\n      <tr><th>'
     yield escape(context.call((undefined(name='_') if l_0__ is missing else l_0__), 'Phase'))
     yield '</th><td>'
@@ -346,12 +396,12 @@ def root(context, missing=missing):
     yield escape(environment.getattr((undefined(name='sub') if l_0_sub is missing else l_0_sub), 'submission_id'))
     yield '&#x2069;</span></td></tr>\n      <tr><th>'
     yield escape(context.call((undefined(name='_') if l_0__ is missing else l_0__), 'Profile'))
-    yield '</th><td class="mono">'
+    yield '</th><td class="mono profile-used">'
     yield escape(environment.getattr((undefined(name='verdict') if l_0_verdict is missing else l_0_verdict), 'profile'))
-    if environment.getattr(environment.getattr((undefined(name='sub') if l_0_sub is missing else l_0_sub), 'profile'), 'version'):
+    if environment.getattr((undefined(name='p') if l_0_p is missing else l_0_p), 'profile_version'):
         pass
         yield ' v&#8203;<span class="v">&#x2068;'
-        yield escape(environment.getattr(environment.getattr((undefined(name='sub') if l_0_sub is missing else l_0_sub), 'profile'), 'version'))
+        yield escape(environment.getattr((undefined(name='p') if l_0_p is missing else l_0_p), 'profile_version'))
         yield '&#x2069;</span>'
     yield '</td></tr>\n'
     if (((undefined(name='conformant') if l_0_conformant is missing else l_0_conformant) and (not (undefined(name='registry') if l_0_registry is missing else l_0_registry))) and environment.getattr((undefined(name='p') if l_0_p is missing else l_0_p), 'validity_days')):
@@ -409,7 +459,7 @@ def root(context, missing=missing):
             _loop_vars['colour'] = l_1_colour
             yield '      <div class="bar bar-'
             yield escape((undefined(name='colour') if l_1_colour is missing else l_1_colour))
-            yield escape((' chosen' if (l_1_letter == environment.getattr((undefined(name='rating') if l_0_rating is missing else l_0_rating), 'grade')) else cond_expr_undefined("the inline if-expression on line 127 in 'certificate.html.j2' evaluated to false and no else section was defined.")))
+            yield escape((' chosen' if (l_1_letter == environment.getattr((undefined(name='rating') if l_0_rating is missing else l_0_rating), 'grade')) else cond_expr_undefined("the inline if-expression on line 134 in 'certificate.html.j2' evaluated to false and no else section was defined.")))
             yield '" data-class="'
             yield escape(l_1_letter)
             yield '" style="width: '
@@ -424,7 +474,15 @@ def root(context, missing=missing):
         l_1_loop = l_1_letter = l_1_colour = missing
         yield '      <div class="rating-basis">'
         yield escape(context.call((undefined(name='_') if l_0__ is missing else l_0__), 'Class %(grade)s, computed on the key figure (%(basis)s).', grade=environment.getattr((undefined(name='rating') if l_0_rating is missing else l_0_rating), 'grade'), basis=context.call((undefined(name='pgettext') if l_0_pgettext is missing else l_0_pgettext), 'rating metric', environment.getattr((undefined(name='rating') if l_0_rating is missing else l_0_rating), 'metric'))))
-        yield '</div>\n      <div class="rating-kind" data-kind="'
+        yield '</div>\n'
+        if (environment.getattr(environment.getattr((undefined(name='lead') if l_0_lead is missing else l_0_lead), 'figure'), 'provenance') != 'recomputed'):
+            pass
+            yield '<div class="rating-input" data-provenance="'
+            yield escape(environment.getattr(environment.getattr((undefined(name='lead') if l_0_lead is missing else l_0_lead), 'figure'), 'provenance'))
+            yield '">'
+            yield escape(context.call((undefined(name='_') if l_0__ is missing else l_0__), 'The GPU energy this class is computed on was not recomputed from raw traces (%(provenance)s).', provenance=context.call(environment.getattr((undefined(name='w') if l_0_w is missing else l_0_w), 'provenance'), environment.getattr(environment.getattr((undefined(name='lead') if l_0_lead is missing else l_0_lead), 'figure'), 'provenance'))))
+            yield '</div>'
+        yield '      <div class="rating-kind" data-kind="'
         yield escape(environment.getattr((undefined(name='rating') if l_0_rating is missing else l_0_rating), 'kind'))
         yield '">'
         if environment.getattr((undefined(name='rating') if l_0_rating is missing else l_0_rating), 'relative'):
@@ -435,7 +493,9 @@ def root(context, missing=missing):
             yield escape(context.call((undefined(name='_') if l_0__ is missing else l_0__), "Absolute class: against the scheme's fixed thresholds."))
         yield '</div>\n      <div class="rating-scheme">&#8203;<span class="v">&#x2068;'
         yield escape(context.call((undefined(name='scheme_text') if l_0_scheme_text is missing else l_0_scheme_text), environment.getattr((undefined(name='rating') if l_0_rating is missing else l_0_rating), 'scheme_title')))
-        yield '&#x2069;</span>'
+        yield '&#x2069;</span> <span class="mono">('
+        yield escape(environment.getattr((undefined(name='rating') if l_0_rating is missing else l_0_rating), 'scheme'))
+        yield ')</span>'
         if environment.getattr((undefined(name='rating') if l_0_rating is missing else l_0_rating), 'provisional'):
             pass
             yield ' · '
@@ -446,38 +506,35 @@ def root(context, missing=missing):
         yield '    <div class="rating no-class">'
         yield escape(context.call((undefined(name='_') if l_0__ is missing else l_0__), 'No efficiency class: a class is given only with a certificate of conformity.'))
         yield '</div>\n'
-    yield '  </div>\n</section>\n\n'
-    l_0_figs = context.call(environment.getattr((undefined(name='p') if l_0_p is missing else l_0_p), 'figure_map'))
-    context.vars['figs'] = l_0_figs
-    context.exported_vars.add('figs')
+    yield '  </div>\n</section>'
     def macro(l_1_g):
-        t_13 = []
+        t_15 = []
         if l_1_g is missing:
             l_1_g = undefined("parameter 'g' was not provided", name='g')
         pass
         if (t_1(l_1_g) >= 1000000):
             pass
-            t_13.extend((
+            t_15.extend((
                 escape(context.call((undefined(name='num') if l_0_num is missing else l_0_num), (l_1_g / 1000000))),
                 ' t',
             ))
         elif (t_1(l_1_g) >= 1000):
             pass
-            t_13.extend((
+            t_15.extend((
                 escape(context.call((undefined(name='num') if l_0_num is missing else l_0_num), (l_1_g / 1000))),
                 ' kg',
             ))
         else:
             pass
-            t_13.extend((
+            t_15.extend((
                 escape(context.call((undefined(name='num') if l_0_num is missing else l_0_num), l_1_g)),
                 ' g',
             ))
-        return concat(t_13)
+        return concat(t_15)
     context.exported_vars.add('mass')
     context.vars['mass'] = l_0_mass = Macro(environment, macro, 'mass', ('g',), False, False, False, context.eval_ctx.autoescape)
     def macro(l_1_varargs):
-        t_14 = []
+        t_16 = []
         l_1_f = resolve('f')
         l_1_ks = missing
         pass
@@ -485,7 +542,7 @@ def root(context, missing=missing):
         if (undefined(name='ks') if l_1_ks is missing else l_1_ks):
             pass
             l_1_f = environment.getitem((undefined(name='figs') if l_0_figs is missing else l_0_figs), environment.getitem((undefined(name='ks') if l_1_ks is missing else l_1_ks), 0))
-            t_14.extend((
+            t_16.extend((
                 '<td class="prov prov-',
                 escape(environment.getattr((undefined(name='f') if l_1_f is missing else l_1_f), 'provenance')),
                 '" data-provenance="',
@@ -498,10 +555,10 @@ def root(context, missing=missing):
             ))
         else:
             pass
-            t_14.append(
+            t_16.append(
                 '<td class="prov"></td>',
             )
-        return concat(t_14)
+        return concat(t_16)
     context.exported_vars.add('pv')
     context.vars['pv'] = l_0_pv = Macro(environment, macro, 'pv', (), False, True, False, context.eval_ctx.autoescape)
     yield '<section class="results">\n  <h2>'
@@ -594,7 +651,7 @@ def root(context, missing=missing):
     context.vars['unc'] = l_0_unc
     context.exported_vars.add('unc')
     yield '    <tr class="'
-    yield escape(('fig' if (undefined(name='unc') if l_0_unc is missing else l_0_unc) else cond_expr_undefined("the inline if-expression on line 165 in 'certificate.html.j2' evaluated to false and no else section was defined.")))
+    yield escape(('fig' if (undefined(name='unc') if l_0_unc is missing else l_0_unc) else cond_expr_undefined("the inline if-expression on line 172 in 'certificate.html.j2' evaluated to false and no else section was defined.")))
     yield '"><th>'
     yield escape(context.call((undefined(name='_') if l_0__ is missing else l_0__), 'Instrument uncertainty'))
     yield '</th><td>\n'
@@ -623,7 +680,17 @@ def root(context, missing=missing):
     else:
         pass
         yield '<td class="prov"></td>'
-    yield '</tr>\n    <tr class="fig"><th>'
+    yield '</tr>\n'
+    if t_11(environment.getattr((undefined(name='res') if l_0_res is missing else l_0_res), 'work_units_total')):
+        pass
+        yield '    <tr class="fig"><th>'
+        yield escape(context.call((undefined(name='_') if l_0__ is missing else l_0__), 'Work done, all runs'))
+        yield '</th><td>'
+        yield escape(context.call((undefined(name='_') if l_0__ is missing else l_0__), '%(count)s %(unit)s, as counted by the submitter', count=context.call((undefined(name='num') if l_0_num is missing else l_0_num), environment.getattr((undefined(name='res') if l_0_res is missing else l_0_res), 'work_units_total'), 9), unit=context.call((undefined(name='term') if l_0_term is missing else l_0_term), environment.getattr((undefined(name='fu') if l_0_fu is missing else l_0_fu), 'unit'))))
+        yield '</td>'
+        yield escape(context.call((undefined(name='pv') if l_0_pv is missing else l_0_pv), 'work_units_total'))
+        yield '</tr>\n'
+    yield '    <tr class="fig"><th>'
     yield escape(context.call((undefined(name='_') if l_0__ is missing else l_0__), 'Energy, all runs (IT)'))
     yield '</th><td>'
     yield escape(context.call((undefined(name='num') if l_0_num is missing else l_0_num), (environment.getattr(environment.getattr((undefined(name='res') if l_0_res is missing else l_0_res), 'energy_total'), 'total_j') / 3600000), 4))
@@ -638,7 +705,7 @@ def root(context, missing=missing):
     yield '</td>'
     yield escape(context.call((undefined(name='pv') if l_0_pv is missing else l_0_pv), 'energy_total.total_j'))
     yield '</tr>\n    <tr class="'
-    yield escape(('fig' if t_11(environment.getattr((undefined(name='res') if l_0_res is missing else l_0_res), 'mean_power_w')) else cond_expr_undefined("the inline if-expression on line 169 in 'certificate.html.j2' evaluated to false and no else section was defined.")))
+    yield escape(('fig' if t_11(environment.getattr((undefined(name='res') if l_0_res is missing else l_0_res), 'mean_power_w')) else cond_expr_undefined("the inline if-expression on line 179 in 'certificate.html.j2' evaluated to false and no else section was defined.")))
     yield '"><th>'
     yield escape(context.call((undefined(name='_') if l_0__ is missing else l_0__), 'Mean power'))
     yield '</th><td>'
@@ -652,7 +719,7 @@ def root(context, missing=missing):
     yield '</td>'
     yield escape(context.call((undefined(name='pv') if l_0_pv is missing else l_0_pv), 'mean_power_w'))
     yield '</tr>\n    <tr class="'
-    yield escape(('fig' if t_11(environment.getattr((undefined(name='res') if l_0_res is missing else l_0_res), 'facility_energy_kwh')) else cond_expr_undefined("the inline if-expression on line 170 in 'certificate.html.j2' evaluated to false and no else section was defined.")))
+    yield escape(('fig' if t_11(environment.getattr((undefined(name='res') if l_0_res is missing else l_0_res), 'facility_energy_kwh')) else cond_expr_undefined("the inline if-expression on line 180 in 'certificate.html.j2' evaluated to false and no else section was defined.")))
     yield '"><th>'
     yield escape(context.call((undefined(name='_') if l_0__ is missing else l_0__), 'Facility energy (× PUE)'))
     yield '</th><td>'
@@ -666,7 +733,7 @@ def root(context, missing=missing):
     yield '</td>'
     yield escape(context.call((undefined(name='pv') if l_0_pv is missing else l_0_pv), 'facility_energy_kwh'))
     yield '</tr>\n    <tr class="'
-    yield escape(('fig' if t_11(environment.getattr((undefined(name='res') if l_0_res is missing else l_0_res), 'emissions_g_co2e')) else cond_expr_undefined("the inline if-expression on line 171 in 'certificate.html.j2' evaluated to false and no else section was defined.")))
+    yield escape(('fig' if t_11(environment.getattr((undefined(name='res') if l_0_res is missing else l_0_res), 'emissions_g_co2e')) else cond_expr_undefined("the inline if-expression on line 181 in 'certificate.html.j2' evaluated to false and no else section was defined.")))
     yield '"><th>'
     yield escape(context.call((undefined(name='_') if l_0__ is missing else l_0__), 'Emissions'))
     yield '</th><td>'
@@ -678,7 +745,7 @@ def root(context, missing=missing):
         yield ' g/kWh, '
         yield escape(context.call(environment.getattr((undefined(name='w') if l_0_w is missing else l_0_w), 'grid_basis'), environment.getattr(environment.getattr(environment.getattr(environment.getattr((undefined(name='sub') if l_0_sub is missing else l_0_sub), 'system'), 'site'), 'grid_intensity'), 'basis')))
         yield ', '
-        yield escape(context.call((undefined(name='_') if l_0__ is missing else l_0__), 'sourced'))
+        yield escape(context.call((undefined(name='pw') if l_0_pw is missing else l_0_pw), 'site.grid_intensity'))
         yield ')</span>'
     else:
         pass
@@ -686,7 +753,7 @@ def root(context, missing=missing):
     yield '</td>'
     yield escape(context.call((undefined(name='pv') if l_0_pv is missing else l_0_pv), 'emissions_g_co2e'))
     yield '</tr>\n    <tr class="'
-    yield escape(('fig' if t_11(environment.getattr((undefined(name='res') if l_0_res is missing else l_0_res), 'water_l')) else cond_expr_undefined("the inline if-expression on line 172 in 'certificate.html.j2' evaluated to false and no else section was defined.")))
+    yield escape(('fig' if t_11(environment.getattr((undefined(name='res') if l_0_res is missing else l_0_res), 'water_l')) else cond_expr_undefined("the inline if-expression on line 182 in 'certificate.html.j2' evaluated to false and no else section was defined.")))
     yield '"><th>'
     yield escape(context.call((undefined(name='_') if l_0__ is missing else l_0__), 'Water (site WUE)'))
     yield '</th><td>'
@@ -694,13 +761,20 @@ def root(context, missing=missing):
         pass
         yield escape(context.call((undefined(name='num') if l_0_num is missing else l_0_num), environment.getattr((undefined(name='res') if l_0_res is missing else l_0_res), 'water_l')))
         yield ' L'
+        if environment.getattr(environment.getattr(environment.getattr((undefined(name='sub') if l_0_sub is missing else l_0_sub), 'system'), 'site'), 'wue'):
+            pass
+            yield ' <span class="muted">('
+            yield escape(context.call((undefined(name='num') if l_0_num is missing else l_0_num), environment.getattr(environment.getattr(environment.getattr(environment.getattr((undefined(name='sub') if l_0_sub is missing else l_0_sub), 'system'), 'site'), 'wue'), 'value_l_per_kwh'), 3))
+            yield ' L/kWh, '
+            yield escape(context.call((undefined(name='pw') if l_0_pw is missing else l_0_pw), 'site.wue'))
+            yield ')</span>'
     else:
         pass
         yield escape(context.call((undefined(name='_') if l_0__ is missing else l_0__), 'not declared'))
     yield '</td>'
     yield escape(context.call((undefined(name='pv') if l_0_pv is missing else l_0_pv), 'water_l'))
     yield '</tr>\n    <tr class="'
-    yield escape(('fig' if t_11(environment.getattr((undefined(name='res') if l_0_res is missing else l_0_res), 'sci')) else cond_expr_undefined("the inline if-expression on line 173 in 'certificate.html.j2' evaluated to false and no else section was defined.")))
+    yield escape(('fig' if t_11(environment.getattr((undefined(name='res') if l_0_res is missing else l_0_res), 'sci')) else cond_expr_undefined("the inline if-expression on line 183 in 'certificate.html.j2' evaluated to false and no else section was defined.")))
     yield '"><th>'
     yield escape(context.call((undefined(name='_') if l_0__ is missing else l_0__), 'SCI (ISO/IEC 21031)'))
     yield '</th><td>'
@@ -735,7 +809,7 @@ def root(context, missing=missing):
         yield '<section class="job-nodes">\n  <h2>'
         yield escape(context.call((undefined(name='_') if l_0__ is missing else l_0__), 'Nodes of the job'))
         yield '</h2>\n  '
-        yield escape(context.call(environment.getattr((undefined(name='nodes') if l_0_nodes is missing else l_0_nodes), 'node_section'), environment.getattr((undefined(name='verdict') if l_0_verdict is missing else l_0_verdict), 'nodes'), (context.call(environment.getattr((undefined(name='w') if l_0_w is missing else l_0_w), 'provenance'), environment.getattr(environment.getitem((undefined(name='figs') if l_0_figs is missing else l_0_figs), 'energy_total.total_j'), 'provenance')) if ('energy_total.total_j' in (undefined(name='figs') if l_0_figs is missing else l_0_figs)) else None)))
+        yield escape(context.call(environment.getattr((undefined(name='nodes') if l_0_nodes is missing else l_0_nodes), 'node_section'), environment.getattr((undefined(name='verdict') if l_0_verdict is missing else l_0_verdict), 'nodes'), context.call(environment.getattr((undefined(name='w') if l_0_w is missing else l_0_w), 'provenance'), context.call(environment.getattr((undefined(name='p') if l_0_p is missing else l_0_p), 'node_total_provenance')))))
         yield '\n'
         if (not environment.getattr(environment.getattr((undefined(name='sub') if l_0_sub is missing else l_0_sub), 'measurement'), 'complete')):
             pass
@@ -940,7 +1014,9 @@ def root(context, missing=missing):
     yield '</h2>\n'
     if ((undefined(name='n_nodes') if l_0_n_nodes is missing else l_0_n_nodes) > 1):
         pass
-        yield '  <table class="nodes">\n    <thead><tr><th>'
+        yield '  <p class="small nodes-declared">'
+        yield escape(context.call((undefined(name='_') if l_0__ is missing else l_0__), 'The nodes, as declared by the submitter:'))
+        yield '</p>\n  <table class="nodes">\n    <thead><tr><th>'
         yield escape(context.call((undefined(name='_') if l_0__ is missing else l_0__), 'Node'))
         yield '</th><th>'
         yield escape(context.call((undefined(name='_') if l_0__ is missing else l_0__), 'Accelerators'))
@@ -994,6 +1070,28 @@ def root(context, missing=missing):
         yield ': «&#8203;<span class="v">&#x2068;'
         yield escape(environment.getattr(environment.getattr((undefined(name='sub') if l_0_sub is missing else l_0_sub), 'attestation'), 'statement'))
         yield '&#x2069;</span>»'
+    yield '</td></tr>\n'
+    l_0_site = environment.getattr(environment.getattr((undefined(name='sub') if l_0_sub is missing else l_0_sub), 'system'), 'site')
+    context.vars['site'] = l_0_site
+    context.exported_vars.add('site')
+    yield '    <tr class="site-factors"><th>'
+    yield escape(context.call((undefined(name='_') if l_0__ is missing else l_0__), 'Site factors and their stated sources'))
+    yield '</th><td>PUE '
+    yield escape(context.call((undefined(name='factor') if l_0_factor is missing else l_0_factor), context.call((undefined(name='num') if l_0_num is missing else l_0_num), environment.getattr(environment.getattr((undefined(name='site') if l_0_site is missing else l_0_site), 'pue'), 'value'), 3), environment.getattr(environment.getattr((undefined(name='site') if l_0_site is missing else l_0_site), 'pue'), 'source'), environment.getattr(environment.getattr((undefined(name='site') if l_0_site is missing else l_0_site), 'pue'), 'period')))
+    yield ' ('
+    yield escape(context.call((undefined(name='pw') if l_0_pw is missing else l_0_pw), 'site.pue'))
+    yield '); '
+    yield escape(context.call((undefined(name='factor') if l_0_factor is missing else l_0_factor), markup_join((context.call((undefined(name='num') if l_0_num is missing else l_0_num), environment.getattr(environment.getattr((undefined(name='site') if l_0_site is missing else l_0_site), 'grid_intensity'), 'value_g_per_kwh')), ' g CO₂e/kWh, ', context.call(environment.getattr((undefined(name='w') if l_0_w is missing else l_0_w), 'grid_basis'), environment.getattr(environment.getattr((undefined(name='site') if l_0_site is missing else l_0_site), 'grid_intensity'), 'basis')), )), environment.getattr(environment.getattr((undefined(name='site') if l_0_site is missing else l_0_site), 'grid_intensity'), 'source'), environment.getattr(environment.getattr((undefined(name='site') if l_0_site is missing else l_0_site), 'grid_intensity'), 'year')))
+    yield ' ('
+    yield escape(context.call((undefined(name='pw') if l_0_pw is missing else l_0_pw), 'site.grid_intensity'))
+    yield ')'
+    if environment.getattr((undefined(name='site') if l_0_site is missing else l_0_site), 'wue'):
+        pass
+        yield '; WUE '
+        yield escape(context.call((undefined(name='factor') if l_0_factor is missing else l_0_factor), markup_join((context.call((undefined(name='num') if l_0_num is missing else l_0_num), environment.getattr(environment.getattr((undefined(name='site') if l_0_site is missing else l_0_site), 'wue'), 'value_l_per_kwh'), 3), ' L/kWh', )), environment.getattr(environment.getattr((undefined(name='site') if l_0_site is missing else l_0_site), 'wue'), 'source'), environment.getattr(environment.getattr((undefined(name='site') if l_0_site is missing else l_0_site), 'wue'), 'period')))
+        yield ' ('
+        yield escape(context.call((undefined(name='pw') if l_0_pw is missing else l_0_pw), 'site.wue'))
+        yield ')'
     yield '</td></tr>\n    <tr><th>'
     yield escape(context.call((undefined(name='_') if l_0__ is missing else l_0__), 'Submission file'))
     yield '</th><td>&#8203;<span class="v">&#x2068;'
@@ -1047,7 +1145,7 @@ def root(context, missing=missing):
             yield ', '
             yield escape(context.call((undefined(name='_') if l_0__ is missing else l_0__), 'provisional scheme, not an official label'))
         yield '; '
-        yield escape(context.call((undefined(name='_') if l_0__ is missing else l_0__), 'reference group'))
+        yield escape(context.call((undefined(name='_') if l_0__ is missing else l_0__), 'reference group, chosen by the task and the parameter count the submission declares'))
         yield ': &#8203;<span class="v">&#x2068;'
         yield escape(context.call((undefined(name='scheme_text') if l_0_scheme_text is missing else l_0_scheme_text), environment.getattr((undefined(name='rating') if l_0_rating is missing else l_0_rating), 'group')))
         yield '&#x2069;</span>.\n'
@@ -1099,5 +1197,5 @@ def root(context, missing=missing):
     yield '</p>\n</section>\n</body>\n</html>'
 
 blocks = {}
-debug_info = '9=108&10=111&11=114&12=117&13=120&14=123&15=125&17=128&20=130&21=134&22=136&23=140&24=146&25=148&26=150&27=152&28=154&29=156&30=158&31=160&32=165&34=171&37=173&39=176&40=181&46=188&48=190&49=192&50=194&54=196&65=198&66=200&70=202&71=206&74=210&75=215&77=228&78=230&79=234&82=236&85=261&87=263&88=275&89=278&90=282&91=285&92=299&93=302&95=310&96=324&97=336&98=340&99=344&100=348&101=357&102=360&106=368&107=371&108=377&115=382&116=384&117=386&119=390&120=393&121=395&123=397&124=400&125=404&126=408&127=411&129=426&130=428&131=437&133=444&134=447&139=450&141=453&144=479&146=508&147=515&148=517&149=521&150=527&151=531&152=533&153=535&156=546&157=549&159=559&160=562&162=589&164=593&165=597&166=601&167=620&168=627&169=641&170=655&171=669&172=689&173=703&175=718&180=720&182=723&184=725&186=731&189=733&191=736&192=738&193=740&199=749&200=751&202=754&203=759&206=769&208=774&213=777&214=779&216=782&218=791&219=796&223=810&224=813&227=818&230=821&231=824&232=826&233=834&234=838&235=846&237=853&238=857&240=865&241=871&242=879&243=883&244=891&246=904&247=908&250=914&251=925&254=939&255=941&257=944&259=953&260=957&264=981&265=984&269=987&270=998&271=1004&272=1008&273=1012&274=1016&276=1027&277=1034&278=1037&279=1054&280=1068&281=1074&283=1078&284=1086&285=1094&287=1098'
+debug_info = '9=108&10=111&11=114&12=117&13=120&14=123&15=125&17=128&20=130&21=134&22=136&23=140&24=146&25=148&26=150&27=152&28=154&29=156&30=158&31=160&32=165&34=171&37=173&39=176&40=181&46=188&48=190&49=192&50=194&54=196&65=198&66=200&70=202&71=206&74=210&75=215&77=228&78=230&79=234&80=242&82=244&84=247&86=258&88=284&91=309&92=311&94=313&95=325&96=328&97=332&98=335&99=349&100=352&102=360&103=374&104=386&105=390&106=394&107=398&108=407&109=410&113=418&114=421&115=427&122=432&123=434&124=436&126=440&127=443&128=445&130=447&131=450&132=454&133=458&134=461&136=476&137=478&138=486&139=495&141=504&142=507&148=510&151=536&153=565&154=572&155=574&156=578&157=584&158=588&159=590&160=592&163=603&164=606&166=616&167=619&169=646&171=650&172=654&173=658&174=677&175=684&176=687&178=694&179=708&180=722&181=736&182=756&183=777&185=792&190=794&192=797&194=799&196=805&199=807&201=810&202=812&203=814&209=823&210=825&212=828&213=833&216=843&218=848&223=851&224=853&226=856&228=865&229=870&233=884&234=887&237=892&240=895&241=898&242=900&243=908&244=912&245=920&247=927&248=931&250=939&251=945&252=953&253=957&254=965&256=978&257=982&260=988&261=999&264=1013&265=1015&266=1018&268=1020&270=1029&271=1033&275=1057&276=1060&280=1063&281=1074&282=1078&283=1096&284=1102&285=1106&286=1110&287=1114&289=1125&290=1132&291=1135&292=1152&293=1166&294=1172&296=1176&297=1184&298=1192&300=1196'
 # Compiled from certificate.html.j2 by python -m une_eval.report.precompiled.

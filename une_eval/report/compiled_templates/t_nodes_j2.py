@@ -162,7 +162,9 @@ def root(context, missing=missing):
                 )
         l_2_loop = l_2_code = l_2_n = missing
         t_9.extend((
-            '.</p>\n<table class="node-energy">\n  <thead><tr><th>',
+            '.</p>\n<p class="small node-source">',
+            escape(context.call((undefined(name='_') if l_1__ is missing else l_1__), "Each node's status, reason, energy and clock offset are those of the submission's node records (measurement.nodes): the nodes.* rules check the clock offsets and the GPUs; the energies are as declared.")),
+            '</p>\n<table class="node-energy">\n  <thead><tr><th>',
             escape(context.call((undefined(name='_') if l_1__ is missing else l_1__), 'Node')),
             '</th><th>',
             escape(context.call((undefined(name='_') if l_1__ is missing else l_1__), 'Status')),
@@ -340,5 +342,5 @@ def root(context, missing=missing):
     context.vars['prediction_text'] = l_0_prediction_text = Macro(environment, macro, 'prediction_text', ('pred',), False, False, False, context.eval_ctx.autoescape)
 
 blocks = {}
-debug_info = '4=30&5=50&6=62&7=74&9=88&10=96&15=134&16=146&18=166&20=179&21=186&22=190&23=192&25=207&26=214&27=231&30=246&31=253&33=257&35=264&36=269&37=283&38=308&42=317&47=323'
+debug_info = '4=30&5=50&6=62&7=74&9=88&10=96&15=134&16=146&17=166&19=168&21=181&22=188&23=192&24=194&26=209&27=216&28=233&31=248&32=255&34=259&36=266&37=271&38=285&39=310&43=319&48=325'
 # Compiled from nodes.j2 by python -m une_eval.report.precompiled.
