@@ -22,6 +22,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -70,7 +71,7 @@ class ConnectionPool:
                 reg = open_register(self.where, read_only=True)
             try:
                 yield reg
-            except RegistryError:
+            except Exception:  # the connection may be broken, or in a failed transaction: never reuse it
                 reg.close()
                 raise
             self.idle.put(reg)
@@ -113,6 +114,8 @@ class SiteHandler(BaseHTTPRequestHandler):
     # would hold every answer back about 40 ms.
     disable_nagle_algorithm = True
     timeout = 15  # seconds a client may idle mid-request (slow clients do not hold a thread forever)
+    # A bare "GET /" (HTTP/0.9) would be answered without any header, so without the security headers.
+    default_request_version = "HTTP/1.0"
 
     def version_string(self) -> str:
         """The Server header: no Python or library version for a visitor to look up."""
@@ -125,9 +128,35 @@ class SiteHandler(BaseHTTPRequestHandler):
         line = (format % args).encode("unicode_escape").decode("ascii")
         sys.stderr.write(f"{self.address_string()} [{self.log_date_time_string()}] {line}\n")
 
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """Answer the standard library's refusals in plain text with the security headers, then close.
+
+        They come for a bad request line, one too long, too many headers or an unknown method; the
+        visitor's text is never echoed.
+        """
+        del message, explain  # they quote the request: logged by the caller, never sent back
+        self.close_connection = True
+        if code == HTTPStatus.NOT_IMPLEMENTED and self.command:  # a method the site does not have
+            self._refuse_method()
+            return
+        phrase = HTTPStatus(code).phrase if code in HTTPStatus._value2member_map_ else "Error"
+        page = Page(code, f"{code} {phrase}\n".encode(), "text/plain; charset=utf-8")
+        self._send(page, cache="no-store", head=self.command == "HEAD")
+
+    def _has_body(self) -> bool:
+        headers = getattr(self, "headers", None)
+        if headers is None:
+            return False
+        return headers.get("Content-Length", "0").strip() != "0" or "Transfer-Encoding" in headers
+
     def _send(
         self, page: Page, *, cache: str = "no-cache", head: bool = False, extra: dict[str, str] | None = None
     ) -> None:
+        # The site reads no request body: after one, the next bytes on the connection are not a request
+        # of this visitor's (a proxy's pipelined requests could be desynchronised). Close instead.
+        if self.close_connection or self._has_body():
+            self.close_connection = True
+            extra = {**(extra or {}), "Connection": "close"}
         self.send_response(page.status)
         for name, value in {**SECURITY_HEADERS, **(extra or {})}.items():
             self.send_header(name, value)
@@ -154,26 +183,37 @@ class SiteHandler(BaseHTTPRequestHandler):
         page = Page(405, b"only GET and HEAD\n", "text/plain; charset=utf-8")
         self._send(page, extra={"Allow": "GET, HEAD"})
 
-    do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _refuse_method
+    do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_TRACE = do_CONNECT = _refuse_method
 
     def _answer(self, *, head: bool) -> None:
         parts = urlsplit(self.path)
-        params = {k: v[0] for k, v in parse_qs(parts.query, max_num_fields=10).items()} if parts.query else {}
+        try:
+            params = {k: v[0] for k, v in parse_qs(parts.query, max_num_fields=10).items()} if parts.query else {}
+        except ValueError:  # more fields than any page takes
+            params = {"q": "\x00"}  # answered as a malformed query
         lang = pick_language(params.get("lang"), self.headers.get("Accept-Language"))
         path = parts.path
         is_api = path.startswith("/api/")
         try:
             page, cache, extra = self._route(path, params, lang)
-        except RegistryError as exc:
-            self.log_message("register error: %s", str(exc))
-            pages = self.server.pages
-            page = (
-                self._json(503, {"error": "unavailable"})
-                if is_api
-                else pages.message(503, "unavailable_title", pages.text(lang, "unavailable"), lang)
-            )
-            cache, extra = "no-store", {"Retry-After": "30"}
+        except Exception as exc:  # a visitor gets one page; the log gets one line, no traceback)
+            self._fail(exc, is_api, lang, head)
+            return
         self._send(page, cache=cache, head=head, extra=extra)
+
+    def _fail(self, exc: Exception, is_api: bool, lang: str, head: bool) -> None:
+        """A register that cannot answer is 503 (try later); anything else 500. Never a traceback."""
+        pages = self.server.pages
+        unavailable = isinstance(exc, RegistryError)
+        status = 503 if unavailable else 500
+        what = "register error" if unavailable else f"internal error: {type(exc).__name__}"
+        self.log_message("%s: %s", what, str(exc)[:300])
+        page = (
+            self._json(status, {"error": "unavailable" if unavailable else "internal"})
+            if is_api
+            else pages.message(status, "unavailable_title", pages.text(lang, "unavailable"), lang)
+        )
+        self._send(page, cache="no-store", head=head, extra={"Retry-After": "30"} if unavailable else {})
 
     def _route(self, path: str, params: dict[str, str], lang: str) -> tuple[Page, str, dict[str, str]]:
         pages, now = self.server.pages, dt.datetime.now(dt.UTC)
