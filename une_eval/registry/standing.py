@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from une_eval.registry.db import Location, RegistryError
 from une_eval.registry.link import api_url, check_base_url
-from une_eval.registry.records import Status
+from une_eval.registry.records import Status, parse_utc, utc_text
 from une_eval.registry.store import NUMBER_PATTERN, SHA256_PATTERN, open_register
 from une_eval.report.indication import Indication as Indication  # re-exported: the register's answers use it
 
@@ -68,8 +68,20 @@ _OUTCOME = {
 }
 
 
-def judge(number: str, pdf_sha256: str, record: dict[str, Any] | None) -> Standing:
-    """The standing of a file from the register's public record of its number (None: not recorded)."""
+def _expiry(record: dict[str, Any]) -> dt.datetime | None:
+    text = record.get("expires_at")
+    try:
+        return parse_utc(text) if isinstance(text, str) and len(text) <= 40 else None
+    except ValueError:
+        return None
+
+
+def judge(number: str, pdf_sha256: str, record: dict[str, Any] | None, now: dt.datetime | None = None) -> Standing:
+    """The standing of a file from the register's public record of its number (None: not recorded).
+
+    A record that says active (or suspended) past its own expiry instant (a stale copy from a cache,
+    a register whose clock is wrong) is judged expired: the file's validity never outlives what it says.
+    """
     if record is None:
         return Standing(Indication.FAILED, "NOT_REGISTERED", f"certificate {number} is not in the register")
     status_text = record.get("status")
@@ -86,9 +98,17 @@ def judge(number: str, pdf_sha256: str, record: dict[str, Any] | None) -> Standi
             f"the register recorded another file as certificate {number} (SHA-256 {recorded})",
             str(status),
         )
+    expires_at = _expiry(record)
+    if expires_at is None and status is not Status.PENDING:
+        return Standing(Indication.INDETERMINATE, "MALFORMED_ANSWER", "the register's record holds no valid expiry")
+    live = status in (Status.ACTIVE, Status.SUSPENDED)
+    if live and expires_at is not None and expires_at <= (now or dt.datetime.now(dt.UTC)):
+        status = Status.EXPIRED
     indication, text = _OUTCOME[status]
-    until = str(record.get("expires_at", "?"))[:10]
-    detail = text.format(n=number, until=until, by=record.get("superseded_by") or "another certificate")
+    until = utc_text(expires_at)[:10] if expires_at else "?"
+    by = record.get("superseded_by")  # the register's text reaches a terminal only when it is a number
+    by = by if isinstance(by, str) and NUMBER_PATTERN.fullmatch(by) else "another certificate"
+    detail = text.format(n=number, until=until, by=by)
     return Standing(indication, status.name, detail, str(status))
 
 
@@ -142,7 +162,7 @@ def standing_online(base_url: str, number: str, pdf_sha256: str, *, timeout_s: f
     code, body = answer
     try:
         data = json.loads(body) if len(body) <= MAX_ANSWER_BYTES else None
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested past what the parser follows
         data = None
     if not isinstance(data, dict):
         return Standing(

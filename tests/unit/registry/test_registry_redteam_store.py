@@ -1,0 +1,281 @@
+"""Attacks on the register and on verify's register step: damaged rows, look-alike numbers, hostile answers.
+
+A register edited by hand or damaged, and a register site that lies, must give a one-line error,
+INDETERMINATE or FAILED, never a traceback and never PASSED.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import socket
+import sqlite3
+import threading
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from tests.unit.registry.records_factory import NOW, entry, sha
+from tests.unit.registry.site_support import STATUS_NUMBERS, fill, serving
+from une_eval.cli import main
+from une_eval.registry.db import RegistryError, parse_location
+from une_eval.registry.records import Change
+from une_eval.registry.standing import Indication, judge, standing_in_database, standing_online
+from une_eval.registry.store import open_register
+
+ACTIVE = STATUS_NUMBERS["active"]
+
+
+def cli(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture
+def filled(tmp_path: Path) -> str:
+    db = str(tmp_path / "register.sqlite")
+    fill(db)
+    return db
+
+
+DAMAGE = {
+    "unknown status in the history": "UPDATE status_events SET status = 'revoked' WHERE number = ?",
+    "unreadable issue date": "UPDATE certificates SET issued_at = 'yesterday' WHERE number = ?",
+    "key results not JSON": "UPDATE certificates SET key_results = '{oops' WHERE number = ?",
+    "key results not a list": "UPDATE certificates SET key_results = '5' WHERE number = ?",
+    "key results nested": "UPDATE certificates SET key_results = '" + "[" * 100_000 + "' WHERE number = ?",
+    "a figure without value": """UPDATE certificates SET key_results = '[{"key": "k"}]' WHERE number = ?""",
+    "organisation stored as a blob": "UPDATE certificates SET organisation = x'00ff' WHERE number = ?",
+    "unknown stored status": "UPDATE certificates SET status = 'revoked' WHERE number = ?",
+}
+
+
+def damage(db: str, sql: str, number: str = ACTIVE) -> None:
+    conn = sqlite3.connect(db, isolation_level=None)
+    conn.execute("PRAGMA ignore_check_constraints = ON")
+    conn.execute(sql, (number,) if "?" in sql else ())
+    conn.close()
+
+
+@pytest.mark.parametrize("sql", DAMAGE.values(), ids=DAMAGE.keys())
+def test_a_damaged_record_is_a_clear_refusal_everywhere(filled: str, sql: str) -> None:
+    damage(filled, sql)
+    with open_register(parse_location(filled)) as reg, pytest.raises(RegistryError, match="damaged record"):
+        reg.get(ACTIVE)
+    standing = standing_in_database(parse_location(filled), ACTIVE, sha("pdf " + ACTIVE))
+    assert (standing.indication, standing.sub_indication) == (Indication.INDETERMINATE, "UNREACHABLE")
+    code, _, err = cli("registry", "show", ACTIVE, "--db", filled)
+    assert code == 2
+    assert "damaged record" in err
+    assert len(err.strip().splitlines()) == 1
+    code, _, err = cli("registry", "list", "--db", filled)  # the list reads no history
+    assert (code, "damaged record" in err) == ((0, False) if "status_events" in sql else (2, True))
+    assert "internal error" not in err
+    with serving(filled) as base:
+        for path in (f"/c/{ACTIVE}", f"/api/certificates/{ACTIVE}"):
+            with pytest.raises(urllib.error.HTTPError) as answer:
+                urllib.request.urlopen(base + path, timeout=10)
+            assert answer.value.code == 503, path
+            assert b"damaged" not in answer.value.read()  # the register's details stay in the log
+        try:  # the search reads no history, and finds no row in a status it does not know
+            code = urllib.request.urlopen(base + "/search?q=UEC", timeout=10).status
+        except urllib.error.HTTPError as exc:
+            code = exc.code
+        assert code in (200, 503)
+
+
+def test_a_schema_version_in_other_digits_is_refused_as_damaged(filled: str) -> None:
+    damage(filled, "UPDATE registry_meta SET value = '\u00b2' WHERE key = 'schema_version'")
+    code, _, err = cli("registry", "list", "--db", filled)
+    assert code == 2
+    assert "records no schema version" in err
+
+
+def test_numbers_that_differ_only_in_case_are_refused(db_url: str) -> None:
+    fill(db_url)
+    with open_register(parse_location(db_url)) as reg:
+        with pytest.raises(RegistryError, match="differs only in case from " + ACTIVE):
+            reg.reserve(entry(ACTIVE.lower()), actor="Mallory", now=NOW)
+        assert reg.get(ACTIVE.lower()) is None
+
+
+def test_impossible_transitions_are_refused_and_leave_no_trace(db_url: str) -> None:
+    fill(db_url)
+    with open_register(parse_location(db_url)) as reg:
+        refused = [
+            (STATUS_NUMBERS["withdrawn"], Change.REINSTATE),
+            (STATUS_NUMBERS["withdrawn"], Change.SUSPEND),
+            (STATUS_NUMBERS["superseded"], Change.REINSTATE),
+            (STATUS_NUMBERS["superseded"], Change.SUSPEND),
+            (STATUS_NUMBERS["expired"], Change.REINSTATE),
+            (ACTIVE, Change.REINSTATE),
+            (ACTIVE, Change.SUPERSEDE),
+            (ACTIVE, Change.ACTIVATE),
+        ]
+        for number, change in refused:
+            before = reg.get(number)
+            with pytest.raises(RegistryError):
+                reg.change(number, change, actor="Mallory", reason="try")
+            assert reg.get(number) == before, (number, change)
+        with pytest.raises(RegistryError, match="cannot be superseded"):  # superseding twice
+            reg.reserve(entry("UEC-TWICE", supersedes=STATUS_NUMBERS["superseded"]), actor="Mallory", now=NOW)
+        with pytest.raises(RegistryError, match="no certificate"):
+            reg.reserve(entry("UEC-SELF", supersedes="UEC-SELF"), actor="Mallory", now=NOW)
+        assert reg.get("UEC-TWICE") is None
+        assert reg.get("UEC-SELF") is None
+
+
+def test_sql_in_every_cli_argument_is_text(filled: str) -> None:
+    payloads = ["x' OR '1'='1", "x'; DROP TABLE certificates; --", '" OR 1=1 --', "%", "_"]
+    for payload in payloads:
+        code, _, err = cli("registry", "show", payload, "--db", filled)
+        assert code == 2
+        assert "not a certificate number" in err
+        code, _, err = cli("registry", "suspend", ACTIVE, "--db", filled, "--reason", payload, "--by", payload)
+        assert code == 0, err
+        code, _, err = cli("registry", "reinstate", ACTIVE, "--db", filled, "--reason", payload, "--by", payload)
+        assert code == 0, err
+    code, out, _ = cli("registry", "show", ACTIVE, "--db", filled, "--format", "json")
+    history = json.loads(out)["history"]
+    assert [h["reason"] for h in history[-2:]] == ["_", "_"]
+    code, out, _ = cli("registry", "list", "--db", filled)
+    assert code == 0
+    assert "7 certificate(s)" in out
+
+
+def test_many_processes_changing_one_sqlite_register_lose_nothing(filled: str) -> None:
+    numbers = [STATUS_NUMBERS["suspended"], ACTIVE]
+    done: list[int] = []
+    refusals: list[str] = []
+
+    def toggle(number: str) -> None:
+        with open_register(parse_location(filled)) as reg:
+            count = 0
+            for _ in range(15):
+                for change in (Change.SUSPEND, Change.REINSTATE):
+                    try:
+                        reg.change(number, change, actor="worker", reason="load")
+                        count += 1
+                    except RegistryError as exc:
+                        refusals.append(str(exc))
+            done.append(count)
+
+    workers = [threading.Thread(target=toggle, args=(n,)) for n in numbers for _ in range(3)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(60)
+    assert all("cannot be" in text for text in refusals)  # another worker got there first; never "locked"
+    with open_register(parse_location(filled)) as reg:
+        records = [reg.get(n) for n in numbers]
+    events = sum(len(r.history) for r in records if r is not None)
+    assert events == sum(done) + 2 + 2 + 1  # each success is one event; plus what fill() recorded
+
+
+def test_a_read_only_or_symlinked_or_folder_register(filled: str, tmp_path: Path) -> None:
+    link = tmp_path / "link.sqlite"
+    link.symlink_to(filled)
+    code, out, _ = cli("registry", "list", "--db", str(link))
+    assert code == 0
+    assert "7 certificate(s)" in out
+    Path(filled).chmod(0o444)
+    try:
+        code, _, err = cli("registry", "suspend", ACTIVE, "--db", filled, "--reason", "x")
+        writable = Path(filled).stat().st_mode & 0o200 or __import__("os").geteuid() == 0
+        if not writable:
+            assert code == 2
+            assert "read-only" in err
+    finally:
+        Path(filled).chmod(0o644)
+    code, _, err = cli("registry", "list", "--db", str(tmp_path))
+    assert code == 2
+    assert "is a folder" in err
+
+
+def record(number: str = "UEC-1", **changes: object) -> dict[str, object]:
+    base: dict[str, object] = {
+        "number": number,
+        "status": "active",
+        "pdf_sha256": sha("pdf"),
+        "expires_at": "2099-01-01T00:00:00Z",
+        "superseded_by": None,
+    }
+    return {**base, **changes}
+
+
+@pytest.mark.parametrize(
+    ("answer", "indication", "sub"),
+    [
+        (record(), Indication.PASSED, "ACTIVE"),
+        (record(expires_at="2020-01-01T00:00:00Z"), Indication.INDETERMINATE, "EXPIRED"),
+        (record(status="suspended", expires_at="2020-01-01T00:00:00Z"), Indication.INDETERMINATE, "EXPIRED"),
+        (record(expires_at="soon"), Indication.INDETERMINATE, "MALFORMED_ANSWER"),
+        (record(expires_at=None), Indication.INDETERMINATE, "MALFORMED_ANSWER"),
+        (record(expires_at=20990101), Indication.INDETERMINATE, "MALFORMED_ANSWER"),
+        (record(number="uec-1"), Indication.INDETERMINATE, "MALFORMED_ANSWER"),
+        (record(status="ACTIVE"), Indication.INDETERMINATE, "MALFORMED_ANSWER"),
+        (record(pdf_sha256=sha("pdf").upper()), Indication.INDETERMINATE, "MALFORMED_ANSWER"),
+        (record(pdf_sha256=sha("other")), Indication.FAILED, "HASH_MISMATCH"),
+    ],
+)
+def test_judging_a_record_never_trusts_more_than_it_says(
+    answer: dict[str, object], indication: Indication, sub: str
+) -> None:
+    standing = judge("UEC-1", sha("pdf"), answer, now=dt.datetime(2026, 11, 27, tzinfo=dt.UTC))
+    assert (standing.indication, standing.sub_indication) == (indication, sub)
+
+
+def test_a_superseding_number_from_the_register_reaches_no_terminal_unchecked() -> None:
+    hostile = record(status="superseded", superseded_by="\x1b]0;pwned\x07UEC-2")
+    standing = judge("UEC-1", sha("pdf"), hostile)
+    assert standing.sub_indication == "SUPERSEDED"
+    assert "\x1b" not in standing.detail
+
+
+@contextmanager
+def answering(body: bytes, status: str = "200 OK") -> Iterator[str]:
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def serve() -> None:
+        conn, _ = listener.accept()
+        with conn:
+            conn.recv(65536)
+            head = f"HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+            conn.sendall(head.encode() + body)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    finally:
+        thread.join(5)
+        listener.close()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"[" * 200_000, b'{"a":' * 100_000, b"\xff\xfe\x00garbage", b"null", b'"active"', b"[]"],
+    ids=["nested-list", "nested-object", "binary", "null", "string", "list"],
+)
+def test_a_hostile_json_answer_is_indeterminate(body: bytes) -> None:
+    with answering(body) as site:
+        standing = standing_online(site, "UEC-1", sha("pdf"), timeout_s=5)
+    assert (standing.indication, standing.sub_indication) == (Indication.INDETERMINATE, "MALFORMED_ANSWER")
+
+
+def test_a_stale_active_answer_past_its_expiry_is_not_passed() -> None:
+    body = json.dumps(record(expires_at="2021-01-01T00:00:00Z")).encode()
+    with answering(body) as site:
+        standing = standing_online(site, "UEC-1", sha("pdf"), timeout_s=5)
+    assert (standing.indication, standing.sub_indication) == (Indication.INDETERMINATE, "EXPIRED")
+
+
+def test_verify_against_the_real_site_still_passes_an_active_file(filled: str) -> None:
+    with serving(filled) as base:
+        standing = standing_online(base, ACTIVE, sha("pdf " + ACTIVE), timeout_s=5)
+    assert (standing.indication, standing.sub_indication) == (Indication.PASSED, "ACTIVE")
