@@ -25,7 +25,13 @@ from tests.unit.registry.site_support import STATUS_NUMBERS, fill, serving
 from une_eval.cli import main
 from une_eval.registry.db import RegistryError, parse_location
 from une_eval.registry.records import Change
-from une_eval.registry.standing import Indication, judge, standing_in_database, standing_online
+from une_eval.registry.standing import (
+    Indication,
+    authenticated_channel,
+    judge,
+    standing_in_database,
+    standing_online,
+)
 from une_eval.registry.store import open_register
 
 ACTIVE = STATUS_NUMBERS["active"]
@@ -183,15 +189,10 @@ def test_a_read_only_or_symlinked_or_folder_register(filled: str, tmp_path: Path
     code, out, _ = cli("registry", "list", "--db", str(link))
     assert code == 0
     assert "7 certificate(s)" in out
-    Path(filled).chmod(0o444)
-    try:
-        code, _, err = cli("registry", "suspend", ACTIVE, "--db", filled, "--reason", "x")
-        writable = Path(filled).stat().st_mode & 0o200 or __import__("os").geteuid() == 0
-        if not writable:
-            assert code == 2
-            assert "read-only" in err
-    finally:
-        Path(filled).chmod(0o644)
+    with open_register(parse_location(filled), read_only=True) as reg:  # as the site opens it
+        with pytest.raises(RegistryError, match="is read-only here"):
+            reg.change(ACTIVE, Change.SUSPEND, actor="Mallory", reason="through the site")
+        assert str(reg.get(ACTIVE).status(dt.datetime.now(dt.UTC))) == "active"  # type: ignore[union-attr]
     code, _, err = cli("registry", "list", "--db", str(tmp_path))
     assert code == 2
     assert "is a folder" in err
@@ -278,4 +279,43 @@ def test_a_stale_active_answer_past_its_expiry_is_not_passed() -> None:
 def test_verify_against_the_real_site_still_passes_an_active_file(filled: str) -> None:
     with serving(filled) as base:
         standing = standing_online(base, ACTIVE, sha("pdf " + ACTIVE), timeout_s=5)
+    assert (standing.indication, standing.sub_indication) == (Indication.PASSED, "ACTIVE")
+
+
+@pytest.mark.parametrize(
+    ("url", "trusted"),
+    [
+        ("https://certs.example.org/api/certificates/UEC-1", True),
+        ("http://127.0.0.1:8080/api/certificates/UEC-1", True),
+        ("http://127.8.9.10/x", True),
+        ("http://[::1]:8080/x", True),
+        ("http://[::ffff:127.0.0.1]:8080/x", True),
+        ("http://localhost./x", True),
+        ("http://certs.example.org/api/certificates/UEC-1", False),
+        ("http://127.0.0.1.example.org/x", False),
+        ("http://10.0.0.5/x", False),
+        ("ftp://127.0.0.1/x", False),
+    ],
+)
+def test_which_channels_can_carry_an_active_answer(url: str, trusted: bool) -> None:
+    assert authenticated_channel(url) is trusted
+
+
+def test_an_active_answer_over_plain_http_from_afar_is_not_passed() -> None:
+    body = json.dumps(record()).encode()
+    answered_by: list[str] = []
+
+    def fetch(url: str, timeout_s: float) -> tuple[int, bytes, str]:
+        answered_by.append(url)
+        return 200, body, "http://mirror.example.org/api/certificates/UEC-1"  # redirected from https
+
+    standing = standing_online("https://certs.example.org", "UEC-1", sha("pdf"), fetch=fetch)
+    assert (standing.indication, standing.sub_indication) == (Indication.INDETERMINATE, "INSECURE_CHANNEL")
+    assert answered_by == ["https://certs.example.org/api/certificates/UEC-1"]
+    withdrawn = json.dumps(record(status="withdrawn")).encode()
+    standing = standing_online(
+        "http://certs.example.org", "UEC-1", sha("pdf"), fetch=lambda url, t: (200, withdrawn, url)
+    )
+    assert (standing.indication, standing.sub_indication) == (Indication.FAILED, "WITHDRAWN")  # bad news stands
+    standing = standing_online("https://certs.example.org", "UEC-1", sha("pdf"), fetch=lambda url, t: (200, body, url))
     assert (standing.indication, standing.sub_indication) == (Indication.PASSED, "ACTIVE")
