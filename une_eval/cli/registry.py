@@ -238,13 +238,20 @@ def reissue(
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8080, show_default=True, help="0: any free port.")
 @click.option("--threads", type=click.IntRange(1, 64), default=8, show_default=True, help="Database connections.")
+@click.option(
+    "--max-clients",
+    type=click.IntRange(1, 10_000),
+    default=256,
+    show_default=True,
+    help="Connections served at once; one more is answered 503 at once.",
+)
 @click.option("--quiet", is_flag=True, help="No access log on stderr.")
-def serve(db: str | None, host: str, port: int, threads: int, quiet: bool) -> None:
+def serve(db: str | None, host: str, port: int, threads: int, max_clients: int, quiet: bool) -> None:
     """Serve the public, read-only verification site of the register (Ctrl-C stops it)."""
     from une_eval.registry.site.server import make_server
 
     where = _where(db)
-    server = make_server(where, host=host, port=port, connections=threads, quiet=quiet)
+    server = make_server(where, host=host, port=port, connections=threads, quiet=quiet, max_clients=max_clients)
     bound_host, bound_port = str(server.server_address[0]), int(server.server_address[1])
     click.echo(
         f"serving the register {where.display} (schema {SCHEMA_VERSION}) at http://{bound_host}:{bound_port}/ "

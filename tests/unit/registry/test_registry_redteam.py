@@ -7,13 +7,15 @@ dropped connection, a second (smuggled) answer or a missing header shows.
 from __future__ import annotations
 
 import socket
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.unit.registry.site_support import STATUS_NUMBERS, fill, serving
-from une_eval.registry.site.server import SECURITY_HEADERS
+from une_eval.registry.db import parse_location
+from une_eval.registry.site.server import SECURITY_HEADERS, make_server
 
 ACTIVE = STATUS_NUMBERS["active"]
 
@@ -160,3 +162,31 @@ def test_the_host_header_never_reaches_a_page(site: tuple[str, int]) -> None:
         raw = f"GET {path} HTTP/1.1\r\n{evil}Connection: close\r\n\r\n"
         data = exchange(site, raw.encode())
         assert b"evil.example" not in data, path
+
+
+def test_idle_connections_past_the_limit_are_turned_away_not_given_threads(tmp_path: Path) -> None:
+    db = str(tmp_path / "register.sqlite")
+    fill(db)
+    server = make_server(parse_location(db), host="127.0.0.1", port=0, quiet=True, max_clients=2)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    address = ("127.0.0.1", int(server.server_address[1]))
+    try:
+        idle = [socket.create_connection(address, timeout=10) for _ in range(2)]  # slowloris: never a request
+        data = exchange(address, f"GET /c/{ACTIVE} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+        [(status, headers)] = answers(data)
+        assert status == 503
+        assert_guarded(headers)
+        for conn in idle:
+            conn.close()
+        statuses = []
+        for _ in range(200):  # the slots come free once the server sees the idle clients gone
+            statuses = [s for s, _ in answers(exchange(address, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n"))]
+            if statuses == [200]:
+                break
+            threading.Event().wait(0.05)
+        assert statuses == [200]
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(10)

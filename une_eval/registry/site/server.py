@@ -15,6 +15,7 @@ public. The register is opened read-only; a visitor can change nothing.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import queue
@@ -49,6 +50,13 @@ JSON_TYPE = "application/json; charset=utf-8"
 POOL_WAIT_S = 10.0
 MAX_PATH_CHARS = 512
 SEARCH_LIMIT = 50
+MAX_CLIENTS = 256
+BUSY_ANSWER = (
+    "HTTP/1.1 503 Service Unavailable\r\n"
+    + "".join(f"{name}: {value}\r\n" for name, value in SECURITY_HEADERS.items())
+    + "Content-Type: text/plain; charset=utf-8\r\nContent-Length: 5\r\nRetry-After: 5\r\n"
+    "Cache-Control: no-store\r\nConnection: close\r\n\r\nbusy\n"
+).encode("ascii")
 
 
 class ConnectionPool:
@@ -266,16 +274,45 @@ class SiteHandler(BaseHTTPRequestHandler):
 
 
 class SiteServer(ThreadingHTTPServer):
-    """The HTTP server with the register pool and the pages it shares among request threads."""
+    """The HTTP server with the register pool and the pages it shares among request threads.
+
+    At most ``max_clients`` connections are served at once (each holds a thread); one more is
+    answered 503 at once and closed, so slow or idle clients cannot make the server start threads
+    without end.
+    """
 
     daemon_threads = True
     request_queue_size = 128
 
-    def __init__(self, address: tuple[str, int], pool: ConnectionPool, *, quiet: bool = False) -> None:
+    def __init__(
+        self, address: tuple[str, int], pool: ConnectionPool, *, quiet: bool = False, max_clients: int = MAX_CLIENTS
+    ) -> None:
         self.pool = pool
         self.pages = Pages()
         self.quiet = quiet
+        self.clients = threading.BoundedSemaphore(max_clients)
         super().__init__(address, SiteHandler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        """Start the connection's thread, or turn the connection away when every slot is taken."""
+        if not self.clients.acquire(blocking=False):
+            with contextlib.suppress(OSError):
+                request.settimeout(1.0)
+                request.sendall(BUSY_ANSWER)
+            self.shutdown_request(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self.clients.release()
+            raise
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        """Serve one connection in its thread, then free its slot."""
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self.clients.release()
 
     def server_close(self) -> None:
         """Stop listening and close the register connections."""
@@ -283,13 +320,15 @@ class SiteServer(ThreadingHTTPServer):
         self.pool.close()
 
 
-def make_server(where: Location, *, host: str, port: int, connections: int = 8, quiet: bool = False) -> SiteServer:
+def make_server(
+    where: Location, *, host: str, port: int, connections: int = 8, quiet: bool = False, max_clients: int = MAX_CLIENTS
+) -> SiteServer:
     """Check the register opens read-only at the current schema version, then bind the site."""
     pool = ConnectionPool(where, connections)
     with pool.register():
         pass
     try:
-        return SiteServer((host, port), pool, quiet=quiet)
+        return SiteServer((host, port), pool, quiet=quiet, max_clients=max_clients)
     except OSError as exc:
         pool.close()
         raise RegistryError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
