@@ -123,7 +123,8 @@ class Register:
                 raise RegistryError(f"certificate number {e.number} is already in the register {self.db.where.display}")
             self._refuse_look_alike(e.number)
             if e.supersedes is not None:
-                self._check_change(e.supersedes, Change.SUPERSEDE, now)
+                self._check_change(e.supersedes, Change.SUPERSEDE, now)  # locks the old row: reissues queue here
+                self._refuse_second_reissue(e.supersedes)
             values: tuple[Any, ...] = (
                 e.number, str(Status.PENDING), None, e.submission_sha256, s.organisation, s.model, s.model_version,
                 s.phase, s.submission_id, e.profile, e.profile_version, e.verdict, e.assurance, e.efficiency_class,
@@ -148,6 +149,17 @@ class Register:
             raise RegistryError(
                 f"certificate number {number} differs only in case from {rows[0][0]}, already in the register "
                 f"{self.db.where.display}"
+            )
+
+    def _refuse_second_reissue(self, old: str) -> None:
+        """Refuse to reissue a certificate whose reissue is already pending (only one can supersede it)."""
+        rows = self.db.query(
+            "SELECT number FROM certificates WHERE supersedes = ? AND status = ? LIMIT 1", (old, str(Status.PENDING))
+        )
+        if rows:
+            raise RegistryError(
+                f"certificate {old} is already being reissued as {rows[0][0]} (pending): complete or withdraw "
+                "that one first"
             )
 
     def _locked_status(self, number: str) -> str | None:

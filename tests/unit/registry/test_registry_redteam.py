@@ -190,3 +190,49 @@ def test_idle_connections_past_the_limit_are_turned_away_not_given_threads(tmp_p
         server.shutdown()
         server.server_close()
         thread.join(10)
+
+
+XSS = "\"'><script>alert(1)</script><img src=x onerror=alert(2)>{{7*7}}\u202e"
+
+
+def test_hostile_text_in_every_shown_field_is_escaped(tmp_path: Path) -> None:
+    import datetime as dt
+    import json
+
+    from tests.unit.registry.records_factory import sha
+    from une_eval.registry.db import connect
+    from une_eval.registry.migrations import migrate
+    from une_eval.registry.records import Change, KeyFigure, NewCertificate, Subject
+    from une_eval.registry.store import Register
+
+    db = str(tmp_path / "xss.sqlite")
+    conn = connect(parse_location(db), create=True)
+    migrate(conn)
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    new = NewCertificate(
+        number="UEC-XSS", submission_sha256=sha("s"), subject=Subject(XSS, XSS, XSS, XSS, XSS), profile=XSS,
+        profile_version=XSS, verdict=XSS, assurance=XSS, efficiency_class=XSS, rating_scheme=XSS, issued_at=now,
+        expires_at=now + dt.timedelta(days=9), auditor=XSS, figures=(KeyFigure(XSS, 1e308, XSS, XSS),),
+    )  # fmt: skip
+    with Register(conn) as reg:
+        reg.reserve(new, actor=XSS.replace("\u202e", ""), now=now)
+        reg.activate("UEC-XSS", sha("pdf"), actor="x", now=now)
+        reg.change("UEC-XSS", Change.SUSPEND, actor=XSS.replace("\u202e", ""), reason=XSS.replace("\u202e", ""))
+    with serving(db) as base:
+        host, port = base.removeprefix("http://").split(":")
+        for path in ("/c/UEC-XSS?lang=en", "/c/UEC-XSS?lang=es", "/search?q=script"):
+            data = exchange((host, int(port)), f"GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())
+            [(status, headers)] = answers(data)
+            assert status == 200, path
+            body = data.split(b"\r\n\r\n", 1)[1].decode()
+            assert "<script>" not in body
+            assert "<img" not in body
+            assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body
+            assert "{{7*7}}" in body  # shown, never evaluated
+            assert_guarded(headers)
+        data = exchange(
+            (host, int(port)), b"GET /api/certificates/UEC-XSS HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        )
+        [(status, headers)] = answers(data)
+        assert headers["content-type"] == "application/json; charset=utf-8"
+        assert json.loads(data.split(b"\r\n\r\n", 1)[1])["subject"]["organisation"] == XSS

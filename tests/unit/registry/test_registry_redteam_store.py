@@ -110,6 +110,32 @@ def test_numbers_that_differ_only_in_case_are_refused(db_url: str) -> None:
         assert reg.get(ACTIVE.lower()) is None
 
 
+@pytest.mark.parametrize(
+    "number", ["UEC-\uff11\uff12", "UEC-\u212a", "UEC-1\n", "UEC-\u0131", "\u0660UEC", "UEC-1\x00"]
+)
+def test_numbers_outside_ascii_or_with_controls_are_refused(filled: str, number: str) -> None:
+    with open_register(parse_location(filled)) as reg, pytest.raises(RegistryError, match="not a certificate number"):
+        reg.reserve(entry(number), actor="Mallory", now=NOW)
+    code, _, err = cli("registry", "show", number, "--db", filled)
+    assert code == 2
+    assert "not a certificate number" in err
+    assert "\x00" not in err
+    assert "\n" not in err.strip()
+
+
+def test_a_certificate_being_reissued_cannot_be_reissued_again(db_url: str) -> None:
+    fill(db_url)
+    with open_register(parse_location(db_url)) as reg:
+        reg.reserve(entry("UEC-REISSUE-1", supersedes=ACTIVE), actor="Marta Ruiz", now=NOW)
+        with pytest.raises(RegistryError, match="already being reissued as UEC-REISSUE-1"):
+            reg.reserve(entry("UEC-REISSUE-2", supersedes=ACTIVE), actor="Luis Gil", now=NOW)
+        reg.activate("UEC-REISSUE-1", sha("pdf 1"), actor="Marta Ruiz")
+        old = reg.get(ACTIVE)
+        assert old is not None
+        assert (old.stored_status.value, old.superseded_by) == ("superseded", "UEC-REISSUE-1")
+        assert reg.get("UEC-REISSUE-2") is None
+
+
 def test_impossible_transitions_are_refused_and_leave_no_trace(db_url: str) -> None:
     fill(db_url)
     with open_register(parse_location(db_url)) as reg:
