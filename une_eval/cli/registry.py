@@ -8,7 +8,6 @@ happen only here, by someone with access to the database; the site that ``serve`
 from __future__ import annotations
 
 import datetime as dt
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ from une_eval.registry.issuing import default_actor, pdf_sha256
 from une_eval.registry.migrations import SCHEMA_VERSION, migrate
 from une_eval.registry.records import CertificateRecord, Change, Status, utc_text
 from une_eval.registry.store import Register, check_number, open_register
+from une_eval.text import json_text
 
 DB_HELP = (
     "The register: a SQLite file path or a postgresql:// URL "
@@ -93,7 +93,7 @@ def list_(db: str | None, status: str | None, limit: int, fmt: str) -> None:
     with _open(db) as reg:
         records = reg.certificates(Status(status) if status else None, now=now, limit=limit)
         if fmt == "json":
-            click.echo(json.dumps({"certificates": [r.to_json(now) for r in records]}, indent=2, ensure_ascii=False))
+            click.echo(json_text({"certificates": [r.to_json(now) for r in records]}))
         else:
             for r in records:
                 e = r.entry
@@ -143,7 +143,7 @@ def show(number: str, db: str | None, fmt: str) -> None:
         click.echo(f"une-eval: no certificate {number} in the register", err=True)
         sys.exit(1)
     if fmt == "json":
-        click.echo(json.dumps(record.to_json(now), indent=2, ensure_ascii=False))
+        click.echo(json_text(record.to_json(now)))
     else:
         _show_text(record, now)
 

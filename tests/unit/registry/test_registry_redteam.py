@@ -236,3 +236,4 @@ def test_hostile_text_in_every_shown_field_is_escaped(tmp_path: Path) -> None:
         [(status, headers)] = answers(data)
         assert headers["content-type"] == "application/json; charset=utf-8"
         assert json.loads(data.split(b"\r\n\r\n", 1)[1])["subject"]["organisation"] == XSS
+        assert "\u202e".encode() not in data  # a reader's terminal shows the escape, not reversed text

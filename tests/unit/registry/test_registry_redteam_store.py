@@ -136,6 +136,22 @@ def test_a_certificate_being_reissued_cannot_be_reissued_again(db_url: str) -> N
         assert reg.get("UEC-REISSUE-2") is None
 
 
+def test_terminal_controls_from_a_submission_never_reach_the_terminal(tmp_path: Path) -> None:
+    db = str(tmp_path / "r.sqlite")
+    fill(db)
+    hostile = "Evil\x1b]0;pwned\x07 \x9b31m S.L.\u202e"
+    with open_register(parse_location(db)) as reg:
+        reg.reserve(entry("UEC-TERM", organisation=hostile, model=hostile), actor="Marta Ruiz", now=NOW)
+        reg.activate("UEC-TERM", sha("pdf"), actor="Marta Ruiz", now=NOW)
+    outputs = [cli("registry", *args, "--db", db) for args in (["list"], ["list", "--format", "json"])]
+    outputs += [cli("registry", "show", "UEC-TERM", "--db", db, *fmt) for fmt in ([], ["--format", "json"])]
+    for code, out, _ in outputs:
+        assert code == 0
+        assert "Evil" in out
+        assert not any(c in out for c in "\x1b\x07\x9b\u202e")
+    assert json.loads(outputs[3][1])["subject"]["organisation"] == hostile  # JSON readers get the very text
+
+
 def test_impossible_transitions_are_refused_and_leave_no_trace(db_url: str) -> None:
     fill(db_url)
     with open_register(parse_location(db_url)) as reg:

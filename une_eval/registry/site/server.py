@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import json
 import queue
 import sys
 import threading
@@ -33,6 +32,7 @@ from une_eval.registry.link import API_PATH, PAGE_PATH
 from une_eval.registry.records import Status
 from une_eval.registry.site.pages import STATIC_TYPES, Page, Pages, pick_language
 from une_eval.registry.store import MAX_QUERY_CHARS, NUMBER_PATTERN, Register, open_register
+from une_eval.text import json_text
 
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'none'; "
@@ -176,7 +176,7 @@ class SiteHandler(BaseHTTPRequestHandler):
             self.wfile.write(page.body)
 
     def _json(self, status: int, data: dict[str, Any]) -> Page:
-        body = (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+        body = (json_text(data) + "\n").encode("utf-8")  # controls and bidi marks escaped
         return Page(status, body, JSON_TYPE)
 
     def do_GET(self) -> None:
