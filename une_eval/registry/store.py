@@ -190,12 +190,21 @@ class Register:
             self._event(number, Status.ACTIVE, actor, "issued: signed PDF recorded", now)
             old = record.entry.supersedes
             if old is not None:
-                self._check_change(old, Change.SUPERSEDE, now)
-                self.db.execute(
-                    "UPDATE certificates SET status = ?, superseded_by = ? WHERE number = ?",
-                    (str(Status.SUPERSEDED), number, old),
-                )
-                self._event(old, Status.SUPERSEDED, actor, f"superseded by {number}", now)
+                self._supersede(old, number, actor, now)
+
+    def _supersede(self, old: str, new: str, actor: str, now: dt.datetime) -> None:
+        """Mark ``old`` superseded by ``new``; one withdrawn or expired meanwhile keeps that status.
+
+        The new certificate is signed and written by now: refusing it would leave it pending for good.
+        """
+        previous = self.get(old, lock=True)
+        if previous is None or previous.status(now) not in TRANSITIONS[Change.SUPERSEDE][0]:
+            return
+        self.db.execute(
+            "UPDATE certificates SET status = ?, superseded_by = ? WHERE number = ?",
+            (str(Status.SUPERSEDED), new, old),
+        )
+        self._event(old, Status.SUPERSEDED, actor, f"superseded by {new}", now)
 
     def change(self, number: str, change: Change, *, actor: str, reason: str, now: dt.datetime | None = None) -> None:
         """Suspend, reinstate or withdraw a certificate, with who and why in its history."""

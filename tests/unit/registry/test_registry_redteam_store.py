@@ -136,6 +136,18 @@ def test_a_certificate_being_reissued_cannot_be_reissued_again(db_url: str) -> N
         assert reg.get("UEC-REISSUE-2") is None
 
 
+def test_a_reissue_completes_even_when_the_old_certificate_was_withdrawn_meanwhile(db_url: str) -> None:
+    fill(db_url)
+    with open_register(parse_location(db_url)) as reg:
+        reg.reserve(entry("UEC-REISSUE-1", supersedes=ACTIVE), actor="Marta Ruiz", now=NOW)
+        reg.change(ACTIVE, Change.WITHDRAW, actor="Luis Gil", reason="false declaration")
+        reg.activate("UEC-REISSUE-1", sha("pdf 1"), actor="Marta Ruiz")  # signed and written: not left pending
+        new, old = reg.get("UEC-REISSUE-1"), reg.get(ACTIVE)
+        assert new is not None
+        assert old is not None
+        assert (new.stored_status.value, old.stored_status.value, old.superseded_by) == ("active", "withdrawn", None)
+
+
 def test_terminal_controls_from_a_submission_never_reach_the_terminal(tmp_path: Path) -> None:
     db = str(tmp_path / "r.sqlite")
     fill(db)
@@ -196,7 +208,9 @@ def test_sql_in_every_cli_argument_is_text(filled: str) -> None:
     assert "7 certificate(s)" in out
 
 
-def test_many_processes_changing_one_sqlite_register_lose_nothing(filled: str) -> None:
+def test_many_writers_changing_one_register_at_once_lose_nothing(db_url: str) -> None:
+    fill(db_url)
+    filled = db_url
     numbers = [STATUS_NUMBERS["suspended"], ACTIVE]
     done: list[int] = []
     refusals: list[str] = []
