@@ -254,6 +254,20 @@ def test_a_read_only_or_symlinked_or_folder_register(filled: str, tmp_path: Path
     assert "is a folder" in err
 
 
+@pytest.mark.parametrize("command", ["init", "list"])
+def test_a_device_or_pipe_is_never_opened_as_a_register(tmp_path: Path, command: str) -> None:
+    import os
+
+    fifo = tmp_path / "fifo.sqlite"
+    os.mkfifo(fifo)
+    for target in ("/dev/null", "/dev/zero", str(fifo)):
+        code, _, err = cli("registry", command, "--db", target)
+        assert code == 2, target
+        assert "is not a regular file" in err
+    assert not Path("/dev/null-journal").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fifo.sqlite"]
+
+
 def record(number: str = "UEC-1", **changes: object) -> dict[str, object]:
     base: dict[str, object] = {
         "number": number,

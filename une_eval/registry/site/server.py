@@ -142,7 +142,8 @@ class SiteHandler(BaseHTTPRequestHandler):
         They come for a bad request line, one too long, too many headers or an unknown method; the
         visitor's text is never echoed.
         """
-        del message, explain  # they quote the request: logged by the caller, never sent back
+        del explain
+        self.log_error("code %d, message %s", code, message)  # the access log escapes the visitor's text
         self.close_connection = True
         if code == HTTPStatus.NOT_IMPLEMENTED and self.command:  # a method the site does not have
             self._refuse_method()
