@@ -237,3 +237,26 @@ def test_hostile_text_in_every_shown_field_is_escaped(tmp_path: Path) -> None:
         assert headers["content-type"] == "application/json; charset=utf-8"
         assert json.loads(data.split(b"\r\n\r\n", 1)[1])["subject"]["organisation"] == XSS
         assert "\u202e".encode() not in data  # a reader's terminal shows the escape, not reversed text
+
+
+def test_the_access_log_shows_a_hostile_request_line_escaped(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = str(tmp_path / "register.sqlite")
+    fill(db)
+    server = make_server(parse_location(db), host="127.0.0.1", port=0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    address = ("127.0.0.1", int(server.server_address[1]))
+    try:
+        for line in (b"GET /\x1b[2J\x1b]0;pwned\x07 HTTP/1.1", b"\x1b[31mBOGUS\x1b[0m", b"GET / HTTP/1.1\x1b[1A"):
+            assert answers(exchange(address, line + b"\r\nHost: x\r\nConnection: close\r\n\r\n"))
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(10)
+    log = capsys.readouterr().err
+    assert "pwned" in log
+    assert "BOGUS" in log
+    assert "\x1b" not in log
+    assert "\x07" not in log
