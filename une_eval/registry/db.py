@@ -148,11 +148,11 @@ class Database:
                 try:
                     self._in_write = True
                     yield self
-                except BaseException:
-                    self.conn.execute("ROLLBACK")
-                    raise
-                else:
                     self.conn.execute("COMMIT")
+                except BaseException:
+                    if self.conn.in_transaction:  # also when COMMIT itself failed (a reader held the file)
+                        self.conn.execute("ROLLBACK")
+                    raise
                 finally:
                     self._in_write = False
             else:

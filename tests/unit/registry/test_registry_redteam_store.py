@@ -239,6 +239,27 @@ def test_many_writers_changing_one_register_at_once_lose_nothing(db_url: str) ->
     assert events == sum(done) + 2 + 2 + 1  # each success is one event; plus what fill() recorded
 
 
+def test_a_commit_that_fails_leaves_the_connection_usable(filled: str) -> None:
+    # A register the operator moved off WAL (a network file system): a reader holds the file, so COMMIT waits, fails.
+    sqlite3.connect(filled, isolation_level=None).execute("PRAGMA journal_mode = DELETE").connection.close()
+    reader = sqlite3.connect(filled, isolation_level=None)
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM certificates").fetchall()
+    try:
+        with open_register(parse_location(filled)) as reg:
+            reg.db.conn.execute("PRAGMA busy_timeout = 200")  # no need to wait the full lock wait here
+            with pytest.raises(RegistryError, match="locked by another process"):
+                reg.change(ACTIVE, Change.SUSPEND, actor="Marta Ruiz", reason="complaint")
+            assert not reg.db.conn.in_transaction
+            reader.execute("ROLLBACK")
+            reg.change(ACTIVE, Change.SUSPEND, actor="Marta Ruiz", reason="complaint")  # the same connection
+            record_now = reg.get(ACTIVE)
+    finally:
+        reader.close()
+    assert record_now is not None
+    assert [h.reason for h in record_now.history].count("complaint") == 1
+
+
 def test_a_read_only_or_symlinked_or_folder_register(filled: str, tmp_path: Path) -> None:
     link = tmp_path / "link.sqlite"
     link.symlink_to(filled)
