@@ -143,7 +143,13 @@ class Register:
             self._event(e.number, Status.PENDING, actor, "number reserved; signing", now)
 
     def _refuse_look_alike(self, number: str) -> None:
-        """Refuse a number that differs from a recorded one only in case: a reader could not tell them apart."""
+        """Refuse a number that differs from a recorded one only in case: a reader could not tell them apart.
+
+        SQLite holds the whole file for the writer; PostgreSQL takes a lock on the lower-case number
+        until the transaction ends, so two auditors reserving ``ABC`` and ``abc`` at once queue here.
+        """
+        if self.db.dialect == "postgresql":
+            self.db.query("SELECT pg_advisory_xact_lock(hashtext(lower(?)))", (number,))
         rows = self.db.query("SELECT number FROM certificates WHERE lower(number) = lower(?) LIMIT 1", (number,))
         if rows:
             raise RegistryError(

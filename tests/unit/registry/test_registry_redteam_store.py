@@ -101,6 +101,28 @@ def test_numbers_that_differ_only_in_case_are_refused(db_url: str) -> None:
         assert reg.get(ACTIVE.lower()) is None
 
 
+def test_look_alike_numbers_reserved_at_once_are_refused(db_url: str) -> None:
+    fill(db_url)
+    refused: list[str] = []
+    with open_register(parse_location(db_url)) as first, open_register(parse_location(db_url)) as second:
+
+        def other_auditor() -> None:
+            try:
+                second.reserve(entry("uec-race"), actor="Luis Gil", now=NOW)
+            except RegistryError as exc:
+                refused.append(str(exc))
+
+        with first.db.write():  # the first auditor's transaction is still open while the second reserves
+            first.reserve(entry("UEC-RACE"), actor="Marta Ruiz", now=NOW)
+            worker = threading.Thread(target=other_auditor)
+            worker.start()
+            worker.join(0.5)  # the second waits for the first (or has not started yet): either way it must refuse
+        worker.join(30)
+        assert first.get("uec-race") is None
+    assert len(refused) == 1
+    assert "differs only in case from UEC-RACE" in refused[0]
+
+
 @pytest.mark.parametrize(
     "number", ["UEC-\uff11\uff12", "UEC-\u212a", "UEC-1\n", "UEC-\u0131", "\u0660UEC", "UEC-1\x00"]
 )
