@@ -148,7 +148,10 @@ class SiteHandler(BaseHTTPRequestHandler):
         if code == HTTPStatus.NOT_IMPLEMENTED and self.command:  # a method the site does not have
             self._refuse_method()
             return
-        phrase = HTTPStatus(code).phrase if code in HTTPStatus._value2member_map_ else "Error"
+        try:
+            phrase = HTTPStatus(code).phrase
+        except ValueError:
+            phrase = "Error"
         page = Page(code, f"{code} {phrase}\n".encode(), "text/plain; charset=utf-8")
         self._send(page, cache="no-store", head=self.command == "HEAD")
 
@@ -199,13 +202,16 @@ class SiteHandler(BaseHTTPRequestHandler):
         try:
             params = {k: v[0] for k, v in parse_qs(parts.query, max_num_fields=10).items()} if parts.query else {}
         except ValueError:  # more fields than any page takes
-            params = {"q": "\x00"}  # answered as a malformed query
+            lang, pages = pick_language(None, self.headers.get("Accept-Language")), self.server.pages
+            page = pages.message(400, "bad_request_title", pages.text(lang, "bad_query"), lang)
+            self._send(page, cache="no-store", head=head)
+            return
         lang = pick_language(params.get("lang"), self.headers.get("Accept-Language"))
         path = parts.path
         is_api = path.startswith("/api/")
         try:
             page, cache, extra = self._route(path, params, lang)
-        except Exception as exc:  # a visitor gets one page; the log gets one line, no traceback)
+        except Exception as exc:  # a visitor gets one page; the log one line, no traceback
             self._fail(exc, is_api, lang, head)
             return
         self._send(page, cache=cache, head=head, extra=extra)
