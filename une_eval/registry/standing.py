@@ -2,8 +2,9 @@
 
 It runs after the signature checks, on the number the signed PDF carries and the PDF's own SHA-256,
 and answers in the three values of the EU's DSS validator: PASSED (recorded, active, this very file),
-INDETERMINATE (the register cannot be reached or answers nonsense within the timeout, or the
-certificate is suspended, expired, superseded or still pending) or FAILED (withdrawn, not in the
+INDETERMINATE (the register cannot be reached or answers nonsense within the timeout, says active
+over plain HTTP from another machine, or the certificate is suspended, expired, superseded or still
+pending) or FAILED (withdrawn, not in the
 register, or the register recorded another file under this number). A register that cannot be asked
 never yields PASSED.
 """
