@@ -8,7 +8,6 @@ happen only here, by someone with access to the database; the site that ``serve`
 from __future__ import annotations
 
 import datetime as dt
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ from une_eval.registry.issuing import default_actor, pdf_sha256
 from une_eval.registry.migrations import SCHEMA_VERSION, migrate
 from une_eval.registry.records import CertificateRecord, Change, Status, utc_text
 from une_eval.registry.store import Register, check_number, open_register
+from une_eval.text import json_text
 
 DB_HELP = (
     "The register: a SQLite file path or a postgresql:// URL "
@@ -93,7 +93,7 @@ def list_(db: str | None, status: str | None, limit: int, fmt: str) -> None:
     with _open(db) as reg:
         records = reg.certificates(Status(status) if status else None, now=now, limit=limit)
         if fmt == "json":
-            click.echo(json.dumps({"certificates": [r.to_json(now) for r in records]}, indent=2, ensure_ascii=False))
+            click.echo(json_text({"certificates": [r.to_json(now) for r in records]}))
         else:
             for r in records:
                 e = r.entry
@@ -143,7 +143,7 @@ def show(number: str, db: str | None, fmt: str) -> None:
         click.echo(f"une-eval: no certificate {number} in the register", err=True)
         sys.exit(1)
     if fmt == "json":
-        click.echo(json.dumps(record.to_json(now), indent=2, ensure_ascii=False))
+        click.echo(json_text(record.to_json(now)))
     else:
         _show_text(record, now)
 
@@ -238,13 +238,20 @@ def reissue(
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8080, show_default=True, help="0: any free port.")
 @click.option("--threads", type=click.IntRange(1, 64), default=8, show_default=True, help="Database connections.")
+@click.option(
+    "--max-clients",
+    type=click.IntRange(1, 10_000),
+    default=256,
+    show_default=True,
+    help="Connections served at once; one more is answered 503 at once.",
+)
 @click.option("--quiet", is_flag=True, help="No access log on stderr.")
-def serve(db: str | None, host: str, port: int, threads: int, quiet: bool) -> None:
+def serve(db: str | None, host: str, port: int, threads: int, max_clients: int, quiet: bool) -> None:
     """Serve the public, read-only verification site of the register (Ctrl-C stops it)."""
     from une_eval.registry.site.server import make_server
 
     where = _where(db)
-    server = make_server(where, host=host, port=port, connections=threads, quiet=quiet)
+    server = make_server(where, host=host, port=port, connections=threads, quiet=quiet, max_clients=max_clients)
     bound_host, bound_port = str(server.server_address[0]), int(server.server_address[1])
     click.echo(
         f"serving the register {where.display} (schema {SCHEMA_VERSION}) at http://{bound_host}:{bound_port}/ "

@@ -148,11 +148,11 @@ class Database:
                 try:
                     self._in_write = True
                     yield self
-                except BaseException:
-                    self.conn.execute("ROLLBACK")
-                    raise
-                else:
                     self.conn.execute("COMMIT")
+                except BaseException:
+                    if self.conn.in_transaction:  # also when COMMIT itself failed (a reader held the file)
+                        self.conn.execute("ROLLBACK")
+                    raise
                 finally:
                     self._in_write = False
             else:
@@ -177,6 +177,8 @@ def _open_sqlite(where: Location, *, create: bool, read_only: bool) -> Database:
     path = Path(where.target)
     if path.is_dir():
         raise RegistryError(f"{where.display}: is a folder, not a register file")
+    if path.exists() and not path.is_file():  # a device, a pipe, a socket: SQLite would read or write it as a file
+        raise RegistryError(f"{where.display}: is not a regular file, not a register file")
     if not create and not path.exists():
         raise RegistryError(f"no register at {where.display} (create one with `une-eval registry init --db ...`)")
     mode = "ro" if read_only else ("rwc" if create else "rw")

@@ -110,7 +110,7 @@ def schema_version(db: Database) -> int | None:
             raise RegistryError(f"{db.where.display}: holds other tables but no une-eval register")
         return None
     rows = db.query(f"SELECT value FROM {META_TABLE} WHERE key = 'schema_version'")  # noqa: S608 (a constant)
-    if not rows or not str(rows[0][0]).isdigit():
+    if not rows or not (str(rows[0][0]).isascii() and str(rows[0][0]).isdigit()):
         raise RegistryError(f"{db.where.display}: the register records no schema version (damaged?)")
     return int(rows[0][0])
 

@@ -47,6 +47,8 @@ _COLUMNS = (
     "auditor, key_results, supersedes, superseded_by"
 )
 
+_NULLABLE = frozenset({2, 13, 14, 19, 20})  # pdf_sha256, efficiency_class, rating_scheme, supersedes, superseded_by
+
 
 def check_number(number: str) -> str:
     """Accept a certificate number only in the issuing pattern (1-64 letters, digits, ``. _ -``)."""
@@ -119,8 +121,10 @@ class Register:
         with self.db.write():
             if self._locked_status(e.number) is not None:
                 raise RegistryError(f"certificate number {e.number} is already in the register {self.db.where.display}")
+            self._refuse_look_alike(e.number)
             if e.supersedes is not None:
-                self._check_change(e.supersedes, Change.SUPERSEDE, now)
+                self._check_change(e.supersedes, Change.SUPERSEDE, now)  # locks the old row: reissues queue here
+                self._refuse_second_reissue(e.supersedes)
             values: tuple[Any, ...] = (
                 e.number, str(Status.PENDING), None, e.submission_sha256, s.organisation, s.model, s.model_version,
                 s.phase, s.submission_id, e.profile, e.profile_version, e.verdict, e.assurance, e.efficiency_class,
@@ -137,6 +141,32 @@ class Register:
             if inserted != 1:
                 raise RegistryError(f"certificate number {e.number} is already in the register {self.db.where.display}")
             self._event(e.number, Status.PENDING, actor, "number reserved; signing", now)
+
+    def _refuse_look_alike(self, number: str) -> None:
+        """Refuse a number that differs from a recorded one only in case: a reader could not tell them apart.
+
+        SQLite holds the whole file for the writer; PostgreSQL takes a lock on the lower-case number
+        until the transaction ends, so two auditors reserving ``ABC`` and ``abc`` at once queue here.
+        """
+        if self.db.dialect == "postgresql":
+            self.db.query("SELECT pg_advisory_xact_lock(hashtext(lower(?)))", (number,))
+        rows = self.db.query("SELECT number FROM certificates WHERE lower(number) = lower(?) LIMIT 1", (number,))
+        if rows:
+            raise RegistryError(
+                f"certificate number {number} differs only in case from {rows[0][0]}, already in the register "
+                f"{self.db.where.display}"
+            )
+
+    def _refuse_second_reissue(self, old: str) -> None:
+        """Refuse to reissue a certificate whose reissue is already pending (only one can supersede it)."""
+        rows = self.db.query(
+            "SELECT number FROM certificates WHERE supersedes = ? AND status = ? LIMIT 1", (old, str(Status.PENDING))
+        )
+        if rows:
+            raise RegistryError(
+                f"certificate {old} is already being reissued as {rows[0][0]} (pending): complete or withdraw "
+                "that one first"
+            )
 
     def _locked_status(self, number: str) -> str | None:
         sql = f"SELECT status FROM certificates WHERE number = ?{self.db.for_update()}"  # noqa: S608 (a constant)
@@ -166,12 +196,21 @@ class Register:
             self._event(number, Status.ACTIVE, actor, "issued: signed PDF recorded", now)
             old = record.entry.supersedes
             if old is not None:
-                self._check_change(old, Change.SUPERSEDE, now)
-                self.db.execute(
-                    "UPDATE certificates SET status = ?, superseded_by = ? WHERE number = ?",
-                    (str(Status.SUPERSEDED), number, old),
-                )
-                self._event(old, Status.SUPERSEDED, actor, f"superseded by {number}", now)
+                self._supersede(old, number, actor, now)
+
+    def _supersede(self, old: str, new: str, actor: str, now: dt.datetime) -> None:
+        """Mark ``old`` superseded by ``new``; one withdrawn or expired meanwhile keeps that status.
+
+        The new certificate is signed and written by now: refusing it would leave it pending for good.
+        """
+        previous = self.get(old, lock=True)
+        if previous is None or previous.status(now) not in TRANSITIONS[Change.SUPERSEDE][0]:
+            return
+        self.db.execute(
+            "UPDATE certificates SET status = ?, superseded_by = ? WHERE number = ?",
+            (str(Status.SUPERSEDED), new, old),
+        )
+        self._event(old, Status.SUPERSEDED, actor, f"superseded by {new}", now)
 
     def change(self, number: str, change: Change, *, actor: str, reason: str, now: dt.datetime | None = None) -> None:
         """Suspend, reinstate or withdraw a certificate, with who and why in its history."""
@@ -206,12 +245,30 @@ class Register:
         events = self.db.query(
             "SELECT at, status, actor, reason FROM status_events WHERE number = ? ORDER BY id", (number,)
         )
-        history = tuple(StatusEvent(parse_utc(a), Status(s), actor, r) for a, s, actor, r in events)
-        return _record(rows[0], history)
+        try:
+            history = tuple(StatusEvent(parse_utc(a), Status(s), actor, r) for a, s, actor, r in events)
+        except (ValueError, TypeError, AttributeError):
+            raise self._damaged(number) from None
+        return self._read(rows[0], history)
+
+    def _damaged(self, number: object) -> RegistryError:
+        shown = str(number)[:70].encode("ascii", "backslashreplace").decode("ascii")
+        return RegistryError(
+            f"the register {self.db.where.display} holds a damaged record ({shown!r}): a value no une-eval writes"
+        )
+
+    def _read(self, row: Row, history: tuple[StatusEvent, ...]) -> CertificateRecord:
+        """A stored row as a record; a row that no une-eval wrote (edited by hand, damaged) is an error."""
+        try:
+            if any(not isinstance(v, str) and not (v is None and i in _NULLABLE) for i, v in enumerate(row)):
+                raise TypeError("a stored value of another type")
+            return _record(row, history)
+        except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
+            raise self._damaged(row[0]) from None
 
     def _select(self, where: str, params: Sequence[Any], limit: int) -> list[CertificateRecord]:
         sql = f"SELECT {_COLUMNS} FROM certificates WHERE {where} ORDER BY issued_at DESC, number LIMIT ?"  # noqa: S608
-        return [_record(row, ()) for row in self.db.query(sql, (*params, max(1, min(limit, 10_000))))]
+        return [self._read(row, ()) for row in self.db.query(sql, (*params, max(1, min(limit, 10_000))))]
 
     def certificates(
         self, status: Status | None = None, *, now: dt.datetime | None = None, limit: int = 1000
