@@ -44,7 +44,7 @@ from une_eval.measure.runner import Policy, Result
 from une_eval.measure.sensors import Clock, EnergySensor, Unavailable
 from une_eval.measure.submission import check_declarations
 from une_eval.measure.work_units import MAX_WORK_UNITS, MIN_WORK_UNITS
-from une_eval.measure.workload import CommandWorkload, Workload
+from une_eval.measure.workload import OWN_PREFIX, CommandWorkload, Workload
 from une_eval.spec import load_profile
 from une_eval.validation import check_document
 from une_eval.vocabulary import phases, unit_names
@@ -119,6 +119,9 @@ def _check_options(opts: dict[str, Any]) -> None:
         )
     if opts["runs"] < 1:
         raise InputError("--runs takes a count of at least 1")
+    for name in opts["pass_env"]:
+        if name.startswith(OWN_PREFIX) or not name.isidentifier():
+            raise InputError(f"--pass-env takes the name of a variable that is not une-eval's own, not {name!r}")
     command = opts["command"]
     if command and shutil.which(command[0]) is None:
         raise InputError(f"the workload command {command[0]!r} is not an executable file here (nor on PATH)")
@@ -143,7 +146,8 @@ def _replay(paths: tuple[Path, Path, Path], opts: dict[str, Any], command: tuple
         return [group], replay_clock, node, gaps, workload, driver
     host_clock = SystemClock()
     rehearsal = HostTimedReplay(group, replay_clock, host_clock)
-    return [rehearsal], host_clock, node, gaps, CommandWorkload(command, on_start=rehearsal.play_load), driver
+    command_workload = CommandWorkload(command, on_start=rehearsal.play_load, pass_env=opts["pass_env"])
+    return [rehearsal], host_clock, node, gaps, command_workload, driver
 
 
 def _nvml(opts: dict[str, Any], gpus: str | None, rapl_root: Path, command: tuple[str, ...]) -> _Opened:
@@ -159,7 +163,7 @@ def _nvml(opts: dict[str, Any], gpus: str | None, rapl_root: Path, command: tupl
     rapl, gaps = open_rapl(rapl_root, node_id=node.node_id, cpu_model=node.cpu_model)
     sensors: list[EnergySensor] = [nvml_sensor] + ([rapl] if rapl is not None else [])
     driver = nvml_sensor.devices()[0].facts.get("driver")
-    return sensors, system_clock, node, gaps, CommandWorkload(command), driver
+    return sensors, system_clock, node, gaps, CommandWorkload(command, pass_env=opts["pass_env"]), driver
 
 
 def add_commands(group: click.Group) -> None:
@@ -221,6 +225,12 @@ def add_commands(group: click.Group) -> None:
     default=None,
     metavar="TRACE PROBE HOST",
     help="Replay a recording instead of NVML: on a simulated clock, or with a COMMAND a rehearsal in real time.",
+)
+@click.option(
+    "--pass-env",
+    multiple=True,
+    metavar="NAME",
+    help="Pass this secret-looking variable (a token, key, password) to the workload; repeatable.",
 )
 @click.option("--allow-foreign-processes", is_flag=True, help="Measure although other processes use a GPU.")
 @click.option("--allow-mig", is_flag=True, help="Measure a MIG-enabled GPU (whole-GPU energy).")

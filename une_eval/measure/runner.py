@@ -29,7 +29,7 @@ from une_eval.measure.sampler import COUNTER_INTERVAL_S, Sampler
 from une_eval.measure.sensors import Clock, DeviceInfo, EnergySensor
 from une_eval.measure.submission import Setup, build_submission, check_declarations
 from une_eval.measure.work_units import ResultFiles
-from une_eval.measure.workload import Workload
+from une_eval.measure.workload import CommandWorkload, Workload
 from une_eval.output import write_atomic
 from une_eval.traces import TraceWriter, columns_for
 
@@ -243,6 +243,8 @@ def measure(
             with contextlib.suppress(Exception):
                 s.close()
         raise
+    if isinstance(workload, CommandWorkload) and workload.withheld():
+        outputs.log(f"withheld from the workload's environment: {', '.join(workload.withheld())}")
     stop = StopSignals()
     with stop.installed():
         sampler = Sampler(
