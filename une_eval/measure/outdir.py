@@ -49,6 +49,7 @@ class OutputFolder:
         self.path = path
         self._fds: list[int] = []
         self._inodes: dict[Path, tuple[int, int]] = {}
+        self._traces: dict[Path, int] = {}
         try:
             path.mkdir(parents=True, exist_ok=True)
             self._fd = self._keep(os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC))
@@ -148,8 +149,15 @@ class OutputFolder:
     def create_trace(self, name: str) -> Path:
         """Create an empty trace file in ``traces/`` and return its path (remembered by inode)."""
         path = self.path / "traces" / name
-        self._keep(self._create(self.traces_fd, name, path))  # held open: its inode cannot be reused
+        self._traces[path] = self._keep(self._create(self.traces_fd, name, path))  # held open: inode kept
         return path
+
+    def cut_trace(self, path: Path, size: int) -> None:
+        """Cut a trace the runner created back to ``size`` bytes (through its own descriptor, never a link)."""
+        try:
+            os.ftruncate(self._traces[path], size)
+        except OSError as exc:
+            raise output_error(str(path), exc) from None
 
     def _create(self, folder_fd: int, name: str, path: Path) -> int:
         try:

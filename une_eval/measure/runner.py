@@ -142,6 +142,7 @@ class Outputs:
         }
         self._write(self.out_dir / "inventory.json", json.dumps(inventory, indent=2, default=str))
         self.writers: dict[str, TraceWriter] = {}
+        self._saved_sizes: dict[Path, int] = {}
         for d in setup.devices:
             path = self.folder.create_trace(f"{d.device_id}.csv")
             try:
@@ -163,11 +164,12 @@ class Outputs:
 
     def save(self, record: ProtocolRecord) -> dict[str, Any]:
         """Write the submission for ``record`` atomically and return it (a failed write keeps the last one)."""
-        traces = []
+        traces, sizes = [], {}
         for dev_id, w in self.writers.items():
             self.folder.check_unchanged(w.path)
             try:
                 traces.append(w.reference(self.out_dir, dev_id))
+                sizes[w.path] = w.path.stat().st_size
             except OSError as exc:
                 raise output_error(str(w.path), exc) from None
         doc = build_submission(self._setup, self._declared, record, traces, created_unix_ns=self._clock.unix_ns())
@@ -176,7 +178,32 @@ class Outputs:
         except ValueError:
             raise ProtocolError("the submission would hold a non-finite number; nothing was written") from None
         self._write(self.submission_path, text)
+        self._saved_sizes = sizes  # the trace lengths whose digests the submission on disk declares
         return doc
+
+    def _close_traces(self, record: ProtocolRecord) -> None:
+        """Close every trace; when one cannot be written, cut them all back to what the last save declared.
+
+        A full disk leaves a trace with rows (or half a row) that no saved submission describes; cut back,
+        the files match the digests of the submission already on disk, and the final one can only be written
+        with those same digests: never a submission claiming more than reached the disk.
+        """
+        failure: tuple[Path, OSError] | None = None
+        for w in self.writers.values():
+            try:
+                w.close()
+            except OSError as exc:
+                failure = failure or (w.path, exc)
+        if failure is None:
+            return
+        reason = f"cannot write the outputs ({failure[0]}): {failure[1].strerror or failure[1]}"
+        self.log(f"{reason}; the traces are cut back to the last saved submission")
+        if record.complete or record.incomplete_reason is None:
+            record.complete, record.incomplete_reason = False, reason
+        for w in self.writers.values():
+            self.folder.check_unchanged(w.path)
+            size = self._saved_sizes.get(w.path)
+            self.folder.cut_trace(w.path, last_row_end(w.path) if size is None else size)
 
     def checkpoint(self, record: ProtocolRecord) -> None:
         """Save what is known so far as a partial submission (a killed runner leaves this behind)."""
@@ -197,11 +224,7 @@ class Outputs:
             with contextlib.suppress(Exception):
                 s.close()
         try:
-            for w in self.writers.values():
-                try:
-                    w.close()
-                except OSError as exc:
-                    raise output_error(str(w.path), exc) from None
+            self._close_traces(record)
             doc = self.save(record)
             self.log("complete" if record.complete else f"incomplete: {record.incomplete_reason}")
         except ProtocolError as exc:
@@ -211,6 +234,20 @@ class Outputs:
             self.log.close()
             self.folder.close()
         return Result(self.submission_path, doc, record.complete, record.incomplete_reason, signal)
+
+
+def last_row_end(path: Path, block: int = 65536) -> int:
+    """The length of ``path`` up to and including its last newline (0 when it has none)."""
+    with path.open("rb") as fh:
+        end = fh.seek(0, 2)
+        while end > 0:
+            start = max(0, end - block)
+            fh.seek(start)
+            chunk = fh.read(end - start)
+            if (i := chunk.rfind(b"\n")) >= 0:
+                return start + i + 1
+            end = start
+    return 0
 
 
 def measure(

@@ -7,6 +7,7 @@ and, for a counter that wraps (RAPL), the counter's range, so a validator can un
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import os
@@ -72,10 +73,13 @@ class TraceWriter:
             os.fsync(self._fh.fileno())
 
     def close(self) -> None:
-        """Flush and close."""
+        """Flush and close; the file is closed even when the flush fails (a full disk), and the error raised."""
         if not self._fh.closed:
-            self.flush()
-            self._fh.close()
+            try:
+                self.flush()
+            finally:
+                with contextlib.suppress(OSError):
+                    self._fh.close()  # what could not be written is dropped, never written later
 
     def reference(self, base_dir: Path, device_id: str) -> dict[str, Any]:
         """Describe the file as a ``measurement.traces`` entry (path, SHA-256, columns, device)."""

@@ -1,0 +1,69 @@
+"""Red-team attacks on the outputs of ``une-eval measure``: a disk that fills part-way, at every phase.
+
+A full disk (here a file-size limit on the runner, which fails writes with EFBIG as a full disk fails them
+with ENOSPC) must leave a submission whose trace digests match the files on disk, whose traces end on a
+whole row, and which claims nothing that did not reach the disk: one line on stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+import resource
+import signal
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.acceptance.measure_helpers import cli_env, replay_args, run_cli, submission, trace_digests_match
+from une_eval.measure.runner import last_row_end
+
+
+def _file_size_limit(limit_bytes: int) -> None:  # pragma: no cover - runs in the child
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limit_bytes, limit_bytes))
+
+
+# The replay demo's trace grows by about 45 bytes a sample: the limits stop it in the idle baseline,
+# in run 0, in run 1 and in run 2 (after two checkpoints).
+@pytest.mark.parametrize(("limit_bytes", "runs_recorded"), [(6_000, 0), (20_000, 0), (40_000, 1), (60_000, 2)])
+def test_a_disk_full_part_way_leaves_a_submission_whose_digests_match_its_traces(
+    tmp_path: Path, limit_bytes: int, runs_recorded: int
+) -> None:
+    out = tmp_path / "out"
+    result = run_cli(replay_args(out), cli_env(tmp_path), preexec_fn=lambda: _file_size_limit(limit_bytes))
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        f"une-eval: error: measurement incomplete: cannot write the outputs: File too large; "
+        f"partial submission in {out / 'submission.json'}"
+    ]
+    doc = submission(out)
+    assert doc["measurement"]["complete"] is False
+    assert doc["measurement"]["incomplete_reason"] == "cannot write the outputs: File too large"
+    assert len([r for r in doc["measurement"]["runs"] if r["complete"]]) == runs_recorded
+    assert trace_digests_match(out, doc)  # before: the traces had grown past the checkpoint's digests
+    for ref in doc["measurement"]["traces"]:
+        trace = (out / ref["path"]).read_bytes()
+        assert trace.endswith(b"\n")  # never half a row
+    assert "the traces are cut back to the last saved submission" in (out / "run.log").read_text()
+
+
+def test_the_validator_recomputes_the_runs_the_partial_submission_keeps(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    run_cli(replay_args(out), cli_env(tmp_path), preexec_fn=lambda: _file_size_limit(40_000))
+    checked = run_cli(
+        [sys.executable, "-m", "une_eval", "validate", "--format", "lines", str(out / "submission.json")],
+        cli_env(tmp_path),
+    )
+    assert checked.returncode == 1, checked.stderr
+    assert ": measurement.complete: " in checked.stdout
+    assert "evidence.trace" not in checked.stdout  # the run kept is recomputed from a trace that matches
+
+
+@pytest.mark.parametrize(
+    ("content", "end"),
+    [(b"", 0), (b"a,b\n", 4), (b"a,b\n1,2\n3,", 8), (b"no newline", 0), (b"x\n" + b"y" * 70_000, 2)],
+)
+def test_last_row_end(tmp_path: Path, content: bytes, end: int) -> None:
+    path = tmp_path / "t.csv"
+    path.write_bytes(content)
+    assert last_row_end(path, block=1024) == end
