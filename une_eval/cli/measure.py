@@ -104,8 +104,8 @@ def _check_options(opts: dict[str, Any]) -> None:
     if units is not None and not (math.isfinite(units) and MIN_WORK_UNITS <= units <= MAX_WORK_UNITS):
         raise InputError(f"--work-units takes a number in [{MIN_WORK_UNITS:g}, {MAX_WORK_UNITS:g}], not {units!r}")
     per = opts["unit_count"]
-    if per is not None and not (math.isfinite(per) and per > 0):
-        raise InputError(f"--per takes a finite number > 0, not {per!r}")
+    if per is not None and not (math.isfinite(per) and MIN_WORK_UNITS <= per <= MAX_WORK_UNITS):
+        raise InputError(f"--per takes a number in [{MIN_WORK_UNITS:g}, {MAX_WORK_UNITS:g}], not {per!r}")
     loaded = load_profile(profile)
     if phase not in loaded.phases:
         raise InputError(f"profile {profile} covers {' and '.join(loaded.phases)} only, not --phase {phase}")

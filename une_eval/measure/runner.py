@@ -27,7 +27,7 @@ from une_eval.measure.outdir import OutputFolder, output_error
 from une_eval.measure.protocol import Progress, Protocol, ProtocolConfig, ProtocolRecord
 from une_eval.measure.sampler import COUNTER_INTERVAL_S, Sampler
 from une_eval.measure.sensors import Clock, DeviceInfo, EnergySensor
-from une_eval.measure.submission import Setup, build_submission, check_declarations
+from une_eval.measure.submission import Setup, build_submission, check_declarations, check_setup
 from une_eval.measure.work_units import ResultFiles
 from une_eval.measure.workload import CommandWorkload, Workload
 from une_eval.output import write_atomic
@@ -120,6 +120,7 @@ class Outputs:
         force: bool = False,
     ) -> None:
         check_declarations(declared, setup.phase)
+        check_setup(setup, declared)
         warnings = preflight(setup.devices, policy)
         self.folder = OutputFolder(out_dir, force=force)
         try:

@@ -15,7 +15,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.acceptance.measure_helpers import ROOT, cli_env, process_gone, rehearsal_args, run_cli, wait_until
+from tests.acceptance.measure_helpers import (
+    ROOT,
+    cli_env,
+    process_gone,
+    rehearsal_args,
+    replay_args,
+    run_cli,
+    wait_until,
+)
 from une_eval.errors import SensorError
 from une_eval.measure.rapl import open_rapl
 from une_eval.measure.workload import CommandWorkload, withheld_names, workload_environment
@@ -202,3 +210,36 @@ def test_a_rapl_counter_read_beyond_its_range_is_a_sensor_error(tmp_path: Path) 
     (zone / "energy_uj").write_text("4001\n")  # a wrap at 4000 cannot be told from this
     with pytest.raises(SensorError, match=r"n-cpu0 read 4001 uJ, outside its range \[0, 4000\]"):
         sensor.read_counters()
+
+
+# --- hostile option values: refused before anything is measured -------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--work-units", "1e-9", "--per", "1e300"], "--per takes a number in [1e-09, 1e+15], not 1e+300"),
+        (["--work-units", "1000", "--per", "inf"], "--per takes a number in [1e-09, 1e+15], not inf"),
+        (
+            ["--work-units", "1000", "--submission-id", "a\nb\x1b[31m"],
+            "the submission id does not fit the submission schema: 'a\\nb\\x1b[31m' does not have the required "
+            "form (pattern ^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$)",
+        ),
+        (
+            ["--work-units", "1000", "--submission-id", "../../etc/passwd"],
+            "the submission id does not fit the submission schema: '../../etc/passwd' does not have the required "
+            "form (pattern ^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$)",
+        ),
+    ],
+)
+def test_hostile_values_are_one_line_and_exit_2_before_measuring(
+    tmp_path: Path, options: list[str], message: str
+) -> None:
+    # Before: the submission id was refused only once measured (the whole protocol for nothing), and an
+    # absurd --per made every save fail: "the submission would hold a non-finite number; nothing was written".
+    out = tmp_path / "out"
+    args = [a for a in replay_args(out) if a not in ("--work-units", "1000")] + options
+    result = run_cli(args, cli_env(tmp_path), timeout_s=60)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [f"une-eval: error: {message}"]
+    assert not out.exists()
