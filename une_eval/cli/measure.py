@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -82,6 +83,24 @@ class _Display:
 
     def __exit__(self, *exc: object) -> None:
         self._live.__exit__(None, None, None)
+
+
+def open_standard_streams() -> None:
+    """Put ``/dev/null`` where the runner was started with stdin, stdout or stderr closed (``>&-``, a daemon).
+
+    Otherwise the first file the runner opens would take that number (a trace written as stdout), and the
+    first line it prints would fail after the measurement.
+    """
+    for fd, name, mode in ((0, "stdin", "r"), (1, "stdout", "w"), (2, "stderr", "w")):
+        try:
+            os.fstat(fd)
+        except OSError:
+            null = os.open(os.devnull, os.O_RDWR)
+            if null != fd:
+                os.dup2(null, fd)
+                os.close(null)
+        if getattr(sys, name) is None:
+            setattr(sys, name, open(fd, mode, encoding="utf-8", closefd=False))  # noqa: SIM115 - for the run
 
 
 def _fail(code: int, message: str) -> NoReturn:
@@ -253,6 +272,7 @@ def measure_cmd(**opts: Any) -> None:
     conform, 2 when it is incomplete (the partial submission is still written), cannot start or is
     not schema-valid, 128 + N on stop signal N (130 Ctrl-C, 143 SIGTERM, 129 SIGHUP).
     """
+    open_standard_streams()
     if not opts["replay"] and not opts["command"]:
         raise InputError("give a workload command after '--', or --replay TRACE PROBE HOST")
     _check_options(opts)

@@ -22,6 +22,8 @@ from tests.acceptance.measure_helpers import (
     rehearsal_args,
     replay_args,
     run_cli,
+    submission,
+    trace_digests_match,
     wait_until,
 )
 from une_eval.errors import SensorError
@@ -243,3 +245,30 @@ def test_hostile_values_are_one_line_and_exit_2_before_measuring(
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [f"une-eval: error: {message}"]
     assert not out.exists()
+
+
+# --- the runner's own standard streams --------------------------------------------------------------
+
+
+def _close_stdin_and_stdout() -> None:  # pragma: no cover - runs in the child
+    os.close(0)
+    os.close(1)
+
+
+def test_a_runner_started_with_stdout_closed_measures_and_exits_with_its_code(tmp_path: Path) -> None:
+    # Before: "internal error (AttributeError: 'NoneType' object has no attribute 'isatty'); this is a bug"
+    # and nothing measured.
+    out = tmp_path / "out"
+    result = subprocess.run(
+        replay_args(out),
+        env=cli_env(tmp_path),
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=60,
+        preexec_fn=_close_stdin_and_stdout,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    assert submission(out)["measurement"]["complete"] is True
+    assert trace_digests_match(out, submission(out))
