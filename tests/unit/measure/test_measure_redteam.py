@@ -28,7 +28,10 @@ from tests.acceptance.measure_helpers import (
 )
 from une_eval.errors import SensorError
 from une_eval.measure.rapl import open_rapl
+from une_eval.measure.sampler import Sampler
+from une_eval.measure.sensors import SimulatedClock
 from une_eval.measure.workload import CommandWorkload, withheld_names, workload_environment
+from une_eval.traces import TraceWriter, columns_for
 
 # --- secrets: the workload's environment, and the runner's own ------------------------------------
 
@@ -272,3 +275,27 @@ def test_a_runner_started_with_stdout_closed_measures_and_exits_with_its_code(tm
     assert result.stderr == ""
     assert submission(out)["measurement"]["complete"] is True
     assert trace_digests_match(out, submission(out))
+
+
+def test_a_rapl_counter_that_restarts_is_a_reset_not_a_whole_range_of_energy(tmp_path: Path) -> None:
+    # Before: any decrease was a wrap, so a package counter restarting near 0 added about 4 kJ here (262 kJ
+    # with a real range) to the window, where the validator, reading the trace, sees a reset.
+    zone = _package(tmp_path, "3000000000", "4000000000")
+    sensor, _ = open_rapl(tmp_path, node_id="n")
+    assert sensor is not None
+    [dev] = sensor.devices()
+    clock = SimulatedClock()
+    sampler = Sampler([sensor], clock, {dev.device_id: TraceWriter(tmp_path / "t.csv", columns_for(dev))})
+    start = sampler.mark("run-0")
+    clock.sleep(0.5)
+    (zone / "energy_uj").write_text("3100000000\n")  # 100 J in 0.5 s: 200 W
+    sampler.tick("run-0", counters=True)
+    clock.sleep(0.5)
+    (zone / "energy_uj").write_text("50000000\n")  # restarted: as a wrap, 950 J in 0.5 s (1.9 kW) is a wrap...
+    sampler.tick("run-0", counters=True)
+    clock.sleep(0.1)
+    (zone / "energy_uj").write_text("10\n")  # ... but 3950 J in 0.1 s (39.5 kW) is not
+    end = sampler.mark("run-0")
+    sampler.close()
+    assert end.resets["n-cpu0"] == start.resets["n-cpu0"] + 1
+    assert end.energy_j["n-cpu0"] - start.energy_j["n-cpu0"] == pytest.approx(100 + 950)
