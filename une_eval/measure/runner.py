@@ -23,7 +23,7 @@ from typing import IO, Any
 
 from une_eval.errors import ProtocolError
 from une_eval.measure.interrupts import Interrupted, StopSignals
-from une_eval.measure.outdir import OutputFolder, output_error
+from une_eval.measure.outdir import OutputError, OutputFolder, output_error
 from une_eval.measure.protocol import Progress, Protocol, ProtocolConfig, ProtocolRecord
 from une_eval.measure.sampler import COUNTER_INTERVAL_S, Sampler
 from une_eval.measure.sensors import Clock, DeviceInfo, EnergySensor
@@ -144,6 +144,7 @@ class Outputs:
         self._write(self.out_dir / "inventory.json", json.dumps(inventory, indent=2, default=str))
         self.writers: dict[str, TraceWriter] = {}
         self._saved_sizes: dict[Path, int] = {}
+        self._intact = True  # every byte written reached the traces: each must hash as written
         for d in setup.devices:
             path = self.folder.create_trace(f"{d.device_id}.csv")
             try:
@@ -173,6 +174,11 @@ class Outputs:
                 sizes[w.path] = w.path.stat().st_size
             except OSError as exc:
                 raise output_error(str(w.path), exc) from None
+            if self._intact and traces[-1]["sha256"] != w.written_sha256:
+                raise OutputError(
+                    f"{w.path} was changed by another process during the measurement (the workload?): "
+                    "its content is not what the runner wrote"
+                )
         doc = build_submission(self._setup, self._declared, record, traces, created_unix_ns=self._clock.unix_ns())
         try:
             text = json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
@@ -197,6 +203,7 @@ class Outputs:
                 failure = failure or (w.path, exc)
         if failure is None:
             return
+        self._intact = False  # what reached the disk is less than what was written: cut back below
         reason = f"cannot write the outputs ({failure[0]}): {failure[1].strerror or failure[1]}"
         self.log(f"{reason}; the traces are cut back to the last saved submission")
         if record.complete or record.incomplete_reason is None:

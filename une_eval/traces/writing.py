@@ -44,6 +44,17 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
+class _Hashed:
+    """A text file that also feeds what is written to it, UTF-8 encoded, to a digest."""
+
+    def __init__(self, fh: IO[str], digest: Any) -> None:
+        self._fh, self._digest = fh, digest
+
+    def write(self, text: str) -> int:
+        self._digest.update(text.encode("utf-8"))
+        return self._fh.write(text)
+
+
 class TraceWriter:
     """Appends rows to one device's CSV and flushes them to disk at least every ``flush_s`` seconds."""
 
@@ -54,7 +65,8 @@ class TraceWriter:
         self._flush_s = flush_s
         self._last_flush_s: float | None = None
         self._fh: IO[str] = path.open("w", newline="", encoding="utf-8")
-        self._csv = csv.writer(self._fh, lineterminator="\n")
+        self._written = hashlib.sha256()
+        self._csv = csv.writer(_Hashed(self._fh, self._written), lineterminator="\n")
         self._csv.writerow(self._names)
 
     def write(self, row: dict[str, Any], now_s: float) -> None:
@@ -80,6 +92,11 @@ class TraceWriter:
             finally:
                 with contextlib.suppress(OSError):
                     self._fh.close()  # what could not be written is dropped, never written later
+
+    @property
+    def written_sha256(self) -> str:
+        """SHA-256 of every byte this writer wrote: a file whose digest differs was changed by someone else."""
+        return self._written.hexdigest()
 
     def reference(self, base_dir: Path, device_id: str) -> dict[str, Any]:
         """Describe the file as a ``measurement.traces`` entry (path, SHA-256, columns, device)."""

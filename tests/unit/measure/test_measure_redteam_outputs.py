@@ -14,7 +14,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.acceptance.measure_helpers import cli_env, replay_args, run_cli, submission, trace_digests_match
+from tests.acceptance.measure_helpers import (
+    cli_env,
+    rehearsal_args,
+    replay_args,
+    run_cli,
+    submission,
+    trace_digests_match,
+)
 from une_eval.measure.runner import last_row_end
 
 
@@ -67,3 +74,31 @@ def test_last_row_end(tmp_path: Path, content: bytes, end: int) -> None:
     path = tmp_path / "t.csv"
     path.write_bytes(content)
     assert last_row_end(path, block=1024) == end
+
+
+_TAMPER = """
+import glob, os
+trace = glob.glob(os.path.join(os.environ["OUT"], "traces", "*.csv"))[0]
+with open(trace, "r+b") as fh:  # a counter read the runner made, forged in place
+    text = fh.read()
+    at = text.index(b"\\n", text.index(b"\\n") + 1) - 1  # the last cell of the first row
+    fh.seek(at)
+    fh.write(b"9" if text[at:at + 1] != b"9" else b"8")
+open(os.environ["UNE_EVAL_RESULT_FILE"], "w").write('{"work_units": 10}')
+"""
+
+
+def test_a_workload_that_writes_into_a_trace_is_caught_not_digested(tmp_path: Path) -> None:
+    # Before: the runner digested whatever the file held, so the forged row was declared as its own.
+    out = tmp_path / "out"
+    args = rehearsal_args(out, "--no-warmup", runs=1)
+    args = [*args[: args.index("--") + 1], sys.executable, "-c", _TAMPER]
+    result = run_cli(args, cli_env(tmp_path, {"OUT": str(out)}), timeout_s=60)
+    assert result.returncode == 2
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith("une-eval: error: ")
+    assert "was changed by another process during the measurement (the workload?)" in line
+    doc = submission(out)  # the checkpoint saved before the run, never one declaring the forged row
+    assert doc["measurement"]["runs"] == []
+    assert not trace_digests_match(out, doc)  # the validator sees the change too
+    assert "was changed by another process" in (out / "run.log").read_text()
