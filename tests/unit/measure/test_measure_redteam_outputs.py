@@ -102,3 +102,21 @@ def test_a_workload_that_writes_into_a_trace_is_caught_not_digested(tmp_path: Pa
     assert doc["measurement"]["runs"] == []
     assert not trace_digests_match(out, doc)  # the validator sees the change too
     assert "was changed by another process" in (out / "run.log").read_text()
+
+
+def test_force_removes_the_temporary_file_a_killed_write_left_and_nothing_else(tmp_path: Path) -> None:
+    # A runner killed (SIGKILL) inside an atomic write leaves .submission.json.<random>.tmp; before, --force
+    # kept it beside the new outputs.
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / ".submission.json.k2j4.tmp").write_text('{"half": ')
+    (out / ".notes.json.k2j4.tmp").write_text("the operator's")
+    (out / "submission.json.tmp").write_text("the operator's too")
+    refused = run_cli(replay_args(out), cli_env(tmp_path))
+    assert refused.returncode == 2
+    assert ".submission.json.k2j4.tmp" in refused.stderr
+    result = run_cli(replay_args(out, "--force"), cli_env(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert not (out / ".submission.json.k2j4.tmp").exists()
+    assert (out / ".notes.json.k2j4.tmp").read_text() == "the operator's"
+    assert (out / "submission.json.tmp").read_text() == "the operator's too"
