@@ -26,6 +26,7 @@ from tests.acceptance.measure_helpers import (
     trace_digests_match,
     wait_until,
 )
+from une_eval.cli.nodes import expand_out
 from une_eval.errors import SensorError
 from une_eval.measure.rapl import open_rapl
 from une_eval.measure.sampler import Sampler
@@ -299,3 +300,17 @@ def test_a_rapl_counter_that_restarts_is_a_reset_not_a_whole_range_of_energy(tmp
     sampler.close()
     assert end.resets["n-cpu0"] == start.resets["n-cpu0"] + 1
     assert end.energy_j["n-cpu0"] - start.energy_j["n-cpu0"] == pytest.approx(100 + 950)
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({"SLURM_JOB_ID": "4242"}, "out/n1/4242"),
+        ({"TORCHELASTIC_RUN_ID": "../../../etc/cron.d"}, "out/n1/etc-cron.d"),
+        ({"SLURM_JOB_ID": ".."}, "out/n1/job"),
+        ({"SLURM_JOB_ID": "a/b\nc"}, "out/n1/a-b-c"),
+    ],
+)
+def test_the_job_id_in_the_output_folder_cannot_add_folders_or_climb_out(env: dict[str, str], expected: str) -> None:
+    # Before: -o out/%N/%j with the run id '../../../etc/cron.d' measured into ../etc/cron.d.
+    assert expand_out(Path("out/%N/%j"), "n1", env) == Path(expected)
