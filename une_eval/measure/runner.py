@@ -188,6 +188,10 @@ class Outputs:
         self._saved_sizes = sizes  # the trace lengths whose digests the submission on disk declares
         return doc
 
+    def written_unknown(self) -> None:
+        """An exception struck at an arbitrary point (between a row's write and its digest): digests as on disk."""
+        self._intact = False
+
     def _close_traces(self, record: ProtocolRecord) -> None:
         """Close every trace; when one cannot be written, cut them all back to what the last save declared.
 
@@ -316,11 +320,14 @@ def _run(protocol: Protocol, outputs: Outputs, sensors: Sequence[EnergySensor], 
         record = protocol.run(outputs.checkpoint)
     except Interrupted as exc:
         stop.hold()
+        if stop.abrupt:
+            outputs.written_unknown()
         outputs.log(f"stopped by {exc}")
         record = protocol.interrupt(f"interrupted by {exc.cause} during {protocol.where()}")
         return outputs.finish(sensors, record, signal=exc.signum)
     except KeyboardInterrupt:
         stop.hold()
+        outputs.written_unknown()
         outputs.finish(sensors, protocol.interrupt(f"interrupted by the operator (Ctrl-C) during {protocol.where()}"))
         raise
     except OSError as exc:

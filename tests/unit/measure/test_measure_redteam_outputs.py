@@ -7,10 +7,13 @@ whole row, and which claims nothing that did not reach the disk: one line on std
 
 from __future__ import annotations
 
+import json
+import os
 import resource
 import signal
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -22,7 +25,33 @@ from tests.acceptance.measure_helpers import (
     submission,
     trace_digests_match,
 )
+from une_eval.measure import (
+    ProtocolConfig,
+    ReplaySensor,
+    Setup,
+    SimulatedClock,
+    SimulatedWorkload,
+    Unavailable,
+    load_probe,
+    load_recording,
+    measure,
+    read_host_file,
+)
 from une_eval.measure.runner import last_row_end
+
+FIX = Path(__file__).parents[3] / "fixtures" / "traces"
+DECLARED: dict[str, Any] = json.loads((FIX / "h200-declarations.json").read_text())
+
+
+def _replay() -> tuple[SimulatedClock, ReplaySensor, Setup]:
+    clock = SimulatedClock()
+    sensor = ReplaySensor(load_recording(FIX / "h200-trace.csv"), load_probe(FIX / "h200-probe.json"), clock)
+    setup = Setup(
+        phase="inference", unit="query", unit_count=1000, profile="une-style", submission_id="t",
+        devices=sensor.devices(), unavailable=[Unavailable("cpu", "none"), Unavailable("dram", "none")],
+        node=read_host_file(FIX / "h200-host.json", node_id="node0"),
+    )  # fmt: skip
+    return clock, sensor, setup
 
 
 def _file_size_limit(limit_bytes: int) -> None:  # pragma: no cover - runs in the child
@@ -120,3 +149,26 @@ def test_force_removes_the_temporary_file_a_killed_write_left_and_nothing_else(t
     assert not (out / ".submission.json.k2j4.tmp").exists()
     assert (out / ".notes.json.k2j4.tmp").read_text() == "the operator's"
     assert (out / "submission.json.tmp").read_text() == "the operator's too"
+
+
+def test_two_stop_signals_at_once_still_leave_a_partial_submission_whose_digests_match(tmp_path: Path) -> None:
+    # The second signal raises wherever the runner is (here in its tick callback, right after the rows were
+    # written): the runner still finishes with the signal's code and traces that hash as declared.
+    clock, sensor, setup = _replay()
+    workload = SimulatedWorkload(clock, sensor.load_duration_s, sensor.play_load)
+    ticks = {"left": 4}
+
+    def twice(phase: str, power_w: dict[str, float]) -> None:
+        if phase == "run-0" and ticks["left"] >= 0:
+            ticks["left"] -= 1
+            if ticks["left"] < 0:
+                os.kill(os.getpid(), signal.SIGTERM)
+                os.kill(os.getpid(), signal.SIGTERM)  # before the runner checked: raised at once
+
+    config = ProtocolConfig(runs=3, idle_s=5.0, pause_min_s=1.0, pause_max_s=2.0, work_units=1000, seed=7)
+    result = measure([sensor], clock, workload, setup, DECLARED, config, tmp_path, on_tick=twice)
+    assert result.signal == signal.SIGTERM
+    assert result.reason == "interrupted by SIGTERM during run 0"
+    doc = submission(tmp_path)
+    assert [(r["index"], r["complete"]) for r in doc["measurement"]["runs"]] == [(0, False)]
+    assert trace_digests_match(tmp_path, doc)
