@@ -66,13 +66,23 @@ class Orphans:
             if (sid := _session(pid)) is not None and sid != self._own_session
         }
 
-    def kill(self, leader: int) -> int:
-        """SIGKILL every escaped descendant (and what each leaves re-parented) and reap it; how many were killed."""
+    def kill(self, leader: int, *, settle: bool = False) -> int:
+        """SIGKILL every escaped descendant (and what each leaves re-parented) and reap it; how many were killed.
+
+        ``settle``: members of the workload's group were just killed too; their children are re-parented only
+        once they have died, so look again a few times before concluding that nothing escaped.
+        """
         killed: set[int] = set()
+        quiet = 0
         for _ in range(_ROUNDS):
             escaped = self._escaped(leader) - killed
             if not escaped:
-                break
+                quiet += 1
+                if not (settle or killed) or quiet >= 3:
+                    break
+                time.sleep(0.01)
+                continue
+            quiet = 0
             for pid in escaped:
                 with contextlib.suppress(OSError):
                     os.kill(pid, signal.SIGKILL)

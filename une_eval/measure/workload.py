@@ -138,13 +138,12 @@ class _ProcessGroup:
             code = self._proc.wait()
         # Whatever of the group outlived the leader (workers, a server it started) goes too, and so does
         # whatever left the group (a daemon in a session of its own).
-        self._signal_group(signal.SIGKILL)
-        self._orphans.kill(self._proc.pid)
+        self._orphans.kill(self._proc.pid, settle=self._signal_group(signal.SIGKILL))
         return code
 
     def reap(self) -> bool:
         left = self._signal_group(signal.SIGKILL)
-        escaped = self._orphans.kill(self._proc.pid)
+        escaped = self._orphans.kill(self._proc.pid, settle=left)
         return left or escaped > 0
 
 

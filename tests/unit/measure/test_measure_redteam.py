@@ -168,6 +168,29 @@ def test_a_daemon_is_stopped_with_a_workload_that_is_terminated(tmp_path: Path) 
     wait_until(lambda: all(process_gone(pid) for pid in daemons), "the daemons to be killed", 5)
 
 
+_DAEMON_OF_A_WORKER = textwrap.dedent(
+    """
+    import os, time
+    if os.fork() == 0:  # a worker, in the workload's group, that outlives nothing: killed with the group
+        if os.fork() == 0:
+            os.setsid()  # its daemon, re-parented to the runner only once the worker has died
+            open(os.environ["PIDS"], "a").write(f"{os.getpid()}\\n")
+        time.sleep(600)
+    time.sleep(600)
+    """
+)
+
+
+def test_a_daemon_whose_parent_dies_with_the_group_is_stopped_too(tmp_path: Path) -> None:
+    pids = tmp_path / "pids"
+    environ = {**os.environ, "PIDS": str(pids)}
+    running = CommandWorkload([sys.executable, "-c", _DAEMON_OF_A_WORKER], environ=environ, grace_s=0.5).start({})
+    wait_until(lambda: pids.is_file() and pids.read_text().endswith("\n"), "the daemon's pid", 30)
+    daemon = int(pids.read_text())
+    running.terminate()
+    wait_until(lambda: process_gone(daemon), "the daemon to be killed", 5)
+
+
 def test_a_workload_that_leaves_nothing_reports_nothing_left() -> None:
     running = CommandWorkload([sys.executable, "-c", "pass"]).start({})
     assert running.wait(30) == 0
