@@ -172,3 +172,33 @@ def test_two_stop_signals_at_once_still_leave_a_partial_submission_whose_digests
     doc = submission(tmp_path)
     assert [(r["index"], r["complete"]) for r in doc["measurement"]["runs"]] == [(0, False)]
     assert trace_digests_match(tmp_path, doc)
+
+
+@pytest.mark.parametrize(
+    ("phase", "reason", "runs"),
+    [
+        ("pause", "interrupted by SIGHUP during the pause before run 1", [(0, True)]),
+        ("cooldown", "interrupted by SIGHUP during the cool-down", [(0, True), (1, True), (2, True)]),
+    ],
+)
+def test_a_signal_between_runs_or_in_the_cooldown_keeps_every_finished_run(
+    tmp_path: Path, phase: str, reason: str, runs: list[tuple[int, bool]]
+) -> None:
+    clock, sensor, setup = _replay()
+    workload = SimulatedWorkload(clock, sensor.load_duration_s, sensor.play_load)
+    seen: dict[str, Any] = {"last": "", "entered": 0}
+
+    def hang_up(now: str, power_w: dict[str, float]) -> None:
+        if now != seen["last"]:  # count the entries into the phase: the second pause is the one before run 1
+            seen["last"], seen["entered"] = now, seen["entered"] + (now == phase)
+            if now == phase and seen["entered"] == (2 if phase == "pause" else 1):
+                os.kill(os.getpid(), signal.SIGHUP)
+
+    config = ProtocolConfig(runs=3, idle_s=5.0, pause_min_s=1.0, pause_max_s=2.0, cooldown_s=3.0, work_units=1000)
+    result = measure([sensor], clock, workload, setup, DECLARED, config, tmp_path, on_tick=hang_up)
+    assert result.signal == signal.SIGHUP
+    assert result.reason == reason
+    doc = submission(tmp_path)
+    assert [(r["index"], r["complete"]) for r in doc["measurement"]["runs"]] == runs
+    assert doc["measurement"]["complete"] is False
+    assert trace_digests_match(tmp_path, doc)
