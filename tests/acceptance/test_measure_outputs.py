@@ -152,6 +152,7 @@ def test_a_write_failure_mid_measurement_keeps_the_last_checkpoint_whole(tmp_pat
     assert "File too large" in line
     doc = submission(out)  # valid JSON: an earlier checkpoint, never a truncated file
     assert doc["measurement"]["complete"] is False
+    assert trace_digests_match(out, doc)  # the traces are cut back to what the submission declares
 
 
 @pytest.fixture
@@ -176,6 +177,7 @@ def test_a_full_disk_is_one_clear_error_and_the_checkpoint_stays_whole(tiny_disk
     assert "No space left on device" in line
     assert submission(out)["measurement"]["complete"] is False
     assert not [p for p in out.iterdir() if p.name.endswith(".tmp")]  # no half-written temporary left
+    assert trace_digests_match(out, submission(out))
 
 
 # --- the workload's result file ---------------------------------------------------------------------

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -44,7 +45,7 @@ from une_eval.measure.runner import Policy, Result
 from une_eval.measure.sensors import Clock, EnergySensor, Unavailable
 from une_eval.measure.submission import check_declarations
 from une_eval.measure.work_units import MAX_WORK_UNITS, MIN_WORK_UNITS
-from une_eval.measure.workload import CommandWorkload, Workload
+from une_eval.measure.workload import OWN_PREFIX, CommandWorkload, Workload
 from une_eval.spec import load_profile
 from une_eval.validation import check_document
 from une_eval.vocabulary import phases, unit_names
@@ -84,6 +85,24 @@ class _Display:
         self._live.__exit__(None, None, None)
 
 
+def open_standard_streams() -> None:
+    """Put ``/dev/null`` where the runner was started with stdin, stdout or stderr closed (``>&-``, a daemon).
+
+    Otherwise the first file the runner opens would take that number (a trace written as stdout), and the
+    first line it prints would fail after the measurement.
+    """
+    for fd, name, mode in ((0, "stdin", "r"), (1, "stdout", "w"), (2, "stderr", "w")):
+        try:
+            os.fstat(fd)
+        except OSError:
+            null = os.open(os.devnull, os.O_RDWR)
+            if null != fd:
+                os.dup2(null, fd)
+                os.close(null)
+        if getattr(sys, name) is None:
+            setattr(sys, name, open(fd, mode, encoding="utf-8", closefd=False))  # noqa: SIM115 - for the run
+
+
 def _fail(code: int, message: str) -> NoReturn:
     click.echo(f"une-eval: {message}", err=True)
     sys.exit(code)
@@ -104,8 +123,8 @@ def _check_options(opts: dict[str, Any]) -> None:
     if units is not None and not (math.isfinite(units) and MIN_WORK_UNITS <= units <= MAX_WORK_UNITS):
         raise InputError(f"--work-units takes a number in [{MIN_WORK_UNITS:g}, {MAX_WORK_UNITS:g}], not {units!r}")
     per = opts["unit_count"]
-    if per is not None and not (math.isfinite(per) and per > 0):
-        raise InputError(f"--per takes a finite number > 0, not {per!r}")
+    if per is not None and not (math.isfinite(per) and MIN_WORK_UNITS <= per <= MAX_WORK_UNITS):
+        raise InputError(f"--per takes a number in [{MIN_WORK_UNITS:g}, {MAX_WORK_UNITS:g}], not {per!r}")
     loaded = load_profile(profile)
     if phase not in loaded.phases:
         raise InputError(f"profile {profile} covers {' and '.join(loaded.phases)} only, not --phase {phase}")
@@ -119,6 +138,9 @@ def _check_options(opts: dict[str, Any]) -> None:
         )
     if opts["runs"] < 1:
         raise InputError("--runs takes a count of at least 1")
+    for name in opts["pass_env"]:
+        if name.startswith(OWN_PREFIX) or not name.isidentifier():
+            raise InputError(f"--pass-env takes the name of a variable that is not une-eval's own, not {name!r}")
     command = opts["command"]
     if command and shutil.which(command[0]) is None:
         raise InputError(f"the workload command {command[0]!r} is not an executable file here (nor on PATH)")
@@ -143,7 +165,8 @@ def _replay(paths: tuple[Path, Path, Path], opts: dict[str, Any], command: tuple
         return [group], replay_clock, node, gaps, workload, driver
     host_clock = SystemClock()
     rehearsal = HostTimedReplay(group, replay_clock, host_clock)
-    return [rehearsal], host_clock, node, gaps, CommandWorkload(command, on_start=rehearsal.play_load), driver
+    command_workload = CommandWorkload(command, on_start=rehearsal.play_load, pass_env=opts["pass_env"])
+    return [rehearsal], host_clock, node, gaps, command_workload, driver
 
 
 def _nvml(opts: dict[str, Any], gpus: str | None, rapl_root: Path, command: tuple[str, ...]) -> _Opened:
@@ -159,7 +182,7 @@ def _nvml(opts: dict[str, Any], gpus: str | None, rapl_root: Path, command: tupl
     rapl, gaps = open_rapl(rapl_root, node_id=node.node_id, cpu_model=node.cpu_model)
     sensors: list[EnergySensor] = [nvml_sensor] + ([rapl] if rapl is not None else [])
     driver = nvml_sensor.devices()[0].facts.get("driver")
-    return sensors, system_clock, node, gaps, CommandWorkload(command), driver
+    return sensors, system_clock, node, gaps, CommandWorkload(command, pass_env=opts["pass_env"]), driver
 
 
 def add_commands(group: click.Group) -> None:
@@ -222,6 +245,12 @@ def add_commands(group: click.Group) -> None:
     metavar="TRACE PROBE HOST",
     help="Replay a recording instead of NVML: on a simulated clock, or with a COMMAND a rehearsal in real time.",
 )
+@click.option(
+    "--pass-env",
+    multiple=True,
+    metavar="NAME",
+    help="Pass this secret-looking variable (a token, key, password) to the workload; repeatable.",
+)
 @click.option("--allow-foreign-processes", is_flag=True, help="Measure although other processes use a GPU.")
 @click.option("--allow-mig", is_flag=True, help="Measure a MIG-enabled GPU (whole-GPU energy).")
 @click.option(
@@ -243,6 +272,7 @@ def measure_cmd(**opts: Any) -> None:
     conform, 2 when it is incomplete (the partial submission is still written), cannot start or is
     not schema-valid, 128 + N on stop signal N (130 Ctrl-C, 143 SIGTERM, 129 SIGHUP).
     """
+    open_standard_streams()
     if not opts["replay"] and not opts["command"]:
         raise InputError("give a workload command after '--', or --replay TRACE PROBE HOST")
     _check_options(opts)

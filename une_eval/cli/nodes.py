@@ -21,6 +21,7 @@ import click
 
 from une_eval.errors import InputError, SensorError
 from une_eval.measure.clocksync import ClockOffset, measure_offset, unmeasured
+from une_eval.measure.inventory import safe_identifier
 from une_eval.measure.nodes import ClockWatch, NodeRecord, launcher_from_env, local_rank, node_name
 from une_eval.measure.replay import ReplaySensor, load_probe, load_recording
 from une_eval.measure.replaygroup import ReplayGroup
@@ -103,12 +104,14 @@ def resolve_name(opts: dict[str, Any], env: Mapping[str, str], replay_host_node:
 def expand_out(out_dir: Path, node_id: str, env: Mapping[str, str]) -> Path:
     """``-o out/%N``: ``%N`` is the node's name, ``%j`` the Slurm job id, ``%%`` a percent sign.
 
-    ``srun`` expands these in its own options only, not in the command it starts, so the runner does.
+    ``srun`` expands these in its own options only, not in the command it starts, so the runner does. The
+    job id is made a safe name (letters, digits, '.', '_', '-'), so it cannot add a folder or climb out.
     """
     text = str(out_dir)
     if "%" not in text:
         return out_dir
-    job = env.get("SLURM_JOB_ID") or env.get("TORCHELASTIC_RUN_ID") or "job"
+    # A launcher's id (torchrun --rdzv-id) is the user's text: never a separator or '..' in the path.
+    job = safe_identifier(env.get("SLURM_JOB_ID") or env.get("TORCHELASTIC_RUN_ID") or "job", fallback="job")
     out, i = [], 0
     while i < len(text):
         pair = text[i : i + 2]

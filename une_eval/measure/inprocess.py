@@ -135,7 +135,7 @@ class Session:
         start = self._boundary("idle")
         self._clock.sleep(duration_s)
         self.record.baseline = self._window("idle", start)
-        self._outputs.checkpoint(self.record)
+        self._checkpoint()
 
     def pause(self, duration_s: float) -> None:
         """Wait between runs (sampled, not counted)."""
@@ -169,7 +169,12 @@ class Session:
         resets = window.reset_devices()
         problem = f"energy counter reset on {', '.join(resets)}" if resets else None
         self.record.runs.append(RunRecord(k, window, 0, counter.work_units, problem))
-        self._outputs.checkpoint(self.record)
+        self._checkpoint()
+
+    def _checkpoint(self) -> None:
+        """Save the partial submission while the sampler thread waits: each trace is hashed as it was written."""
+        with self._lock:
+            self._outputs.checkpoint(self.record)
 
     def _final_read(self) -> None:
         """Stopped by an exception (Ctrl-C): one last counter read of every device, so the traces end on one."""

@@ -52,12 +52,14 @@ class StopSignals:
     def __init__(self) -> None:
         self.received: int | None = None
         self._raised = False
+        self.abrupt = False
+        """True when a second signal raised at once, wherever the runner was (even between two writes)."""
 
     def _handle(self, signum: int, frame: FrameType | None) -> None:
         if self._raised:
             return  # finishing: let it finish
         if self.received is not None:
-            self._raised = True  # a second signal while stuck: stop here
+            self._raised = self.abrupt = True  # a second signal while stuck: stop here
             raise Interrupted(self.received)
         self.received = signum
 

@@ -4,10 +4,11 @@ A measurement owns its folder from start to end. :class:`OutputFolder` takes an 
 (``fcntl.flock`` on ``.une-eval-measure.lock``, released when the runner exits, however it exits),
 so a second runner pointed at the same folder stops at once instead of interleaving its traces with
 the first. A folder that already holds files is refused unless ``force`` is given; then une-eval's
-own outputs in it (``submission.json``, ``inventory.json``, ``run.log``, ``traces/``, ``work/``) are
-removed first and everything else is left alone. Every file the runner creates is created
-exclusively (``O_CREAT | O_EXCL``, which never follows a link) inside sub-folders opened with
-``O_NOFOLLOW``, so a symbolic link planted in the folder cannot redirect a write outside it. Any
+own outputs in it (``submission.json``, ``inventory.json``, ``run.log``, ``traces/``, ``work/``, and
+the temporary file of an atomic write cut short by SIGKILL) are removed first and everything else is
+left alone. Every file the runner creates is created exclusively (``O_CREAT | O_EXCL``, which never
+follows a link) inside sub-folders opened with ``O_NOFOLLOW``, so a symbolic link planted in the
+folder cannot redirect a write outside it. Any
 ``OSError`` (read-only folder, full disk, a file where a folder belongs) becomes an
 :class:`OutputError`: one line and exit code 2.
 """
@@ -42,6 +43,11 @@ def output_error(what: str, exc: OSError) -> OutputError:
     return OutputError(f"cannot write {what}: {exc.strerror or exc}")
 
 
+def _leftover_temporary(name: str) -> bool:
+    """``.submission.json.<random>.tmp``: an atomic write of one of the runner's files, cut short (SIGKILL)."""
+    return any(name.startswith(f".{f}.") and name.endswith(".tmp") for f in RUNNER_FILES)
+
+
 class OutputFolder:
     """The locked output folder and its ``traces/`` and ``work/`` sub-folders, held open by descriptor."""
 
@@ -49,6 +55,7 @@ class OutputFolder:
         self.path = path
         self._fds: list[int] = []
         self._inodes: dict[Path, tuple[int, int]] = {}
+        self._traces: dict[Path, int] = {}
         try:
             path.mkdir(parents=True, exist_ok=True)
             self._fd = self._keep(os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC))
@@ -95,7 +102,7 @@ class OutputFolder:
                 f"the output folder {self.path} is not empty ({shown}); choose an empty folder, "
                 "or pass --force to replace une-eval's outputs in it"
             )
-        for name in (*RUNNER_FILES, *RUNNER_FOLDERS):
+        for name in (*RUNNER_FILES, *RUNNER_FOLDERS, *(n for n in entries if _leftover_temporary(n))):
             self._remove(name, folder=name in RUNNER_FOLDERS)
 
     def _empty_runner_folder(self, name: str) -> bool:
@@ -148,8 +155,15 @@ class OutputFolder:
     def create_trace(self, name: str) -> Path:
         """Create an empty trace file in ``traces/`` and return its path (remembered by inode)."""
         path = self.path / "traces" / name
-        self._keep(self._create(self.traces_fd, name, path))  # held open: its inode cannot be reused
+        self._traces[path] = self._keep(self._create(self.traces_fd, name, path))  # held open: inode kept
         return path
+
+    def cut_trace(self, path: Path, size: int) -> None:
+        """Cut a trace the runner created back to ``size`` bytes (through its own descriptor, never a link)."""
+        try:
+            os.ftruncate(self._traces[path], size)
+        except OSError as exc:
+            raise output_error(str(path), exc) from None
 
     def _create(self, folder_fd: int, name: str, path: Path) -> int:
         try:

@@ -44,14 +44,29 @@ class RaplSensor:
         return []
 
     def read_counters(self) -> dict[str, int]:
-        """Raw ``energy_uj`` of every zone."""
+        """Raw ``energy_uj`` of every zone; a value outside ``[0, max_energy_range_uj]`` is a sensor error."""
         try:
-            return {dev_id: _read_int(zone / "energy_uj") for dev_id, zone in self._zones.items()}
+            raw = {dev_id: _read_int(zone / "energy_uj") for dev_id, zone in self._zones.items()}
         except (OSError, ValueError) as exc:
             raise SensorError(f"RAPL read failed: {exc}") from None
+        for d in self._devices:
+            if not 0 <= raw[d.device_id] <= (d.wrap_at or 0):
+                raise SensorError(
+                    f"RAPL {d.device_id} read {raw[d.device_id]} uJ, outside its range [0, {d.wrap_at}]: "
+                    "its wraps cannot be counted"
+                )
+        return raw
 
     def close(self) -> None:
         """Nothing to release."""
+
+
+def _wrap_range_uj(zone: Path) -> int:
+    """``max_energy_range_uj``: a positive range at least the counter's value, else the zone is unusable."""
+    range_uj, energy_uj = _read_int(zone / "max_energy_range_uj"), _read_int(zone / "energy_uj")
+    if not 0 <= energy_uj <= range_uj or range_uj <= 0:
+        raise ValueError(f"{zone.name}: energy_uj {energy_uj} is outside max_energy_range_uj {range_uj}")
+    return range_uj
 
 
 def _device(dev_id: str, component: str, zone: Path, cpu_model: str) -> DeviceInfo:
@@ -62,7 +77,7 @@ def _device(dev_id: str, component: str, zone: Path, cpu_model: str) -> DeviceIn
         model=cpu_model if component == "cpu" else "DRAM",
         counter_unit_j=1e-6,
         counter_column="energy_uj",
-        wrap_at=_read_int(zone / "max_energy_range_uj"),
+        wrap_at=_wrap_range_uj(zone),
         update_period_s=0.001,
         instrument="Linux powercap intel-rapl",
         facts={"zone": zone.name, "zone_name": _zone_name(zone)},

@@ -23,13 +23,13 @@ from typing import IO, Any
 
 from une_eval.errors import ProtocolError
 from une_eval.measure.interrupts import Interrupted, StopSignals
-from une_eval.measure.outdir import OutputFolder, output_error
+from une_eval.measure.outdir import OutputError, OutputFolder, output_error
 from une_eval.measure.protocol import Progress, Protocol, ProtocolConfig, ProtocolRecord
 from une_eval.measure.sampler import COUNTER_INTERVAL_S, Sampler
 from une_eval.measure.sensors import Clock, DeviceInfo, EnergySensor
-from une_eval.measure.submission import Setup, build_submission, check_declarations
+from une_eval.measure.submission import Setup, build_submission, check_declarations, check_setup
 from une_eval.measure.work_units import ResultFiles
-from une_eval.measure.workload import Workload
+from une_eval.measure.workload import CommandWorkload, Workload
 from une_eval.output import write_atomic
 from une_eval.traces import TraceWriter, columns_for
 
@@ -120,6 +120,7 @@ class Outputs:
         force: bool = False,
     ) -> None:
         check_declarations(declared, setup.phase)
+        check_setup(setup, declared)
         warnings = preflight(setup.devices, policy)
         self.folder = OutputFolder(out_dir, force=force)
         try:
@@ -142,6 +143,8 @@ class Outputs:
         }
         self._write(self.out_dir / "inventory.json", json.dumps(inventory, indent=2, default=str))
         self.writers: dict[str, TraceWriter] = {}
+        self._saved_sizes: dict[Path, int] = {}
+        self._intact = True  # every byte written reached the traces: each must hash as written
         for d in setup.devices:
             path = self.folder.create_trace(f"{d.device_id}.csv")
             try:
@@ -163,20 +166,56 @@ class Outputs:
 
     def save(self, record: ProtocolRecord) -> dict[str, Any]:
         """Write the submission for ``record`` atomically and return it (a failed write keeps the last one)."""
-        traces = []
+        traces, sizes = [], {}
         for dev_id, w in self.writers.items():
             self.folder.check_unchanged(w.path)
             try:
                 traces.append(w.reference(self.out_dir, dev_id))
+                sizes[w.path] = w.path.stat().st_size
             except OSError as exc:
                 raise output_error(str(w.path), exc) from None
+            if self._intact and traces[-1]["sha256"] != w.written_sha256:
+                raise OutputError(
+                    f"{w.path} was changed by another process during the measurement (the workload?): "
+                    "its content is not what the runner wrote"
+                )
         doc = build_submission(self._setup, self._declared, record, traces, created_unix_ns=self._clock.unix_ns())
         try:
             text = json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
         except ValueError:
             raise ProtocolError("the submission would hold a non-finite number; nothing was written") from None
         self._write(self.submission_path, text)
+        self._saved_sizes = sizes  # the trace lengths whose digests the submission on disk declares
         return doc
+
+    def written_unknown(self) -> None:
+        """An exception struck at an arbitrary point (between a row's write and its digest): digests as on disk."""
+        self._intact = False
+
+    def _close_traces(self, record: ProtocolRecord) -> None:
+        """Close every trace; when one cannot be written, cut them all back to what the last save declared.
+
+        A full disk leaves a trace with rows (or half a row) that no saved submission describes; cut back,
+        the files match the digests of the submission already on disk, and the final one can only be written
+        with those same digests: never a submission claiming more than reached the disk.
+        """
+        failure: tuple[Path, OSError] | None = None
+        for w in self.writers.values():
+            try:
+                w.close()
+            except OSError as exc:
+                failure = failure or (w.path, exc)
+        if failure is None:
+            return
+        self._intact = False  # what reached the disk is less than what was written: cut back below
+        reason = f"cannot write the outputs ({failure[0]}): {failure[1].strerror or failure[1]}"
+        self.log(f"{reason}; the traces are cut back to the last saved submission")
+        if record.complete or record.incomplete_reason is None:
+            record.complete, record.incomplete_reason = False, reason
+        for w in self.writers.values():
+            self.folder.check_unchanged(w.path)
+            size = self._saved_sizes.get(w.path)
+            self.folder.cut_trace(w.path, last_row_end(w.path) if size is None else size)
 
     def checkpoint(self, record: ProtocolRecord) -> None:
         """Save what is known so far as a partial submission (a killed runner leaves this behind)."""
@@ -197,11 +236,7 @@ class Outputs:
             with contextlib.suppress(Exception):
                 s.close()
         try:
-            for w in self.writers.values():
-                try:
-                    w.close()
-                except OSError as exc:
-                    raise output_error(str(w.path), exc) from None
+            self._close_traces(record)
             doc = self.save(record)
             self.log("complete" if record.complete else f"incomplete: {record.incomplete_reason}")
         except ProtocolError as exc:
@@ -211,6 +246,20 @@ class Outputs:
             self.log.close()
             self.folder.close()
         return Result(self.submission_path, doc, record.complete, record.incomplete_reason, signal)
+
+
+def last_row_end(path: Path, block: int = 65536) -> int:
+    """The length of ``path`` up to and including its last newline (0 when it has none)."""
+    with path.open("rb") as fh:
+        end = fh.seek(0, 2)
+        while end > 0:
+            start = max(0, end - block)
+            fh.seek(start)
+            chunk = fh.read(end - start)
+            if (i := chunk.rfind(b"\n")) >= 0:
+                return start + i + 1
+            end = start
+    return 0
 
 
 def measure(
@@ -243,6 +292,8 @@ def measure(
             with contextlib.suppress(Exception):
                 s.close()
         raise
+    if isinstance(workload, CommandWorkload) and workload.withheld():
+        outputs.log(f"withheld from the workload's environment: {', '.join(workload.withheld())}")
     stop = StopSignals()
     with stop.installed():
         sampler = Sampler(
@@ -269,11 +320,14 @@ def _run(protocol: Protocol, outputs: Outputs, sensors: Sequence[EnergySensor], 
         record = protocol.run(outputs.checkpoint)
     except Interrupted as exc:
         stop.hold()
+        if stop.abrupt:
+            outputs.written_unknown()
         outputs.log(f"stopped by {exc}")
         record = protocol.interrupt(f"interrupted by {exc.cause} during {protocol.where()}")
         return outputs.finish(sensors, record, signal=exc.signum)
     except KeyboardInterrupt:
         stop.hold()
+        outputs.written_unknown()
         outputs.finish(sensors, protocol.interrupt(f"interrupted by the operator (Ctrl-C) during {protocol.where()}"))
         raise
     except OSError as exc:

@@ -34,6 +34,7 @@ class _Account:
     info: DeviceInfo
     energy_j: float = 0.0
     last_counter: int | None = None
+    last_counter_s: float = 0.0
     last_power: tuple[float, float] | None = None
     resets: int = 0
     power_w: float = 0.0
@@ -109,7 +110,7 @@ class Sampler:
             if read_counters:
                 for dev_id, raw in sensor.read_counters().items():
                     rows[dev_id][self._accounts[dev_id].info.counter_column or "energy_mj"] = raw
-                    self._account_counter(dev_id, raw)
+                    self._account_counter(dev_id, raw, now_s)
         if read_counters:
             # Half a tick early, so that a tick that wakes a little sooner than the last one still reads:
             # the reads then stay on the grid, exactly counter_interval_s (rounded up to ticks) apart.
@@ -134,15 +135,17 @@ class Sampler:
         acc.power_w = power_w
         self._window.peak_w[dev_id] = max(self._window.peak_w.get(dev_id, 0.0), power_w)
 
-    def _account_counter(self, dev_id: str, raw: int) -> None:
+    def _account_counter(self, dev_id: str, raw: int, now_s: float) -> None:
         acc = self._accounts[dev_id]
         if acc.last_counter is not None and acc.info.counter_unit_j is not None:
             try:
-                delta = counter_delta(acc.last_counter, raw, wrap_at=acc.info.wrap_at)
-                acc.energy_j += delta * acc.info.counter_unit_j
+                delta_j = counter_delta(acc.last_counter, raw, wrap_at=acc.info.wrap_at) * acc.info.counter_unit_j
+                if raw < acc.last_counter:
+                    _check_wrap(dev_id, delta_j, now_s - acc.last_counter_s)
+                acc.energy_j += delta_j
             except CounterReset:
                 acc.resets += 1
-        acc.last_counter = raw
+        acc.last_counter, acc.last_counter_s = raw, now_s
 
     def mark(self, phase: str) -> Mark:
         """Mark a boundary: read every counter now and return the accumulated state."""
@@ -223,6 +226,18 @@ class Sampler:
         """Close every trace."""
         for writer in self._writers.values():
             writer.close()
+
+
+def _check_wrap(dev_id: str, gained_j: float, elapsed_s: float) -> None:
+    """A decrease read as a wrap that would mean more power than any wrapping domain draws is a restart.
+
+    The validator reads the same trace the same way (:data:`une_eval.validation.windows.MAX_WRAPPING_DOMAIN_W`),
+    so the runner never declares almost a whole counter range of energy where the validator sees a reset.
+    """
+    from une_eval.validation.windows import MAX_WRAPPING_DOMAIN_W  # numpy, only on this rare path
+
+    if gained_j > MAX_WRAPPING_DOMAIN_W * max(elapsed_s, 1e-9):
+        raise CounterReset(f"{dev_id} restarted: read as a wrap it gained {gained_j:.0f} J in {elapsed_s:.3f} s")
 
 
 def _integrated_mw(account: _Account, sample: PowerSample) -> int | None:

@@ -282,3 +282,15 @@ def build_submission(
 
         add_prediction(doc, setup.full_run_units)  # from the second complete run on
     return doc
+
+
+def check_setup(setup: Setup, declared: dict[str, Any]) -> None:
+    """Refuse, before anything is measured, a submission id the schema would refuse once measured.
+
+    The id (``--submission-id``, or the default built from the node's name) is put in the document an
+    empty record builds and checked against the submission schema there, with the schema's own rule.
+    """
+    doc = build_submission(setup, declared, ProtocolRecord(), [], created_unix_ns=0)
+    errors = [e for e in submission_validator().iter_errors(doc) if list(e.absolute_path)[:1] == ["submission_id"]]
+    if errors:
+        raise InputError(f"the submission id does not fit the submission schema: {describe_error(errors[0])}")

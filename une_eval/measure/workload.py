@@ -4,27 +4,38 @@ A workload is started once per execution (warm-up, each run) and waited on with 
 runner can keep sampling while it runs. A command runs in a session and process group of its own, so
 that stopping it (Ctrl-C, SIGTERM, a timeout, a sensor failure) reaches every process it started,
 and whatever it leaves behind when it exits is stopped before the next phase. It never sees
-une-eval's own settings and secrets: every inherited ``UNE_EVAL_*`` variable is dropped from its
-environment (see :func:`workload_environment`). How it reports work units is
+une-eval's own settings and secrets, nor the operator's: every inherited ``UNE_EVAL_*`` variable and
+every variable whose name looks like a secret (a token, key, password, credential) is dropped from its
+environment unless the operator passes it by name (see :func:`workload_environment`), and the runner
+makes itself non-dumpable before the first start, so that a workload of the same user cannot read the
+runner's own environment through ``/proc/<pid>/environ`` either. How it reports work units is
 :mod:`une_eval.measure.work_units`.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
+import re
 import signal
 import subprocess
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Protocol
 
 from une_eval.errors import InputError, ProtocolError
+from une_eval.measure.orphans import Orphans
 from une_eval.measure.sensors import SimulatedClock
 
 PHASE_ENV = "UNE_EVAL_PHASE"
 OWN_PREFIX = "UNE_EVAL_"
 """Variables une-eval reads (``UNE_EVAL_KEY_PASSPHRASE`` and any later one): never passed to a workload."""
+SECRET_NAME = re.compile(
+    r"TOKEN|SECRET|PASSW|PASSPHRASE|CREDENTIAL|PRIVATE|COOKIE|(^|_)AUTH|(^|_)(API|ACCESS)_?KEY|_KEY$|^KEY$",
+    re.IGNORECASE,
+)
+"""Names of variables that look like secrets: dropped unless passed by name (``--pass-env``)."""
 GRACE_S = 10.0
 """How long a stopped workload gets between SIGTERM and SIGKILL."""
 
@@ -53,23 +64,54 @@ class Workload(Protocol):
         ...
 
 
-def workload_environment(inherited: Mapping[str, str], extra: Mapping[str, str]) -> dict[str, str]:
-    """The workload's environment: the inherited one minus every ``UNE_EVAL_*`` variable, plus ``extra``.
+def withheld_names(inherited: Mapping[str, str], passed: Collection[str] = ()) -> list[str]:
+    """The inherited variables the workload does not get: every ``UNE_EVAL_*`` one, and secret-looking ones.
 
-    Dropping the whole prefix (not a list of known names) keeps any later secret out too; the runner's
-    own ``UNE_EVAL_PHASE`` and ``UNE_EVAL_RESULT_FILE`` come back in through ``extra``.
+    A secret-looking name in ``passed`` (the operator's ``--pass-env``) goes through; une-eval's own never do.
     """
-    env = {k: v for k, v in inherited.items() if not k.startswith(OWN_PREFIX)}
+    return sorted(
+        k for k in inherited if k.startswith(OWN_PREFIX) or (SECRET_NAME.search(k) is not None and k not in passed)
+    )
+
+
+def workload_environment(
+    inherited: Mapping[str, str], extra: Mapping[str, str], passed: Collection[str] = ()
+) -> dict[str, str]:
+    """The workload's environment: the inherited one minus :func:`withheld_names`, plus ``extra``.
+
+    Dropping the whole ``UNE_EVAL_`` prefix and every secret-looking name (not a list of known names) keeps
+    later secrets out too; the runner's own ``UNE_EVAL_PHASE`` and ``UNE_EVAL_RESULT_FILE`` come back in
+    through ``extra``.
+    """
+    withheld = set(withheld_names(inherited, passed))
+    env = {k: v for k, v in inherited.items() if k not in withheld}
     env.update(extra)
     return env
+
+
+_PR_SET_DUMPABLE = 4
+
+
+def make_undumpable() -> bool:
+    """Make this process non-dumpable (Linux); True when it took effect.
+
+    Another process of the same user can then no longer read its memory or ``/proc/<pid>/environ``, where
+    the secrets withheld from the workload still are; a process running as root can read it all the same.
+    """
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return int(libc.prctl(_PR_SET_DUMPABLE, 0, 0, 0, 0)) == 0
+    except (OSError, AttributeError):  # pragma: no cover - not Linux
+        return False
 
 
 class _ProcessGroup:
     """A command started as the leader of its own session; signals go to the whole group."""
 
-    def __init__(self, proc: subprocess.Popen[bytes], grace_s: float) -> None:
+    def __init__(self, proc: subprocess.Popen[bytes], grace_s: float, orphans: Orphans) -> None:
         self._proc = proc
         self._grace_s = grace_s
+        self._orphans = orphans
 
     def wait(self, timeout_s: float) -> int | None:
         try:
@@ -94,13 +136,15 @@ class _ProcessGroup:
         except subprocess.TimeoutExpired:
             self._signal_group(signal.SIGKILL)
             code = self._proc.wait()
-        # Whatever of the group outlived the leader (workers, a server it started) goes too.
-        self._signal_group(signal.SIGKILL)
+        # Whatever of the group outlived the leader (workers, a server it started) goes too, and so does
+        # whatever left the group (a daemon in a session of its own).
+        self._orphans.kill(self._proc.pid, settle=self._signal_group(signal.SIGKILL))
         return code
 
     def reap(self) -> bool:
         left = self._signal_group(signal.SIGKILL)
-        return left
+        escaped = self._orphans.kill(self._proc.pid, settle=left)
+        return left or escaped > 0
 
 
 class CommandWorkload:
@@ -117,6 +161,7 @@ class CommandWorkload:
         environ: Mapping[str, str] | None = None,
         on_start: Callable[[], None] | None = None,
         grace_s: float = GRACE_S,
+        pass_env: Collection[str] = (),
     ) -> None:
         if not argv:
             raise InputError("no workload command given (put it after '--')")
@@ -125,10 +170,18 @@ class CommandWorkload:
         self._environ = environ
         self._on_start = on_start
         self._grace_s = grace_s
+        self.pass_env = frozenset(pass_env)
+
+    def withheld(self) -> list[str]:
+        """The names of the inherited variables the workload will not get (for the run log; never values)."""
+        return withheld_names(os.environ if self._environ is None else self._environ, self.pass_env)
 
     def start(self, env: Mapping[str, str]) -> RunningWorkload:
-        """Start the command in a new session, with the runner's variables and without une-eval's own."""
-        full_env = workload_environment(os.environ if self._environ is None else self._environ, env)
+        """Start the command in a new session, with the runner's variables and without secrets."""
+        inherited = os.environ if self._environ is None else self._environ
+        full_env = workload_environment(inherited, env, self.pass_env)
+        make_undumpable()
+        orphans = Orphans()
         if self._on_start is not None:
             self._on_start()
         try:
@@ -138,7 +191,7 @@ class CommandWorkload:
         except (OSError, ValueError) as exc:
             why = getattr(exc, "strerror", None) or exc
             raise ProtocolError(f"cannot start the workload {self._argv[0]!r}: {why}") from None
-        return _ProcessGroup(proc, self._grace_s)
+        return _ProcessGroup(proc, self._grace_s, orphans)
 
 
 class _Simulated:

@@ -174,7 +174,7 @@ def _csv_batches(trace: OpenedTrace, names: list[str], wanted: list[str]) -> Ite
     types = {n: (pa.int64() if n == TIME_COLUMN else pa.float64()) for n in wanted}
     try:
         reader = pacsv.open_csv(
-            trace.binary(),
+            _native_stream(trace),
             read_options=pacsv.ReadOptions(
                 column_names=names, skip_rows=1, block_size=CSV_BLOCK_BYTES, use_threads=False
             ),
@@ -183,6 +183,22 @@ def _csv_batches(trace: OpenedTrace, names: list[str], wanted: list[str]) -> Ite
         yield from reader
     except (pa.ArrowException, OSError, ValueError) as exc:
         raise TraceUnusable(f"not a readable csv trace: {_csv_reason(exc, names)}") from None
+
+
+def _native_stream(trace: OpenedTrace) -> Any:
+    """The trace as an Arrow-native file, so that Arrow's I/O threads never call back into Python.
+
+    Over a Python file object, Arrow's reader may drop its last reference on one of its own threads after
+    the interpreter began to exit; that thread then needs the GIL, and the process aborts ("terminate called
+    without an active exception", exit code 134) after it has done its work. ``/proc/self/fd/N`` opens the
+    very file already opened (a new descriptor, no path looked up again); without ``/proc``, the Python one.
+    """
+    import pyarrow as pa
+
+    try:
+        return pa.OSFile(f"/proc/self/fd/{trace.fd}")
+    except (OSError, pa.ArrowException):
+        return trace.binary()
 
 
 def _csv_reason(exc: Exception, names: list[str]) -> str:

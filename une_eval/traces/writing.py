@@ -7,6 +7,7 @@ and, for a counter that wraps (RAPL), the counter's range, so a validator can un
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import os
@@ -43,6 +44,17 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
+class _Hashed:
+    """A text file that also feeds what is written to it, UTF-8 encoded, to a digest."""
+
+    def __init__(self, fh: IO[str], digest: Any) -> None:
+        self._fh, self._digest = fh, digest
+
+    def write(self, text: str) -> int:
+        self._digest.update(text.encode("utf-8"))
+        return self._fh.write(text)
+
+
 class TraceWriter:
     """Appends rows to one device's CSV and flushes them to disk at least every ``flush_s`` seconds."""
 
@@ -53,7 +65,8 @@ class TraceWriter:
         self._flush_s = flush_s
         self._last_flush_s: float | None = None
         self._fh: IO[str] = path.open("w", newline="", encoding="utf-8")
-        self._csv = csv.writer(self._fh, lineterminator="\n")
+        self._written = hashlib.sha256()
+        self._csv = csv.writer(_Hashed(self._fh, self._written), lineterminator="\n")
         self._csv.writerow(self._names)
 
     def write(self, row: dict[str, Any], now_s: float) -> None:
@@ -72,10 +85,18 @@ class TraceWriter:
             os.fsync(self._fh.fileno())
 
     def close(self) -> None:
-        """Flush and close."""
+        """Flush and close; the file is closed even when the flush fails (a full disk), and the error raised."""
         if not self._fh.closed:
-            self.flush()
-            self._fh.close()
+            try:
+                self.flush()
+            finally:
+                with contextlib.suppress(OSError):
+                    self._fh.close()  # what could not be written is dropped, never written later
+
+    @property
+    def written_sha256(self) -> str:
+        """SHA-256 of every byte this writer wrote: a file whose digest differs was changed by someone else."""
+        return self._written.hexdigest()
 
     def reference(self, base_dir: Path, device_id: str) -> dict[str, Any]:
         """Describe the file as a ``measurement.traces`` entry (path, SHA-256, columns, device)."""
