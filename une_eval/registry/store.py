@@ -283,6 +283,19 @@ class Register:
             return self._select("status = ? AND expires_at > ?", (str(status), stamp), limit)
         return self._select("status = ?", (str(status),), limit)
 
+    def spelling_of(self, number: str) -> str | None:
+        """The one published number that ``number`` names when case is ignored; None when none or several do.
+
+        Numbers differing only in case cannot both be recorded (:meth:`reserve`), but a register from before
+        that rule may hold such a pair: then no spelling is guessed. Pending numbers are never named.
+        """
+        check_number(number)
+        rows = self.db.query(
+            "SELECT number FROM certificates WHERE lower(number) = lower(?) AND status <> ? LIMIT 2",
+            (number, Status.PENDING.value),
+        )
+        return str(rows[0][0]) if len(rows) == 1 else None
+
     def search(self, query: str, *, limit: int = 50) -> list[CertificateRecord]:
         """Public search: a number (exact or prefix), or part of an organisation's or a model's name.
 

@@ -300,3 +300,14 @@ def test_a_device_or_pipe_is_never_opened_as_a_register(tmp_path: Path, command:
         assert "is not a regular file" in err
     assert not Path("/dev/null-journal").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["fifo.sqlite"]
+
+
+def test_a_number_in_another_case_is_spelled_as_issued_unless_an_old_register_holds_two(filled: str) -> None:
+    with open_register(parse_location(filled)) as reg:
+        assert reg.spelling_of(ACTIVE.lower()) == ACTIVE
+        assert reg.spelling_of("UEC-20261126-PENDING".lower()) is None  # a pending number is never named
+    with sqlite3.connect(filled) as raw:  # a look-alike pair recorded before such pairs were refused
+        raw.execute("UPDATE certificates SET number = ? WHERE number = ?", (ACTIVE.lower(), STATUS_NUMBERS["expired"]))
+    with open_register(parse_location(filled)) as reg:
+        assert reg.spelling_of(ACTIVE.swapcase()) is None  # two candidates: none is guessed
+        assert reg.spelling_of(ACTIVE) is None

@@ -134,6 +134,20 @@ def test_pending_unknown_and_malformed_requests(site: str) -> None:
     assert int(headers["content-length"]) > 1000
 
 
+def test_a_number_typed_in_another_case_leads_to_the_certificate_issued(site: str) -> None:
+    """A visitor who types a genuine number in lower case must not be told it was not issued."""
+    active = STATUS_NUMBERS["active"]
+    code, headers, _ = get(f"{site}/c/{active.lower()}?lang=en")
+    assert (code, headers["location"]) == (301, f"/c/{active}?lang=en")
+    assert "x-content-type-options" in headers  # a redirect carries the security headers too
+    assert get(f"{site}{headers['location']}")[0] == 200
+    # The API answers for the exact number only (a verifier compares it with the PDF's).
+    code, _, body = get(f"{site}/api/certificates/{active.lower()}")
+    assert (code, json.loads(body)["error"]) == (404, "not_registered")
+    assert get(f"{site}/c/uec-20261126-pending")[0] == 404  # a pending number is never named
+    assert get(f"{site}/c/uec-20990101-unknown")[0] == 404
+
+
 def test_many_readers_at_once(site: str) -> None:
     from concurrent.futures import ThreadPoolExecutor
 

@@ -64,6 +64,7 @@ class Page:
     status: int
     body: bytes
     content_type: str = "text/html; charset=utf-8"
+    location: str | None = None  # a redirect's target: a path on this site
 
 
 class Pages:

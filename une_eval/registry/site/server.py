@@ -172,6 +172,8 @@ class SiteHandler(BaseHTTPRequestHandler):
         self.send_response(page.status)
         for name, value in {**SECURITY_HEADERS, **(extra or {})}.items():
             self.send_header(name, value)
+        if page.location is not None:
+            self.send_header("Location", page.location)
         self.send_header("Content-Type", page.content_type)
         self.send_header("Content-Length", str(len(page.body)))
         self.send_header("Cache-Control", cache)
@@ -258,6 +260,9 @@ class SiteHandler(BaseHTTPRequestHandler):
             return pages.message(400, "bad_request_title", pages.text(lang, "bad_number"), lang)
         with self.server.pool.register() as reg:
             record = public_record(reg, number, now)
+            spelling = reg.spelling_of(number) if record is None and not api else None
+        if spelling is not None and spelling != number and NUMBER_PATTERN.fullmatch(spelling):  # another case
+            return Page(301, b"", "text/plain; charset=utf-8", location=f"{PAGE_PATH}{spelling}?lang={lang}")
         if record is None:
             if api:
                 return self._json(404, {"error": "not_registered", "number": number})
