@@ -15,38 +15,15 @@ from typing import Any
 import pandas as pd
 import pytest
 
+from tests.unit.measure.replay_setup import DECLARED, replay
 from une_eval.measure import (
     ProtocolConfig,
-    ReplaySensor,
-    Setup,
     SimulatedClock,
     SimulatedWorkload,
-    Unavailable,
-    load_probe,
-    load_recording,
     measure,
-    read_host_file,
 )
 
-FIX = Path(__file__).parents[3] / "fixtures" / "traces"
-DECLARED: dict[str, Any] = json.loads((FIX / "h200-declarations.json").read_text())
 CONFIG = ProtocolConfig(runs=3, idle_s=5.0, pause_min_s=1.0, pause_max_s=2.0, work_units=1000, seed=7)
-
-
-def _replay() -> tuple[SimulatedClock, ReplaySensor, Setup]:
-    clock = SimulatedClock()
-    sensor = ReplaySensor(load_recording(FIX / "h200-trace.csv"), load_probe(FIX / "h200-probe.json"), clock)
-    setup = Setup(
-        phase="inference",
-        unit="query",
-        unit_count=1000,
-        profile="une-style",
-        submission_id="t",
-        devices=sensor.devices(),
-        unavailable=[Unavailable("cpu", "none"), Unavailable("dram", "none")],
-        node=read_host_file(FIX / "h200-host.json", node_id="node0"),
-    )
-    return clock, sensor, setup
 
 
 class _SignalAfterTicks:
@@ -65,7 +42,7 @@ class _SignalAfterTicks:
 
 @pytest.mark.parametrize(("signum", "phase", "ticks"), [(signal.SIGINT, "run-1", 3), (signal.SIGTERM, "idle", 13)])
 def test_a_stop_signal_ends_the_trace_on_a_counter_read(tmp_path: Path, signum: int, phase: str, ticks: int) -> None:
-    clock, sensor, setup = _replay()
+    clock, sensor, setup = replay()
     workload = SimulatedWorkload(clock, sensor.load_duration_s, sensor.play_load)
     stopper = _SignalAfterTicks(phase, ticks, signum)
     result = measure(
@@ -83,7 +60,7 @@ def test_a_stop_signal_ends_the_trace_on_a_counter_read(tmp_path: Path, signum: 
 
 
 def test_the_run_cut_short_is_recorded_with_its_energy_to_the_final_read(tmp_path: Path) -> None:
-    clock, sensor, setup = _replay()
+    clock, sensor, setup = replay()
     workload = SimulatedWorkload(clock, sensor.load_duration_s, sensor.play_load)
     measure(
         [sensor],
@@ -146,7 +123,7 @@ class _KilledWithTheRunner:
 def test_a_workload_killed_by_the_runners_own_ctrl_c_is_an_interruption_not_a_workload_failure(
     tmp_path: Path,
 ) -> None:
-    clock, sensor, setup = _replay()
+    clock, sensor, setup = replay()
     inner = SimulatedWorkload(clock, sensor.load_duration_s, sensor.play_load)
     workload = _KilledWithTheRunner(inner, clock, kill_at=2)
     result = measure([sensor], clock, workload, setup, DECLARED, CONFIG, tmp_path, counter_interval_s=0.5)

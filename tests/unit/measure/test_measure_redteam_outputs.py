@@ -7,7 +7,6 @@ whole row, and which claims nothing that did not reach the disk: one line on std
 
 from __future__ import annotations
 
-import json
 import os
 import resource
 import signal
@@ -25,33 +24,13 @@ from tests.acceptance.measure_helpers import (
     submission,
     trace_digests_match,
 )
+from tests.unit.measure.replay_setup import DECLARED, replay
 from une_eval.measure import (
     ProtocolConfig,
-    ReplaySensor,
-    Setup,
-    SimulatedClock,
     SimulatedWorkload,
-    Unavailable,
-    load_probe,
-    load_recording,
     measure,
-    read_host_file,
 )
 from une_eval.measure.runner import last_row_end
-
-FIX = Path(__file__).parents[3] / "fixtures" / "traces"
-DECLARED: dict[str, Any] = json.loads((FIX / "h200-declarations.json").read_text())
-
-
-def _replay() -> tuple[SimulatedClock, ReplaySensor, Setup]:
-    clock = SimulatedClock()
-    sensor = ReplaySensor(load_recording(FIX / "h200-trace.csv"), load_probe(FIX / "h200-probe.json"), clock)
-    setup = Setup(
-        phase="inference", unit="query", unit_count=1000, profile="une-style", submission_id="t",
-        devices=sensor.devices(), unavailable=[Unavailable("cpu", "none"), Unavailable("dram", "none")],
-        node=read_host_file(FIX / "h200-host.json", node_id="node0"),
-    )  # fmt: skip
-    return clock, sensor, setup
 
 
 def _file_size_limit(limit_bytes: int) -> None:  # pragma: no cover - runs in the child
@@ -154,7 +133,7 @@ def test_force_removes_the_temporary_file_a_killed_write_left_and_nothing_else(t
 def test_two_stop_signals_at_once_still_leave_a_partial_submission_whose_digests_match(tmp_path: Path) -> None:
     # The second signal raises wherever the runner is (here in its tick callback, right after the rows were
     # written): the runner still finishes with the signal's code and traces that hash as declared.
-    clock, sensor, setup = _replay()
+    clock, sensor, setup = replay()
     workload = SimulatedWorkload(clock, sensor.load_duration_s, sensor.play_load)
     ticks = {"left": 4}
 
@@ -184,7 +163,7 @@ def test_two_stop_signals_at_once_still_leave_a_partial_submission_whose_digests
 def test_a_signal_between_runs_or_in_the_cooldown_keeps_every_finished_run(
     tmp_path: Path, phase: str, reason: str, runs: list[tuple[int, bool]]
 ) -> None:
-    clock, sensor, setup = _replay()
+    clock, sensor, setup = replay()
     workload = SimulatedWorkload(clock, sensor.load_duration_s, sensor.play_load)
     seen: dict[str, Any] = {"last": "", "entered": 0}
 

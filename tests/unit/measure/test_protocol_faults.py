@@ -13,18 +13,14 @@ from typing import Any
 import pandas as pd
 import pytest
 
+from tests.unit.measure.replay_setup import DECLARED, FIX, replay
 from une_eval.errors import SensorError
 from une_eval.measure import (
     CommandWorkload,
     ProtocolConfig,
     ReplaySensor,
-    Setup,
-    SimulatedClock,
     SimulatedWorkload,
     SystemClock,
-    Unavailable,
-    load_probe,
-    load_recording,
     measure,
     read_host_file,
 )
@@ -33,25 +29,7 @@ from une_eval.measure.sensors import DeviceInfo, PowerSample
 from une_eval.measure.workload import RunningWorkload
 from une_eval.validation import check_document
 
-FIX = Path(__file__).parents[3] / "fixtures" / "traces"
-DECLARED: dict[str, Any] = json.loads((FIX / "h200-declarations.json").read_text())
 QUICK = ProtocolConfig(runs=3, idle_s=30.0, pause_min_s=1.0, pause_max_s=2.0, work_units=1000, seed=7)
-
-
-def _replay() -> tuple[SimulatedClock, ReplaySensor, Setup]:
-    clock = SimulatedClock()
-    sensor = ReplaySensor(load_recording(FIX / "h200-trace.csv"), load_probe(FIX / "h200-probe.json"), clock)
-    setup = Setup(
-        phase="inference",
-        unit="query",
-        unit_count=1000,
-        profile="une-style",
-        submission_id="t",
-        devices=sensor.devices(),
-        unavailable=[Unavailable("cpu", "none"), Unavailable("dram", "none")],
-        node=read_host_file(FIX / "h200-host.json", node_id="node0"),
-    )
-    return clock, sensor, setup
 
 
 def _read(out: Path) -> dict[str, Any]:
@@ -60,7 +38,7 @@ def _read(out: Path) -> dict[str, Any]:
 
 
 def test_failed_run_is_reported_and_measurement_incomplete(tmp_path: Path) -> None:
-    clock, sensor, setup = _replay()
+    clock, sensor, setup = replay()
     workload = SimulatedWorkload(clock, sensor.load_duration_s, sensor.play_load, exit_codes=[0, 0, 3])
     result = measure([sensor], clock, workload, setup, DECLARED, QUICK, tmp_path)
     assert not result.complete
@@ -100,7 +78,7 @@ class _FailingSensor:
 
 
 def test_sensor_error_leaves_partial_submission(tmp_path: Path) -> None:
-    clock, sensor, setup = _replay()
+    clock, sensor, setup = replay()
     workload = SimulatedWorkload(clock, sensor.load_duration_s, sensor.play_load)
     # The counter fails about 12 s into run 0: after the 30 s baseline and the ~24 s warm-up.
     fail_after = int((30 + 24 + 12) / COUNTER_INTERVAL_S)
@@ -124,7 +102,7 @@ class _InterruptingWorkload:
 
 
 def test_ctrl_c_writes_partial_submission_and_propagates(tmp_path: Path) -> None:
-    clock, sensor, setup = _replay()
+    clock, sensor, setup = replay()
     workload = _InterruptingWorkload(SimulatedWorkload(clock, sensor.load_duration_s, sensor.play_load), 2)
     with pytest.raises(KeyboardInterrupt):
         measure([sensor], clock, workload, setup, DECLARED, QUICK, tmp_path)
@@ -137,7 +115,7 @@ def test_ctrl_c_writes_partial_submission_and_propagates(tmp_path: Path) -> None
 
 
 def test_command_workload_reports_work_units_through_result_file(tmp_path: Path) -> None:
-    _, sensor, setup = _replay()
+    _, sensor, setup = replay()
     script = "import json, os; json.dump({'work_units': 250}, open(os.environ['UNE_EVAL_RESULT_FILE'], 'w'))"
     config = ProtocolConfig(runs=2, idle_s=0.2, warmup=False, pause_min_s=0.05, pause_max_s=0.1)
     workload = CommandWorkload([sys.executable, "-c", script])
@@ -149,7 +127,7 @@ def test_command_workload_reports_work_units_through_result_file(tmp_path: Path)
 
 
 def test_command_exit_code_is_a_failed_run(tmp_path: Path) -> None:
-    _, sensor, setup = _replay()
+    _, sensor, setup = replay()
     config = ProtocolConfig(runs=1, idle_s=0.1, warmup=False, work_units=1)
     workload = CommandWorkload([sys.executable, "-c", "raise SystemExit(5)"])
     result = measure([sensor], SystemClock(), workload, setup, DECLARED, config, tmp_path)
@@ -170,7 +148,7 @@ def test_node_id_cannot_escape_the_output_folder() -> None:
     [(True, "the warm-up execution ran past --run-timeout 10 s"), (False, "run 0: the workload ran past")],
 )
 def test_run_timeout_stops_the_execution_and_fails_it(tmp_path: Path, warmup: bool, reason: str) -> None:
-    clock, sensor, setup = _replay()  # the recording's runs last 24 s
+    clock, sensor, setup = replay()  # the recording's runs last 24 s
     workload = SimulatedWorkload(clock, sensor.load_duration_s, sensor.play_load)
     config = ProtocolConfig(runs=3, idle_s=30.0, warmup=warmup, work_units=1000, seed=7, run_timeout_s=10.0)
     result = measure([sensor], clock, workload, setup, DECLARED, config, tmp_path)
@@ -199,7 +177,7 @@ class _SignallingWorkload:
 
 
 def test_a_stop_signal_finishes_the_partial_submission_and_returns(tmp_path: Path) -> None:
-    clock, sensor, setup = _replay()
+    clock, sensor, setup = replay()
     workload = _SignallingWorkload(SimulatedWorkload(clock, sensor.load_duration_s, sensor.play_load), 2, 15)
     result = measure([sensor], clock, workload, setup, DECLARED, QUICK, tmp_path)
     assert (result.complete, result.signal) == (False, signal.SIGTERM)
@@ -212,7 +190,7 @@ def test_a_stop_signal_finishes_the_partial_submission_and_returns(tmp_path: Pat
 
 
 def test_a_command_that_cannot_start_finishes_the_submission_with_the_reason(tmp_path: Path) -> None:
-    _, sensor, setup = _replay()
+    _, sensor, setup = replay()
     config = ProtocolConfig(runs=1, idle_s=0.1, warmup=False, work_units=1)
     workload = CommandWorkload([str(tmp_path / "missing-bench")])
     result = measure([sensor], SystemClock(), workload, setup, DECLARED, config, tmp_path / "out")
@@ -226,7 +204,7 @@ def test_the_command_workload_does_not_inherit_une_eval_secrets(
 ) -> None:
     monkeypatch.setenv("UNE_EVAL_KEY_PASSPHRASE", "auditor-secret")
     monkeypatch.setenv("UNE_EVAL_ANY_LATER_SETTING", "x")
-    _, sensor, setup = _replay()
+    _, sensor, setup = replay()
     dump = tmp_path / "env.json"
     script = f"import json, os; json.dump(dict(os.environ), open({str(dump)!r}, 'w'))"
     config = ProtocolConfig(runs=1, idle_s=0.1, warmup=False, work_units=1)
@@ -245,7 +223,7 @@ def test_the_command_workload_does_not_inherit_une_eval_secrets(
 
 
 def test_an_absurd_work_unit_count_is_a_failed_run_not_a_crash(tmp_path: Path) -> None:
-    _, sensor, setup = _replay()
+    _, sensor, setup = replay()
     script = "import os; open(os.environ['UNE_EVAL_RESULT_FILE'], 'w').write('{\"work_units\": 1e308}')"
     config = ProtocolConfig(runs=2, idle_s=0.1, warmup=False, pause_min_s=0.05, pause_max_s=0.1)
     workload = CommandWorkload([sys.executable, "-c", script])
