@@ -112,8 +112,9 @@ def _gpu_count(doc: dict[str, Any]) -> int:
         if not isinstance(kind, str) or kind.strip().lower() != "gpu":
             continue
         count = comp.get("nbComponent")
-        if isinstance(count, str) and count.strip().isascii() and count.strip().isdigit():
-            count = int(count.strip()) if len(count.strip()) <= 7 else None
+        if isinstance(count, str):  # the form tool writes numbers as text
+            text = count.strip()
+            count = int(text) if text.isascii() and text.isdigit() and len(text) <= 7 else None
         if isinstance(count, bool) or not isinstance(count, int) or not 0 < count <= MAX_GPU_COUNT:
             return 0  # a count that is not one: allow one machine only
         total += count
